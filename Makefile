@@ -1,0 +1,135 @@
+# trustline: one build for everything. See README.md.
+#   make            build the library and programs into build/
+#   make check      unit, command-line and end-to-end tests
+#   make demo       the lab walk-through in ./var/demo
+#   make bench      benchmarks (numbers, not pass/fail)
+#   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
+#   SANITIZE=1      build and test with AddressSanitizer + UBSan (in build-san/)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+FUZZ_SECONDS ?= 60
+PKGS = wolfssl libxml-2.0 libevent sqlite3 inih
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT = -O1 -g
+else
+BUILD ?= build
+SANFLAGS =
+OPT = -O2 -g
+endif
+
+CC ?= cc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+VERSION = 0.1.0
+CPPFLAGS += -Ilib -D_GNU_SOURCE -DTRUSTLINE_VERSION=\"$(VERSION)\"
+CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(PKG_LIBS)
+
+# Library modules: every .c in these directories except a program's main.c.
+LIB_DIRS = lib itl ctl
+LIB_SRC = $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB = $(BUILD)/libtrustline.a
+
+CLI_SRC = $(wildcard cli/*.c)
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+PROGS = $(BUILD)/bin/trustline
+
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_COMMON = tests/unit/testutil.c
+BENCH_SRC = $(wildcard tests/bench/bench_*.c)
+BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+
+.PHONY: all check check-run unit clitest demo demo-run bench bench-run fuzz fuzz-run \
+	install deps ensure-deps clean
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/trustline: $(CLI_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_COMMON) \
+		$(LIB) $(LDLIBS) $(CHECK_LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# Dependencies first: on a fresh Debian machine `make check` and `make demo`
+# install what is missing (as root) or say what to run.
+ensure-deps:
+	@scripts/deps.sh --ensure
+
+deps:
+	@scripts/deps.sh
+
+check: ensure-deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(PROGS) $(UNIT_BIN)
+	@scripts/run-tests.sh $(BUILD)
+
+demo: ensure-deps
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: $(PROGS)
+	@scripts/demo.sh $(BUILD)
+
+bench: ensure-deps
+	@$(MAKE) --no-print-directory bench-run
+
+bench-run: $(PROGS) $(BENCH_BIN)
+	@scripts/bench.sh $(BUILD)
+
+# Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
+# own directory so the main build is untouched.
+FUZZ_BUILD = build-fuzz
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	$(WARN) $(PKG_CFLAGS) -Ilib -D_GNU_SOURCE
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(FUZZ_LIB_OBJ) $(PKG_LIBS)
+
+fuzz: ensure-deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/trustline
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/trustline/
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,50 @@
+/* trustline: the administrator's command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *help;
+} groups[] = {
+	{ "itl", cmd_itl, "build, show and verify Identity Trust Lists (ITLFile.tlv)" },
+	{ "ctl", cmd_ctl, "build, show and verify Certificate Trust Lists (CTLFile.tlv)" },
+	{ "sgn", cmd_sgn, "sign any file as .sgn, verify, show, strip" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: trustline COMMAND SUBCOMMAND [OPTIONS]\n\n"
+	      "The trust and provisioning tool of a Cisco-style IP telephony "
+	      "cluster.\n\nCommands:\n", f);
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		fprintf(f, "  %-5s %s\n", groups[i].name, groups[i].help);
+	fputs("\n`trustline COMMAND --help` lists a command's subcommands.\n"
+	      "Exit status: 0 valid, 1 invalid or refused, 2 usage error or "
+	      "unreadable input.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("trustline " TRUSTLINE_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (strcmp(argv[1], groups[i].name) == 0)
+			return groups[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "trustline: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

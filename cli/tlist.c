@@ -1,0 +1,270 @@
+/* trustline itl|ctl build|show|verify */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "listkind.h"
+#include "show.h"
+#include "trustlist.h"
+
+#define MAX_ENTRIES 256
+
+static void usage(FILE *f, const tl_listkind *k)
+{
+	const char *g = k == &tl_itl_kind ? "itl" : "ctl";
+
+	fprintf(f,
+"usage: trustline %s build OUT.tlv --signer PEM [--signer-key KEY]\n"
+"                     [--sast PEM] [--ccm-tftp PEM]... [--ccm PEM]... [--tftp PEM]...\n"
+"                     [--capf PEM]... [--app-server PEM]... [--tvs PEM]...\n"
+"                     [--hash-only ROLE]... [--version 1.0|1.1] [--digest sha1|sha512]\n"
+"                     [--filename NAME]\n"
+"       trustline %s show FILE [--brief|--json]\n"
+"       trustline %s verify FILE [--trust INSTALLED.tlv] [--json]\n"
+"\n"
+"%s files (%s) list the certificates a phone trusts, each with its role.\n"
+"\n"
+"build   writes a signed %s. The signer (an RSA certificate; its key is read\n"
+"        from the same PEM unless --signer-key is given) becomes a SAST record.\n"
+"        Each role option adds one record and may repeat; --hash-only ROLE writes\n"
+"        that role's records as a certificate hash instead of the certificate\n"
+"        (Cisco writes TVS records this way). --version 1.1 (automatic when an\n"
+"        EC certificate is listed) tells phones to expect EC certificates.\n"
+"        --digest defaults to sha1; --filename to %s. With SOURCE_DATE_EPOCH\n"
+"        set, the timestamp is taken from it.\n"
+"show    prints checksums, the header and every record as BYTEPOS TAG LENGTH\n"
+"        VALUE rows, and which record signed the file; --brief prints one line\n"
+"        per record, --json everything.\n"
+"verify  checks the signature. Without --trust the signer must be a SAST\n"
+"        record of the file itself; with --trust it must be a SAST record of\n"
+"        the installed list, as a phone that already holds it requires.\n"
+"\n"
+"Exit status: 0 valid, 1 invalid, 2 usage error or unreadable input.\n",
+		g, g, g, k->name, k->long_name, k->name, k->filename);
+}
+
+static int role_of_option(const char *opt)
+{
+	return tl_role_parse(opt);
+}
+
+static int do_build(const tl_listkind *k, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "signer", required_argument, 0, 's' },
+		{ "signer-key", required_argument, 0, 'k' },
+		{ "sast", required_argument, 0, 'R' },
+		{ "ccm", required_argument, 0, 'R' },
+		{ "ccm-tftp", required_argument, 0, 'R' },
+		{ "tftp", required_argument, 0, 'R' },
+		{ "capf", required_argument, 0, 'R' },
+		{ "app-server", required_argument, 0, 'R' },
+		{ "tvs", required_argument, 0, 'R' },
+		{ "hash-only", required_argument, 0, 'H' },
+		{ "version", required_argument, 0, 'v' },
+		{ "digest", required_argument, 0, 'd' },
+		{ "filename", required_argument, 0, 'f' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *cmd = k == &tl_itl_kind ? "itl build" : "ctl build";
+	const char *signer_path = NULL, *key_path = NULL, *paths[MAX_ENTRIES];
+	const char *filename = k->filename, *out;
+	int roles[MAX_ENTRIES], hash_only[64] = { 0 }, n = 0, idx, c, rc;
+	tl_tlentry entries[MAX_ENTRIES];
+	tl_cert *certs[MAX_ENTRIES] = { 0 }, *signer = NULL;
+	tl_key *key = NULL;
+	tl_tlopts o;
+	tl_buf buf;
+	tl_err e;
+
+	memset(&o, 0, sizeof(o));
+	o.hash_alg = TL_HASH_SHA1;
+	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+		switch (c) {
+		case 's': signer_path = optarg; break;
+		case 'k': key_path = optarg; break;
+		case 'R':
+			if (n == MAX_ENTRIES)
+				return cli_usage(cmd, "at most %d records", MAX_ENTRIES);
+			roles[n] = role_of_option(opts[idx].name);
+			paths[n++] = optarg;
+			break;
+		case 'H': {
+			int r = tl_role_parse(optarg);
+
+			if (r < 0 || r >= 64)
+				return cli_usage(cmd, "unknown role \"%s\" (sast, ccm, "
+						 "ccm-tftp, tftp, capf, app-server, tvs)",
+						 optarg);
+			hash_only[r] = 1;
+			break;
+		}
+		case 'v':
+			if (strcmp(optarg, "1.0") == 0)
+				o.signer_version = 0x0100;
+			else if (strcmp(optarg, "1.1") == 0)
+				o.signer_version = 0x0101;
+			else
+				return cli_usage(cmd, "--version must be 1.0 or 1.1");
+			break;
+		case 'd':
+			o.hash_alg = cli_digest(optarg);
+			if (o.hash_alg != TL_HASH_SHA1 && o.hash_alg != TL_HASH_SHA512)
+				return cli_usage(cmd, "--digest must be sha1 or sha512");
+			break;
+		case 'f': filename = optarg; break;
+		case 'h': usage(stdout, k); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "give exactly one output file");
+	out = argv[optind];
+	if (signer_path == NULL)
+		return cli_usage(cmd, "--signer is required");
+	if (cli_load_signer(signer_path, key_path, &signer, &key, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	rc = EXIT_USAGE;
+	for (int i = 0; i < n; i++) {
+		if (tl_cert_load(paths[i], &certs[i], &e)) {
+			cli_fail(EXIT_USAGE, &e);
+			goto done;
+		}
+		memset(&entries[i], 0, sizeof(entries[i]));
+		entries[i].cert = certs[i];
+		entries[i].role = roles[i];
+		entries[i].hash_only = hash_only[roles[i]];
+	}
+	o.signer = signer;
+	o.key = key;
+	o.entries = entries;
+	o.n = (size_t)n;
+	o.filename = filename;
+	o.timestamp = cli_timestamp();
+	if (tl_tlist_build(&o, &buf, &e)) {
+		rc = cli_fail(EXIT_INVALID, &e);
+		goto done;
+	}
+	if (cli_write(out, buf.p, buf.len, &e))
+		rc = cli_fail(EXIT_USAGE, &e);
+	else
+		rc = 0;
+	if (rc == 0 && strcmp(out, "-") != 0)
+		fprintf(stderr, "wrote %s: %zu bytes, signed by %s\n", out,
+			buf.len, signer->subject);
+	tl_buf_free(&buf);
+done:
+	for (int i = 0; i < n; i++)
+		tl_cert_free(certs[i]);
+	tl_cert_free(signer);
+	tl_key_free(key);
+	return rc;
+}
+
+enum { OUT_FULL, OUT_BRIEF, OUT_JSON };
+
+static int do_show_verify(const tl_listkind *k, int verify, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "brief", no_argument, 0, 'b' },
+		{ "json", no_argument, 0, 'j' },
+		{ "trust", required_argument, 0, 't' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	char cmd[32];
+	const char *trust_path = NULL;
+	int mode = OUT_FULL, c, rc;
+	tl_tlist l, trust;
+	size_t signer = 0;
+	struct stat st;
+	tl_err e, ve;
+
+	snprintf(cmd, sizeof(cmd), "%s %s", k == &tl_itl_kind ? "itl" : "ctl",
+		 verify ? "verify" : "show");
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': mode = OUT_BRIEF; break;
+		case 'j': mode = OUT_JSON; break;
+		case 't':
+			if (!verify)
+				return cli_usage(cmd, "--trust belongs to verify");
+			trust_path = optarg;
+			break;
+		case 'h': usage(stdout, k); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "give exactly one %s file", k->name);
+	if (verify && mode == OUT_BRIEF)
+		return cli_usage(cmd, "--brief belongs to show");
+	if (tl_tlist_load(&l, argv[optind], &e))
+		return cli_fail(EXIT_USAGE, &e);
+	memset(&trust, 0, sizeof(trust));
+	if (trust_path && tl_tlist_load(&trust, trust_path, &e)) {
+		tl_tlist_free(&l);
+		return cli_fail(EXIT_USAGE, &e);
+	}
+	rc = tl_tlist_verify(&l, trust_path ? &trust : NULL, &signer, &ve);
+	if (!verify) {
+		long s = rc == 0 ? (long)signer : -1;
+
+		if (mode == OUT_JSON)
+			tl_tlist_json(stdout, &l, k->name, s, &ve);
+		else if (mode == OUT_BRIEF)
+			tl_tlist_brief(stdout, &l, s);
+		else
+			tl_tlist_show(stdout, &l, k->name,
+				      stat(argv[optind], &st) == 0 ? st.st_mtime : 0,
+				      s, &ve);
+	} else if (mode == OUT_JSON) {
+		tl_tlist_json(stdout, &l, k->name, rc == 0 ? (long)signer : -1, &ve);
+	} else if (rc == 0) {
+		const tl_tlist *src = trust_path ? &trust : &l;
+		const tl_record *r = &src->rec[signer];
+		char *serial = tl_hex(r->serial, r->serial_len, 1);
+
+		printf("VALID: %s signed by SAST record #%zu of %s: %s (serial %s)\n",
+		       argv[optind], signer + 1, trust_path ? trust_path : "the file",
+		       r->subject, serial ? serial : "?");
+		free(serial);
+	} else {
+		printf("INVALID: %s\n", ve.msg);
+	}
+	tl_tlist_free(&l);
+	tl_tlist_free(&trust);
+	return rc == 0 ? EXIT_VALID : EXIT_INVALID;
+}
+
+static int dispatch(const tl_listkind *k, int argc, char **argv)
+{
+	const char *g = k == &tl_itl_kind ? "itl" : "ctl";
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout, k);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	optind = 1;
+	if (strcmp(argv[1], "build") == 0)
+		return do_build(k, argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return do_show_verify(k, 0, argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return do_show_verify(k, 1, argc - 1, argv + 1);
+	return cli_usage(g, "unknown subcommand \"%s\"", argv[1]);
+}
+
+int cmd_itl(int argc, char **argv)
+{
+	return dispatch(&tl_itl_kind, argc, argv);
+}
+
+int cmd_ctl(int argc, char **argv)
+{
+	return dispatch(&tl_ctl_kind, argc, argv);
+}

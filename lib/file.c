@@ -1,0 +1,104 @@
+#include "file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int tl_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+		 tl_err *e)
+{
+	struct stat st;
+	uint8_t *p;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tl_fail(e, "%s: cannot open: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return tl_fail(e, "%s: not a regular file", path);
+	}
+	if ((uintmax_t)st.st_size > max) {
+		close(fd);
+		return tl_fail(e, "%s: %jd bytes is larger than the %zu-byte limit",
+			       path, (intmax_t)st.st_size, max);
+	}
+	p = malloc((size_t)st.st_size + 1);
+	if (p == NULL) {
+		close(fd);
+		return tl_fail(e, "%s: out of memory", path);
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? errno : EIO;
+
+			free(p);
+			close(fd);
+			return tl_fail(e, "%s: read failed: %s", path, strerror(err));
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	p[got] = 0;
+	*buf = p;
+	*len = got;
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int tl_write_file(const char *path, const void *buf, size_t len, int mode,
+		  tl_err *e)
+{
+	char tmp[4096], dir[4096];
+	int fd, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
+	    (int)sizeof(tmp))
+		return tl_fail(e, "%s: path too long", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return tl_fail(e, "%s: cannot create: %s", tmp, strerror(errno));
+	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, buf, len) < 0 ||
+	    fsync(fd) < 0) {
+		err = errno;
+		close(fd);
+		unlink(tmp);
+		return tl_fail(e, "%s: write failed: %s", tmp, strerror(err));
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		err = errno;
+		unlink(tmp);
+		return tl_fail(e, "%s: cannot replace: %s", path, strerror(err));
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* Whole-file reads and atomic writes. */
+#ifndef TL_FILE_H
+#define TL_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define TL_FILE_MAX (64u << 20)	/* largest input any trustline parser reads */
+
+/* Reads a whole file of at most max bytes; *buf is malloc'ed, with a NUL
+ * after the last byte so text parsers may use it as a string. */
+int tl_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
+		 tl_err *e);
+
+/* Writes a file atomically: a temporary file beside it, fsync, rename, fsync
+ * of the directory. A crash leaves either the old file or the new one. */
+int tl_write_file(const char *path, const void *buf, size_t len, int mode,
+		  tl_err *e);
+
+#endif

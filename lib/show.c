@@ -1,0 +1,329 @@
+#include "show.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+static const char *header_tag_name(int tag)
+{
+	static const char *names[] = {
+		[1] = "VERSION", [2] = "HEADERLENGTH", [3] = "SIGNERID",
+		[4] = "SIGNERNAME", [5] = "SERIALNUMBER", [6] = "CANAME",
+		[7] = "SIGNATUREINFO", [8] = "DIGESTALGORITHM",
+		[9] = "SIGNATUREALGOINFO", [10] = "SIGNATUREALGORITHM",
+		[11] = "SIGNATUREMODULUS", [12] = "SIGNATURE", [13] = "PADDING",
+		[14] = "FILENAME", [15] = "TIMESTAMP", [16] = "ENCRYPTIONINFO",
+		[17] = "ENCRYPTIONIVINFO", [18] = "UNKNOWN1",
+		[19] = "ENCRYPTIONIV", [20] = "ENCRYPTIONPADDING",
+		[21] = "ENCRYPTIONKEYINFO", [22] = "UNKNOWN2",
+		[23] = "ENCRYPTIONKEYSIZE", [24] = "ENCRYPTIONKEYALGORITHM",
+		[25] = "ENCRYPTIONKEY", [26] = "ENCRYPTIONHASHALGORITHM",
+		[27] = "ENCRYPTIONHASH", [28] = "SIGNERVERSION",
+	};
+
+	if (tag > 0 && tag < (int)(sizeof(names) / sizeof(names[0])) && names[tag])
+		return names[tag];
+	return "UNKNOWN";
+}
+
+static const char *record_tag_name(int tag)
+{
+	static const char *names[] = {
+		[1] = "RECORDLENGTH", [2] = "DNSNAME", [3] = "SUBJECTNAME",
+		[4] = "FUNCTION", [5] = "ISSUERNAME", [6] = "SERIALNUMBER",
+		[7] = "PUBLICKEY", [8] = "SIGNATURE", [9] = "CERTIFICATE",
+		[10] = "IPADDRESS", [11] = "CERTHASH", [12] = "HASH ALGORITHM",
+	};
+
+	if (tag > 0 && tag < (int)(sizeof(names) / sizeof(names[0])) && names[tag])
+		return names[tag];
+	return "UNKNOWN";
+}
+
+/* Space-separated hex, 16 bytes a line, as Cisco prints keys and signatures. */
+static void hexdump(FILE *f, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x%s", p[i], (i % 16 == 15 || i == n - 1) ? "\n" : " ");
+}
+
+static void print_hash(FILE *f, int alg, const uint8_t *p, size_t n)
+{
+	uint8_t h[TL_HASH_MAX];
+	int hl = tl_hash(alg, p, n, h);
+
+	for (int i = 0; i < hl; i++)
+		fprintf(f, "%02x", h[i]);
+}
+
+void tl_show_checksums(FILE *f, const uint8_t *buf, size_t len, time_t mtime,
+		       const char *kind)
+{
+	fprintf(f, "The checksum value of the %s file:\n", kind);
+	print_hash(f, TL_HASH_MD5, buf, len);
+	fputs("(MD5)\n", f);
+	print_hash(f, TL_HASH_SHA1, buf, len);
+	fputs("(SHA1)\n\n", f);
+	fprintf(f, "Length of %s file: %zu\n", kind, len);
+	if (mtime) {
+		char when[64];
+		struct tm tm;
+
+		strftime(when, sizeof(when), "%a %b %d %H:%M:%S %Z %Y",
+			 gmtime_r(&mtime, &tm));
+		fprintf(f, "The %s File was last modified on %s\n", kind, when);
+	}
+	fputc('\n', f);
+}
+
+static void header_rows(FILE *f, const tl_sfile *h, tl_rd *r)
+{
+	tl_tlv t;
+
+	while (tl_rd_next(r, &t, NULL) == 1) {
+		if (t.tag == TL_H_PADDING)
+			continue;
+		fprintf(f, "%zu\t%-22s\t%u\t", t.off, header_tag_name(t.tag), t.len);
+		switch (t.tag) {
+		case TL_H_SIGNER_INFO: case TL_H_SIGNATURE_INFO:
+		case TL_H_SIG_ALG_INFO: case TL_H_ENC_INFO:
+		case TL_H_ENC_IV_INFO: case TL_H_ENC_KEY_INFO: {
+			tl_rd sub = tl_rd_sub(r, &t);
+
+			fputc('\n', f);
+			header_rows(f, h, &sub);
+			continue;
+		}
+		case TL_H_VERSION: case TL_H_SIGNER_VERSION:
+			fprintf(f, "%u.%u\n", t.val[0], t.val[1]);
+			break;
+		case TL_H_HEADER_LENGTH:
+			fprintf(f, "%u (BYTES)\n", tl_get_u16(t.val));
+			break;
+		case TL_H_SIGNER_NAME: case TL_H_ISSUER_NAME: case TL_H_FILENAME:
+			fprintf(f, "%s\n", (const char *)t.val);
+			break;
+		case TL_H_SERIAL:
+			for (size_t i = 0; i < t.len; i++)
+				fprintf(f, i ? ":%02x" : "%02x", t.val[i]);
+			fputc('\n', f);
+			break;
+		case TL_H_HASH_ALG: case TL_H_ENC_HASH_ALG:
+			fprintf(f, "%s\n", tl_hash_name(t.val[0]));
+			break;
+		case TL_H_SIG_ALG:
+			fprintf(f, "%s\n", t.val[0] == 0 ? "RSA" : "unknown");
+			break;
+		case TL_H_SIG_MODULUS:
+			fprintf(f, "%d bits\n", tl_modulus_bits(t.val[0]));
+			break;
+		case TL_H_TIMESTAMP: {
+			time_t ts = (time_t)h->timestamp;
+			char when[64];
+			struct tm tm;
+
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC",
+				 gmtime_r(&ts, &tm));
+			fprintf(f, "%u (%s)\n", h->timestamp, when);
+			break;
+		}
+		case TL_H_ENC_PADDING: case TL_H_ENC_KEY_SIZE:
+			fprintf(f, "%u\n", tl_get_u16(t.val));
+			break;
+		case TL_H_ENC_UNKNOWN1: case TL_H_ENC_UNKNOWN2: case TL_H_ENC_KEY_ALG:
+			fprintf(f, "%u\n", t.val[0]);
+			break;
+		default:
+			fputc('\n', f);
+			hexdump(f, t.val, t.len);
+		}
+	}
+}
+
+void tl_show_header(FILE *f, const tl_sfile *h)
+{
+	tl_rd r;
+
+	fprintf(f, "Version:\t%u.%u\n", h->version[0], h->version[1]);
+	fprintf(f, "HeaderLength:\t%u (BYTES)\n\n", h->header_len);
+	fputs("BYTEPOS\tTAG\t\t\tLENGTH\tVALUE\n", f);
+	fputs("-------\t---\t\t\t------\t-----\n", f);
+	tl_rd_init(&r, h->buf, h->header_len, h->name);
+	r.pad_tag = TL_H_PADDING;
+	header_rows(f, h, &r);
+	fputc('\n', f);
+}
+
+void tl_show_header_json(FILE *f, const tl_sfile *h)
+{
+	fprintf(f, "\"version\":\"%u.%u\",\"header_length\":%u,", h->version[0],
+		h->version[1], h->header_len);
+	if (h->has_signer_version)
+		fprintf(f, "\"signer_version\":\"%u.%u\",", h->signer_version[0],
+			h->signer_version[1]);
+	fputs("\"signer\":", f);
+	tl_json_str(f, h->signer_name);
+	fputs(",\"issuer\":", f);
+	tl_json_str(f, h->issuer_name);
+	fputs(",\"serial\":", f);
+	tl_json_hex(f, h->serial, h->serial_len, 1);
+	fprintf(f, ",\"digest\":\"%s\",\"modulus_bits\":%d,"
+		"\"signature_offset\":%zu,\"signature_length\":%zu,\"filename\":",
+		tl_hash_name(h->hash_alg), tl_modulus_bits(h->modulus), h->sig_off,
+		h->sig_len);
+	tl_json_str(f, h->filename);
+	fprintf(f, ",\"timestamp\":%u,\"body_offset\":%u,\"body_length\":%zu",
+		h->timestamp, h->header_len, h->body_len);
+	if (h->has_enc) {
+		fputs(",\"encryption\":{\"iv\":", f);
+		tl_json_hex(f, h->enc.iv, 16, 0);
+		fprintf(f, ",\"padding\":%u,\"key_bits\":%u,\"key_algorithm\":%u,"
+			"\"digest\":\"%s\",\"hash\":", h->enc.pad, h->enc.key_bits,
+			h->enc.key_alg, tl_hash_name(h->enc.hash_alg));
+		tl_json_hex(f, h->enc.hash, h->enc.hash_len, 0);
+		fputc('}', f);
+	}
+}
+
+static void record_rows(FILE *f, const tl_record *rec)
+{
+	for (int i = 0; i < rec->ntlv; i++) {
+		const tl_tlv *t = &rec->tlv[i];
+
+		fprintf(f, "%zu\t%-14s\t%u\t", t->off, record_tag_name(t->tag), t->len);
+		switch (t->tag) {
+		case TL_R_LENGTH:
+			fprintf(f, "%u\n", rec->length);
+			break;
+		case TL_R_DNS_NAME: case TL_R_SUBJECT: case TL_R_ISSUER:
+			fprintf(f, "%s\n", (const char *)t->val);
+			break;
+		case TL_R_ROLE:
+			fprintf(f, "%s\n", tl_role_name(rec->role));
+			break;
+		case TL_R_SERIAL:
+			for (size_t j = 0; j < t->len; j++)
+				fprintf(f, j ? ":%02x" : "%02x", t->val[j]);
+			fputc('\n', f);
+			break;
+		case TL_R_CERTIFICATE:
+			print_hash(f, TL_HASH_SHA1, t->val, t->len);
+			fputs(" (SHA1 Hash HEX)\n", f);
+			break;
+		case TL_R_IP_ADDRESS:
+			fprintf(f, "%u.%u.%u.%u\n", t->val[0], t->val[1], t->val[2],
+				t->val[3]);
+			break;
+		case TL_R_HASH_ALG:
+			fprintf(f, "%s\n", tl_hash_name(t->val[0]));
+			break;
+		case TL_R_CERT_HASH:
+			for (size_t j = 0; j < t->len; j++)
+				fprintf(f, "%02x", t->val[j]);
+			fputc('\n', f);
+			break;
+		default:
+			fputc('\n', f);
+			hexdump(f, t->val, t->len);
+		}
+	}
+}
+
+void tl_tlist_show(FILE *f, const tl_tlist *l, const char *kind, time_t mtime,
+		   long signer, const tl_err *e)
+{
+	tl_show_checksums(f, l->buf, l->len, mtime, kind);
+	fprintf(f, "Parse %s File\n----------------\n\n", kind);
+	tl_show_header(f, &l->hdr);
+	for (size_t i = 0; i < l->nrec; i++) {
+		fprintf(f, "%s Record #:%zu\n----\n", kind, i + 1);
+		fputs("BYTEPOS\tTAG\t\tLENGTH\tVALUE\n", f);
+		fputs("-------\t---\t\t------\t-----\n", f);
+		record_rows(f, &l->rec[i]);
+		if (l->rec[i].role == TL_ROLE_SAST)
+			fprintf(f, "This etoken was %sused to sign the %s file.\n",
+				(long)i == signer ? "" : "not ", kind);
+		fputc('\n', f);
+	}
+	if (signer >= 0)
+		fprintf(f, "The %s file was verified successfully (signed by record "
+			"#%ld).\n", kind, signer + 1);
+	else
+		fprintf(f, "Verification of the %s file failed: %s\n", kind,
+			e ? e->msg : "no signer");
+}
+
+void tl_tlist_brief(FILE *f, const tl_tlist *l, long signer)
+{
+	for (size_t i = 0; i < l->nrec; i++) {
+		const tl_record *r = &l->rec[i];
+		char *serial = tl_hex(r->serial, r->serial_len, 1);
+
+		fprintf(f, "#%zu\t%-10s\t%s\tserial %s\t%s %s", i + 1,
+			tl_role_short(r->role), r->subject, serial ? serial : "?",
+			r->key_type == TL_KEY_RSA ? "RSA" : "EC",
+			r->cert ? "certificate" : "hash-only");
+		if ((long)i == signer)
+			fputs("\tsigner", f);
+		fputc('\n', f);
+		free(serial);
+	}
+}
+
+void tl_tlist_json(FILE *f, const tl_tlist *l, const char *kind, long signer,
+		   const tl_err *e)
+{
+	uint8_t h[TL_HASH_MAX];
+
+	fprintf(f, "{\"kind\":\"%s\",\"length\":%zu,\"md5\":", kind, l->len);
+	tl_hash(TL_HASH_MD5, l->buf, l->len, h);
+	tl_json_hex(f, h, 16, 0);
+	fputs(",\"sha1\":", f);
+	tl_hash(TL_HASH_SHA1, l->buf, l->len, h);
+	tl_json_hex(f, h, 20, 0);
+	fputc(',', f);
+	tl_show_header_json(f, &l->hdr);
+	fprintf(f, ",\"verified\":%s,\"signer_record\":", signer >= 0 ? "true" : "false");
+	if (signer >= 0)
+		fprintf(f, "%ld", signer + 1);
+	else
+		fputs("null", f);
+	fputs(",\"error\":", f);
+	tl_json_str(f, signer >= 0 || e == NULL ? NULL : e->msg);
+	fputs(",\"records\":[", f);
+	for (size_t i = 0; i < l->nrec; i++) {
+		const tl_record *r = &l->rec[i];
+
+		fprintf(f, "%s{\"index\":%zu,\"offset\":%zu,\"length\":%u,\"role\":%u,"
+			"\"role_name\":\"%s\",\"dns_name\":", i ? "," : "", i + 1,
+			r->off, r->length, r->role, tl_role_short(r->role));
+		tl_json_str(f, r->dns_name);
+		fputs(",\"subject\":", f);
+		tl_json_str(f, r->subject);
+		fputs(",\"issuer\":", f);
+		tl_json_str(f, r->issuer);
+		fputs(",\"serial\":", f);
+		tl_json_hex(f, r->serial, r->serial_len, 1);
+		fprintf(f, ",\"key_type\":\"%s\",\"public_key\":",
+			r->key_type == TL_KEY_RSA ? "RSA" : "EC");
+		tl_json_hex(f, r->pubkey, r->pubkey_len, 0);
+		if (r->cert) {
+			fputs(",\"certificate_sha1\":", f);
+			tl_hash(TL_HASH_SHA1, r->cert, r->cert_len, h);
+			tl_json_hex(f, h, 20, 0);
+			fputs(",\"certificate_sha256\":", f);
+			tl_hash(TL_HASH_SHA256, r->cert, r->cert_len, h);
+			tl_json_hex(f, h, 32, 0);
+		} else {
+			fprintf(f, ",\"cert_hash_algorithm\":\"%s\",\"cert_hash\":",
+				tl_hash_name(r->hash_alg));
+			tl_json_hex(f, r->cert_hash, r->cert_hash_len, 0);
+		}
+		if (r->has_ip)
+			fprintf(f, ",\"ip\":\"%u.%u.%u.%u\"", r->ip[0], r->ip[1],
+				r->ip[2], r->ip[3]);
+		fprintf(f, ",\"signer\":%s}", (long)i == signer ? "true" : "false");
+	}
+	fputs("]}\n", f);
+}

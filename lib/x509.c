@@ -1,0 +1,1043 @@
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/aes.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+#include <wolfssl/wolfcrypt/ecc.h>
+#include <wolfssl/wolfcrypt/error-crypt.h>
+#include <wolfssl/wolfcrypt/hash.h>
+#include <wolfssl/wolfcrypt/random.h>
+#include <wolfssl/wolfcrypt/rsa.h>
+
+#include "x509.h"
+#include "file.h"
+#include "tlv.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tl_key {
+	int type;
+	union {
+		RsaKey rsa;
+		ecc_key ecc;
+	} u;
+};
+
+struct tl_pub {
+	int type;
+	union {
+		RsaKey rsa;
+		ecc_key ecc;
+	} u;
+};
+
+static WC_RNG rng;
+static int rng_ready;
+
+static WC_RNG *get_rng(void)
+{
+	if (!rng_ready) {
+		if (wc_InitRng(&rng) != 0)
+			return NULL;
+		rng_ready = 1;
+	}
+	return &rng;
+}
+
+int tl_random(uint8_t *buf, size_t len, tl_err *e)
+{
+	WC_RNG *r = get_rng();
+
+	if (r == NULL || wc_RNG_GenerateBlock(r, buf, (word32)len) != 0)
+		return tl_fail(e, "random number generator failed");
+	return 0;
+}
+
+static const char *wc_msg(int rc)
+{
+	return wc_GetErrorString(rc);
+}
+
+/* ---- names ---- */
+
+static int is_special(unsigned char ch)
+{
+	return ch == ',' || ch == '+' || ch == '"' || ch == '\\' || ch == '<' ||
+	       ch == '>' || ch == ';' || ch == '=';
+}
+
+/* RFC 4514 escaping of one attribute value. */
+static void escape_value(tl_buf *b, const unsigned char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = v[i];
+		char hex[4];
+
+		if (ch < 0x20 || ch == 0x7f) {
+			snprintf(hex, sizeof(hex), "\\%02x", ch);
+			tl_buf_add(b, hex, 3);
+			continue;
+		}
+		if (is_special(ch) || (i == 0 && (ch == '#' || ch == ' ')) ||
+		    (i == n - 1 && ch == ' '))
+			tl_buf_u8(b, '\\');
+		tl_buf_u8(b, ch);
+	}
+}
+
+static char *name_string(WOLFSSL_X509_NAME *nm)
+{
+	int count = wolfSSL_X509_NAME_entry_count(nm);
+	tl_buf b;
+
+	tl_buf_init(&b);
+	for (int i = 0; i < count; i++) {
+		WOLFSSL_X509_NAME_ENTRY *ent = wolfSSL_X509_NAME_get_entry(nm, i);
+		WOLFSSL_ASN1_OBJECT *obj;
+		WOLFSSL_ASN1_STRING *data;
+		char attr[80];
+		const char *sn = NULL;
+		int nid;
+
+		if (ent == NULL)
+			continue;
+		obj = wolfSSL_X509_NAME_ENTRY_get_object(ent);
+		data = wolfSSL_X509_NAME_ENTRY_get_data(ent);
+		if (obj == NULL || data == NULL)
+			continue;
+		nid = wolfSSL_OBJ_obj2nid(obj);
+		if (nid > 0)
+			sn = wolfSSL_OBJ_nid2sn(nid);
+		if (sn == NULL) {
+			if (wolfSSL_OBJ_obj2txt(attr, sizeof(attr), obj, 1) <= 0)
+				snprintf(attr, sizeof(attr), "UNKNOWN");
+			sn = attr;
+		}
+		if (b.len > 0)
+			tl_buf_u8(&b, ',');
+		tl_buf_add(&b, sn, strlen(sn));
+		tl_buf_u8(&b, '=');
+		escape_value(&b, wolfSSL_ASN1_STRING_data(data),
+			     (size_t)wolfSSL_ASN1_STRING_length(data));
+	}
+	tl_buf_u8(&b, 0);
+	if (b.failed) {
+		tl_buf_free(&b);
+		return NULL;
+	}
+	return (char *)b.p;
+}
+
+/* One attribute of a parsed name string. */
+struct rdn {
+	char attr[64];
+	char val[256];
+};
+
+static int attr_start(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	if (!isalnum((unsigned char)*s))
+		return 0;
+	while (isalnum((unsigned char)*s) || *s == '.' || *s == '-')
+		s++;
+	return *s == '=';
+}
+
+static int hexval(int ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = tolower(ch);
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+/* Splits "A=x,B=y" or "A=x;B=y" into attributes. A separator only ends a
+ * value when an `attr=` follows it, so Cisco's `;`-joined names whose values
+ * hold a plain `,` still parse. Returns the count, or -1. */
+static int parse_name(const char *s, struct rdn *out, int max)
+{
+	int n = 0;
+
+	while (*s) {
+		size_t ai = 0, vi = 0;
+
+		if (n == max)
+			return -1;
+		while (*s == ' ')
+			s++;
+		while (*s && *s != '=' && ai + 1 < sizeof(out[n].attr))
+			out[n].attr[ai++] = *s++;
+		out[n].attr[ai] = 0;
+		if (*s != '=')
+			return -1;
+		s++;
+		for (;;) {
+			int ch = (unsigned char)*s;
+
+			if (ch == 0)
+				break;
+			if ((ch == ',' || ch == ';') && attr_start(s + 1)) {
+				s++;
+				break;
+			}
+			if (ch == '\\' && s[1]) {
+				int h = hexval(s[1]), l = s[1] ? hexval(s[2]) : -1;
+
+				if (h >= 0 && l >= 0) {
+					ch = h << 4 | l;
+					s += 3;
+				} else {
+					ch = (unsigned char)s[1];
+					s += 2;
+				}
+			} else {
+				s++;
+			}
+			if (vi + 1 >= sizeof(out[n].val))
+				return -1;
+			out[n].val[vi++] = (char)ch;
+		}
+		out[n].val[vi] = 0;
+		n++;
+	}
+	return n;
+}
+
+int tl_name_equal(const char *a, const char *b)
+{
+	struct rdn ra[32], rb[32];
+	int na, nb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	na = parse_name(a, ra, 32);
+	nb = parse_name(b, rb, 32);
+	if (na < 0 || nb < 0 || na != nb)
+		return 0;
+	for (int i = 0; i < na; i++)
+		if (strcasecmp(ra[i].attr, rb[i].attr) != 0 ||
+		    strcmp(ra[i].val, rb[i].val) != 0)
+			return 0;
+	return 1;
+}
+
+static const uint8_t *strip_zeros(const uint8_t *p, size_t *len)
+{
+	while (*len > 1 && p[0] == 0) {
+		p++;
+		(*len)--;
+	}
+	return p;
+}
+
+int tl_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	a = strip_zeros(a, &alen);
+	b = strip_zeros(b, &blen);
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+char *tl_hex(const uint8_t *p, size_t len, int colons)
+{
+	char *s = malloc(len * 3 + 1), *o = s;
+
+	if (s == NULL)
+		return NULL;
+	*o = 0;
+	for (size_t i = 0; i < len; i++) {
+		o += sprintf(o, colons && i ? ":%02x" : "%02x", p[i]);
+	}
+	return s;
+}
+
+/* ---- hashes ---- */
+
+static enum wc_HashType wc_hash_type(int alg)
+{
+	switch (alg) {
+	case TL_HASH_SHA1: return WC_HASH_TYPE_SHA;
+	case TL_HASH_SHA256: return WC_HASH_TYPE_SHA256;
+	case TL_HASH_SHA384: return WC_HASH_TYPE_SHA384;
+	case TL_HASH_SHA512: return WC_HASH_TYPE_SHA512;
+	case TL_HASH_MD5: return WC_HASH_TYPE_MD5;
+	default: return WC_HASH_TYPE_NONE;
+	}
+}
+
+int tl_hash_len(int alg)
+{
+	enum wc_HashType t = wc_hash_type(alg);
+
+	return t == WC_HASH_TYPE_NONE ? -1 : wc_HashGetDigestSize(t);
+}
+
+const char *tl_hash_name(int alg)
+{
+	switch (alg) {
+	case TL_HASH_SHA1: return "SHA-1";
+	case TL_HASH_SHA256: return "SHA-256";
+	case TL_HASH_SHA384: return "SHA-384";
+	case TL_HASH_SHA512: return "SHA-512";
+	case TL_HASH_MD5: return "MD5";
+	default: return "unknown";
+	}
+}
+
+int tl_hash_parse(const char *s)
+{
+	static const struct { const char *n; int alg; } names[] = {
+		{ "sha1", TL_HASH_SHA1 }, { "sha-1", TL_HASH_SHA1 },
+		{ "sha256", TL_HASH_SHA256 }, { "sha-256", TL_HASH_SHA256 },
+		{ "sha384", TL_HASH_SHA384 }, { "sha-384", TL_HASH_SHA384 },
+		{ "sha512", TL_HASH_SHA512 }, { "sha-512", TL_HASH_SHA512 },
+		{ "md5", TL_HASH_MD5 },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(s, names[i].n) == 0)
+			return names[i].alg;
+	return -1;
+}
+
+static int hash_spans(int alg, const tl_span *parts, int nparts,
+		      uint8_t out[TL_HASH_MAX])
+{
+	enum wc_HashType t = wc_hash_type(alg);
+	wc_HashAlg h;
+
+	if (t == WC_HASH_TYPE_NONE || wc_HashInit(&h, t) != 0)
+		return -1;
+	for (int i = 0; i < nparts; i++)
+		if (parts[i].len && wc_HashUpdate(&h, t, parts[i].p,
+						  (word32)parts[i].len) != 0) {
+			wc_HashFree(&h, t);
+			return -1;
+		}
+	if (wc_HashFinal(&h, t, out) != 0) {
+		wc_HashFree(&h, t);
+		return -1;
+	}
+	wc_HashFree(&h, t);
+	return wc_HashGetDigestSize(t);
+}
+
+int tl_hash(int alg, const void *data, size_t len, uint8_t out[TL_HASH_MAX])
+{
+	tl_span s = { data, len };
+
+	return hash_spans(alg, &s, 1, out);
+}
+
+/* ---- keys ---- */
+
+static void key_free_union(int type, void *u)
+{
+	if (type == TL_KEY_RSA)
+		wc_FreeRsaKey(u);
+	else
+		wc_ecc_free(u);
+}
+
+void tl_key_free(tl_key *k)
+{
+	if (k == NULL)
+		return;
+	key_free_union(k->type, &k->u);
+	explicit_bzero(k, sizeof(*k));
+	free(k);
+}
+
+void tl_pub_free(tl_pub *p)
+{
+	if (p == NULL)
+		return;
+	key_free_union(p->type, &p->u);
+	free(p);
+}
+
+int tl_key_type(const tl_key *k)
+{
+	return k->type;
+}
+
+static int rsa_bits(const RsaKey *k)
+{
+	return wc_RsaEncryptSize((RsaKey *)k) * 8;
+}
+
+int tl_key_bits(const tl_key *k)
+{
+	return k->type == TL_KEY_RSA ? rsa_bits(&k->u.rsa)
+				     : wc_ecc_size((ecc_key *)&k->u.ecc) * 8;
+}
+
+int tl_pub_bits(const tl_pub *p)
+{
+	return p->type == TL_KEY_RSA ? rsa_bits(&p->u.rsa)
+				     : wc_ecc_size((ecc_key *)&p->u.ecc) * 8;
+}
+
+int tl_pub_type(const tl_pub *p)
+{
+	return p->type;
+}
+
+static int is_pem(const uint8_t *buf, size_t len)
+{
+	return len >= 10 && memmem(buf, len, "-----BEGIN", 10) != NULL;
+}
+
+/* DER private key (PKCS#1, SEC1 or unencrypted PKCS#8) into *k. */
+static int key_from_der(uint8_t *der, word32 len, tl_key *k)
+{
+	word32 starts[2] = { 0, 0 }, idx = 0;
+
+	if (wc_GetPkcs8TraditionalOffset(der, &idx, len) >= 0)
+		starts[1] = idx;
+	for (int s = 0; s < 2; s++) {
+		word32 i = starts[s];
+
+		if (wc_InitRsaKey(&k->u.rsa, NULL) != 0)
+			return -1;
+		if (wc_RsaPrivateKeyDecode(der, &i, &k->u.rsa, len) == 0) {
+			k->type = TL_KEY_RSA;
+			wc_RsaSetRNG(&k->u.rsa, get_rng());
+			return 0;
+		}
+		wc_FreeRsaKey(&k->u.rsa);
+		i = starts[s];
+		if (wc_ecc_init(&k->u.ecc) != 0)
+			return -1;
+		if (wc_EccPrivateKeyDecode(der, &i, &k->u.ecc, len) == 0) {
+			k->type = TL_KEY_EC;
+			return 0;
+		}
+		wc_ecc_free(&k->u.ecc);
+	}
+	return -1;
+}
+
+int tl_key_from_mem(const uint8_t *buf, size_t len, const char *name,
+		    tl_key **out, tl_err *e)
+{
+	uint8_t *der;
+	int der_len = (int)len, rc;
+	tl_key *k;
+
+	der = malloc(len + 1);
+	k = calloc(1, sizeof(*k));
+	if (der == NULL || k == NULL) {
+		free(der);
+		free(k);
+		return tl_fail(e, "%s: out of memory", name);
+	}
+	if (is_pem(buf, len)) {
+		der_len = wc_KeyPemToDer(buf, (int)len, der, (int)len, NULL);
+		if (der_len <= 0) {
+			free(der);
+			free(k);
+			return tl_fail(e, "%s: no unencrypted private key (PEM \"PRIVATE "
+				       "KEY\" block) found", name);
+		}
+	} else {
+		memcpy(der, buf, len);
+	}
+	rc = key_from_der(der, (word32)der_len, k);
+	explicit_bzero(der, len);
+	free(der);
+	if (rc != 0) {
+		free(k);
+		return tl_fail(e, "%s: not an RSA or EC private key", name);
+	}
+	*out = k;
+	return 0;
+}
+
+int tl_key_load(const char *path, tl_key **out, tl_err *e)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (tl_read_file(path, 1 << 20, &buf, &len, e))
+		return -1;
+	rc = tl_key_from_mem(buf, len, path, out, e);
+	explicit_bzero(buf, len);
+	free(buf);
+	return rc;
+}
+
+int tl_key_generate(int type, int bits, tl_key **out, tl_err *e)
+{
+	WC_RNG *r = get_rng();
+	tl_key *k = calloc(1, sizeof(*k));
+	int rc;
+
+	if (k == NULL || r == NULL) {
+		free(k);
+		return tl_fail(e, "out of memory");
+	}
+	k->type = type;
+	if (type == TL_KEY_RSA) {
+		if (bits < 512 || bits > 4096)
+			rc = BAD_FUNC_ARG;
+		else if ((rc = wc_InitRsaKey(&k->u.rsa, NULL)) == 0) {
+			rc = wc_MakeRsaKey(&k->u.rsa, bits, WC_RSA_EXPONENT, r);
+			if (rc == 0)
+				wc_RsaSetRNG(&k->u.rsa, r);
+			else
+				wc_FreeRsaKey(&k->u.rsa);
+		}
+	} else {
+		if ((rc = wc_ecc_init(&k->u.ecc)) == 0) {
+			rc = wc_ecc_make_key(r, (bits + 7) / 8, &k->u.ecc);
+			if (rc != 0)
+				wc_ecc_free(&k->u.ecc);
+		}
+	}
+	if (rc != 0) {
+		free(k);
+		return tl_fail(e, "cannot generate %s-%d key: %s",
+			       type == TL_KEY_RSA ? "RSA" : "EC", bits, wc_msg(rc));
+	}
+	*out = k;
+	return 0;
+}
+
+static int der_to_pem_alloc(const uint8_t *der, size_t len, int type, char **pem)
+{
+	int n = wc_DerToPem(der, (word32)len, NULL, 0, type);
+	char *p;
+
+	if (n <= 0 || (p = malloc((size_t)n + 1)) == NULL)
+		return -1;
+	n = wc_DerToPem(der, (word32)len, (byte *)p, (word32)n, type);
+	if (n <= 0) {
+		free(p);
+		return -1;
+	}
+	p[n] = 0;
+	*pem = p;
+	return 0;
+}
+
+int tl_key_to_pem(const tl_key *k, char **pem, tl_err *e)
+{
+	uint8_t der[8192];
+	int n, rc;
+
+	if (k->type == TL_KEY_RSA)
+		n = wc_RsaKeyToDer((RsaKey *)&k->u.rsa, der, sizeof(der));
+	else
+		n = wc_EccKeyToDer((ecc_key *)&k->u.ecc, der, sizeof(der));
+	if (n <= 0)
+		return tl_fail(e, "cannot encode private key");
+	rc = der_to_pem_alloc(der, (size_t)n, k->type == TL_KEY_RSA ?
+			      PRIVATEKEY_TYPE : ECC_PRIVATEKEY_TYPE, pem);
+	explicit_bzero(der, sizeof(der));
+	if (rc)
+		return tl_fail(e, "cannot encode private key as PEM");
+	return 0;
+}
+
+int tl_cert_to_pem(const tl_cert *c, char **pem, tl_err *e)
+{
+	if (der_to_pem_alloc(c->der, c->der_len, CERT_TYPE, pem))
+		return tl_fail(e, "cannot encode certificate as PEM");
+	return 0;
+}
+
+int tl_pub_from_record(int key_type, const uint8_t *p, size_t len,
+		       tl_pub **out, tl_err *e)
+{
+	tl_pub *k = calloc(1, sizeof(*k));
+	word32 idx = 0;
+	int rc;
+
+	if (k == NULL)
+		return tl_fail(e, "out of memory");
+	k->type = key_type;
+	if (key_type == TL_KEY_RSA) {
+		rc = wc_InitRsaKey(&k->u.rsa, NULL);
+		if (rc == 0 && (rc = wc_RsaPublicKeyDecode(p, &idx, &k->u.rsa,
+							  (word32)len)) != 0)
+			wc_FreeRsaKey(&k->u.rsa);
+	} else {
+		rc = wc_ecc_init(&k->u.ecc);
+		if (rc == 0 && (rc = wc_ecc_import_x963(p, (word32)len,
+							&k->u.ecc)) != 0)
+			wc_ecc_free(&k->u.ecc);
+	}
+	if (rc != 0) {
+		free(k);
+		return tl_fail(e, "public key is not a valid %s key: %s",
+			       key_type == TL_KEY_RSA ? "RSA (PKCS#1)" : "EC (X9.62)",
+			       wc_msg(rc));
+	}
+	*out = k;
+	return 0;
+}
+
+int tl_pub_from_cert(const tl_cert *c, tl_pub **out, tl_err *e)
+{
+	return tl_pub_from_record(c->key_type, c->pubkey, c->pubkey_len, out, e);
+}
+
+int tl_key_matches(const tl_key *k, const tl_cert *c, tl_err *e)
+{
+	uint8_t pub[1024];
+	word32 n = sizeof(pub);
+	int len;
+
+	if (k->type != c->key_type)
+		return tl_fail(e, "key is %s but the certificate %s holds an %s key",
+			       k->type == TL_KEY_RSA ? "RSA" : "EC", c->subject,
+			       c->key_type == TL_KEY_RSA ? "RSA" : "EC");
+	if (k->type == TL_KEY_RSA) {
+		len = wc_RsaKeyToPublicDer_ex((RsaKey *)&k->u.rsa, pub, n, 0);
+		if (len > 0)
+			n = (word32)len;
+	} else {
+		len = wc_ecc_export_x963((ecc_key *)&k->u.ecc, pub, &n);
+		len = len == 0 ? (int)n : -1;
+	}
+	if (len <= 0 || n != c->pubkey_len || memcmp(pub, c->pubkey, n) != 0)
+		return tl_fail(e, "private key does not match the certificate %s",
+			       c->subject);
+	return 0;
+}
+
+/* ---- certificates ---- */
+
+void tl_cert_free(tl_cert *c)
+{
+	if (c == NULL)
+		return;
+	free(c->der);
+	free(c->subject);
+	free(c->issuer);
+	free(c->pubkey);
+	free(c->sig);
+	wolfSSL_X509_free(c->x509);
+	free(c);
+}
+
+static time_t asn1_time(const WOLFSSL_ASN1_TIME *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || wolfSSL_ASN1_TIME_to_tm(t, &tm) != WOLFSSL_SUCCESS)
+		return (time_t)-1;
+	return timegm(&tm);
+}
+
+static int pubkey_record_form(tl_cert *c, const uint8_t *spki, int spki_len)
+{
+	uint8_t out[1024];
+	word32 idx = 0, n = sizeof(out);
+	int rc = -1;
+
+	if (c->key_type == TL_KEY_RSA) {
+		RsaKey k;
+
+		if (wc_InitRsaKey(&k, NULL) != 0)
+			return -1;
+		if (wc_RsaPublicKeyDecode(spki, &idx, &k, (word32)spki_len) == 0) {
+			int len = wc_RsaKeyToPublicDer_ex(&k, out, n, 0);
+
+			c->key_bits = rsa_bits(&k);
+			if (len > 0) {
+				n = (word32)len;
+				rc = 0;
+			}
+		}
+		wc_FreeRsaKey(&k);
+	} else {
+		ecc_key k;
+
+		if (wc_ecc_init(&k) != 0)
+			return -1;
+		if (wc_EccPublicKeyDecode(spki, &idx, &k, (word32)spki_len) == 0 &&
+		    wc_ecc_export_x963(&k, out, &n) == 0) {
+			c->key_bits = wc_ecc_size(&k) * 8;
+			rc = 0;
+		}
+		wc_ecc_free(&k);
+	}
+	if (rc == 0) {
+		c->pubkey = malloc(n);
+		if (c->pubkey == NULL)
+			return -1;
+		memcpy(c->pubkey, out, n);
+		c->pubkey_len = n;
+	}
+	return rc;
+}
+
+int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e)
+{
+	tl_cert *c;
+	WOLFSSL_X509 *x;
+	uint8_t spki[1200], serial[64];
+	int spki_len = sizeof(spki), serial_len = sizeof(serial), sig_len = 0;
+	const uint8_t *s;
+	size_t sl;
+
+	if (len == 0 || len > 65535)
+		return tl_fail(e, "certificate of %zu bytes is not plausible", len);
+	x = wolfSSL_X509_load_certificate_buffer(der, (int)len,
+						 WOLFSSL_FILETYPE_ASN1);
+	if (x == NULL)
+		return tl_fail(e, "not a valid X.509 certificate (DER)");
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		wolfSSL_X509_free(x);
+		return tl_fail(e, "out of memory");
+	}
+	c->x509 = x;
+	c->der = malloc(len);
+	if (c->der == NULL)
+		goto oom;
+	memcpy(c->der, der, len);
+	c->der_len = len;
+	c->subject = name_string(wolfSSL_X509_get_subject_name(x));
+	c->issuer = name_string(wolfSSL_X509_get_issuer_name(x));
+	if (c->subject == NULL || c->issuer == NULL)
+		goto oom;
+	if (wolfSSL_X509_get_serial_number(x, serial, &serial_len) !=
+	    WOLFSSL_SUCCESS || serial_len <= 0) {
+		tl_cert_free(c);
+		return tl_fail(e, "certificate has no readable serial number");
+	}
+	sl = (size_t)serial_len;
+	s = strip_zeros(serial, &sl);
+	if (sl > TL_SERIAL_MAX) {
+		tl_cert_free(c);
+		return tl_fail(e, "certificate serial number of %zu bytes is too long",
+			       sl);
+	}
+	memcpy(c->serial, s, sl);
+	c->serial_len = sl;
+	switch (wolfSSL_X509_get_pubkey_type(x)) {
+	case RSAk: c->key_type = TL_KEY_RSA; break;
+	case ECDSAk: c->key_type = TL_KEY_EC; break;
+	default:
+		tl_cert_free(c);
+		return tl_fail(e, "certificate %s has neither an RSA nor an EC key",
+			       c->subject);
+	}
+	if (wolfSSL_X509_get_pubkey_buffer(x, spki, &spki_len) != WOLFSSL_SUCCESS ||
+	    pubkey_record_form(c, spki, spki_len) != 0) {
+		tl_cert_free(c);
+		return tl_fail(e, "certificate %s: public key cannot be decoded",
+			       c->subject);
+	}
+	if (wolfSSL_X509_get_signature(x, NULL, &sig_len) != WOLFSSL_SUCCESS ||
+	    sig_len <= 0 || (c->sig = malloc((size_t)sig_len)) == NULL ||
+	    wolfSSL_X509_get_signature(x, c->sig, &sig_len) != WOLFSSL_SUCCESS) {
+		tl_cert_free(c);
+		return tl_fail(e, "certificate has no readable signature");
+	}
+	c->sig_len = (size_t)sig_len;
+	c->not_before = asn1_time(wolfSSL_X509_get_notBefore(x));
+	c->not_after = asn1_time(wolfSSL_X509_get_notAfter(x));
+	*out = c;
+	return 0;
+oom:
+	tl_cert_free(c);
+	return tl_fail(e, "out of memory");
+}
+
+int tl_cert_from_mem(const uint8_t *buf, size_t len, const char *name,
+		     tl_cert **out, tl_err *e)
+{
+	uint8_t *der;
+	int n;
+
+	if (!is_pem(buf, len)) {
+		if (tl_cert_from_der(buf, len, out, e))
+			return tl_wrap(e, "%s", name);
+		return 0;
+	}
+	der = malloc(len);
+	if (der == NULL)
+		return tl_fail(e, "%s: out of memory", name);
+	n = wc_CertPemToDer(buf, (int)len, der, (int)len, CERT_TYPE);
+	if (n <= 0) {
+		free(der);
+		return tl_fail(e, "%s: no PEM \"CERTIFICATE\" block found", name);
+	}
+	if (tl_cert_from_der(der, (size_t)n, out, e)) {
+		free(der);
+		return tl_wrap(e, "%s", name);
+	}
+	free(der);
+	return 0;
+}
+
+int tl_cert_load(const char *path, tl_cert **out, tl_err *e)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	if (tl_read_file(path, 1 << 20, &buf, &len, e))
+		return -1;
+	rc = tl_cert_from_mem(buf, len, path, out, e);
+	free(buf);
+	return rc;
+}
+
+/* ---- signatures ---- */
+
+int tl_sig_size(const tl_key *k)
+{
+	if (k->type == TL_KEY_RSA)
+		return wc_RsaEncryptSize((RsaKey *)&k->u.rsa);
+	return wc_ecc_sig_size((ecc_key *)&k->u.ecc);
+}
+
+int tl_sign(const tl_key *k, int hash_alg, const tl_span *parts, int nparts,
+	    uint8_t *sig, size_t *sig_len, tl_err *e)
+{
+	uint8_t digest[TL_HASH_MAX], enc[TL_HASH_MAX + 32];
+	int dlen = hash_spans(hash_alg, parts, nparts, digest), rc;
+	WC_RNG *r = get_rng();
+
+	if (dlen < 0 || r == NULL)
+		return tl_fail(e, "unsupported hash algorithm %d", hash_alg);
+	if (k->type == TL_KEY_RSA) {
+		word32 elen = wc_EncodeSignature(enc, digest, (word32)dlen,
+						 wc_HashGetOID(wc_hash_type(hash_alg)));
+
+		rc = wc_RsaSSL_Sign(enc, elen, sig, (word32)*sig_len,
+				    (RsaKey *)&k->u.rsa, r);
+		if (rc > 0) {
+			*sig_len = (size_t)rc;
+			rc = 0;
+		}
+	} else {
+		word32 n = (word32)*sig_len;
+
+		rc = wc_ecc_sign_hash(digest, (word32)dlen, sig, &n, r,
+				      (ecc_key *)&k->u.ecc);
+		*sig_len = n;
+	}
+	if (rc != 0)
+		return tl_fail(e, "signing failed: %s", wc_msg(rc));
+	return 0;
+}
+
+int tl_verify(const tl_pub *k, int hash_alg, const tl_span *parts, int nparts,
+	      const uint8_t *sig, size_t sig_len, tl_err *e)
+{
+	uint8_t digest[TL_HASH_MAX], enc[TL_HASH_MAX + 32], dec[1024];
+	int dlen = hash_spans(hash_alg, parts, nparts, digest);
+
+	if (dlen < 0)
+		return tl_fail(e, "unsupported hash algorithm %d", hash_alg);
+	if (k->type == TL_KEY_RSA) {
+		word32 elen = wc_EncodeSignature(enc, digest, (word32)dlen,
+						 wc_HashGetOID(wc_hash_type(hash_alg)));
+		int n;
+
+		if (sig_len != (size_t)wc_RsaEncryptSize((RsaKey *)&k->u.rsa))
+			return tl_fail(e, "signature is %zu bytes, the RSA-%d key "
+				       "makes %d-byte signatures", sig_len,
+				       tl_pub_bits(k), tl_pub_bits(k) / 8);
+		n = wc_RsaSSL_Verify(sig, (word32)sig_len, dec, sizeof(dec),
+				     (RsaKey *)&k->u.rsa);
+		if (n < 0 || (word32)n != elen || memcmp(dec, enc, elen) != 0)
+			return tl_fail(e, "%s/RSA signature does not match the data",
+				       tl_hash_name(hash_alg));
+	} else {
+		int res = 0, rc;
+
+		rc = wc_ecc_verify_hash(sig, (word32)sig_len, digest, (word32)dlen,
+					&res, (ecc_key *)&k->u.ecc);
+		if (rc != 0 || res != 1)
+			return tl_fail(e, "%s/ECDSA signature does not match the data",
+				       tl_hash_name(hash_alg));
+	}
+	return 0;
+}
+
+int tl_rsa_encrypt(const tl_pub *k, const uint8_t *in, size_t in_len,
+		   uint8_t *out, size_t *out_len, tl_err *e)
+{
+	int rc;
+
+	if (k->type != TL_KEY_RSA)
+		return tl_fail(e, "key wrapping needs an RSA key, this one is EC");
+	rc = wc_RsaPublicEncrypt(in, (word32)in_len, out, (word32)*out_len,
+				 (RsaKey *)&k->u.rsa, get_rng());
+	if (rc < 0)
+		return tl_fail(e, "RSA encryption failed: %s", wc_msg(rc));
+	*out_len = (size_t)rc;
+	return 0;
+}
+
+int tl_rsa_decrypt(const tl_key *k, const uint8_t *in, size_t in_len,
+		   uint8_t *out, size_t *out_len, tl_err *e)
+{
+	int rc;
+
+	if (k->type != TL_KEY_RSA)
+		return tl_fail(e, "key unwrapping needs an RSA key, this one is EC");
+	rc = wc_RsaPrivateDecrypt(in, (word32)in_len, out, (word32)*out_len,
+				  (RsaKey *)&k->u.rsa);
+	if (rc < 0)
+		return tl_fail(e, "RSA decryption failed (wrong key?): %s",
+			       wc_msg(rc));
+	*out_len = (size_t)rc;
+	return 0;
+}
+
+int tl_aes128_cbc(int encrypt, const uint8_t key[16], const uint8_t iv[16],
+		  const uint8_t *in, uint8_t *out, size_t len, tl_err *e)
+{
+	Aes aes;
+	int rc;
+
+	if (len % 16)
+		return tl_fail(e, "AES-CBC data of %zu bytes is not a multiple of 16",
+			       len);
+	if ((rc = wc_AesInit(&aes, NULL, INVALID_DEVID)) != 0)
+		return tl_fail(e, "AES init failed: %s", wc_msg(rc));
+	rc = wc_AesSetKey(&aes, key, 16, iv,
+			  encrypt ? AES_ENCRYPTION : AES_DECRYPTION);
+	if (rc == 0 && len > 0)
+		rc = encrypt ? wc_AesCbcEncrypt(&aes, out, in, (word32)len)
+			     : wc_AesCbcDecrypt(&aes, out, in, (word32)len);
+	wc_AesFree(&aes);
+	explicit_bzero(&aes, sizeof(aes));
+	if (rc != 0)
+		return tl_fail(e, "AES-128-CBC failed: %s", wc_msg(rc));
+	return 0;
+}
+
+/* ---- certificate maker ---- */
+
+/* X.509 Time: UTCTime through 2049, GeneralizedTime after, always GMT with
+ * seconds and no fractions (CERTIFICATES.md). */
+static int set_date(byte *out, int *out_len, time_t t)
+{
+	struct tm tm;
+	char s[20];
+	int n;
+
+	if (gmtime_r(&t, &tm) == NULL)
+		return -1;
+	if (tm.tm_year + 1900 < 2050) {
+		n = (int)strftime(s, sizeof(s), "%y%m%d%H%M%SZ", &tm);
+		out[0] = 0x17;	/* ASN.1 UTCTime */
+	} else {
+		n = (int)strftime(s, sizeof(s), "%Y%m%d%H%M%SZ", &tm);
+		out[0] = 0x18;	/* ASN.1 GeneralizedTime */
+	}
+	out[1] = (byte)n;
+	memcpy(out + 2, s, (size_t)n);
+	*out_len = n + 2;
+	return 0;
+}
+
+static int sig_type(int key_type, int hash_alg)
+{
+	static const int rsa[] = { [TL_HASH_SHA1] = CTC_SHAwRSA,
+		[TL_HASH_SHA256] = CTC_SHA256wRSA, [TL_HASH_SHA512] = CTC_SHA512wRSA };
+	static const int ec[] = { [TL_HASH_SHA1] = CTC_SHAwECDSA,
+		[TL_HASH_SHA256] = CTC_SHA256wECDSA, [TL_HASH_SHA512] = CTC_SHA512wECDSA };
+
+	if (hash_alg == TL_HASH_SHA384)
+		return key_type == TL_KEY_RSA ? CTC_SHA384wRSA : CTC_SHA384wECDSA;
+	if (hash_alg < TL_HASH_SHA1 || hash_alg > TL_HASH_SHA512)
+		return -1;
+	return key_type == TL_KEY_RSA ? rsa[hash_alg] : ec[hash_alg];
+}
+
+static void copy_name(char *dst, const char *src)
+{
+	if (src)
+		snprintf(dst, CTC_NAME_SIZE, "%s", src);
+}
+
+int tl_cert_make(const tl_certspec *s, const tl_key *subject_key,
+		 tl_cert **out, tl_err *e)
+{
+	const tl_key *signer = s->issuer_key ? s->issuer_key : subject_key;
+	int kt = subject_key->type == TL_KEY_RSA ? RSA_TYPE : ECC_TYPE;
+	int st = signer->type == TL_KEY_RSA ? RSA_TYPE : ECC_TYPE;
+	WC_RNG *r = get_rng();
+	uint8_t der[8192];
+	Cert *cert;
+	int rc, len;
+
+	cert = calloc(1, sizeof(*cert));
+	if (cert == NULL || r == NULL) {
+		free(cert);
+		return tl_fail(e, "out of memory");
+	}
+	wc_InitCert(cert);
+	copy_name(cert->subject.commonName, s->cn);
+	copy_name(cert->subject.unit, s->ou);
+	copy_name(cert->subject.org, s->o);
+	copy_name(cert->subject.locality, s->l);
+	copy_name(cert->subject.state, s->st);
+	copy_name(cert->subject.country, s->c);
+	if (s->serial) {
+		if (s->serial_len == 0 || s->serial_len > CTC_SERIAL_SIZE - 1) {
+			free(cert);
+			return tl_fail(e, "serial number must be 1 to %d bytes",
+				       CTC_SERIAL_SIZE - 1);
+		}
+		memcpy(cert->serial, s->serial, s->serial_len);
+		cert->serialSz = (int)s->serial_len;
+	} else {
+		cert->serialSz = 16;
+		wc_RNG_GenerateBlock(r, cert->serial, 16);
+		cert->serial[0] &= 0x7f;	/* positive, no sign byte needed */
+		cert->serial[0] |= 0x40;	/* and exactly 16 bytes long */
+	}
+	cert->sigType = sig_type(signer->type, s->hash_alg ? s->hash_alg
+							    : TL_HASH_SHA256);
+	cert->isCA = s->is_ca;
+	cert->keyUsage = (word16)s->key_usage;
+	cert->extKeyUsage = (byte)s->ext_key_usage;
+	if (set_date(cert->beforeDate, &cert->beforeDateSz, s->not_before) ||
+	    set_date(cert->afterDate, &cert->afterDateSz, s->not_after)) {
+		free(cert);
+		return tl_fail(e, "certificate validity dates out of range");
+	}
+	rc = wc_SetSubjectKeyIdFromPublicKey_ex(cert, kt, (void *)&subject_key->u);
+	if (rc == 0 && s->issuer)
+		rc = wc_SetIssuerBuffer(cert, s->issuer->der, (int)s->issuer->der_len);
+	if (rc == 0 && s->issuer)
+		rc = wc_SetAuthKeyIdFromCert(cert, s->issuer->der,
+					     (int)s->issuer->der_len);
+	else if (rc == 0) {
+		cert->selfSigned = 1;
+		memcpy(cert->akid, cert->skid, (size_t)cert->skidSz);
+		cert->akidSz = cert->skidSz;
+	}
+	if (rc == 0 && cert->sigType < 0)
+		rc = BAD_FUNC_ARG;
+	if (rc == 0)
+		rc = wc_MakeCert_ex(cert, der, sizeof(der), kt,
+				    (void *)&subject_key->u, r);
+	if (rc >= 0)
+		rc = wc_SignCert_ex(cert->bodySz, cert->sigType, der, sizeof(der),
+				    st, (void *)&signer->u, r);
+	len = rc;
+	free(cert);
+	if (rc < 0)
+		return tl_fail(e, "cannot make certificate CN=%s: %s",
+			       s->cn ? s->cn : "", wc_msg(rc));
+	return tl_cert_from_der(der, (size_t)len, out, e);
+}

@@ -1,0 +1,145 @@
+/* Certificates and keys over wolfSSL: load PEM or DER, names in the
+ * `attr=value,...` form of PROTOCOLS.md, serials, hashes, public-key
+ * encodings, signing and verification, and a small certificate maker. The
+ * only module (with netloop) that includes wolfSSL headers. */
+#ifndef TL_X509_H
+#define TL_X509_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "err.h"
+
+/* Hash algorithm numbers as the signed-file header writes them (tag 8). */
+enum tl_hash {
+	TL_HASH_SHA1 = 1,
+	TL_HASH_SHA256 = 2,
+	TL_HASH_SHA512 = 3,
+	TL_HASH_MD5 = 100,	/* not a header value: fingerprints only */
+	TL_HASH_SHA384 = 101,	/* not a header value: certificate signing only */
+};
+#define TL_HASH_MAX 64
+
+enum tl_keytype { TL_KEY_RSA = 0, TL_KEY_EC = 1 };
+
+#define TL_SERIAL_MAX 32
+
+typedef struct tl_cert {
+	uint8_t *der;
+	size_t der_len;
+	char *subject;		/* "CN=x,OU=y,..." in certificate order */
+	char *issuer;
+	uint8_t serial[TL_SERIAL_MAX];	/* minimal big-endian, no sign byte */
+	size_t serial_len;
+	int key_type;		/* enum tl_keytype */
+	int key_bits;
+	uint8_t *pubkey;	/* RSA: PKCS#1 RSAPublicKey; EC: X9.62 point */
+	size_t pubkey_len;
+	uint8_t *sig;		/* the certificate's own signature */
+	size_t sig_len;
+	time_t not_before, not_after;
+	void *x509;		/* WOLFSSL_X509 */
+} tl_cert;
+
+typedef struct tl_key tl_key;	/* a private key (RSA or EC) */
+typedef struct tl_pub tl_pub;	/* a public key (RSA or EC) */
+
+/* Loading. A path may hold PEM (several blocks: certificate and key in one
+ * file is fine) or DER. The cert loaders take the first certificate. */
+int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e);
+int tl_cert_from_mem(const uint8_t *buf, size_t len, const char *name,
+		     tl_cert **out, tl_err *e);
+int tl_cert_load(const char *path, tl_cert **out, tl_err *e);
+void tl_cert_free(tl_cert *c);
+
+int tl_key_from_mem(const uint8_t *buf, size_t len, const char *name,
+		    tl_key **out, tl_err *e);
+int tl_key_load(const char *path, tl_key **out, tl_err *e);
+void tl_key_free(tl_key *k);
+int tl_key_type(const tl_key *k);
+int tl_key_bits(const tl_key *k);
+/* 0 when the private key belongs to the certificate. */
+int tl_key_matches(const tl_key *k, const tl_cert *c, tl_err *e);
+/* PEM text of the key (traditional "RSA/EC PRIVATE KEY"), malloc'ed. */
+int tl_key_to_pem(const tl_key *k, char **pem, tl_err *e);
+int tl_cert_to_pem(const tl_cert *c, char **pem, tl_err *e);
+
+/* Public keys from a trust-list record (PKCS#1 for RSA, X9.62 for EC) or a
+ * certificate. */
+int tl_pub_from_record(int key_type, const uint8_t *p, size_t len,
+		       tl_pub **out, tl_err *e);
+int tl_pub_from_cert(const tl_cert *c, tl_pub **out, tl_err *e);
+void tl_pub_free(tl_pub *p);
+int tl_pub_bits(const tl_pub *p);
+int tl_pub_type(const tl_pub *p);
+
+/* Digests. Returns the digest length, or -1. */
+int tl_hash(int alg, const void *data, size_t len, uint8_t out[TL_HASH_MAX]);
+int tl_hash_len(int alg);
+const char *tl_hash_name(int alg);	/* "SHA-1", ... */
+int tl_hash_parse(const char *s);	/* "sha1" -> TL_HASH_SHA1, else -1 */
+
+/* Signatures: RSA PKCS#1 v1.5 with DigestInfo, or ECDSA (DER). *sig_len is
+ * in/out. Data may be given in pieces (iov-like) so a signed region with a
+ * hole needs no copy. */
+typedef struct tl_span {
+	const uint8_t *p;
+	size_t len;
+} tl_span;
+int tl_sign(const tl_key *k, int hash_alg, const tl_span *parts, int nparts,
+	    uint8_t *sig, size_t *sig_len, tl_err *e);
+int tl_verify(const tl_pub *k, int hash_alg, const tl_span *parts, int nparts,
+	      const uint8_t *sig, size_t sig_len, tl_err *e);
+/* Size in bytes of a signature the key makes (RSA modulus bytes). */
+int tl_sig_size(const tl_key *k);
+
+/* RSA PKCS#1 v1.5 encryption (key wrapping) and decryption. */
+int tl_rsa_encrypt(const tl_pub *k, const uint8_t *in, size_t in_len,
+		   uint8_t *out, size_t *out_len, tl_err *e);
+int tl_rsa_decrypt(const tl_key *k, const uint8_t *in, size_t in_len,
+		   uint8_t *out, size_t *out_len, tl_err *e);
+
+/* AES-128-CBC without padding (len a multiple of 16). */
+int tl_aes128_cbc(int encrypt, const uint8_t key[16], const uint8_t iv[16],
+		  const uint8_t *in, uint8_t *out, size_t len, tl_err *e);
+
+int tl_random(uint8_t *buf, size_t len, tl_err *e);
+
+/* Certificate subject/issuer names: compare a header name string (either
+ * separator, RFC 4514 escapes) with a certificate's name. 1 equal, 0 not. */
+int tl_name_equal(const char *a, const char *b);
+/* Serial numbers, ignoring leading zero bytes. 1 equal, 0 not. */
+int tl_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+/* "6d:ee:..." lower-case colon hex, malloc'ed. */
+char *tl_hex(const uint8_t *p, size_t len, int colons);
+
+/* Key generation and a small certificate maker. */
+int tl_key_generate(int type, int bits, tl_key **out, tl_err *e);
+
+typedef struct tl_certspec {
+	const char *cn, *ou, *o, *l, *st, *c;
+	const uint8_t *serial;	/* NULL: 16 random bytes */
+	size_t serial_len;
+	time_t not_before, not_after;
+	int is_ca;
+	int hash_alg;		/* TL_HASH_SHA1/SHA256/SHA384/SHA512 */
+	unsigned key_usage;	/* TL_KU_* bits, 0 = no extension */
+	unsigned ext_key_usage;	/* TL_EKU_* bits, 0 = no extension */
+	const tl_cert *issuer;	/* NULL: self-signed */
+	const tl_key *issuer_key;
+} tl_certspec;
+
+#define TL_KU_DIGITAL_SIGNATURE 0x0080
+#define TL_KU_KEY_ENCIPHERMENT 0x0020
+#define TL_KU_DATA_ENCIPHERMENT 0x0010
+#define TL_KU_KEY_AGREEMENT 0x0008
+#define TL_KU_KEY_CERT_SIGN 0x0004
+#define TL_KU_CRL_SIGN 0x0002
+#define TL_EKU_SERVER_AUTH 0x02
+#define TL_EKU_CLIENT_AUTH 0x04
+
+int tl_cert_make(const tl_certspec *s, const tl_key *subject_key,
+		 tl_cert **out, tl_err *e);
+
+#endif

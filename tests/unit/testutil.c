@@ -1,0 +1,85 @@
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "file.h"
+
+#define MAX_IDENTS 32
+
+static struct {
+	char cn[64];
+	int type, bits;
+	tu_ident id;
+} cache[MAX_IDENTS];
+static int ncache;
+
+const tu_ident *tu_ident_get(const char *cn, int key_type, int bits)
+{
+	tl_certspec s;
+	tl_err e;
+	tu_ident *id;
+
+	for (int i = 0; i < ncache; i++)
+		if (strcmp(cache[i].cn, cn) == 0 && cache[i].type == key_type &&
+		    cache[i].bits == bits)
+			return &cache[i].id;
+	ck_assert_int_lt(ncache, MAX_IDENTS);
+	id = &cache[ncache].id;
+	snprintf(cache[ncache].cn, sizeof(cache[ncache].cn), "%s", cn);
+	cache[ncache].type = key_type;
+	cache[ncache].bits = bits;
+	if (tl_key_generate(key_type, bits, &id->key, &e))
+		ck_abort_msg("%s", e.msg);
+	memset(&s, 0, sizeof(s));
+	s.cn = cn;
+	s.o = "trustline tests";
+	s.ou = "VoIP";
+	s.c = "US";
+	s.not_before = 1577836800;	/* 2020-01-01 */
+	s.not_after = 2208988800;	/* 2040-01-01 */
+	s.hash_alg = TL_HASH_SHA256;
+	s.key_usage = TL_KU_DIGITAL_SIGNATURE | TL_KU_KEY_ENCIPHERMENT;
+	s.ext_key_usage = TL_EKU_SERVER_AUTH | TL_EKU_CLIENT_AUTH;
+	if (tl_cert_make(&s, id->key, &id->cert, &e))
+		ck_abort_msg("%s", e.msg);
+	ncache++;
+	return id;
+}
+
+uint8_t *tu_vector(const char *name, size_t *len)
+{
+	char path[512];
+	uint8_t *buf;
+	tl_err e;
+
+	snprintf(path, sizeof(path), "tests/vectors/%s", name);
+	if (tl_read_file(path, TL_FILE_MAX, &buf, len, &e))
+		ck_abort_msg("%s", e.msg);
+	return buf;
+}
+
+const tu_ident *tu_vector_signer(void)
+{
+	static tu_ident id;
+	tl_err e;
+
+	if (id.cert == NULL) {
+		if (tl_cert_load("tests/vectors/signer.pem", &id.cert, &e) ||
+		    tl_key_load("tests/vectors/signer.pem", &id.key, &e))
+			ck_abort_msg("%s", e.msg);
+	}
+	return &id;
+}
+
+int tu_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

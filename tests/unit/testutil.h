@@ -1,0 +1,29 @@
+/* Shared by the Check suites: test certificates and small helpers. */
+#ifndef TL_TESTUTIL_H
+#define TL_TESTUTIL_H
+
+#include <check.h>
+#include <stdint.h>
+
+#include "x509.h"
+
+/* A certificate and its key, made once per process and cached by name so
+ * suites do not pay for RSA key generation in every test. type/bits pick
+ * the key; the certificate is self-signed, valid from 2020 to 2040. */
+typedef struct tu_ident {
+	tl_cert *cert;
+	tl_key *key;
+} tu_ident;
+
+const tu_ident *tu_ident_get(const char *cn, int key_type, int bits);
+
+/* The fixed vector signer: tests/vectors/signer.pem (certificate + key). */
+const tu_ident *tu_vector_signer(void);
+
+/* Reads a file under tests/vectors/. */
+uint8_t *tu_vector(const char *name, size_t *len);
+
+/* Runs a suite; returns the process exit status. */
+int tu_run(Suite *s);
+
+#endif
