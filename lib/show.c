@@ -233,6 +233,8 @@ static void record_rows(FILE *f, const tl_record *rec)
 void tl_tlist_show(FILE *f, const tl_tlist *l, const char *kind, time_t mtime,
 		   long signer, const tl_err *e)
 {
+	tl_err ce;
+
 	tl_show_checksums(f, l->buf, l->len, mtime, kind);
 	fprintf(f, "Parse %s File\n----------------\n\n", kind);
 	tl_show_header(f, &l->hdr);
@@ -241,6 +243,8 @@ void tl_tlist_show(FILE *f, const tl_tlist *l, const char *kind, time_t mtime,
 		fputs("BYTEPOS\tTAG\t\tLENGTH\tVALUE\n", f);
 		fputs("-------\t---\t\t------\t-----\n", f);
 		record_rows(f, &l->rec[i]);
+		if (tl_record_check(l, i, &ce))
+			fprintf(f, "WARNING: %s\n", ce.msg);
 		if (l->rec[i].role == TL_ROLE_SAST)
 			fprintf(f, "This etoken was %sused to sign the %s file.\n",
 				(long)i == signer ? "" : "not ", kind);

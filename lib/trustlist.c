@@ -175,11 +175,15 @@ static int parse_record(tl_record *rec, const tl_rd *file, size_t at,
 
 /* A full record's certificate must say what the record says: a phone
  * verifies with the record's key, an administrator reads the certificate. */
-static int check_record_cert(const tl_record *rec, const char *name, int idx,
-			     tl_err *e)
+int tl_record_check(const tl_tlist *l, size_t i, tl_err *e)
 {
+	const tl_record *rec = &l->rec[i];
+	const char *name = l->hdr.name;
+	int idx = (int)i + 1, rc = 0;
 	tl_cert *c;
-	int rc = 0;
+
+	if (rec->cert == NULL)
+		return 0;
 
 	if (tl_cert_from_der(rec->cert, rec->cert_len, &c, e))
 		return tl_wrap(e, "%s: byte %zu: record #%d: CERTIFICATE", name,
@@ -262,8 +266,6 @@ int tl_tlist_parse(tl_tlist *l, const uint8_t *buf, size_t len,
 		if (parse_record(rec, &r, at, rlen, (int)l->nrec + 1, e))
 			goto fail;
 		l->nrec++;
-		if (rec->cert && check_record_cert(rec, name, (int)l->nrec, e))
-			goto fail;
 		if (rec->role == TL_ROLE_SAST && ++sast > TL_MAX_SAST) {
 			tl_fail(e, "%s: byte %zu: record #%zu is a third SAST record; a "
 				"trust list holds at most %d", name, at, l->nrec,
@@ -365,6 +367,8 @@ int tl_sfile_verify_by_list(const tl_sfile *h, const tl_tlist *src,
 		return -1;
 	}
 	rec = &src->rec[i];
+	if (tl_record_check(src, (size_t)i, e))
+		return -1;
 	if (rec->key_type != TL_KEY_RSA)
 		return tl_fail(e, "%s: record #%ld holds an EC key; signed files are "
 			       "signed with RSA", h->name, i + 1);

@@ -64,6 +64,11 @@ int tl_tlist_parse(tl_tlist *l, const uint8_t *buf, size_t len,
 int tl_tlist_load(tl_tlist *l, const char *path, tl_err *e);
 void tl_tlist_free(tl_tlist *l);
 
+/* A full record's CERTIFICATE must carry the record's key, serial and
+ * issuer: a phone verifies with the record, an administrator reads the
+ * certificate. Parsing does not decode certificates (it stays fast);
+ * verification checks the signer's record, `show` checks them all. */
+int tl_record_check(const tl_tlist *l, size_t i, tl_err *e);
 /* 1 when the record stands for this certificate (full: same DER; hash-only:
  * same digest of the DER). */
 int tl_record_matches_cert(const tl_record *r, const tl_cert *c);
