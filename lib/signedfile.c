@@ -65,9 +65,9 @@ static int parse_signer_info(tl_sfile *h, const tl_rd *parent,
 		if (mark(&s, &r, &t, e))
 			return -1;
 		if (t.tag == TL_H_SIGNER_NAME)
-			rc = tl_tlv_cstr(&r, &t, &h->signer_name, e);
+			rc = tl_tlv_name(&r, &t, &h->signer_name, e);
 		else if (t.tag == TL_H_ISSUER_NAME)
-			rc = tl_tlv_cstr(&r, &t, &h->issuer_name, e);
+			rc = tl_tlv_name(&r, &t, &h->issuer_name, e);
 		else if (t.len == 0 || t.len > TL_SERIAL_MAX + 1)
 			rc = tl_fail(e, "%s: byte %zu: serial number of %u bytes",
 				     r.name, t.off, t.len);

@@ -238,3 +238,13 @@ void tl_close(tl_buf *b, size_t at)
 	}
 	tl_buf_set_u16(b, at, (uint16_t)n);
 }
+
+int tl_tlv_name(const tl_rd *r, const tl_tlv *t, const char **s, tl_err *e)
+{
+	if (tl_tlv_cstr(r, t, s, e))
+		return -1;
+	if (**s == 0)
+		return tl_fail(e, "%s: byte %zu: tag %u is an empty name", r->name,
+			       t->off, t->tag);
+	return 0;
+}

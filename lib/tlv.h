@@ -41,6 +41,8 @@ int tl_tlv_u32(const tl_rd *r, const tl_tlv *t, uint32_t *v, tl_err *e);
 /* A NUL-terminated string: at least one byte, the last one NUL, no NUL
  * before it. *s points into the input. */
 int tl_tlv_cstr(const tl_rd *r, const tl_tlv *t, const char **s, tl_err *e);
+/* A NUL-terminated string that is not empty (certificate names). */
+int tl_tlv_name(const tl_rd *r, const tl_tlv *t, const char **s, tl_err *e);
 
 /* Growable output buffer. After an allocation failure or an oversized
  * value, oom/toolong is set and later writes are ignored; check with

@@ -95,13 +95,13 @@ static int parse_record(tl_record *rec, const tl_rd *file, size_t at,
 			rc = tl_tlv_cstr(&r, &t, &rec->dns_name, e);
 			break;
 		case TL_R_SUBJECT:
-			rc = tl_tlv_cstr(&r, &t, &rec->subject, e);
+			rc = tl_tlv_name(&r, &t, &rec->subject, e);
 			break;
 		case TL_R_ROLE:
 			rc = tl_tlv_u16(&r, &t, &rec->role, e);
 			break;
 		case TL_R_ISSUER:
-			rc = tl_tlv_cstr(&r, &t, &rec->issuer, e);
+			rc = tl_tlv_name(&r, &t, &rec->issuer, e);
 			break;
 		case TL_R_SERIAL:
 			if (t.len == 0 || t.len > TL_SERIAL_MAX + 1)

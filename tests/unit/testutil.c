@@ -8,6 +8,14 @@
 
 #define MAX_IDENTS 32
 
+/* Fixtures are made before the suites run too, outside any test, where
+ * Check's assertions cannot report: fail loudly instead. */
+static void die(const char *msg)
+{
+	fprintf(stderr, "test fixture: %s\n", msg);
+	abort();
+}
+
 static struct {
 	char cn[64];
 	int type, bits;
@@ -25,13 +33,14 @@ const tu_ident *tu_ident_get(const char *cn, int key_type, int bits)
 		if (strcmp(cache[i].cn, cn) == 0 && cache[i].type == key_type &&
 		    cache[i].bits == bits)
 			return &cache[i].id;
-	ck_assert_int_lt(ncache, MAX_IDENTS);
+	if (ncache == MAX_IDENTS)
+		die("too many test identities");
 	id = &cache[ncache].id;
 	snprintf(cache[ncache].cn, sizeof(cache[ncache].cn), "%s", cn);
 	cache[ncache].type = key_type;
 	cache[ncache].bits = bits;
 	if (tl_key_generate(key_type, bits, &id->key, &e))
-		ck_abort_msg("%s", e.msg);
+		die(e.msg);
 	memset(&s, 0, sizeof(s));
 	s.cn = cn;
 	s.o = "trustline tests";
@@ -43,7 +52,7 @@ const tu_ident *tu_ident_get(const char *cn, int key_type, int bits)
 	s.key_usage = TL_KU_DIGITAL_SIGNATURE | TL_KU_KEY_ENCIPHERMENT;
 	s.ext_key_usage = TL_EKU_SERVER_AUTH | TL_EKU_CLIENT_AUTH;
 	if (tl_cert_make(&s, id->key, &id->cert, &e))
-		ck_abort_msg("%s", e.msg);
+		die(e.msg);
 	ncache++;
 	return id;
 }
@@ -56,7 +65,7 @@ uint8_t *tu_vector(const char *name, size_t *len)
 
 	snprintf(path, sizeof(path), "tests/vectors/%s", name);
 	if (tl_read_file(path, TL_FILE_MAX, &buf, len, &e))
-		ck_abort_msg("%s", e.msg);
+		die(e.msg);
 	return buf;
 }
 
@@ -68,7 +77,7 @@ const tu_ident *tu_vector_signer(void)
 	if (id.cert == NULL) {
 		if (tl_cert_load("tests/vectors/signer.pem", &id.cert, &e) ||
 		    tl_key_load("tests/vectors/signer.pem", &id.key, &e))
-			ck_abort_msg("%s", e.msg);
+			die(e.msg);
 	}
 	return &id;
 }
