@@ -251,7 +251,12 @@ static int do_strip(int argc, char **argv)
 	tl_err e;
 	int c, rc;
 
-	while ((c = getopt(argc, argv, "ho:")) != -1) {
+	static const struct option opts[] = {
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'h': usage(stdout); return 0;

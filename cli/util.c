@@ -47,12 +47,15 @@ int cli_load_signer(const char *cert_path, const char *key_path, tl_cert **c,
 			tl_wrap(e, "the signer's key is not in %s (give it with "
 				"--signer-key)", cert_path);
 		tl_cert_free(*c);
+		*c = NULL;
 		return -1;
 	}
 	if (tl_key_matches(*k, *c, e)) {
 		tl_wrap(e, "signer");
 		tl_key_free(*k);
 		tl_cert_free(*c);
+		*k = NULL;
+		*c = NULL;
 		return -1;
 	}
 	return 0;
