@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "json.h"
 #include "listkind.h"
 #include "show.h"
 #include "trustlist.h"
@@ -223,7 +224,22 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 				      stat(argv[optind], &st) == 0 ? st.st_mtime : 0,
 				      s, &ve);
 	} else if (mode == OUT_JSON) {
-		tl_tlist_json(stdout, &l, k->name, rc == 0 ? (long)signer : -1, &ve);
+		const tl_tlist *src = trust_path ? &trust : &l;
+
+		printf("{\"file\":");
+		tl_json_str(stdout, argv[optind]);
+		printf(",\"valid\":%s,\"trust\":", rc == 0 ? "true" : "false");
+		tl_json_str(stdout, trust_path);
+		fputs(",\"signer\":", stdout);
+		tl_json_str(stdout, l.hdr.signer_name);
+		if (rc == 0)
+			printf(",\"signer_record\":%zu,\"subject\":", signer + 1);
+		else
+			fputs(",\"signer_record\":null,\"subject\":", stdout);
+		tl_json_str(stdout, rc == 0 ? src->rec[signer].subject : NULL);
+		fputs(",\"reason\":", stdout);
+		tl_json_str(stdout, rc == 0 ? NULL : ve.msg);
+		fputs("}\n", stdout);
 	} else if (rc == 0) {
 		const tl_tlist *src = trust_path ? &trust : &l;
 		const tl_record *r = &src->rec[signer];
