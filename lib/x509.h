@@ -128,6 +128,8 @@ typedef struct tl_certspec {
 	unsigned ext_key_usage;	/* TL_EKU_* bits, 0 = no extension */
 	const tl_cert *issuer;	/* NULL: self-signed */
 	const tl_key *issuer_key;
+	const char *const *san_dns;	/* NULL-terminated DNS names, or NULL */
+	const char *san_uri;	/* a URI subjectAltName (LSCs), or NULL */
 } tl_certspec;
 
 #define TL_KU_DIGITAL_SIGNATURE 0x0080
@@ -138,8 +140,13 @@ typedef struct tl_certspec {
 #define TL_KU_CRL_SIGN 0x0002
 #define TL_EKU_SERVER_AUTH 0x02
 #define TL_EKU_CLIENT_AUTH 0x04
+#define TL_EKU_IPSEC_END_SYSTEM 0x100	/* 1.3.6.1.5.5.7.3.5 */
 
 int tl_cert_make(const tl_certspec *s, const tl_key *subject_key,
 		 tl_cert **out, tl_err *e);
+/* A PKCS#10 request with the spec's subject and extensions (as an
+ * extensionRequest); validity, serial and issuer are ignored. */
+int tl_csr_make(const tl_certspec *s, const tl_key *key, uint8_t **der,
+		size_t *der_len, tl_err *e);
 
 #endif
