@@ -969,6 +969,24 @@ static void copy_name(char *dst, const char *src)
 		snprintf(dst, CTC_NAME_SIZE, "%s", src);
 }
 
+/* Extension ::= SEQUENCE { OID, OCTET STRING { SEQUENCE { list } } };
+ * frees list. */
+static void put_extension(tl_buf *out, const uint8_t *oid, size_t oid_len,
+			  tl_buf *list)
+{
+	tl_buf val, ext;
+
+	tl_buf_init(&val);
+	tl_der_put(&val, 0x30, list->p, list->len);
+	tl_buf_init(&ext);
+	tl_buf_add(&ext, oid, oid_len);
+	tl_der_put(&ext, 0x04, val.p, val.len);
+	tl_der_put(out, 0x30, ext.p, ext.len);
+	tl_buf_free(list);
+	tl_buf_free(&val);
+	tl_buf_free(&ext);
+}
+
 /* The DER of extensions wolfSSL's Cert cannot express (see der.h): an
  * extendedKeyUsage listing OIDs, and a subjectAltName with DNS names and a
  * URI. Empty when the spec needs neither. */
@@ -980,7 +998,7 @@ static void extra_extensions(const tl_certspec *s, tl_buf *out)
 		{ TL_EKU_SERVER_AUTH, 1 }, { TL_EKU_CLIENT_AUTH, 2 },
 		{ TL_EKU_IPSEC_END_SYSTEM, 5 },
 	};
-	tl_buf list, val, ext;
+	tl_buf list;
 
 	tl_buf_init(out);
 	if (s->ext_key_usage & TL_EKU_IPSEC_END_SYSTEM) {
@@ -993,15 +1011,7 @@ static void extra_extensions(const tl_certspec *s, tl_buf *out)
 			if (s->ext_key_usage & ekus[i].bit)
 				tl_der_put(&list, 0x06, oid, sizeof(oid));
 		}
-		tl_buf_init(&val);
-		tl_der_put(&val, 0x30, list.p, list.len);
-		tl_buf_init(&ext);
-		tl_buf_add(&ext, eku_oid, sizeof(eku_oid));
-		tl_der_put(&ext, 0x04, val.p, val.len);
-		tl_der_put(out, 0x30, ext.p, ext.len);
-		tl_buf_free(&list);
-		tl_buf_free(&val);
-		tl_buf_free(&ext);
+		put_extension(out, eku_oid, sizeof(eku_oid), &list);
 	}
 	if ((s->san_dns && s->san_dns[0]) || s->san_uri) {
 		tl_buf_init(&list);
@@ -1009,15 +1019,7 @@ static void extra_extensions(const tl_certspec *s, tl_buf *out)
 			tl_der_put(&list, 0x82, s->san_dns[i], strlen(s->san_dns[i]));
 		if (s->san_uri)
 			tl_der_put(&list, 0x86, s->san_uri, strlen(s->san_uri));
-		tl_buf_init(&val);
-		tl_der_put(&val, 0x30, list.p, list.len);
-		tl_buf_init(&ext);
-		tl_buf_add(&ext, san_oid, sizeof(san_oid));
-		tl_der_put(&ext, 0x04, val.p, val.len);
-		tl_der_put(out, 0x30, ext.p, ext.len);
-		tl_buf_free(&list);
-		tl_buf_free(&val);
-		tl_buf_free(&ext);
+		put_extension(out, san_oid, sizeof(san_oid), &list);
 	}
 }
 
