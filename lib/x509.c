@@ -625,6 +625,9 @@ void tl_cert_free(tl_cert *c)
 	free(c->issuer);
 	free(c->pubkey);
 	free(c->sig);
+	for (size_t i = 0; i < c->nsan; i++)
+		free(c->san[i]);
+	free(c->san);
 	wolfSSL_X509_free(c->x509);
 	free(c);
 }
@@ -680,6 +683,80 @@ static int pubkey_record_form(tl_cert *c, const uint8_t *spki, int spki_len)
 		c->pubkey_len = n;
 	}
 	return rc;
+}
+
+/* extendedKeyUsage as TL_EKU_* bits. wolfSSL's own bitmask has no IPsec
+ * bit and is confused by OIDs it does not know, so read the OID list. */
+static void read_eku(tl_cert *c, WOLFSSL_X509 *x)
+{
+	static const uint8_t kp[] = { 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03 };
+	int loc = wolfSSL_X509_get_ext_by_NID(x, NID_ext_key_usage, -1);
+	WOLFSSL_X509_EXTENSION *ext;
+	WOLFSSL_ASN1_STRING *d;
+	const uint8_t *p;
+	size_t n, pos = 0, hdr, clen;
+	uint8_t tag;
+
+	if (loc < 0 || (ext = wolfSSL_X509_get_ext(x, loc)) == NULL ||
+	    (d = wolfSSL_X509_EXTENSION_get_data(ext)) == NULL)
+		return;
+	c->has_ext_key_usage = 1;
+	p = wolfSSL_ASN1_STRING_data(d);
+	n = (size_t)wolfSSL_ASN1_STRING_length(d);
+	if (n > 0 && p[0] == 0x30 && tl_der_header(p, n, &tag, &hdr, &clen) == 0) {
+		p += hdr;	/* the SEQUENCE itself, when it is not stripped */
+		n = clen;
+	}
+	for (; pos < n && tl_der_header(p + pos, n - pos, &tag, &hdr, &clen) == 0;
+	     pos += hdr + clen) {
+		const uint8_t *oid = p + pos + hdr;
+
+		if (tag != 0x06 || clen != sizeof(kp) + 1 ||
+		    memcmp(oid, kp, sizeof(kp)) != 0)
+			continue;
+		switch (oid[sizeof(kp)]) {
+		case 1: c->ext_key_usage |= TL_EKU_SERVER_AUTH; break;
+		case 2: c->ext_key_usage |= TL_EKU_CLIENT_AUTH; break;
+		case 5: c->ext_key_usage |= TL_EKU_IPSEC_END_SYSTEM; break;
+		}
+	}
+}
+
+static void read_san(tl_cert *c, WOLFSSL_X509 *x)
+{
+	char *n;
+
+	while ((n = wolfSSL_X509_get_next_altname(x)) != NULL) {
+		char **grown = realloc(c->san, (c->nsan + 1) * sizeof(*grown));
+
+		if (grown == NULL)
+			return;
+		c->san = grown;
+		if ((c->san[c->nsan] = strdup(n)) != NULL)
+			c->nsan++;
+	}
+}
+
+static void read_sig_alg(tl_cert *c, WOLFSSL_X509 *x)
+{
+	static const struct { const char *s; int h; } hashes[] = {
+		{ "sha512", TL_HASH_SHA512 }, { "sha384", TL_HASH_SHA384 },
+		{ "sha256", TL_HASH_SHA256 }, { "sha1", TL_HASH_SHA1 },
+		{ "md5", TL_HASH_MD5 },
+	};
+	const char *ln = wolfSSL_OBJ_nid2ln(wolfSSL_X509_get_signature_nid(x));
+	char lower[48];
+	size_t i;
+
+	snprintf(c->sig_alg, sizeof(c->sig_alg), "%s", ln ? ln : "unknown");
+	for (i = 0; c->sig_alg[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)c->sig_alg[i]);
+	lower[i] = 0;
+	for (i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++)
+		if (strstr(lower, hashes[i].s)) {
+			c->sig_hash = hashes[i].h;
+			return;
+		}
 }
 
 int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e)
@@ -749,6 +826,11 @@ int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e)
 	c->sig_len = (size_t)sig_len;
 	c->not_before = asn1_time(wolfSSL_X509_get_notBefore(x));
 	c->not_after = asn1_time(wolfSSL_X509_get_notAfter(x));
+	c->key_usage = wolfSSL_X509_get_keyUsage(x);
+	c->is_ca = wolfSSL_X509_get_isCA(x);
+	read_eku(c, x);
+	read_san(c, x);
+	read_sig_alg(c, x);
 	*out = c;
 	return 0;
 oom:

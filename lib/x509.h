@@ -39,6 +39,14 @@ typedef struct tl_cert {
 	uint8_t *sig;		/* the certificate's own signature */
 	size_t sig_len;
 	time_t not_before, not_after;
+	unsigned key_usage;	/* TL_KU_* bits; 0 when the extension is absent */
+	int has_ext_key_usage;
+	unsigned ext_key_usage;	/* TL_EKU_* bits */
+	int is_ca;
+	char **san;		/* subjectAltName DNS names and URIs */
+	size_t nsan;
+	int sig_hash;		/* TL_HASH_* of the certificate's own signature */
+	char sig_alg[48];	/* e.g. "sha256WithRSAEncryption" */
 	void *x509;		/* WOLFSSL_X509 */
 } tl_cert;
 

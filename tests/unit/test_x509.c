@@ -125,6 +125,57 @@ START_TEST(issued_by_ca)
 }
 END_TEST
 
+/* What the PKI writes must read back: key usage, every EKU including the
+ * IPsec OID wolfSSL cannot write itself, DNS and URI alternative names. */
+START_TEST(extensions_roundtrip)
+{
+	const char *dns[] = { "cucm-pub.lab.example", "cucm-sub.lab.example", NULL };
+	tl_certspec s;
+	tl_cert *c;
+	uint8_t *der;
+	size_t len;
+	tl_err e;
+
+	memset(&s, 0, sizeof(s));
+	s.cn = "cucm-pub.lab.example";
+	s.not_before = 1700000000;
+	s.not_after = 1800000000;
+	s.hash_alg = TL_HASH_SHA384;
+	s.key_usage = TL_KU_DIGITAL_SIGNATURE | TL_KU_KEY_ENCIPHERMENT |
+		      TL_KU_DATA_ENCIPHERMENT | TL_KU_KEY_AGREEMENT;
+	s.ext_key_usage = TL_EKU_SERVER_AUTH | TL_EKU_CLIENT_AUTH |
+			  TL_EKU_IPSEC_END_SYSTEM;
+	s.san_dns = dns;
+	s.san_uri = "SEP001122334455";
+	ck_assert_int_eq(tl_cert_make(&s, rsa->key, &c, &e), 0);
+	ck_assert_uint_eq(c->key_usage, s.key_usage);
+	ck_assert_int_eq(c->has_ext_key_usage, 1);
+	ck_assert_uint_eq(c->ext_key_usage, s.ext_key_usage);
+	ck_assert_int_eq(c->is_ca, 0);
+	ck_assert_uint_eq(c->nsan, 3);
+	ck_assert_str_eq(c->san[1], "cucm-sub.lab.example");
+	ck_assert_str_eq(c->san[2], "SEP001122334455");
+	ck_assert_int_eq(c->sig_hash, TL_HASH_SHA384);
+	tl_cert_free(c);
+
+	s.ext_key_usage = TL_EKU_SERVER_AUTH;
+	s.san_dns = NULL;
+	s.san_uri = NULL;
+	s.is_ca = 1;
+	s.key_usage = TL_KU_DIGITAL_SIGNATURE | TL_KU_KEY_CERT_SIGN;
+	ck_assert_int_eq(tl_cert_make(&s, ec->key, &c, &e), 0);
+	ck_assert_uint_eq(c->ext_key_usage, TL_EKU_SERVER_AUTH);
+	ck_assert_int_eq(c->is_ca, 1);
+	ck_assert_uint_eq(c->nsan, 0);
+	tl_cert_free(c);
+
+	ck_assert_int_eq(tl_csr_make(&s, ec->key, &der, &len, &e), 0);
+	ck_assert_uint_gt(len, 100);
+	ck_assert_uint_eq(der[0], 0x30);
+	free(der);
+}
+END_TEST
+
 START_TEST(hashes)
 {
 	uint8_t h[TL_HASH_MAX];
@@ -243,6 +294,7 @@ int main(void)
 	tcase_add_test(tc, der_certificate);
 	tcase_add_test(tc, names_serials_dates);
 	tcase_add_test(tc, issued_by_ca);
+	tcase_add_test(tc, extensions_roundtrip);
 	tcase_add_test(tc, hashes);
 	tcase_add_test(tc, aes_cbc_known_answer);
 	tcase_add_test(tc, sign_verify_wrap);
