@@ -25,6 +25,11 @@ typedef struct seen {
 
 static int mark(seen *s, const tl_rd *r, const tl_tlv *t, tl_err *e)
 {
+	/* No container of the header uses a tag past the bitmap, and shifting
+	 * by one would be undefined. */
+	if (t->tag >= 32)
+		return tl_fail(e, "%s: byte %zu: unknown tag %u", r->name, t->off,
+			       t->tag);
 	if (s->bits & (1u << t->tag))
 		return tl_fail(e, "%s: byte %zu: duplicate tag %u", r->name, t->off,
 			       t->tag);

@@ -9,20 +9,8 @@ static const tu_ident *other;
 
 static void sign_body(tl_buf *out, int hash, const char *body)
 {
-	tl_signopts o;
-	tl_err e;
-
-	memset(&o, 0, sizeof(o));
-	o.version[0] = 1;
-	o.signer = signer->cert;
-	o.key = signer->key;
-	o.hash_alg = hash;
-	o.filename = "SEP001122334455.cnf.xml.sgn";
-	o.timestamp = 1700000000;
-	o.body = (const uint8_t *)body;
-	o.body_len = strlen(body);
-	if (tl_sfile_sign(&o, out, &e))
-		ck_abort_msg("%s", e.msg);
+	tu_sign(out, signer, 1, hash, "SEP001122334455.cnf.xml.sgn", NULL, body,
+		strlen(body));
 }
 
 static int verify_with(const tl_sfile *h, const tl_cert *c)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "file.h"
+#include "signedfile.h"
 
 #define MAX_IDENTS 32
 
@@ -55,6 +56,30 @@ const tu_ident *tu_ident_get(const char *cn, int key_type, int bits)
 		die(e.msg);
 	ncache++;
 	return id;
+}
+
+void tu_sign(tl_buf *out, const tu_ident *id, int major, int hash,
+	     const char *filename, const tl_buf *extra, const void *body,
+	     size_t len)
+{
+	tl_signopts o;
+	tl_err e;
+
+	memset(&o, 0, sizeof(o));
+	o.version[0] = (uint8_t)major;
+	o.signer = id->cert;
+	o.key = id->key;
+	o.hash_alg = hash;
+	o.filename = filename;
+	o.timestamp = 1700000000;
+	if (extra != NULL) {
+		o.extra = extra->p;
+		o.extra_len = extra->len;
+	}
+	o.body = body;
+	o.body_len = len;
+	if (tl_sfile_sign(&o, out, &e))
+		ck_abort_msg("%s", e.msg);
 }
 
 uint8_t *tu_vector(const char *name, size_t *len)

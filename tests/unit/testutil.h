@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdint.h>
 
+#include "tlv.h"
 #include "x509.h"
 
 /* A certificate and its key, made once per process and cached by name so
@@ -16,6 +17,13 @@ typedef struct tu_ident {
 } tu_ident;
 
 const tu_ident *tu_ident_get(const char *cn, int key_type, int bits);
+
+/* Signs body by id as a signed file with header version major.0 and SHA-1
+ * or SHA-512, FILENAME filename, a fixed timestamp, and extra (encoded
+ * TLVs, may be NULL) after TIMESTAMP. Fails the test when signing fails. */
+void tu_sign(tl_buf *out, const tu_ident *id, int major, int hash,
+	     const char *filename, const tl_buf *extra, const void *body,
+	     size_t len);
 
 /* The fixed vector signer: tests/vectors/signer.pem (certificate + key). */
 const tu_ident *tu_vector_signer(void);
