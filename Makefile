@@ -105,18 +105,26 @@ bench-run: $(PROGS) $(BENCH_BIN)
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.
 FUZZ_BUILD = build-fuzz
+# UBSan's reports stop the run, as ASan's do: a report that let the fuzzer go
+# on would be lost in its log.
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-	$(WARN) $(PKG_CFLAGS) -Ilib -D_GNU_SOURCE
+	-fno-sanitize-recover=all $(WARN) $(PKG_CFLAGS) -Ilib -D_GNU_SOURCE
 FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_COMMON = tests/fuzz/fuzzutil.c
+
+# Kept between runs like the main build's objects, not removed as
+# intermediates of the pattern rule below.
+.SECONDARY: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -c $< -o $@
+	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
-		$(FUZZ_LIB_OBJ) $(PKG_LIBS)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/fuzzutil.h \
+		$(FUZZ_LIB_OBJ)
+	clang $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o $@ \
+		$< $(FUZZ_COMMON) $(FUZZ_LIB_OBJ) $(PKG_LIBS)
 
 fuzz: ensure-deps
 	@$(MAKE) --no-print-directory fuzz-run
@@ -132,4 +140,4 @@ install: $(PROGS)
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

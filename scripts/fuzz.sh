@@ -14,7 +14,9 @@ for bin in "$ROOT/$BUILD"/fuzz_*; do
 	seeds="$ROOT/tests/fuzz/seeds/$name"
 	[ -d "$seeds" ] || seeds=""
 	echo "fuzz: $name for ${SECONDS_EACH}s"
-	if ! "$bin" -max_total_time="$SECONDS_EACH" -max_len=65536 \
+	# An input that takes seconds is a finding too (libFuzzer's own
+	# limit is 20 minutes, longer than the whole run).
+	if ! "$bin" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 \
 		-artifact_prefix="$ROOT/$BUILD/$name-" "$corpus" $seeds \
 		> "$ROOT/$BUILD/$name.log" 2>&1; then
 		echo "fuzz: $name FAILED; last lines of its log:"
