@@ -34,6 +34,7 @@ static const uint8_t signer_serial[] = {
 typedef struct rec_want {
 	const char *pem;	/* under tests/vectors/ */
 	const char *subject;
+	const char *issuer;
 	const char *serial;	/* `openssl x509 -serial`, lower case */
 	int role;
 	int hash_only;
@@ -49,17 +50,19 @@ typedef struct list_want {
 	rec_want rec[5];	/* rec[0] is the signer's SAST record */
 } list_want;
 
-/* Full records, then the one hash-only record. */
-#define REC(pem, subject, serial, role) { pem, subject, serial, role, 0, NULL }
+/* Full records of self-signed certificates, the one issued by the signer,
+ * then the one hash-only record. */
+#define REC(pem, subject, serial, role) \
+	{ pem, subject, subject, serial, role, 0, NULL }
 #define SAST_REC REC("signer.pem", SIGNER, SIGNER_SERIAL, TL_ROLE_SAST)
 #define SIGNER_CCM_TFTP_REC \
 	REC("signer.pem", SIGNER, SIGNER_SERIAL, TL_ROLE_CCM_TFTP)
-#define CCM_TFTP_REC \
-	REC("ccm-tftp.pem", CCM_TFTP, "0123456789abcdef", TL_ROLE_CCM_TFTP)
+#define CCM_TFTP_REC { "ccm-tftp.pem", CCM_TFTP, SIGNER, "0123456789abcdef", \
+		       TL_ROLE_CCM_TFTP, 0, NULL }
 #define CAPF_REC \
 	REC("capf.pem", CAPF, "6dee1c2b3a4f5e6d7c8b9aa0b1c2d3e4", TL_ROLE_CAPF)
 #define EC_CCM_REC REC("ec-ccm.pem", EC_CCM, "42", TL_ROLE_CCM)
-#define TVS_REC { "tvs.pem", TVS, "1234", TL_ROLE_TVS, 1, \
+#define TVS_REC { "tvs.pem", TVS, TVS, "1234", TL_ROLE_TVS, 1, \
 		  "8c4305e097e464c344d973d7a538d7b003b3723b" }
 
 /* What tests/vectors/golden.sh asks for. */
@@ -128,7 +131,7 @@ static void check_record(const tl_record *r, const rec_want *w, int hash)
 
 	ck_assert_uint_eq(r->role, w->role);
 	ck_assert_str_eq(r->subject, w->subject);
-	ck_assert_str_eq(r->issuer, w->subject);	/* all self-signed */
+	ck_assert_str_eq(r->issuer, w->issuer);
 	/* minimal big-endian: no sign byte before 9a or 6d, none dropped in 01 */
 	ck_assert_str_eq(serial, w->serial);
 	free(serial);
