@@ -9,6 +9,8 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *help;
 } groups[] = {
+	{ "cluster", cmd_cluster, "create a cluster's data directory, certificates and ITL" },
+	{ "cert", cmd_cert, "list, show, export and regenerate the cluster's certificates" },
 	{ "itl", cmd_itl, "build, show and verify Identity Trust Lists (ITLFile.tlv)" },
 	{ "ctl", cmd_ctl, "build, show and verify Certificate Trust Lists (CTLFile.tlv)" },
 	{ "sgn", cmd_sgn, "sign any file as .sgn, verify, show, strip" },
@@ -20,7 +22,7 @@ static void usage(FILE *f)
 	      "The trust and provisioning tool of a Cisco-style IP telephony "
 	      "cluster.\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-		fprintf(f, "  %-5s %s\n", groups[i].name, groups[i].help);
+		fprintf(f, "  %-8s %s\n", groups[i].name, groups[i].help);
 	fputs("\n`trustline COMMAND --help` lists a command's subcommands.\n"
 	      "Exit status: 0 valid, 1 invalid or refused, 2 usage error or "
 	      "unreadable input.\n", f);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "fromstore.h"
 #include "json.h"
 #include "listkind.h"
 #include "show.h"
@@ -25,6 +26,8 @@ static void usage(FILE *f, const tl_listkind *k)
 "                     [--filename NAME]\n"
 "       trustline %s show FILE [--brief|--json]\n"
 "       trustline %s verify FILE [--trust INSTALLED.tlv] [--json]\n"
+"       trustline %s rebuild [--data-dir DIR]\n"
+"       trustline itl reset --recovery [--data-dir DIR]\n"
 "\n"
 "%s files (%s) list the certificates a phone trusts, each with its role.\n"
 "\n"
@@ -42,9 +45,13 @@ static void usage(FILE *f, const tl_listkind *k)
 "verify  checks the signature. Without --trust the signer must be a SAST\n"
 "        record of the file itself; with --trust it must be a SAST record of\n"
 "        the installed list, as a phone that already holds it requires.\n"
+"rebuild builds tftpboot/%s of the data directory (--data-dir, else\n"
+"        $TRUSTLINE_DATA_DIR, else /var/lib/trustline) from its certificates.\n"
+"itl reset --recovery signs it with the ITLRecovery key instead, so phones\n"
+"        whose installed ITL no longer matches the TFTP key accept it without TVS.\n"
 "\n"
 "Exit status: 0 valid, 1 invalid, 2 usage error or unreadable input.\n",
-		g, g, g, k->name, k->long_name, k->name, k->filename);
+		g, g, g, g, k->name, k->long_name, k->name, k->filename, k->filename);
 }
 
 static int role_of_option(const char *opt)
@@ -257,6 +264,53 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 	return rc == 0 ? EXIT_VALID : EXIT_INVALID;
 }
 
+/* itl rebuild, itl reset --recovery, ctl rebuild: from the data directory. */
+static int do_rebuild(const tl_listkind *k, int reset, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "recovery", no_argument, 0, 'r' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *cmd = reset ? "itl reset" : k == &tl_itl_kind ? "itl rebuild"
+								   : "ctl rebuild";
+	const char *dir = NULL;
+	int recovery = 0, c, rc;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (!reset)
+				return cli_usage(cmd, "--recovery belongs to itl reset");
+			recovery = 1;
+			break;
+		case 'D': dir = optarg; break;
+		case 'h': usage(stdout, k); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (reset && !recovery)
+		return cli_usage(cmd, "give --recovery: the ITL is re-signed with the "
+				 "ITLRecovery key, which phones accept without TVS");
+	if (tl_store_open(&s, tl_store_default_dir(dir), &e))
+		return cli_fail(EXIT_USAGE, &e);
+	if (k == &tl_itl_kind)
+		rc = tl_itl_rebuild(&s, recovery, stdout, &e);
+	else
+		rc = tl_ctl_rebuild(&s, stdout, &e);
+	if (rc == 0)
+		rc = tl_store_audit(&s, cmd, k->filename, NULL, NULL, &e);
+	if (rc == 0)
+		rc = tl_store_bump(&s, &e);
+	tl_store_close(&s);
+	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
+}
+
 static int dispatch(const tl_listkind *k, int argc, char **argv)
 {
 	const char *g = k == &tl_itl_kind ? "itl" : "ctl";
@@ -272,6 +326,10 @@ static int dispatch(const tl_listkind *k, int argc, char **argv)
 		return do_show_verify(k, 0, argc - 1, argv + 1);
 	if (strcmp(argv[1], "verify") == 0)
 		return do_show_verify(k, 1, argc - 1, argv + 1);
+	if (strcmp(argv[1], "rebuild") == 0)
+		return do_rebuild(k, 0, argc - 1, argv + 1);
+	if (k == &tl_itl_kind && strcmp(argv[1], "reset") == 0)
+		return do_rebuild(k, 1, argc - 1, argv + 1);
 	return cli_usage(g, "unknown subcommand \"%s\"", argv[1]);
 }
 

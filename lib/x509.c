@@ -1277,3 +1277,41 @@ int tl_csr_make(const tl_certspec *s, const tl_key *key, uint8_t **der_out,
 	*der_len = (size_t)len;
 	return 0;
 }
+
+int tl_cert_issued_by(const tl_cert *c, const tl_cert *issuer)
+{
+	WOLFSSL_EVP_PKEY *pk;
+	int ok;
+
+	if (!tl_name_equal(c->issuer, issuer->subject))
+		return 0;
+	pk = wolfSSL_X509_get_pubkey(issuer->x509);
+	if (pk == NULL)
+		return 0;
+	ok = wolfSSL_X509_verify(c->x509, pk) == WOLFSSL_SUCCESS;
+	wolfSSL_EVP_PKEY_free(pk);
+	return ok;
+}
+
+int tl_chain_check(const tl_cert *c, tl_cert *const *pool, size_t n, tl_err *e)
+{
+	const tl_cert *at = c;
+
+	/* a chain longer than the pool would revisit a certificate */
+	for (size_t depth = 0; depth <= n; depth++) {
+		size_t i;
+
+		if (tl_name_equal(at->subject, at->issuer) && tl_cert_issued_by(at, at))
+			return 0;
+		for (i = 0; i < n; i++)
+			if (pool[i] != at && tl_cert_issued_by(at, pool[i]))
+				break;
+		if (i == n)
+			return tl_fail(e, "chain incomplete: the issuer of %s (%s) is in "
+				       "no trust store and not in the given chain "
+				       "(unknown CA): add it with `trustline cert trust "
+				       "add` or --chain", at->subject, at->issuer);
+		at = pool[i];
+	}
+	return tl_fail(e, "chain of %s loops", c->subject);
+}

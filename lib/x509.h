@@ -114,6 +114,12 @@ int tl_aes128_cbc(int encrypt, const uint8_t key[16], const uint8_t iv[16],
 
 int tl_random(uint8_t *buf, size_t len, tl_err *e);
 
+/* 1 when issuer's name and key issued c (its signature verifies). */
+int tl_cert_issued_by(const tl_cert *c, const tl_cert *issuer);
+/* Walks c's chain through pool up to a self-signed root. 0 when complete;
+ * otherwise e names the missing issuer. Dates are not checked here. */
+int tl_chain_check(const tl_cert *c, tl_cert *const *pool, size_t n, tl_err *e);
+
 /* Certificate subject/issuer names: compare a header name string (either
  * separator, RFC 4514 escapes) with a certificate's name. 1 equal, 0 not. */
 int tl_name_equal(const char *a, const char *b);

@@ -1,0 +1,620 @@
+/* trustline cert list|show|export|generate */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "file.h"
+#include "json.h"
+#include "pki.h"
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: trustline cert list [--usage identity|trust] [--store S] [--purpose P]\n"
+"                           [--expiring-within DAYS] [--json]\n"
+"       trustline cert show NAME|FILE [--json]\n"
+"       trustline cert export NAME [--der] [-o FILE]\n"
+"       trustline cert check FILE [--purpose P] [--host FQDN] [--key FILE]\n"
+"                               [--chain FILE]... [--json]\n"
+"       trustline cert monitor [--notify-days N] [--json] [--watch]\n"
+"       trustline cert generate PURPOSE [--node N] [--key rsa:BITS|ec:256|ec:384]\n"
+"                               [--hash sha256|sha384|sha512] [--years 5|10|20]\n"
+"                               [--san NAME]... [--force]\n"
+"Every command takes --data-dir DIR (default $TRUSTLINE_DATA_DIR, else\n"
+"/var/lib/trustline).\n"
+"\n"
+"NAME is PURPOSE/NODE (CallManager/cucm-pub), PURPOSE alone for the\n"
+"publisher's, or STORE/NAME for a trust-store certificate\n"
+"(CallManager-trust/cucm-pub.lab.example).\n"
+"\n"
+"generate  regenerates an identity certificate (the key type and size are kept\n"
+"          unless --key is given), enforcing the rules of CERTIFICATES.md, then\n"
+"          performs the cascade: -trust copies, the ITL rebuilt and re-signed, the\n"
+"          CTL marked \"update required\" in mixed mode. CallManager and TVS of one\n"
+"          node cannot be regenerated within 5 minutes of each other without\n"
+"          --force.\n"
+"check     names every problem phones and administrators meet with a\n"
+"          certificate (missing key usage for the purpose, wildcard, key size,\n"
+"          expired, chain incomplete, host not in CN/SAN, key mismatch, key file\n"
+"          without final newline, weak signature), one line each with what to\n"
+"          do. Chains are built from --chain files and the data directory's trust\n"
+"          stores. Exit 0 only when clean.\n"
+"monitor   reports every identity and trust certificate against the alarms\n"
+"          CertExpired, CertValidLessThanADay, CertValidfor7days (critical),\n"
+"          CertValidLessThanMonth and CertValidityOver30Days; exit 2 when an\n"
+"          alarm is critical. --watch runs every notify_every_hours (hourly\n"
+"          while an alarm is critical) and logs to standard error.\n", f);
+}
+
+static const char *data_dir;
+
+static int open_store(tl_store *s)
+{
+	tl_err e;
+
+	if (tl_store_open(s, tl_store_default_dir(data_dir), &e))
+		return cli_fail(EXIT_USAGE, &e);
+	return 0;
+}
+
+/* A row of `cert list`: identity or trust certificate. */
+typedef struct row {
+	const char *usage, *group;
+	char name[128];
+	tl_cert *cert;
+} row;
+
+static long days_left(const tl_cert *c)
+{
+	return (long)((c->not_after - time(NULL)) / 86400);
+}
+
+static void print_row(const row *r, int json, int first)
+{
+	char *serial = tl_hex(r->cert->serial, r->cert->serial_len, 1);
+	char until[32];
+	struct tm tm;
+
+	strftime(until, sizeof(until), "%Y-%m-%d", gmtime_r(&r->cert->not_after, &tm));
+	if (json) {
+		printf("%s{\"usage\":\"%s\",\"group\":\"%s\",\"name\":", first ? "" : ",",
+		       r->usage, r->group);
+		tl_json_str(stdout, r->name);
+		fputs(",\"subject\":", stdout);
+		tl_json_str(stdout, r->cert->subject);
+		fputs(",\"issuer\":", stdout);
+		tl_json_str(stdout, r->cert->issuer);
+		printf(",\"serial\":\"%s\",\"key\":\"%s-%d\",\"not_after\":%ld,"
+		       "\"days_left\":%ld}", serial ? serial : "",
+		       r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", r->cert->key_bits,
+		       (long)r->cert->not_after, days_left(r->cert));
+	} else {
+		printf("%-8s %-18s %-28s %-7s %s  %5ld d  %s\n", r->usage, r->group,
+		       r->name, r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", until,
+		       days_left(r->cert), r->cert->subject);
+	}
+	free(serial);
+}
+
+static int do_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "usage", required_argument, 0, 'u' },
+		{ "store", required_argument, 0, 's' },
+		{ "purpose", required_argument, 0, 'p' },
+		{ "expiring-within", required_argument, 0, 'x' },
+		{ "json", no_argument, 0, 'j' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL;
+	long within = -1;
+	int json = 0, c, shown = 0;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			if (strcmp(optarg, "identity") && strcmp(optarg, "trust"))
+				return cli_usage("cert list", "--usage is identity or trust");
+			usage_f = optarg;
+			break;
+		case 's': store_f = optarg; break;
+		case 'p': purpose_f = optarg; break;
+		case 'x': within = atol(optarg); break;
+		case 'j': json = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert list", "unknown option");
+		}
+	}
+	if (store_f && !tl_trust_store_find(store_f))
+		return cli_usage("cert list", "unknown trust store \"%s\"", store_f);
+	if (purpose_f && !tl_purpose_find(purpose_f))
+		return cli_usage("cert list", "unknown purpose \"%s\"", purpose_f);
+	if (open_store(&s))
+		return EXIT_USAGE;
+	if (json)
+		fputs("[", stdout);
+	else
+		printf("%-8s %-18s %-28s %-7s %-10s  %7s  %s\n", "USAGE", "PURPOSE/STORE",
+		       "NAME", "KEY", "EXPIRES", "LEFT", "SUBJECT");
+	for (size_t i = 0; i < tl_npurposes && (!usage_f || !strcmp(usage_f, "identity"))
+	     && !store_f; i++) {
+		if (purpose_f && strcasecmp(purpose_f, tl_purposes[i].name))
+			continue;
+		for (int j = 0; j < s.conf.nnodes; j++) {
+			row r = { "identity", tl_purposes[i].name, "", NULL };
+
+			if (!tl_store_identity_exists(&s, r.group, s.conf.nodes[j]))
+				continue;
+			if (tl_store_identity_load(&s, r.group, s.conf.nodes[j], &r.cert,
+						   NULL, &e)) {
+				fprintf(stderr, "trustline: %s\n", e.msg);
+				continue;
+			}
+			snprintf(r.name, sizeof(r.name), "%s", s.conf.nodes[j]);
+			if (within < 0 || days_left(r.cert) <= within)
+				print_row(&r, json, shown++ == 0);
+			tl_cert_free(r.cert);
+		}
+	}
+	for (size_t i = 0; i < tl_ntrust_stores && (!usage_f || !strcmp(usage_f, "trust"))
+	     && !purpose_f; i++) {
+		tl_trusted *t;
+		size_t n;
+
+		if (store_f && strcasecmp(store_f, tl_trust_stores[i]))
+			continue;
+		if (tl_store_trust_list(&s, tl_trust_stores[i], &t, &n, &e)) {
+			fprintf(stderr, "trustline: %s\n", e.msg);
+			continue;
+		}
+		for (size_t k = 0; k < n; k++) {
+			row r = { "trust", tl_trust_stores[i], "", t[k].cert };
+
+			snprintf(r.name, sizeof(r.name), "%s", t[k].name);
+			if (within < 0 || days_left(r.cert) <= within)
+				print_row(&r, json, shown++ == 0);
+		}
+		tl_store_trust_free(t, n);
+	}
+	if (json)
+		fputs("]\n", stdout);
+	tl_store_close(&s);
+	return 0;
+}
+
+/* NAME as PURPOSE[/NODE] or STORE/NAME, else a file. */
+static int resolve(const char *name, tl_cert **out, tl_err *e)
+{
+	char group[128];
+	const char *slash = strchr(name, '/');
+	const tl_purpose *p;
+	tl_store s;
+	int rc;
+
+	if (access(name, F_OK) == 0)
+		return tl_cert_load(name, out, e);
+	snprintf(group, sizeof(group), "%.*s", slash ? (int)(slash - name) : 127, name);
+	p = tl_purpose_find(group);
+	if (!p && !tl_trust_store_find(group))
+		return tl_fail(e, "%s: no such file, purpose or trust store", name);
+	if (tl_store_open(&s, tl_store_default_dir(data_dir), e))
+		return -1;
+	if (p) {
+		const char *node = slash ? slash + 1 : s.conf.nodes[0];
+
+		if (!tl_store_identity_exists(&s, p->name, node))
+			rc = tl_fail(e, "no %s certificate for node %s", p->name, node);
+		else
+			rc = tl_store_identity_load(&s, p->name, node, out, NULL, e);
+	} else {
+		char path[1500];
+
+		if (!slash)
+			rc = tl_fail(e, "give STORE/NAME (see `trustline cert list "
+				     "--store %s`)", group);
+		else if (tl_store_path(&s, path, sizeof(path), "trust/%s/%s.pem",
+				       tl_trust_store_find(group), slash + 1) ||
+			 access(path, F_OK) != 0)
+			rc = tl_fail(e, "%s holds no certificate named %s",
+				     tl_trust_store_find(group), slash + 1);
+		else
+			rc = tl_cert_load(path, out, e);
+	}
+	tl_store_close(&s);
+	return rc;
+}
+
+static void print_bits(unsigned v, const char *const *names, const unsigned *bits,
+		       size_t n)
+{
+	int first = 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (v & bits[i]) {
+			printf("%s%s", first ? "" : ", ", names[i]);
+			first = 0;
+		}
+	if (first)
+		fputs("(none)", stdout);
+	fputc('\n', stdout);
+}
+
+static int do_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, 0, 'j' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	static const char *const ku_names[] = { "digitalSignature", "keyEncipherment",
+		"dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign" };
+	static const unsigned ku_bits[] = { TL_KU_DIGITAL_SIGNATURE,
+		TL_KU_KEY_ENCIPHERMENT, TL_KU_DATA_ENCIPHERMENT, TL_KU_KEY_AGREEMENT,
+		TL_KU_KEY_CERT_SIGN, TL_KU_CRL_SIGN };
+	static const char *const eku_names[] = { "serverAuth", "clientAuth",
+		"ipsecEndSystem" };
+	static const unsigned eku_bits[] = { TL_EKU_SERVER_AUTH, TL_EKU_CLIENT_AUTH,
+		TL_EKU_IPSEC_END_SYSTEM };
+	const int fps[] = { TL_HASH_SHA1, TL_HASH_SHA256, TL_HASH_MD5 };
+	uint8_t h[TL_HASH_MAX];
+	int json = 0, c;
+	char *serial, t1[32], t2[32];
+	struct tm tm;
+	tl_cert *cert;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert show", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("cert show", "give one NAME or FILE");
+	if (resolve(argv[optind], &cert, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	serial = tl_hex(cert->serial, cert->serial_len, 1);
+	strftime(t1, sizeof(t1), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_before, &tm));
+	strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_after, &tm));
+	if (json) {
+		fputs("{\"subject\":", stdout);
+		tl_json_str(stdout, cert->subject);
+		fputs(",\"issuer\":", stdout);
+		tl_json_str(stdout, cert->issuer);
+		printf(",\"serial\":\"%s\",\"not_before\":%ld,\"not_after\":%ld,"
+		       "\"key\":\"%s-%d\",\"signature\":\"%s\",\"key_usage\":%u,"
+		       "\"ext_key_usage\":%u,\"ca\":%s,\"san\":[", serial ? serial : "",
+		       (long)cert->not_before, (long)cert->not_after,
+		       cert->key_type == TL_KEY_RSA ? "RSA" : "EC", cert->key_bits,
+		       cert->sig_alg, cert->key_usage, cert->ext_key_usage,
+		       cert->is_ca ? "true" : "false");
+		for (size_t i = 0; i < cert->nsan; i++) {
+			fputs(i ? "," : "", stdout);
+			tl_json_str(stdout, cert->san[i]);
+		}
+		fputs("]", stdout);
+		for (int i = 0; i < 3; i++) {
+			int n = tl_hash(fps[i], cert->der, cert->der_len, h);
+
+			printf(",\"%s\":", fps[i] == TL_HASH_SHA1 ? "sha1" :
+			       fps[i] == TL_HASH_SHA256 ? "sha256" : "md5");
+			tl_json_hex(stdout, h, (size_t)n, 0);
+		}
+		fputs("}\n", stdout);
+	} else {
+		printf("Subject:     %s\nIssuer:      %s\nSerial:      %s\n"
+		       "Valid from:  %s\nValid until: %s (%ld days left)\n"
+		       "Key:         %s-%d\nSignature:   %s\nCA:          %s\n",
+		       cert->subject, cert->issuer, serial ? serial : "", t1, t2,
+		       days_left(cert), cert->key_type == TL_KEY_RSA ? "RSA" : "EC",
+		       cert->key_bits, cert->sig_alg, cert->is_ca ? "yes" : "no");
+		fputs("Key usage:   ", stdout);
+		print_bits(cert->key_usage, ku_names, ku_bits, 6);
+		fputs("Ext. usage:  ", stdout);
+		print_bits(cert->ext_key_usage, eku_names, eku_bits, 3);
+		fputs("Alt. names:  ", stdout);
+		for (size_t i = 0; i < cert->nsan; i++)
+			printf("%s%s", i ? ", " : "", cert->san[i]);
+		puts(cert->nsan ? "" : "(none)");
+		for (int i = 0; i < 3; i++) {
+			int n = tl_hash(fps[i], cert->der, cert->der_len, h);
+
+			printf("%-12s ", fps[i] == TL_HASH_SHA1 ? "SHA-1:" :
+			       fps[i] == TL_HASH_SHA256 ? "SHA-256:" : "MD5:");
+			for (int k = 0; k < n; k++)
+				printf("%s%02x", k ? ":" : "", h[k]);
+			fputc('\n', stdout);
+		}
+	}
+	free(serial);
+	tl_cert_free(cert);
+	return 0;
+}
+
+static int do_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "der", no_argument, 0, 'd' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *out = "-";
+	int der = 0, c, rc;
+	tl_cert *cert;
+	char *pem;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': der = 1; break;
+		case 'o': out = optarg; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert export", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("cert export", "give one NAME");
+	if (resolve(argv[optind], &cert, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	if (der)
+		rc = cli_write(out, cert->der, cert->der_len, &e);
+	else if ((rc = tl_cert_to_pem(cert, &pem, &e)) == 0) {
+		rc = cli_write(out, pem, strlen(pem), &e);
+		free(pem);
+	}
+	tl_cert_free(cert);
+	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
+}
+
+static int do_generate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "node", required_argument, 0, 'n' },
+		{ "key", required_argument, 0, 'k' },
+		{ "hash", required_argument, 0, 'H' },
+		{ "years", required_argument, 0, 'y' },
+		{ "san", required_argument, 0, 's' },
+		{ "force", no_argument, 0, 'f' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *san[17] = { 0 };
+	int nsan = 0, c, rc;
+	tl_genopts o;
+	tl_store s;
+	tl_err e;
+
+	memset(&o, 0, sizeof(o));
+	o.key_type = -1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.node = optarg; break;
+		case 'k':
+			if (tl_conf_parse_key(optarg, &o.key_type, &o.key_bits, &e))
+				return cli_usage("cert generate", "--key: %s", e.msg);
+			break;
+		case 'H':
+			if ((o.hash_alg = tl_hash_parse(optarg)) < 0)
+				return cli_usage("cert generate", "--hash: sha256, sha384 or sha512");
+			break;
+		case 'y': o.years = atoi(optarg); break;
+		case 's':
+			if (nsan == 16)
+				return cli_usage("cert generate", "at most 16 --san names");
+			san[nsan++] = optarg;
+			break;
+		case 'f': o.force = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert generate", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("cert generate", "give one PURPOSE");
+	o.purpose = argv[optind];
+	o.san = san;
+	if (open_store(&s))
+		return EXIT_USAGE;
+	rc = tl_pki_generate(&s, &o, stdout, &e);
+	tl_store_close(&s);
+	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
+}
+
+static int do_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "purpose", required_argument, 0, 'p' },
+		{ "host", required_argument, 0, 'H' },
+		{ "key", required_argument, 0, 'k' },
+		{ "chain", required_argument, 0, 'c' },
+		{ "json", no_argument, 0, 'j' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	tl_cert *pool[256];
+	tl_problem probs[32];
+	tl_lintreq r;
+	tl_store s;
+	tl_cert *cert = NULL;
+	tl_key *key = NULL;
+	uint8_t *key_file = NULL;
+	size_t npool = 0, key_len = 0;
+	const char *key_path = NULL;
+	int json = 0, c, n, rc = EXIT_USAGE;
+	tl_err e;
+
+	memset(&r, 0, sizeof(r));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if ((r.purpose = tl_purpose_find(optarg)) == NULL)
+				return cli_usage("cert check", "unknown purpose \"%s\"", optarg);
+			break;
+		case 'H': r.host = optarg; break;
+		case 'k': key_path = optarg; break;
+		case 'c':
+			if (npool == 255)
+				return cli_usage("cert check", "too many --chain files");
+			if (tl_cert_load(optarg, &pool[npool], &e))
+				return cli_fail(EXIT_USAGE, &e);
+			npool++;
+			break;
+		case 'j': json = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert check", "unknown option");
+		}
+	}
+	if (optind + 1 != argc) {
+		rc = cli_usage("cert check", "give one certificate FILE");
+		goto out;
+	}
+	if (tl_cert_load(argv[optind], &cert, &e) ||
+	    (key_path && (tl_read_file(key_path, 1 << 20, &key_file, &key_len, &e) ||
+			  tl_key_from_mem(key_file, key_len, key_path, &key, &e)))) {
+		rc = cli_fail(EXIT_USAGE, &e);
+		goto out;
+	}
+	/* the data directory's trust stores, when there is one, complete chains */
+	if (tl_store_open(&s, tl_store_default_dir(data_dir), &e) == 0) {
+		for (size_t i = 0; i < tl_ntrust_stores; i++) {
+			tl_trusted *t;
+			size_t nt;
+
+			if (tl_store_trust_list(&s, tl_trust_stores[i], &t, &nt, &e))
+				continue;
+			for (size_t k = 0; k < nt; k++) {
+				if (npool < 256) {
+					pool[npool++] = t[k].cert;
+					t[k].cert = NULL;
+				}
+			}
+			tl_store_trust_free(t, nt);
+		}
+		tl_store_close(&s);
+	}
+	r.cert = cert;
+	r.key = key;
+	r.key_file = key_file;
+	r.key_file_len = key_len;
+	r.pool = pool;
+	r.npool = npool;
+	n = tl_pki_lint(&r, probs, 32);
+	if (json) {
+		fputs("{\"file\":", stdout);
+		tl_json_str(stdout, argv[optind]);
+		printf(",\"clean\":%s,\"problems\":[", n ? "false" : "true");
+		for (int i = 0; i < n; i++) {
+			printf("%s{\"code\":\"%s\",\"message\":", i ? "," : "",
+			       probs[i].code);
+			tl_json_str(stdout, probs[i].msg);
+			fputc('}', stdout);
+		}
+		fputs("]}\n", stdout);
+	} else {
+		for (int i = 0; i < n; i++)
+			printf("%s: %s: %s\n", argv[optind], probs[i].code, probs[i].msg);
+		if (n == 0)
+			printf("%s: no problem found\n", argv[optind]);
+	}
+	rc = n ? EXIT_INVALID : 0;
+out:
+	for (size_t i = 0; i < npool; i++)
+		tl_cert_free(pool[i]);
+	tl_cert_free(cert);
+	tl_key_free(key);
+	if (key_file)
+		explicit_bzero(key_file, key_len);
+	free(key_file);
+	return rc;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	stop = sig;
+}
+
+static int do_monitor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "notify-days", required_argument, 0, 'n' },
+		{ "json", no_argument, 0, 'j' },
+		{ "watch", no_argument, 0, 'w' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int days = 0, json = 0, watch = 0, c, worst;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': days = atoi(optarg); break;
+		case 'j': json = 1; break;
+		case 'w': watch = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert monitor", "unknown option");
+		}
+	}
+	if (optind != argc || days < 0)
+		return cli_usage("cert monitor", "unexpected argument");
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	do {
+		unsigned wait;
+
+		if (open_store(&s))
+			return EXIT_USAGE;
+		worst = tl_pki_monitor(&s, days, json, watch ? stderr : stdout, &e);
+		wait = (unsigned)(worst == 2 ? 3600 : s.conf.notify_every_hours * 3600);
+		tl_store_close(&s);
+		if (worst < 0)
+			return cli_fail(EXIT_USAGE, &e);
+		fflush(NULL);
+		/* CERTIFICATES.md: daily, hourly once something is critical */
+		while (watch && !stop && wait-- > 0)
+			sleep(1);
+	} while (watch && !stop);
+	return worst == 2 ? 2 : 0;
+}
+
+int cmd_cert(int argc, char **argv)
+{
+	static const struct { const char *name; int (*fn)(int, char **); } verbs[] = {
+		{ "list", do_list }, { "show", do_show }, { "export", do_export },
+		{ "generate", do_generate }, { "check", do_check },
+		{ "monitor", do_monitor },
+	};
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	optind = 1;
+	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strcmp(argv[1], verbs[i].name) == 0)
+			return verbs[i].fn(argc - 1, argv + 1);
+	return cli_usage("cert", "unknown subcommand \"%s\"", argv[1]);
+}

@@ -1,0 +1,116 @@
+/* trustline cluster init */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pki.h"
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: trustline cluster init --name NAME --domain DOMAIN --nodes PUB[,SUB1,...]\n"
+"                              [--tftp-nodes N[,N...]] [--mixed-mode]\n"
+"                              [--key rsa:2048|ec:256] [--years 5|10|20] [--multi-server]\n"
+"                              [--data-dir DIR] [--force]\n"
+"\n"
+"Creates a cluster's data directory: every identity certificate of every node\n"
+"(CallManager, CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, ipsec; CAPF and\n"
+"ITLRecovery on the publisher, the first node), their -trust copies, a lab\n"
+"manufacturing CA for phone MICs (in CAPF-trust), trustline.conf, and\n"
+"tftpboot/ITLFile.tlv signed by the first TFTP node's CallManager key. With\n"
+"--mixed-mode also a tokenless tftpboot/CTLFile.tlv. --multi-server makes one\n"
+"CallManager, tomcat and TVS certificate for the cluster with every node in its\n"
+"subjectAltName. --key sets the size of RSA keys (rsa:BITS) or of EC keys\n"
+"(ec:256, ec:384) for the -ECDSA purposes. TFTP nodes default to every node.\n"
+"\n"
+"An existing data directory is refused unless --force is given.\n"
+"The data directory is --data-dir, else $TRUSTLINE_DATA_DIR, else\n"
+"/var/lib/trustline.\n", f);
+}
+
+static int init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, 0, 'n' },
+		{ "domain", required_argument, 0, 'd' },
+		{ "nodes", required_argument, 0, 'N' },
+		{ "tftp-nodes", required_argument, 0, 'T' },
+		{ "mixed-mode", no_argument, 0, 'm' },
+		{ "key", required_argument, 0, 'k' },
+		{ "years", required_argument, 0, 'y' },
+		{ "multi-server", no_argument, 0, 'M' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "force", no_argument, 0, 'f' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *dir = NULL;
+	int force = 0, c;
+	tl_conf conf;
+	tl_err e;
+
+	tl_conf_defaults(&conf);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': snprintf(conf.name, sizeof(conf.name), "%s", optarg); break;
+		case 'd': snprintf(conf.domain, sizeof(conf.domain), "%s", optarg); break;
+		case 'N':
+			if ((conf.nnodes = tl_conf_parse_nodes(optarg, conf.nodes, &e)) <= 0)
+				return cli_usage("cluster init", "--nodes: %s",
+						 conf.nnodes < 0 ? e.msg : "no node given");
+			break;
+		case 'T':
+			if ((conf.ntftp_nodes = tl_conf_parse_nodes(optarg, conf.tftp_nodes,
+								    &e)) <= 0)
+				return cli_usage("cluster init", "--tftp-nodes: %s",
+						 conf.ntftp_nodes < 0 ? e.msg : "none");
+			break;
+		case 'm': conf.mixed_mode = 1; break;
+		case 'M': conf.multi_server = 1; break;
+		case 'k':
+			if (tl_conf_parse_key(optarg, &conf.key_type, &conf.key_bits, &e))
+				return cli_usage("cluster init", "--key: %s", e.msg);
+			break;
+		case 'y':
+			conf.years = atoi(optarg);
+			break;
+		case 'D': dir = optarg; break;
+		case 'f': force = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cluster init", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage("cluster init", "unexpected argument \"%s\"", argv[optind]);
+	if (!conf.name[0] || !conf.nnodes)
+		return cli_usage("cluster init", "--name and --nodes are required");
+	if (conf.ntftp_nodes == 0) {
+		memcpy(conf.tftp_nodes, conf.nodes, sizeof(conf.nodes));
+		conf.ntftp_nodes = conf.nnodes;
+	}
+	for (int i = 0; i < conf.ntftp_nodes; i++)
+		if (!tl_conf_has_node(&conf, conf.tftp_nodes[i]))
+			return cli_usage("cluster init", "TFTP node %s is not in --nodes",
+					 conf.tftp_nodes[i]);
+	if (conf.years != 5 && conf.years != 10 && conf.years != 20)
+		return cli_usage("cluster init", "--years must be 5, 10 or 20");
+	dir = tl_store_default_dir(dir);
+	if (tl_pki_cluster_init(dir, &conf, force, stdout, &e))
+		return cli_fail(EXIT_INVALID, &e);
+	printf("cluster %s initialised in %s\n", conf.name, dir);
+	return 0;
+}
+
+int cmd_cluster(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	optind = 1;
+	if (strcmp(argv[1], "init") == 0)
+		return init(argc - 1, argv + 1);
+	return cli_usage("cluster", "unknown subcommand \"%s\"", argv[1]);
+}

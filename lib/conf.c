@@ -1,0 +1,248 @@
+#include "conf.h"
+
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "x509.h"
+
+void tl_conf_defaults(tl_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->unit, sizeof(c->unit), "VoIP");
+	c->key_type = TL_KEY_RSA;
+	c->key_bits = 2048;
+	c->hash_alg = TL_HASH_SHA256;
+	c->years = 5;
+	c->notify_days = 30;
+	c->notify_every_hours = 24;
+}
+
+int tl_conf_parse_key(const char *s, int *type, int *bits, tl_err *e)
+{
+	char *end;
+	long b;
+
+	if (strncasecmp(s, "rsa:", 4) == 0)
+		*type = TL_KEY_RSA;
+	else if (strncasecmp(s, "ec:", 3) == 0)
+		*type = TL_KEY_EC;
+	else
+		return tl_fail(e, "key \"%s\": write rsa:BITS or ec:256 / ec:384", s);
+	b = strtol(strchr(s, ':') + 1, &end, 10);
+	if (*end || b <= 0)
+		return tl_fail(e, "key \"%s\": the size after ':' is not a number", s);
+	*bits = (int)b;
+	return 0;
+}
+
+int tl_conf_parse_nodes(const char *s, char out[][64], tl_err *e)
+{
+	int n = 0;
+
+	while (*s) {
+		size_t len = strcspn(s, ", ");
+
+		if (len > 0) {
+			if (n == TL_MAX_NODES)
+				return tl_fail(e, "more than %d nodes", TL_MAX_NODES);
+			if (len >= 64)
+				return tl_fail(e, "node name \"%.*s\" is too long",
+					       (int)len, s);
+			for (size_t i = 0; i < len; i++)
+				if (!(s[i] == '-' || s[i] == '.' ||
+				      (s[i] >= 'a' && s[i] <= 'z') ||
+				      (s[i] >= 'A' && s[i] <= 'Z') ||
+				      (s[i] >= '0' && s[i] <= '9')))
+					return tl_fail(e, "node name \"%.*s\" may hold only "
+						       "letters, digits, '-' and '.'",
+						       (int)len, s);
+			memcpy(out[n], s, len);
+			out[n][len] = 0;
+			n++;
+		}
+		s += len;
+		while (*s == ',' || *s == ' ')
+			s++;
+	}
+	return n;
+}
+
+static int find(char list[][64], int n, const char *node)
+{
+	for (int i = 0; i < n; i++)
+		if (strcasecmp(list[i], node) == 0)
+			return 1;
+	return 0;
+}
+
+int tl_conf_is_publisher(const tl_conf *c, const char *node)
+{
+	return c->nnodes > 0 && strcasecmp(c->nodes[0], node) == 0;
+}
+
+int tl_conf_has_node(const tl_conf *c, const char *node)
+{
+	return find((char (*)[64])c->nodes, c->nnodes, node);
+}
+
+int tl_conf_is_tftp(const tl_conf *c, const char *node)
+{
+	return find((char (*)[64])c->tftp_nodes, c->ntftp_nodes, node);
+}
+
+void tl_conf_fqdn(const tl_conf *c, const char *node, char *out, size_t n)
+{
+	if (c->domain[0] && strchr(node, '.') == NULL)
+		snprintf(out, n, "%s.%s", node, c->domain);
+	else
+		snprintf(out, n, "%s", node);
+}
+
+static int boolean(const char *v, int *out)
+{
+	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int number(const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*v == 0 || *end || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+struct parse_ctx {
+	tl_conf *c;
+	tl_err *e;
+	const char *path;
+};
+
+#define STR(field) snprintf(c->field, sizeof(c->field), "%s", v)
+
+static int handler(void *user, const char *sec, const char *k, const char *v)
+{
+	struct parse_ctx *p = user;
+	tl_conf *c = p->c;
+	int ok = 0;
+
+	p->e->msg[0] = 0;
+
+	if (!strcmp(sec, "cluster")) {
+		ok = 1;
+		if (!strcmp(k, "name")) STR(name);
+		else if (!strcmp(k, "domain")) STR(domain);
+		else if (!strcmp(k, "organization")) STR(org);
+		else if (!strcmp(k, "unit")) STR(unit);
+		else if (!strcmp(k, "locality")) STR(locality);
+		else if (!strcmp(k, "state")) STR(state);
+		else if (!strcmp(k, "country")) STR(country);
+		else if (!strcmp(k, "nodes"))
+			ok = (c->nnodes = tl_conf_parse_nodes(v, c->nodes, p->e)) > 0;
+		else if (!strcmp(k, "tftp_nodes"))
+			ok = (c->ntftp_nodes = tl_conf_parse_nodes(v, c->tftp_nodes,
+								   p->e)) > 0;
+		else if (!strcmp(k, "mixed_mode")) ok = !boolean(v, &c->mixed_mode);
+		else if (!strcmp(k, "multi_server")) ok = !boolean(v, &c->multi_server);
+		else ok = 0;
+	} else if (!strcmp(sec, "pki")) {
+		if (!strcmp(k, "key"))
+			ok = !tl_conf_parse_key(v, &c->key_type, &c->key_bits, p->e);
+		else if (!strcmp(k, "hash"))
+			ok = (c->hash_alg = tl_hash_parse(v)) > 0;
+		else if (!strcmp(k, "years"))
+			ok = !number(v, 1, 30, &c->years);
+		else if (!strcmp(k, "fips"))
+			ok = !boolean(v, &c->fips);
+	} else if (!strcmp(sec, "monitor")) {
+		if (!strcmp(k, "notify_days"))
+			ok = !number(v, 1, 3650, &c->notify_days);
+		else if (!strcmp(k, "notify_every_hours"))
+			ok = !number(v, 1, 24 * 365, &c->notify_every_hours);
+	} else if (!strcmp(sec, "tftp") || !strcmp(sec, "tvs") ||
+		   !strcmp(sec, "capf")) {
+		/* the servers' sections: read by the servers themselves */
+		ok = 1;
+	}
+	if (!ok && p->e->msg[0])
+		tl_wrap(p->e, "[%s] %s", sec, k);
+	else if (!ok)
+		tl_fail(p->e, "[%s] %s = %s: unknown setting or bad value", sec, k, v);
+	return ok;
+}
+
+int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
+{
+	struct parse_ctx p = { c, e, path };
+	tl_err inner;
+	int line;
+
+	tl_conf_defaults(c);
+	p.e = &inner;
+	inner.msg[0] = 0;
+	line = ini_parse(path, handler, &p);
+	if (line < 0)
+		return tl_fail(e, "%s: cannot open", path);
+	if (line > 0)
+		return tl_fail(e, "%s: line %d: %s", path, line,
+			       inner.msg[0] ? inner.msg : "syntax error");
+	if (c->nnodes == 0)
+		return tl_fail(e, "%s: [cluster] nodes is missing", path);
+	if (c->ntftp_nodes == 0) {
+		memcpy(c->tftp_nodes, c->nodes, sizeof(c->nodes));
+		c->ntftp_nodes = c->nnodes;
+	}
+	for (int i = 0; i < c->ntftp_nodes; i++)
+		if (!tl_conf_has_node(c, c->tftp_nodes[i]))
+			return tl_fail(e, "%s: TFTP node %s is not in nodes", path,
+				       c->tftp_nodes[i]);
+	return 0;
+}
+
+static void list(FILE *f, const char *key, char l[][64], int n)
+{
+	fprintf(f, "%s = ", key);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "%s%s", i ? "," : "", l[i]);
+	fputc('\n', f);
+}
+
+void tl_conf_write(const tl_conf *c, FILE *f)
+{
+	fputs("# trustline data directory configuration. See docs/trustline.md.\n"
+	      "[cluster]\n", f);
+	fprintf(f, "name = %s\ndomain = %s\n", c->name, c->domain);
+	list(f, "nodes", (char (*)[64])c->nodes, c->nnodes);
+	if (c->ntftp_nodes)
+		list(f, "tftp_nodes", (char (*)[64])c->tftp_nodes, c->ntftp_nodes);
+	fprintf(f, "mixed_mode = %s\nmulti_server = %s\n",
+		c->mixed_mode ? "true" : "false", c->multi_server ? "true" : "false");
+	if (c->org[0])
+		fprintf(f, "organization = %s\n", c->org);
+	if (c->unit[0])
+		fprintf(f, "unit = %s\n", c->unit);
+	if (c->locality[0])
+		fprintf(f, "locality = %s\n", c->locality);
+	if (c->state[0])
+		fprintf(f, "state = %s\n", c->state);
+	if (c->country[0])
+		fprintf(f, "country = %s\n", c->country);
+	fprintf(f, "\n[pki]\n# defaults for new and regenerated identity certificates\n"
+		"key = %s:%d\nhash = %s\nyears = %d\nfips = %s\n",
+		c->key_type == TL_KEY_RSA ? "rsa" : "ec", c->key_bits,
+		c->hash_alg == TL_HASH_SHA512 ? "sha512" :
+		c->hash_alg == TL_HASH_SHA384 ? "sha384" : "sha256",
+		c->years, c->fips ? "true" : "false");
+	fprintf(f, "\n[monitor]\nnotify_days = %d\nnotify_every_hours = %d\n",
+		c->notify_days, c->notify_every_hours);
+}

@@ -1,0 +1,50 @@
+/* trustline.conf: the INI file of a data directory (parsed with inih).
+ * Unknown sections and keys are errors naming the line, so a typo never
+ * silently falls back to a default. */
+#ifndef TL_CONF_H
+#define TL_CONF_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+#define TL_MAX_NODES 32
+
+typedef struct tl_conf {
+	/* [cluster] */
+	char name[64];
+	char domain[128];
+	char nodes[TL_MAX_NODES][64];	/* the first one is the publisher */
+	int nnodes;
+	char tftp_nodes[TL_MAX_NODES][64];
+	int ntftp_nodes;
+	int mixed_mode;
+	int multi_server;
+	char org[64], unit[64], locality[64], state[64], country[3];
+	/* [pki] */
+	int key_type;		/* TL_KEY_RSA / TL_KEY_EC */
+	int key_bits;
+	int hash_alg;
+	int years;
+	int fips;
+	/* [monitor] */
+	int notify_days;
+	int notify_every_hours;
+} tl_conf;
+
+void tl_conf_defaults(tl_conf *c);
+int tl_conf_load(tl_conf *c, const char *path, tl_err *e);
+/* Writes the configuration as INI text. */
+void tl_conf_write(const tl_conf *c, FILE *f);
+
+/* "rsa:2048", "ec:256": into type and bits; -1 with a message otherwise. */
+int tl_conf_parse_key(const char *s, int *type, int *bits, tl_err *e);
+/* Splits "a,b,c" into at most TL_MAX_NODES names. Returns the count or -1. */
+int tl_conf_parse_nodes(const char *s, char out[][64], tl_err *e);
+int tl_conf_is_publisher(const tl_conf *c, const char *node);
+int tl_conf_has_node(const tl_conf *c, const char *node);
+int tl_conf_is_tftp(const tl_conf *c, const char *node);
+/* node.domain, or node when it already holds a dot or there is no domain. */
+void tl_conf_fqdn(const tl_conf *c, const char *node, char *out, size_t n);
+
+#endif

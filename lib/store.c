@@ -1,0 +1,582 @@
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "file.h"
+
+int tl_store_fault;
+
+/* The directories of a data directory; purposes and stores are made on
+ * first use. */
+static const char *const top_dirs[] = { "certs", "trust", "tftpboot", "csr" };
+
+const char *tl_store_default_dir(const char *given)
+{
+	const char *env = getenv("TRUSTLINE_DATA_DIR");
+
+	if (given && *given)
+		return given;
+	if (env && *env)
+		return env;
+	return "/var/lib/trustline";
+}
+
+int tl_store_path(const tl_store *s, char *out, size_t n, const char *fmt, ...)
+{
+	char rel[1024];
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	if (len < 0 || (size_t)len >= sizeof(rel))
+		return -1;
+	len = snprintf(out, n, "%s/%s", s->dir, rel);
+	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+static int mkdirs(const char *path, tl_err *e)
+{
+	char tmp[1024];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return tl_fail(e, "%s: cannot create: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return tl_fail(e, "%s: cannot create: %s", tmp, strerror(errno));
+	return 0;
+}
+
+static int exec_sql(tl_store *s, const char *sql, tl_err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		tl_fail(e, "%s/trustline.db: %s", s->dir, msg ? msg : "error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Schema migrations, applied in order; PRAGMA user_version counts them. */
+static const char *const migrations[] = {
+	"CREATE TABLE audit (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+	" user TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,"
+	" old_sha256 TEXT, new_sha256 TEXT);"
+	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+};
+
+static int open_db(tl_store *s, tl_err *e)
+{
+	char path[1200];
+	sqlite3_stmt *st;
+	int version = 0, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+
+	tl_store_path(s, path, sizeof(path), "trustline.db");
+	if (sqlite3_open_v2(path, (sqlite3 **)&s->db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		tl_fail(e, "%s: %s", path, sqlite3_errmsg(s->db));
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", e))
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (version > n)
+		return tl_fail(e, "%s: schema version %d is newer than this trustline "
+			       "(%d): upgrade trustline", path, version, n);
+	for (; version < n; version++) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", version + 1);
+		if (exec_sql(s, "BEGIN IMMEDIATE;", e) ||
+		    exec_sql(s, migrations[version], e) || exec_sql(s, sql, e) ||
+		    exec_sql(s, "COMMIT;", e)) {
+			exec_sql(s, "ROLLBACK;", NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int ident_path(const tl_store *s, char *out, size_t n,
+		      const char *purpose, const char *name, const char *ext)
+{
+	return tl_store_path(s, out, n, "certs/%s/%s.%s", purpose, name, ext);
+}
+
+/* Finishes (marker present) or undoes (no marker) an interrupted identity
+ * replacement in one purpose directory. */
+static void recover_dir(const tl_store *s, const char *purpose)
+{
+	char dir[1200], a[1600], b[1600];
+	struct dirent *d;
+	DIR *dp;
+
+	if (tl_store_path(s, dir, sizeof(dir), "certs/%s", purpose) ||
+	    (dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		size_t len = strlen(d->d_name);
+		char name[256];
+
+		if (len > 7 && len < sizeof(name) &&
+		    strcmp(d->d_name + len - 7, ".commit") == 0) {
+			memcpy(name, d->d_name, len - 7);
+			name[len - 7] = 0;
+			ident_path(s, a, sizeof(a), purpose, name, "key.new");
+			ident_path(s, b, sizeof(b), purpose, name, "key");
+			rename(a, b);
+			ident_path(s, a, sizeof(a), purpose, name, "pem.new");
+			ident_path(s, b, sizeof(b), purpose, name, "pem");
+			rename(a, b);
+			ident_path(s, a, sizeof(a), purpose, name, "commit");
+			unlink(a);
+		}
+	}
+	rewinddir(dp);
+	while ((d = readdir(dp)) != NULL) {
+		size_t len = strlen(d->d_name);
+
+		if (len > 4 && strcmp(d->d_name + len - 4, ".new") == 0) {
+			snprintf(a, sizeof(a), "%s/%s", dir, d->d_name);
+			unlink(a);
+		}
+	}
+	closedir(dp);
+}
+
+static void recover(const tl_store *s)
+{
+	char dir[1200];
+	struct dirent *d;
+	DIR *dp;
+
+	if (tl_store_path(s, dir, sizeof(dir), "certs") ||
+	    (dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL)
+		if (d->d_name[0] != '.')
+			recover_dir(s, d->d_name);
+	closedir(dp);
+}
+
+int tl_store_open(tl_store *s, const char *dir, tl_err *e)
+{
+	char path[1200];
+
+	memset(s, 0, sizeof(*s));
+	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >= (int)sizeof(s->dir))
+		return tl_fail(e, "%s: path too long", dir);
+	tl_store_path(s, path, sizeof(path), "trustline.conf");
+	if (access(path, F_OK) != 0)
+		return tl_fail(e, "%s is not a trustline data directory (no "
+			       "trustline.conf): run `trustline cluster init` or "
+			       "give --data-dir", dir);
+	if (tl_conf_load(&s->conf, path, e))
+		return -1;
+	if (open_db(s, e)) {
+		tl_store_close(s);
+		return -1;
+	}
+	recover(s);
+	return 0;
+}
+
+int tl_store_save_conf(tl_store *s, tl_err *e)
+{
+	char path[1200], *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return tl_fail(e, "out of memory");
+	tl_conf_write(&s->conf, f);
+	fclose(f);
+	tl_store_path(s, path, sizeof(path), "trustline.conf");
+	rc = tl_write_file(path, text, len, 0644, e);
+	free(text);
+	return rc;
+}
+
+int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e)
+{
+	char path[1200];
+
+	memset(s, 0, sizeof(*s));
+	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >= (int)sizeof(s->dir))
+		return tl_fail(e, "%s: path too long", dir);
+	if (mkdirs(dir, e))
+		return -1;
+	for (size_t i = 0; i < sizeof(top_dirs) / sizeof(top_dirs[0]); i++) {
+		tl_store_path(s, path, sizeof(path), "%s", top_dirs[i]);
+		if (mkdirs(path, e))
+			return -1;
+	}
+	s->conf = *c;
+	if (tl_store_save_conf(s, e) || open_db(s, e)) {
+		tl_store_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+void tl_store_close(tl_store *s)
+{
+	if (s->db)
+		sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+int tl_store_identity_exists(const tl_store *s, const char *purpose,
+			     const char *name)
+{
+	char path[1400];
+
+	return ident_path(s, path, sizeof(path), purpose, name, "pem") == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+int tl_store_identity_load(const tl_store *s, const char *purpose,
+			   const char *name, tl_cert **c, tl_key **k, tl_err *e)
+{
+	char path[1400];
+
+	if (ident_path(s, path, sizeof(path), purpose, name, "pem") ||
+	    tl_cert_load(path, c, e))
+		return -1;
+	if (k == NULL)
+		return 0;
+	if (ident_path(s, path, sizeof(path), purpose, name, "key") ||
+	    tl_key_load(path, k, e)) {
+		tl_cert_free(*c);
+		return -1;
+	}
+	return 0;
+}
+
+int tl_store_identity_save(tl_store *s, const char *purpose, const char *name,
+			   const tl_cert *c, const tl_key *k, tl_err *e)
+{
+	char dir[1200], kn[1400], cn[1400], marker[1400], kf[1400], cf[1400];
+	char *kpem = NULL, *cpem = NULL;
+	int rc = -1;
+
+	if (tl_store_path(s, dir, sizeof(dir), "certs/%s", purpose) ||
+	    mkdirs(dir, e))
+		return -1;
+	ident_path(s, kn, sizeof(kn), purpose, name, "key.new");
+	ident_path(s, cn, sizeof(cn), purpose, name, "pem.new");
+	ident_path(s, marker, sizeof(marker), purpose, name, "commit");
+	ident_path(s, kf, sizeof(kf), purpose, name, "key");
+	ident_path(s, cf, sizeof(cf), purpose, name, "pem");
+	if (tl_key_to_pem(k, &kpem, e) || tl_cert_to_pem(c, &cpem, e))
+		goto out;
+	if (tl_write_file(kn, kpem, strlen(kpem), 0600, e))
+		goto out;
+	if (tl_store_fault == 1) {
+		rc = tl_fail(e, "fault injected after writing the new key");
+		goto out;
+	}
+	if (tl_write_file(cn, cpem, strlen(cpem), 0644, e) ||
+	    tl_write_file(marker, "", 0, 0644, e))
+		goto undo;
+	if (tl_store_fault == 2) {
+		rc = tl_fail(e, "fault injected after committing the new pair");
+		goto out;
+	}
+	/* From here on the marker makes a crash roll forward. */
+	if (rename(kn, kf) < 0 || rename(cn, cf) < 0) {
+		tl_fail(e, "%s: cannot install the new pair: %s", dir, strerror(errno));
+		recover_dir(s, purpose);
+		goto out;
+	}
+	unlink(marker);
+	rc = 0;
+	goto out;
+undo:
+	unlink(kn);
+	unlink(cn);
+	unlink(marker);
+out:
+	if (kpem)
+		explicit_bzero(kpem, strlen(kpem));
+	free(kpem);
+	free(cpem);
+	return rc;
+}
+
+void tl_store_trust_name(const tl_cert *c, char *out, size_t n)
+{
+	const char *p = strstr(c->subject, "CN=");
+	size_t i = 0;
+
+	if (p && (p == c->subject || p[-1] == ','))
+		p += 3;
+	else
+		p = c->subject;
+	for (; *p && *p != ',' && i + 1 < n; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		out[i++] = (char)((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				  (*p >= '0' && *p <= '9') || *p == '-' ||
+				  *p == '.' || *p == '_' ? *p : '_');
+	}
+	if (i == 0)
+		out[i++] = '_';
+	out[i] = 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const tl_trusted *)a)->name, ((const tl_trusted *)b)->name);
+}
+
+int tl_store_trust_list(const tl_store *s, const char *store, tl_trusted **out,
+			size_t *n, tl_err *e)
+{
+	char dir[1200], path[1600];
+	tl_trusted *t = NULL;
+	size_t cap = 0;
+	struct dirent *d;
+	DIR *dp;
+
+	*out = NULL;
+	*n = 0;
+	if (tl_store_path(s, dir, sizeof(dir), "trust/%s", store))
+		return tl_fail(e, "store name too long");
+	if ((dp = opendir(dir)) == NULL)
+		return errno == ENOENT ? 0 : tl_fail(e, "%s: %s", dir, strerror(errno));
+	while ((d = readdir(dp)) != NULL) {
+		size_t len = strlen(d->d_name);
+
+		if (len < 5 || len >= 128 + 4 || strcmp(d->d_name + len - 4, ".pem"))
+			continue;
+		if (*n == cap) {
+			tl_trusted *g;
+
+			cap = cap ? cap * 2 : 16;
+			if ((g = realloc(t, cap * sizeof(*t))) == NULL) {
+				closedir(dp);
+				tl_store_trust_free(t, *n);
+				return tl_fail(e, "out of memory");
+			}
+			t = g;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		memcpy(t[*n].name, d->d_name, len - 4);
+		t[*n].name[len - 4] = 0;
+		if (tl_cert_load(path, &t[*n].cert, e)) {
+			closedir(dp);
+			tl_store_trust_free(t, *n);
+			return -1;
+		}
+		(*n)++;
+	}
+	closedir(dp);
+	if (*n)
+		qsort(t, *n, sizeof(*t), by_name);
+	*out = t;
+	return 0;
+}
+
+void tl_store_trust_free(tl_trusted *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		tl_cert_free(t[i].cert);
+	free(t);
+}
+
+int tl_store_trust_put(tl_store *s, const char *store, const char *name,
+		       const tl_cert *c, tl_err *e)
+{
+	char dir[1200], path[1600], *pem;
+	int rc;
+
+	if (tl_store_path(s, dir, sizeof(dir), "trust/%s", store) || mkdirs(dir, e))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s.pem", dir, name);
+	if (tl_cert_to_pem(c, &pem, e))
+		return -1;
+	rc = tl_write_file(path, pem, strlen(pem), 0644, e);
+	free(pem);
+	return rc;
+}
+
+int tl_store_trust_remove(tl_store *s, const char *store, const char *name,
+			  tl_err *e)
+{
+	char path[1600];
+
+	if (tl_store_path(s, path, sizeof(path), "trust/%s/%s.pem", store, name))
+		return tl_fail(e, "name too long");
+	if (unlink(path) < 0)
+		return tl_fail(e, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+int tl_store_write(tl_store *s, const char *rel, const void *buf, size_t len,
+		   int mode, tl_err *e)
+{
+	char path[1200], dir[1200], *slash;
+
+	if (tl_store_path(s, path, sizeof(path), "%s", rel))
+		return tl_fail(e, "path too long");
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = 0;
+		if (mkdirs(dir, e))
+			return -1;
+	}
+	return tl_write_file(path, buf, len, mode, e);
+}
+
+static void fingerprint(const tl_cert *c, char out[65])
+{
+	uint8_t h[TL_HASH_MAX];
+
+	out[0] = 0;
+	if (c == NULL)
+		return;
+	tl_hash(TL_HASH_SHA256, c->der, c->der_len, h);
+	for (int i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", h[i]);
+}
+
+static const char *who(void)
+{
+	const char *u = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (u && *u)
+		return u;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "unknown";
+}
+
+int tl_store_audit(tl_store *s, const char *action, const char *object,
+		   const tl_cert *old_cert, const tl_cert *new_cert, tl_err *e)
+{
+	char of[65], nf[65];
+	sqlite3_stmt *st;
+	int rc;
+
+	fingerprint(old_cert, of);
+	fingerprint(new_cert, nf);
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit (ts, user, action, object,"
+			       " old_sha256, new_sha256) VALUES (?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return tl_fail(e, "audit log: %s", sqlite3_errmsg(s->db));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 2, who(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, object, -1, SQLITE_TRANSIENT);
+	if (old_cert)
+		sqlite3_bind_text(st, 5, of, -1, SQLITE_TRANSIENT);
+	if (new_cert)
+		sqlite3_bind_text(st, 6, nf, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return tl_fail(e, "audit log: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+int tl_store_audit_each(tl_store *s, tl_audit_fn fn, void *arg, tl_err *e)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT ts, user, action, object, old_sha256,"
+			       " new_sha256 FROM audit ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK)
+		return tl_fail(e, "audit log: %s", sqlite3_errmsg(s->db));
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fn(arg, (long)sqlite3_column_int64(st, 0),
+		   (const char *)sqlite3_column_text(st, 1),
+		   (const char *)sqlite3_column_text(st, 2),
+		   (const char *)sqlite3_column_text(st, 3),
+		   (const char *)sqlite3_column_text(st, 4),
+		   (const char *)sqlite3_column_text(st, 5));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int tl_store_get(tl_store *s, const char *key, char *val, size_t n)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	val[0] = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM state WHERE key = ?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(val, n, "%s", (const char *)sqlite3_column_text(st, 0));
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int tl_store_set(tl_store *s, const char *key, const char *val, tl_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO state (key, value) VALUES (?, ?)"
+			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			       -1, &st, NULL) != SQLITE_OK)
+		return tl_fail(e, "state: %s", sqlite3_errmsg(s->db));
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, val, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return tl_fail(e, "state: %s", sqlite3_errmsg(s->db));
+	return 0;
+}
+
+long tl_store_generation(tl_store *s)
+{
+	char v[32];
+
+	return tl_store_get(s, "generation", v, sizeof(v)) ? strtol(v, NULL, 10) : 0;
+}
+
+int tl_store_bump(tl_store *s, tl_err *e)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%ld", tl_store_generation(s) + 1);
+	return tl_store_set(s, "generation", v, e);
+}

@@ -1,0 +1,83 @@
+/* The data directory (ARCHITECTURE.md): identity certificates and keys,
+ * trust stores, trustline.conf and the SQLite database with the audit log.
+ * Every write is atomic; an identity's key and certificate are replaced
+ * together or not at all. */
+#ifndef TL_STORE_H
+#define TL_STORE_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "err.h"
+#include "x509.h"
+
+typedef struct tl_store {
+	char dir[1024];
+	tl_conf conf;
+	void *db;		/* sqlite3 */
+} tl_store;
+
+/* The directory from --data-dir, else TRUSTLINE_DATA_DIR, else
+ * /var/lib/trustline. */
+const char *tl_store_default_dir(const char *given);
+
+/* Opens an existing data directory (it must hold trustline.conf) and
+ * finishes or undoes any identity replacement a crash interrupted. */
+int tl_store_open(tl_store *s, const char *dir, tl_err *e);
+/* Creates a data directory with the given configuration. */
+int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e);
+void tl_store_close(tl_store *s);
+/* Rewrites trustline.conf from s->conf. */
+int tl_store_save_conf(tl_store *s, tl_err *e);
+
+/* Builds "<dir>/<rel>" into out. */
+int tl_store_path(const tl_store *s, char *out, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Identity certificates: certs/<purpose>/<name>.pem with <name>.key. */
+int tl_store_identity_exists(const tl_store *s, const char *purpose,
+			     const char *name);
+int tl_store_identity_load(const tl_store *s, const char *purpose,
+			   const char *name, tl_cert **c, tl_key **k, tl_err *e);
+int tl_store_identity_save(tl_store *s, const char *purpose, const char *name,
+			   const tl_cert *c, const tl_key *k, tl_err *e);
+/* Fault injection for the crash-safety tests: 1 stops after the new key is
+ * written, 2 after the replacement is committed but before it is applied. */
+extern int tl_store_fault;
+
+/* Trust stores: trust/<store>/<name>.pem, one certificate per file. */
+typedef struct tl_trusted {
+	char name[128];
+	tl_cert *cert;
+} tl_trusted;
+int tl_store_trust_list(const tl_store *s, const char *store, tl_trusted **out,
+			size_t *n, tl_err *e);
+void tl_store_trust_free(tl_trusted *t, size_t n);
+int tl_store_trust_put(tl_store *s, const char *store, const char *name,
+		       const tl_cert *c, tl_err *e);
+int tl_store_trust_remove(tl_store *s, const char *store, const char *name,
+			  tl_err *e);
+/* A file name for a certificate in a store: its CN made safe. */
+void tl_store_trust_name(const tl_cert *c, char *out, size_t n);
+
+/* Other files of the directory (tftpboot/, CSRs), written atomically. */
+int tl_store_write(tl_store *s, const char *rel, const void *buf, size_t len,
+		   int mode, tl_err *e);
+
+/* The audit log: one row per change. old/new may be NULL. */
+int tl_store_audit(tl_store *s, const char *action, const char *object,
+		   const tl_cert *old_cert, const tl_cert *new_cert, tl_err *e);
+/* Small persistent state (key -> text) and the generation counter servers
+ * watch to know when to reload. */
+int tl_store_get(tl_store *s, const char *key, char *val, size_t n);
+int tl_store_set(tl_store *s, const char *key, const char *val, tl_err *e);
+int tl_store_bump(tl_store *s, tl_err *e);
+long tl_store_generation(tl_store *s);
+
+/* Runs fn for every audit row, oldest first. */
+typedef void (*tl_audit_fn)(void *arg, long ts, const char *user,
+			    const char *action, const char *object,
+			    const char *old_sha256, const char *new_sha256);
+int tl_store_audit_each(tl_store *s, tl_audit_fn fn, void *arg, tl_err *e);
+
+#endif

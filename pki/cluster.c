@@ -1,0 +1,92 @@
+/* trustline cluster init: every identity certificate of every node, the
+ * -trust copies, a lab manufacturing CA, trustline.conf, the ITL and, in
+ * mixed mode, the CTL. */
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fromstore.h"
+#include "pki.h"
+
+#define MFG_CA_PURPOSE "lab-manufacturing-CA"
+
+/* Phones' MICs in the lab chain to this CA; its name says it is no Cisco
+ * CA, and it lands in CAPF-trust so CAPF accepts those MICs. */
+static int make_mfg_ca(tl_store *s, FILE *report, tl_err *e)
+{
+	tl_certspec spec;
+	tl_cert *c = NULL;
+	tl_key *k;
+	time_t now = time(NULL);
+	int rc;
+
+	if (report)
+		fprintf(report, "generating the lab manufacturing CA...\n");
+	if (tl_key_generate(TL_KEY_RSA, 2048, &k, e))
+		return -1;
+	memset(&spec, 0, sizeof(spec));
+	spec.cn = "trustline LAB Manufacturing CA (not for production)";
+	spec.o = s->conf.org[0] ? s->conf.org : s->conf.name;
+	spec.not_before = now;
+	spec.not_after = now + 20L * 365 * 86400;
+	spec.is_ca = 1;
+	spec.hash_alg = TL_HASH_SHA256;
+	spec.key_usage = TL_KU_DIGITAL_SIGNATURE | TL_KU_KEY_CERT_SIGN | TL_KU_CRL_SIGN;
+	rc = tl_cert_make(&spec, k, &c, e);
+	if (rc == 0)
+		rc = tl_store_identity_save(s, MFG_CA_PURPOSE, "lab", c, k, e);
+	if (rc == 0)
+		rc = tl_store_trust_put(s, "CAPF-trust", "lab-manufacturing-CA", c, e);
+	if (rc == 0)
+		rc = tl_store_audit(s, "generate", MFG_CA_PURPOSE "/lab", NULL, c, e);
+	if (rc == 0 && report)
+		fprintf(report, "created %s, copied to CAPF-trust\n", c->subject);
+	tl_cert_free(c);
+	tl_key_free(k);
+	return rc;
+}
+
+int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
+			FILE *report, tl_err *e)
+{
+	char conf_path[1100];
+	tl_store s;
+	int rc = -1;
+
+	snprintf(conf_path, sizeof(conf_path), "%s/trustline.conf", dir);
+	if (access(conf_path, F_OK) == 0 && !force)
+		return tl_fail(e, "%s already holds a cluster (trustline.conf "
+			       "exists): give --force to replace every certificate, "
+			       "or another --data-dir", dir);
+	if (tl_store_create(&s, dir, c, e))
+		return -1;
+	for (size_t i = 0; i < tl_npurposes; i++) {
+		const tl_purpose *p = &tl_purposes[i];
+
+		for (int j = 0; j < c->nnodes; j++) {
+			tl_genopts o;
+
+			if (p->publisher_only && j > 0)
+				continue;
+			/* a multi-server certificate is made once for all nodes */
+			if (c->multi_server && p->multi_server && j > 0)
+				continue;
+			memset(&o, 0, sizeof(o));
+			o.purpose = p->name;
+			o.node = c->nodes[j];
+			o.key_type = -1;
+			o.force = 1;
+			o.quiet_cascade = 1;
+			if (tl_pki_generate(&s, &o, report, e))
+				goto out;
+		}
+	}
+	if (make_mfg_ca(&s, report, e) || tl_itl_rebuild(&s, 0, report, e))
+		goto out;
+	if (c->mixed_mode && tl_ctl_rebuild(&s, report, e))
+		goto out;
+	rc = tl_store_audit(&s, "cluster init", c->name, NULL, NULL, e);
+out:
+	tl_store_close(&s);
+	return rc;
+}

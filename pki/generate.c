@@ -1,0 +1,303 @@
+/* Generating and regenerating identity certificates. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fromstore.h"
+#include "pki.h"
+#include "trustlist.h"
+
+int tl_pki_check_name(const char *name, tl_err *e)
+{
+	if (strchr(name, '*'))
+		return tl_fail(e, "wildcard name \"%s\" refused: phones do not accept "
+			       "wildcard certificates; list each host name", name);
+	return 0;
+}
+
+int tl_pki_check_params(const tl_conf *c, const tl_purpose *p, int key_type,
+			int bits, int hash, int years, FILE *report, tl_err *e)
+{
+	const char *kname = key_type == TL_KEY_RSA ? "RSA" : "EC";
+
+	if (key_type != p->key_type)
+		return tl_fail(e, "%s certificates have %s keys, not %s%s", p->name,
+			       p->key_type == TL_KEY_RSA ? "RSA" : "EC", kname,
+			       p->key_type == TL_KEY_RSA ?
+			       " (EC keys belong to the -ECDSA purposes)" : "");
+	if (key_type == TL_KEY_RSA) {
+		if (bits > 4096)
+			return tl_fail(e, "RSA-%d refused: keys above 4096 bits are not "
+				       "supported (8192 is a common mistake); use 2048",
+				       bits);
+		if (bits != 1024 && bits != 2048 && bits != 3072 && bits != 4096)
+			return tl_fail(e, "RSA-%d refused: use 1024, 2048, 3072 or 4096",
+				       bits);
+		if (bits > 2048 && !strcmp(p->name, "CallManager") && report)
+			fprintf(report, "warning: some phones fail with CallManager keys "
+				"above 2048 bits\n");
+	} else {
+		if (bits != 256 && bits != 384)
+			return tl_fail(e, "EC-%d refused: EC keys are 256 or 384 bits "
+				       "(3072 and 4096 are RSA sizes)", bits);
+		if (hash == TL_HASH_SHA1 || (bits == 384 && hash == TL_HASH_SHA256))
+			return tl_fail(e, "%s is weaker than an EC-%d key: use %s",
+				       tl_hash_name(hash), bits,
+				       bits == 256 ? "sha256, sha384 or sha512"
+						   : "sha384 or sha512");
+	}
+	if (hash != TL_HASH_SHA256 && hash != TL_HASH_SHA384 && hash != TL_HASH_SHA512)
+		return tl_fail(e, "signature hash %s refused: use sha256, sha384 or "
+			       "sha512", tl_hash_name(hash));
+	if (c->fips && hash != TL_HASH_SHA256)
+		return tl_fail(e, "FIPS mode allows SHA-256 only");
+	if (years != 5 && years != 10 && years != 20)
+		return tl_fail(e, "validity of %d years refused: use 5, 10 or 20", years);
+	return 0;
+}
+
+void tl_pki_subject(const tl_conf *c, const tl_purpose *p, const char *node,
+		    char *cn, size_t n)
+{
+	char fqdn[192];
+
+	tl_conf_fqdn(c, node, fqdn, sizeof(fqdn));
+	snprintf(cn, n, p->cn_format, p->cn_is_node ? node : fqdn);
+}
+
+static time_t add_years(time_t t, int years)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	tm.tm_year += years;
+	return timegm(&tm);
+}
+
+/* The nodes one certificate is for: all of them for a multi-server
+ * certificate, else just this one. */
+static int cert_nodes(const tl_conf *c, const tl_purpose *p, const char *node,
+		      const char **out)
+{
+	int n = 0;
+
+	if (c->multi_server && p->multi_server) {
+		for (int i = 0; i < c->nnodes; i++)
+			out[n++] = c->nodes[i];
+	} else {
+		out[n++] = node;
+	}
+	return n;
+}
+
+static void node_key(char *out, size_t n, const char *purpose, const char *node)
+{
+	snprintf(out, n, "regenerated:%s:%s", purpose, node);
+}
+
+/* CallManager and TVS of one node regenerated together leave a
+ * single-TFTP-node cluster's phones with nothing they trust. */
+static int interlock(tl_store *s, const tl_purpose *p, const char *node,
+		     int force, tl_err *e)
+{
+	const char *other = !strcmp(p->name, "CallManager") ? "TVS" :
+			    !strcmp(p->name, "TVS") ? "CallManager" : NULL;
+	char key[160], val[32];
+	long when, age;
+
+	if (other == NULL || force)
+		return 0;
+	node_key(key, sizeof(key), other, node);
+	if (!tl_store_get(s, key, val, sizeof(val)))
+		return 0;
+	when = strtol(val, NULL, 10);
+	age = (long)time(NULL) - when;
+	if (age >= 0 && age < TL_INTERLOCK_SECONDS)
+		return tl_fail(e, "%s of %s was regenerated %ld s ago: regenerating %s "
+			       "too within %d minutes can leave phones trusting "
+			       "neither (they re-trust a new ITL through TVS). Wait "
+			       "%ld s, or give --force if phones can be reset with "
+			       "`trustline itl reset --recovery`", other, node, age,
+			       p->name, TL_INTERLOCK_SECONDS / 60,
+			       TL_INTERLOCK_SECONDS - age);
+	return 0;
+}
+
+int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
+{
+	const tl_conf *c = &s->conf;
+	const tl_purpose *p = tl_purpose_find(o->purpose);
+	const char *node = o->node ? o->node : c->nodes[0];
+	const char *nodes[TL_MAX_NODES], *dns[TL_MAX_NODES + 16];
+	char fqdns[TL_MAX_NODES][192], cn[256], key_name[160], now_s[32];
+	int key_type, bits, hash, years, nn, nd = 0, rc = -1;
+	tl_cert *old = NULL, *cert = NULL;
+	tl_key *old_key = NULL, *key = NULL;
+	tl_certspec spec;
+	time_t now = time(NULL);
+
+	if (p == NULL)
+		return tl_fail(e, "unknown purpose \"%s\": one of CallManager, "
+			       "CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, CAPF, "
+			       "ipsec, ITLRecovery", o->purpose);
+	if (!tl_conf_has_node(c, node))
+		return tl_fail(e, "node %s is not in the cluster (nodes: see "
+			       "trustline.conf)", node);
+	if (p->publisher_only && !tl_conf_is_publisher(c, node))
+		return tl_fail(e, "%s exists on the publisher (%s) only", p->name,
+			       c->nodes[0]);
+	if (tl_store_identity_exists(s, p->name, node) &&
+	    tl_store_identity_load(s, p->name, node, &old, &old_key, e))
+		return tl_wrap(e, "current %s certificate of %s", p->name, node);
+	/* keep the key type and size unless told otherwise */
+	key_type = p->key_type;
+	if (o->key_type >= 0) {
+		key_type = o->key_type;
+		bits = o->key_bits;
+	} else if (old_key) {
+		bits = tl_key_bits(old_key);
+	} else if (p->key_type == TL_KEY_RSA) {
+		bits = c->key_type == TL_KEY_RSA ? c->key_bits : 2048;
+	} else {
+		bits = c->key_type == TL_KEY_EC ? c->key_bits : 256;
+	}
+	hash = o->hash_alg ? o->hash_alg : c->hash_alg;
+	if (key_type == TL_KEY_EC && bits == 384 && !o->hash_alg &&
+	    hash == TL_HASH_SHA256)
+		hash = TL_HASH_SHA384;
+	years = o->years ? o->years : c->years;
+	if (tl_pki_check_params(c, p, key_type, bits, hash, years, report, e) ||
+	    (old && interlock(s, p, node, o->force, e)))
+		goto out;
+	nn = cert_nodes(c, p, node, nodes);
+	for (int i = 0; i < nn; i++) {
+		tl_conf_fqdn(c, nodes[i], fqdns[i], sizeof(fqdns[i]));
+		dns[nd++] = fqdns[i];
+	}
+	for (int i = 0; o->san && o->san[i] && nd < TL_MAX_NODES + 15; i++) {
+		if (tl_pki_check_name(o->san[i], e))
+			goto out;
+		dns[nd++] = o->san[i];
+	}
+	dns[nd] = NULL;
+	tl_pki_subject(c, p, node, cn, sizeof(cn));
+	if (nn > 1)	/* one certificate for the cluster */
+		snprintf(cn, sizeof(cn), p->cn_format, c->name[0] ? c->name : node);
+	if (tl_pki_check_name(cn, e))
+		goto out;
+	if (report)
+		fprintf(report, "generating %s for %s: %s-%d, %s, %d years...\n",
+			p->name, nn > 1 ? "every node" : node,
+			key_type == TL_KEY_RSA ? "RSA" : "EC", bits,
+			tl_hash_name(hash), years);
+	if (tl_key_generate(key_type, bits, &key, e))
+		goto out;
+	memset(&spec, 0, sizeof(spec));
+	spec.cn = cn;
+	spec.o = c->org[0] ? c->org : c->name;
+	spec.ou = c->unit[0] ? c->unit : NULL;
+	spec.l = c->locality[0] ? c->locality : NULL;
+	spec.st = c->state[0] ? c->state : NULL;
+	spec.c = c->country[0] ? c->country : NULL;
+	spec.not_before = now;
+	spec.not_after = add_years(now, years);
+	spec.hash_alg = hash;
+	spec.key_usage = p->ku;
+	spec.ext_key_usage = p->eku;
+	spec.san_dns = dns;
+	if (tl_cert_make(&spec, key, &cert, e))
+		goto out;
+	for (int i = 0; i < nn; i++)
+		if (tl_store_identity_save(s, p->name, nodes[i], cert, key, e))
+			goto out;
+	snprintf(now_s, sizeof(now_s), "%ld", (long)now);
+	for (int i = 0; old && i < nn; i++) {
+		node_key(key_name, sizeof(key_name), p->name, nodes[i]);
+		if (tl_store_set(s, key_name, now_s, e))
+			goto out;
+	}
+	rc = tl_pki_cascade(s, p, node, old, cert, !o->quiet_cascade, report, e);
+out:
+	tl_cert_free(old);
+	tl_cert_free(cert);
+	tl_key_free(old_key);
+	tl_key_free(key);
+	return rc;
+}
+
+/* Puts c into store, replacing the certificate with its subject. */
+static int trust_copy(tl_store *s, const char *store, const tl_cert *old,
+		      const tl_cert *c, FILE *report, tl_err *e)
+{
+	char name[128];
+	tl_trusted *t;
+	size_t n;
+
+	if (tl_store_trust_list(s, store, &t, &n, e))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((old && t[i].cert->der_len == old->der_len &&
+		     memcmp(t[i].cert->der, old->der, old->der_len) == 0) ||
+		    tl_name_equal(t[i].cert->subject, c->subject))
+			tl_store_trust_remove(s, store, t[i].name, NULL);
+	tl_store_trust_free(t, n);
+	tl_store_trust_name(c, name, sizeof(name));
+	if (tl_store_trust_put(s, store, name, c, e))
+		return -1;
+	if (report)
+		fprintf(report, "  copied to %s as %s\n", store, name);
+	return 0;
+}
+
+int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
+		   const tl_cert *old, const tl_cert *new_cert, int rebuild,
+		   FILE *report, tl_err *e)
+{
+	int itl = !strcmp(p->name, "CallManager") || !strcmp(p->name, "TVS") ||
+		  !strcmp(p->name, "CAPF") || !strcmp(p->name, "ITLRecovery");
+	int ctl = !strcmp(p->name, "CallManager") || !strcmp(p->name, "CAPF") ||
+		  !strcmp(p->name, "ITLRecovery");
+	char object[160];
+
+	if (report) {
+		char *serial = tl_hex(new_cert->serial, new_cert->serial_len, 1);
+
+		fprintf(report, "%s %s of %s: %s, serial %s\n", old ? "regenerated" :
+			"created", p->name, node, new_cert->subject, serial ? serial : "?");
+		free(serial);
+	}
+	if (trust_copy(s, p->trust_store, old, new_cert, report, e))
+		return -1;
+	if (!strcmp(p->name, "CAPF") &&
+	    trust_copy(s, "CallManager-trust", old, new_cert, report, e))
+		return -1;
+	snprintf(object, sizeof(object), "%s/%s", p->name, node);
+	if (tl_store_audit(s, old ? "regenerate" : "generate", object, old,
+			   new_cert, e))
+		return -1;
+	if (rebuild && itl && tl_itl_rebuild(s, 0, report, e))
+		return -1;
+	if (ctl && s->conf.mixed_mode) {
+		if (tl_store_set(s, "ctl_update_required", "1", e))
+			return -1;
+		if (report && old)
+			fprintf(report, "  CTL update required: run `trustline ctl "
+				"rebuild` (mixed mode)\n");
+	}
+	if (report && old) {
+		if (!strcmp(p->name, "CallManager"))
+			fprintf(report, "  every phone using this TFTP server must "
+				"re-trust the new ITL, through TVS or ITLRecovery\n");
+		else if (!strcmp(p->name, "TVS"))
+			fprintf(report, "  phones of %s re-trust the new ITL\n", node);
+		else if (!strcmp(p->name, "CAPF"))
+			fprintf(report, "  LSCs issued by the old CAPF key must be "
+				"re-issued\n");
+		else if (!strcmp(p->name, "tomcat"))
+			fprintf(report, "  HTTPS services now present the new "
+				"certificate; phones check it against the ITL or TVS\n");
+	}
+	return tl_store_bump(s, e);
+}

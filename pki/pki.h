@@ -1,0 +1,83 @@
+/* The cluster's certificate life cycle: generate and regenerate identity
+ * certificates under CERTIFICATES.md's rules, with their cascade, and
+ * `cluster init`. */
+#ifndef TL_PKI_H
+#define TL_PKI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "purpose.h"
+#include "store.h"
+
+/* Seconds within which regenerating CallManager and TVS of one node is
+ * refused without --force (CERTIFICATES.md's safety interlock). */
+#define TL_INTERLOCK_SECONDS 300
+
+typedef struct tl_genopts {
+	const char *purpose;
+	const char *node;	/* NULL: the publisher */
+	int key_type;		/* -1: keep the current key (or the default) */
+	int key_bits;
+	int hash_alg;		/* 0: the [pki] default */
+	int years;		/* 0: the [pki] default */
+	const char *const *san;	/* extra DNS names, NULL-terminated, or NULL */
+	int force;
+	int quiet_cascade;	/* cluster init: rebuild the lists once, at the end */
+} tl_genopts;
+
+/* Refuses what CERTIFICATES.md forbids (key type and size for the purpose,
+ * hash weaker than the key, FIPS, validity), naming the rule and what to
+ * do; prints warnings (RSA above 2048 for CallManager) to report. */
+int tl_pki_check_params(const tl_conf *c, const tl_purpose *p, int key_type,
+			int bits, int hash, int years, FILE *report, tl_err *e);
+/* Refuses wildcard names. */
+int tl_pki_check_name(const char *name, tl_err *e);
+
+int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e);
+
+/* What follows a new identity certificate: -trust copies, the ITL, the CTL
+ * mark, the audit log, the generation counter. Prints each consequence. */
+int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
+		   const tl_cert *old, const tl_cert *new_cert, int rebuild,
+		   FILE *report, tl_err *e);
+
+int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
+			FILE *report, tl_err *e);
+
+/* One finding of `cert check`. */
+typedef struct tl_problem {
+	char code[24];		/* "missing-eku", "expired", ... */
+	char msg[600];		/* what is wrong and what to do */
+} tl_problem;
+
+typedef struct tl_lintreq {
+	const tl_cert *cert;
+	const tl_purpose *purpose;	/* or NULL */
+	const char *host;		/* or NULL */
+	const tl_key *key;		/* or NULL */
+	const uint8_t *key_file;	/* the key file's bytes, or NULL */
+	size_t key_file_len;
+	tl_cert *const *pool;		/* issuers to build the chain from */
+	size_t npool;
+	time_t now;			/* 0: now */
+} tl_lintreq;
+
+/* Fills out with at most max problems; returns how many. */
+int tl_pki_lint(const tl_lintreq *r, tl_problem *out, int max);
+/* The first key usage or extended key usage the purpose needs that c
+ * lacks, or NULL. */
+const char *tl_pki_missing_usage(const tl_cert *c, const tl_purpose *p);
+
+/* Prints an alarm line (or JSON object) for every identity and trust
+ * certificate that expires within notify_days (0: the configured value) or
+ * has expired. Returns 0 no alarm, 1 warnings only, 2 a critical alarm
+ * (expired, or valid for 7 days or less), -1 on error. */
+int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e);
+
+/* The subject a purpose's certificate gets on a node. */
+void tl_pki_subject(const tl_conf *c, const tl_purpose *p, const char *node,
+		    char *cn, size_t n);
+
+#endif

@@ -1,0 +1,28 @@
+# Shared by the command-line tests (sourced; run-tests.sh runs only
+# test_*.sh). Each test runs in a fresh temporary directory.
+fail() { echo "FAIL: $*"; exit 1; }
+expect() {	# expect CODE CMD...: run CMD, check its exit status
+	want=$1; shift
+	set +e; "$@" > out.txt 2> err.txt; got=$?; set -e
+	[ "$got" -eq "$want" ] || { cat out.txt err.txt; fail "$* exited $got, expected $want"; }
+}
+mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in NAME.pem
+	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
+		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null
+	cat "$1.crt" "$1.key" > "$1.pem"
+}
+json() {	# json FILE EXPR: a value from trustline's --json output
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+# check_sig FILE DIGEST JSON PUBKEY: openssl verifies FILE's signature over
+# the file with the signature TLV (3 + N bytes at signature_offset) cut out.
+check_sig() {
+	off=$(json "$3" 'd["signature_offset"]')
+	len=$(json "$3" 'd["signature_length"]')
+	head -c "$off" "$1" > region.bin
+	tail -c +$((off + 3 + len + 1)) "$1" >> region.bin
+	dd if="$1" of=sig.bin bs=1 skip=$((off + 3)) count="$len" 2>/dev/null
+	openssl dgst "-$2" -verify "$4" -signature sig.bin region.bin > /dev/null ||
+		fail "openssl does not verify $1 ($2)"
+	[ $(( $(stat -c %s region.bin) + 3 + len )) -eq "$(stat -c %s "$1")" ] || fail "region size"
+}
