@@ -20,6 +20,8 @@ static void usage(FILE *f)
 "                           [--expiring-within DAYS] [--json]\n"
 "       trustline cert show NAME|FILE [--json]\n"
 "       trustline cert export NAME [--der] [-o FILE]\n"
+"       trustline cert csr PURPOSE [--node N] [--include-ou] [--san NAME]... [-o FILE]\n"
+"       trustline cert import PURPOSE CERT [--node N] [--chain FILE]...\n"
 "       trustline cert check FILE [--purpose P] [--host FQDN] [--key FILE]\n"
 "                               [--chain FILE]... [--json]\n"
 "       trustline cert monitor [--notify-days N] [--json] [--watch]\n"
@@ -39,6 +41,14 @@ static void usage(FILE *f)
 "          CTL marked \"update required\" in mixed mode. CallManager and TVS of one\n"
 "          node cannot be regenerated within 5 minutes of each other without\n"
 "          --force.\n"
+"csr       writes a PKCS#10 request (to -o FILE or standard output) with a new\n"
+"          key and the purpose's key usages as an extensionRequest; it replaces\n"
+"          any pending request of that purpose and node.\n"
+"import    installs the CA-signed certificate for the pending request: its key\n"
+"          must be the request's, it must keep every key usage the purpose\n"
+"          needs (the missing one is named), and it must chain to a trust-store\n"
+"          certificate or a --chain file (which then joins the -trust store).\n"
+"          Then the same cascade as generate.\n"
 "check     names every problem phones and administrators meet with a\n"
 "          certificate (missing key usage for the purpose, wildcard, key size,\n"
 "          expired, chain incomplete, host not in CN/SAN, key mismatch, key file\n"
@@ -437,6 +447,109 @@ static int do_generate(int argc, char **argv)
 	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
 }
 
+static int do_csr(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "node", required_argument, 0, 'n' },
+		{ "include-ou", no_argument, 0, 'u' },
+		{ "san", required_argument, 0, 's' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *san[17] = { 0 }, *out = NULL;
+	int nsan = 0, c, rc;
+	tl_csropts o;
+	tl_store s;
+	char *pem;
+	tl_err e;
+
+	memset(&o, 0, sizeof(o));
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': o.node = optarg; break;
+		case 'u': o.include_ou = 1; break;
+		case 's':
+			if (nsan == 16)
+				return cli_usage("cert csr", "at most 16 --san names");
+			san[nsan++] = optarg;
+			break;
+		case 'o': out = optarg; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert csr", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("cert csr", "give one PURPOSE");
+	o.purpose = argv[optind];
+	o.san = san;
+	if (open_store(&s))
+		return EXIT_USAGE;
+	rc = tl_pki_csr(&s, &o, &pem, out ? stdout : stderr, &e);
+	tl_store_close(&s);
+	if (rc)
+		return cli_fail(EXIT_INVALID, &e);
+	rc = cli_write(out ? out : "-", pem, strlen(pem), &e);
+	free(pem);
+	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
+}
+
+static int do_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "node", required_argument, 0, 'n' },
+		{ "chain", required_argument, 0, 'c' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *node = NULL;
+	tl_cert *chain[16], *cert = NULL;
+	size_t nchain = 0;
+	int c, rc = EXIT_USAGE;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': node = optarg; break;
+		case 'c':
+			if (nchain == 16) {
+				rc = cli_usage("cert import", "at most 16 --chain files");
+				goto out;
+			}
+			if (tl_cert_load(optarg, &chain[nchain], &e)) {
+				rc = cli_fail(EXIT_USAGE, &e);
+				goto out;
+			}
+			nchain++;
+			break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); rc = 0; goto out;
+		default: rc = cli_usage("cert import", "unknown option"); goto out;
+		}
+	}
+	if (optind + 2 != argc) {
+		rc = cli_usage("cert import", "give PURPOSE and the CA-signed CERT");
+		goto out;
+	}
+	if (tl_cert_load(argv[optind + 1], &cert, &e)) {
+		rc = cli_fail(EXIT_USAGE, &e);
+		goto out;
+	}
+	if (open_store(&s))
+		goto out;
+	rc = tl_pki_import(&s, argv[optind], node, cert, chain, nchain, stdout, &e)
+		? cli_fail(EXIT_INVALID, &e) : 0;
+	tl_store_close(&s);
+out:
+	for (size_t i = 0; i < nchain; i++)
+		tl_cert_free(chain[i]);
+	tl_cert_free(cert);
+	return rc;
+}
+
 static int do_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -605,7 +718,7 @@ int cmd_cert(int argc, char **argv)
 	static const struct { const char *name; int (*fn)(int, char **); } verbs[] = {
 		{ "list", do_list }, { "show", do_show }, { "export", do_export },
 		{ "generate", do_generate }, { "check", do_check },
-		{ "monitor", do_monitor },
+		{ "monitor", do_monitor }, { "csr", do_csr }, { "import", do_import },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -3,8 +3,10 @@
 #define TL_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
+#include "signedfile.h"
 #include "x509.h"
 
 /* Exit codes: the file is valid / it is invalid or the request was refused /
@@ -18,12 +20,41 @@ int cmd_itl(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 int cmd_sgn(int argc, char **argv);
 
+/* A group's subcommands. Each gets "GROUP VERB" for its messages and the
+ * group's usage for --help; argv[0] is the verb. */
+typedef int (*cli_verb_fn)(const char *cmd, void (*help)(FILE *), int argc,
+			   char **argv);
+typedef struct cli_verb {
+	const char *name;
+	cli_verb_fn fn;
+} cli_verb;
+/* Runs the verb argv[1] of a group; none, --help or -h print the usage. */
+int cli_dispatch(const char *group, void (*help)(FILE *), const cli_verb *verbs,
+		 size_t n, int argc, char **argv);
+
 /* Prints "trustline: <msg>" to stderr and returns code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "trustline: <e->msg>" and returns code. */
 int cli_fail(int code, const tl_err *e);
 /* "see `trustline GROUP VERB --help`" after a usage error; returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --signer PEM [--signer-key KEY] [--digest sha1|sha512]: the options of
+ * every command that signs. */
+typedef struct cli_signing {
+	const char *signer;	/* certificate, and the key unless key is set */
+	const char *key;
+	int hash;		/* TL_HASH_SHA1 (the default) or TL_HASH_SHA512 */
+} cli_signing;
+/* Their getopt_long entries, to splice into a command's table. */
+#define CLI_SIGNING_OPTIONS \
+	{ "signer", required_argument, 0, 's' }, \
+	{ "signer-key", required_argument, 0, 'k' }, \
+	{ "digest", required_argument, 0, 'd' }
+/* For the default case of a command's option switch: takes c when it is
+ * one of those and returns 0; otherwise (another option, a bad digest)
+ * prints the usage error and returns EXIT_USAGE. */
+int cli_signing_opt(cli_signing *s, int c, const char *arg, const char *cmd);
 
 /* Loads a signer: certificate from cert_path, key from key_path or, when
  * NULL, from the same file. */
@@ -38,5 +69,20 @@ uint32_t cli_timestamp(void);
 const char *cli_basename(const char *path);
 /* Writes out atomically (mode 0644) to path, or to stdout when path is "-". */
 int cli_write(const char *path, const void *buf, size_t len, tl_err *e);
+
+/* Reads and parses a signed file; *buf is the caller's to free (also the
+ * header's storage). On failure nothing is left to free. */
+int cli_load_sfile(const char *path, uint8_t **buf, size_t *len, tl_sfile *h,
+		   tl_err *e);
+/* A default output name: path less its suffix, malloc'ed; NULL when path
+ * does not end in suffix (or is nothing but it). */
+char *cli_strip_suffix(const char *path, const char *suffix);
+/* The verbs `verify FILE (--cert PEM | --trust LIST) [--json]` and `show
+ * FILE [--json]` for any signed file (.sgn, .enc.sgn): the same rules
+ * whichever group runs them. */
+int cli_sfile_verify(const char *cmd, void (*help)(FILE *), int argc,
+		     char **argv);
+int cli_sfile_show(const char *cmd, void (*help)(FILE *), int argc,
+		   char **argv);
 
 #endif

@@ -1,12 +1,17 @@
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "file.h"
+#include "json.h"
+#include "show.h"
+#include "trustlist.h"
 
 int cli_error(int code, const char *fmt, ...)
 {
@@ -61,6 +66,22 @@ int cli_load_signer(const char *cert_path, const char *key_path, tl_cert **c,
 	return 0;
 }
 
+int cli_signing_opt(cli_signing *s, int c, const char *arg, const char *cmd)
+{
+	switch (c) {
+	case 's': s->signer = arg; return 0;
+	case 'k': s->key = arg; return 0;
+	case 'd':
+		/* Phones verify SHA-1 or SHA-512 signatures only. */
+		s->hash = cli_digest(arg);
+		if (s->hash == TL_HASH_SHA1 || s->hash == TL_HASH_SHA512)
+			return 0;
+		return cli_usage(cmd, "--digest must be sha1 or sha512");
+	default:
+		return cli_usage(cmd, "unknown option");
+	}
+}
+
 int cli_digest(const char *s)
 {
 	int h = tl_hash_parse(s);
@@ -93,4 +114,176 @@ int cli_write(const char *path, const void *buf, size_t len, tl_err *e)
 		return 0;
 	}
 	return tl_write_file(path, buf, len, 0644, e);
+}
+
+int cli_dispatch(const char *group, void (*help)(FILE *), const cli_verb *verbs,
+		 size_t n, int argc, char **argv)
+{
+	char cmd[64];
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	/* getopt_long restarts for the verb's own arguments. */
+	optind = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(argv[1], verbs[i].name) == 0) {
+			snprintf(cmd, sizeof(cmd), "%s %s", group, verbs[i].name);
+			return verbs[i].fn(cmd, help, argc - 1, argv + 1);
+		}
+	}
+	return cli_usage(group, "unknown subcommand \"%s\"", argv[1]);
+}
+
+char *cli_strip_suffix(const char *path, const char *suffix)
+{
+	size_t n = strlen(path), k = strlen(suffix);
+
+	if (n <= k || strcmp(path + n - k, suffix) != 0)
+		return NULL;
+	return strndup(path, n - k);
+}
+
+int cli_load_sfile(const char *path, uint8_t **buf, size_t *len, tl_sfile *h,
+		   tl_err *e)
+{
+	if (tl_read_file(path, TL_FILE_MAX, buf, len, e))
+		return -1;
+	if (tl_sfile_parse(h, *buf, *len, path, e)) {
+		free(*buf);
+		*buf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int cli_sfile_verify(const char *cmd, void (*help)(FILE *), int argc,
+		     char **argv)
+{
+	static const struct option opts[] = {
+		{ "cert", required_argument, 0, 'c' },
+		{ "trust", required_argument, 0, 't' },
+		{ "json", no_argument, 0, 'j' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *cert_path = NULL, *trust_path = NULL;
+	int json = 0, c, rc;
+	char how[600];
+	uint8_t *buf;
+	size_t len, rec = 0;
+	tl_sfile h;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': cert_path = optarg; break;
+		case 't': trust_path = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': help(stdout); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind + 1 != argc || !cert_path == !trust_path)
+		return cli_usage(cmd, "give one signed FILE and either --cert or "
+				 "--trust");
+	if (cli_load_sfile(argv[optind], &buf, &len, &h, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	if (cert_path) {
+		tl_cert *cert;
+		tl_pub *pub;
+
+		if (tl_cert_load(cert_path, &cert, &e)) {
+			free(buf);
+			return cli_fail(EXIT_USAGE, &e);
+		}
+		if (!tl_sfile_signed_by(&h, cert))
+			rc = tl_fail(&e, "%s: the header names signer %s (issuer %s), "
+				     "not the certificate %s", h.name, h.signer_name,
+				     h.issuer_name, cert->subject);
+		else if ((rc = tl_pub_from_cert(cert, &pub, &e)) == 0) {
+			rc = tl_sfile_verify(&h, pub, &e);
+			tl_pub_free(pub);
+		}
+		snprintf(how, sizeof(how), "%s", cert->subject);
+		tl_cert_free(cert);
+	} else {
+		tl_tlist l;
+
+		if (tl_tlist_load(&l, trust_path, &e)) {
+			free(buf);
+			return cli_fail(EXIT_USAGE, &e);
+		}
+		/* A phone takes configuration files only from its TFTP servers. */
+		rc = tl_sfile_verify_by_list(&h, &l, TL_ROLE_BIT(TL_ROLE_TFTP) |
+					     TL_ROLE_BIT(TL_ROLE_CCM_TFTP), &rec, &e);
+		if (rc == 0)
+			snprintf(how, sizeof(how), "%s record #%zu of %s: %s",
+				 tl_role_short(l.rec[rec].role), rec + 1, trust_path,
+				 l.rec[rec].subject);
+		tl_tlist_free(&l);
+	}
+	if (json) {
+		printf("{\"file\":");
+		tl_json_str(stdout, argv[optind]);
+		printf(",\"valid\":%s,\"signer\":", rc == 0 ? "true" : "false");
+		tl_json_str(stdout, h.signer_name);
+		fputs(",\"reason\":", stdout);
+		tl_json_str(stdout, rc == 0 ? how : e.msg);
+		fputs("}\n", stdout);
+	} else if (rc == 0) {
+		printf("VALID: %s signed by %s\n", argv[optind], how);
+	} else {
+		printf("INVALID: %s\n", e.msg);
+	}
+	free(buf);
+	return rc == 0 ? EXIT_VALID : EXIT_INVALID;
+}
+
+int cli_sfile_show(const char *cmd, void (*help)(FILE *), int argc,
+		   char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, 0, 'j' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int json = 0, c;
+	struct stat st;
+	uint8_t *buf;
+	size_t len;
+	tl_sfile h;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'h': help(stdout); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "give one signed file");
+	if (cli_load_sfile(argv[optind], &buf, &len, &h, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	if (json) {
+		putchar('{');
+		tl_show_header_json(stdout, &h);
+		fputs("}\n", stdout);
+	} else {
+		tl_show_checksums(stdout, buf, len,
+				  stat(argv[optind], &st) == 0 ? st.st_mtime : 0,
+				  h.has_enc ? "encrypted" : "signed");
+		tl_show_header(stdout, &h);
+		if (h.has_enc)
+			printf("Encrypted content: %zu bytes at byte %u (the last %u "
+			       "of them padding)\n", h.body_len, h.header_len,
+			       h.enc.pad);
+		else
+			printf("Signed content: %zu bytes at byte %u\n", h.body_len,
+			       h.header_len);
+	}
+	free(buf);
+	return 0;
 }

@@ -1,6 +1,7 @@
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/aes.h>
+#include <wolfssl/wolfcrypt/asn.h>
 #include <wolfssl/wolfcrypt/asn_public.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
@@ -685,6 +686,36 @@ static int pubkey_record_form(tl_cert *c, const uint8_t *spki, int spki_len)
 	return rc;
 }
 
+/* Serial number, key type and public key in record form, from whichever
+ * decoder read the certificate: a NULL spki is a key it could not read. */
+static int set_ids(tl_cert *c, const uint8_t *serial, int serial_len,
+		   int key_oid, const uint8_t *spki, int spki_len, tl_err *e)
+{
+	const uint8_t *s;
+	size_t sl;
+
+	if (serial_len <= 0)
+		return tl_fail(e, "certificate has no readable serial number");
+	sl = (size_t)serial_len;
+	s = strip_zeros(serial, &sl);
+	if (sl > TL_SERIAL_MAX)
+		return tl_fail(e, "certificate serial number of %zu bytes is too long",
+			       sl);
+	memcpy(c->serial, s, sl);
+	c->serial_len = sl;
+	switch (key_oid) {
+	case RSAk: c->key_type = TL_KEY_RSA; break;
+	case ECDSAk: c->key_type = TL_KEY_EC; break;
+	default:
+		return tl_fail(e, "certificate %s has neither an RSA nor an EC key",
+			       c->subject);
+	}
+	if (spki == NULL || pubkey_record_form(c, spki, spki_len) != 0)
+		return tl_fail(e, "certificate %s: public key cannot be decoded",
+			       c->subject);
+	return 0;
+}
+
 /* extendedKeyUsage as TL_EKU_* bits. wolfSSL's own bitmask has no IPsec
  * bit and is confused by OIDs it does not know, so read the OID list. */
 static void read_eku(tl_cert *c, WOLFSSL_X509 *x)
@@ -765,8 +796,6 @@ int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e)
 	WOLFSSL_X509 *x;
 	uint8_t spki[1200], serial[64];
 	int spki_len = sizeof(spki), serial_len = sizeof(serial), sig_len = 0;
-	const uint8_t *s;
-	size_t sl;
 
 	if (len == 0 || len > 65535)
 		return tl_fail(e, "certificate of %zu bytes is not plausible", len);
@@ -790,32 +819,14 @@ int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e)
 	if (c->subject == NULL || c->issuer == NULL)
 		goto oom;
 	if (wolfSSL_X509_get_serial_number(x, serial, &serial_len) !=
-	    WOLFSSL_SUCCESS || serial_len <= 0) {
+	    WOLFSSL_SUCCESS)
+		serial_len = 0;
+	if (wolfSSL_X509_get_pubkey_buffer(x, spki, &spki_len) != WOLFSSL_SUCCESS)
+		spki_len = 0;
+	if (set_ids(c, serial, serial_len, wolfSSL_X509_get_pubkey_type(x),
+		    spki_len > 0 ? spki : NULL, spki_len, e)) {
 		tl_cert_free(c);
-		return tl_fail(e, "certificate has no readable serial number");
-	}
-	sl = (size_t)serial_len;
-	s = strip_zeros(serial, &sl);
-	if (sl > TL_SERIAL_MAX) {
-		tl_cert_free(c);
-		return tl_fail(e, "certificate serial number of %zu bytes is too long",
-			       sl);
-	}
-	memcpy(c->serial, s, sl);
-	c->serial_len = sl;
-	switch (wolfSSL_X509_get_pubkey_type(x)) {
-	case RSAk: c->key_type = TL_KEY_RSA; break;
-	case ECDSAk: c->key_type = TL_KEY_EC; break;
-	default:
-		tl_cert_free(c);
-		return tl_fail(e, "certificate %s has neither an RSA nor an EC key",
-			       c->subject);
-	}
-	if (wolfSSL_X509_get_pubkey_buffer(x, spki, &spki_len) != WOLFSSL_SUCCESS ||
-	    pubkey_record_form(c, spki, spki_len) != 0) {
-		tl_cert_free(c);
-		return tl_fail(e, "certificate %s: public key cannot be decoded",
-			       c->subject);
+		return -1;
 	}
 	if (wolfSSL_X509_get_signature(x, NULL, &sig_len) != WOLFSSL_SUCCESS ||
 	    sig_len <= 0 || (c->sig = malloc((size_t)sig_len)) == NULL ||
@@ -836,6 +847,53 @@ int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e)
 oom:
 	tl_cert_free(c);
 	return tl_fail(e, "out of memory");
+}
+
+/* The same parse wolfSSL_X509_load_certificate_buffer runs, without the
+ * WOLFSSL_X509 it then builds (copied names, extensions, key objects with
+ * a random generator each): that object is most of the cost. */
+int tl_cert_ids_from_der(const uint8_t *der, size_t len, tl_cert **out,
+			 tl_err *e)
+{
+	DecodedCert dc;
+	uint8_t spki[1200];
+	word32 spki_len = sizeof(spki);
+	tl_cert *c;
+	int rc = -1;
+
+	if (len == 0 || len > 65535)
+		return tl_fail(e, "certificate of %zu bytes is not plausible", len);
+	wc_InitDecodedCert(&dc, der, (word32)len, NULL);
+	if (wc_ParseCert(&dc, CERT_TYPE, NO_VERIFY, NULL) != 0) {
+		wc_FreeDecodedCert(&dc);
+		return tl_fail(e, "not a valid X.509 certificate (DER)");
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		wc_FreeDecodedCert(&dc);
+		return tl_fail(e, "out of memory");
+	}
+	c->subject = name_string(dc.subjectName);
+	c->issuer = name_string(dc.issuerName);
+	if (c->subject == NULL || c->issuer == NULL)
+		tl_fail(e, "out of memory");
+	else if (wc_GetPubKeyDerFromCert(&dc, spki, &spki_len) != 0)
+		spki_len = 0;
+	if (c->subject == NULL || c->issuer == NULL ||
+	    set_ids(c, dc.serial, dc.serialSz, (int)dc.keyOID,
+		    spki_len > 0 ? spki : NULL, (int)spki_len, e))
+		;
+	else if (dc.signature == NULL || dc.sigLength == 0)
+		tl_fail(e, "certificate has no readable signature");
+	else
+		rc = 0;
+	wc_FreeDecodedCert(&dc);
+	if (rc) {
+		tl_cert_free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
 }
 
 int tl_cert_from_mem(const uint8_t *buf, size_t len, const char *name,
@@ -1314,4 +1372,11 @@ int tl_chain_check(const tl_cert *c, tl_cert *const *pool, size_t n, tl_err *e)
 		at = pool[i];
 	}
 	return tl_fail(e, "chain of %s loops", c->subject);
+}
+
+int tl_csr_to_pem(const uint8_t *der, size_t len, char **pem, tl_err *e)
+{
+	if (der_to_pem_alloc(der, len, CERTREQ_TYPE, pem))
+		return tl_fail(e, "cannot encode the request as PEM");
+	return 0;
 }

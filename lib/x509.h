@@ -56,6 +56,11 @@ typedef struct tl_pub tl_pub;	/* a public key (RSA or EC) */
 /* Loading. A path may hold PEM (several blocks: certificate and key in one
  * file is fine) or DER. The cert loaders take the first certificate. */
 int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e);
+/* Only subject, issuer, serial, key type, key size and public key (the rest
+ * zero), refusing what tl_cert_from_der refuses, at a fraction of its cost:
+ * for checking trust-list records against their certificates. */
+int tl_cert_ids_from_der(const uint8_t *der, size_t len, tl_cert **out,
+			 tl_err *e);
 int tl_cert_from_mem(const uint8_t *buf, size_t len, const char *name,
 		     tl_cert **out, tl_err *e);
 int tl_cert_load(const char *path, tl_cert **out, tl_err *e);
@@ -162,5 +167,6 @@ int tl_cert_make(const tl_certspec *s, const tl_key *subject_key,
  * extensionRequest); validity, serial and issuer are ignored. */
 int tl_csr_make(const tl_certspec *s, const tl_key *key, uint8_t **der,
 		size_t *der_len, tl_err *e);
+int tl_csr_to_pem(const uint8_t *der, size_t len, char **pem, tl_err *e);
 
 #endif

@@ -125,43 +125,101 @@ static int interlock(tl_store *s, const tl_purpose *p, const char *node,
 	return 0;
 }
 
+int tl_pki_target(const tl_conf *c, const char *purpose, const char *node,
+		  const tl_purpose **p, const char **resolved, tl_err *e)
+{
+	*p = tl_purpose_find(purpose);
+	*resolved = node ? node : c->nodes[0];
+	if (*p == NULL)
+		return tl_fail(e, "unknown purpose \"%s\": one of CallManager, "
+			       "CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, CAPF, "
+			       "ipsec, ITLRecovery", purpose);
+	if (!tl_conf_has_node(c, *resolved))
+		return tl_fail(e, "node %s is not in the cluster (nodes: see "
+			       "trustline.conf)", *resolved);
+	if ((*p)->publisher_only && !tl_conf_is_publisher(c, *resolved))
+		return tl_fail(e, "%s exists on the publisher (%s) only", (*p)->name,
+			       c->nodes[0]);
+	return 0;
+}
+
+int tl_pki_spec(const tl_conf *c, const tl_purpose *p, const char *node,
+		const char *const *san, int with_ou, tl_subject *sub,
+		tl_certspec *spec, tl_err *e)
+{
+	int nd = 0;
+
+	memset(sub, 0, sizeof(*sub));
+	sub->nn = cert_nodes(c, p, node, sub->nodes);
+	for (int i = 0; i < sub->nn; i++) {
+		tl_conf_fqdn(c, sub->nodes[i], sub->fqdns[i], sizeof(sub->fqdns[i]));
+		sub->dns[nd++] = sub->fqdns[i];
+	}
+	for (int i = 0; san && san[i]; i++) {
+		if (nd == TL_MAX_NODES + 16)
+			return tl_fail(e, "at most 16 extra names");
+		if (tl_pki_check_name(san[i], e))
+			return -1;
+		sub->dns[nd++] = san[i];
+	}
+	sub->dns[nd] = NULL;
+	tl_pki_subject(c, p, node, sub->cn, sizeof(sub->cn));
+	if (sub->nn > 1)	/* one certificate for the cluster */
+		snprintf(sub->cn, sizeof(sub->cn), p->cn_format,
+			 c->name[0] ? c->name : node);
+	if (tl_pki_check_name(sub->cn, e))
+		return -1;
+	memset(spec, 0, sizeof(*spec));
+	spec->cn = sub->cn;
+	spec->o = c->org[0] ? c->org : c->name;
+	spec->ou = with_ou && c->unit[0] ? c->unit : NULL;
+	spec->l = c->locality[0] ? c->locality : NULL;
+	spec->st = c->state[0] ? c->state : NULL;
+	spec->c = c->country[0] ? c->country : NULL;
+	spec->key_usage = p->ku;
+	spec->ext_key_usage = p->eku;
+	spec->san_dns = sub->dns;
+	return 0;
+}
+
+int tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
+		      int *type, int *bits)
+{
+	*type = p->key_type;
+	if (*bits > 0)
+		return 0;
+	if (old)
+		*bits = tl_key_bits(old);
+	else if (p->key_type == TL_KEY_RSA)
+		*bits = c->key_type == TL_KEY_RSA ? c->key_bits : 2048;
+	else
+		*bits = c->key_type == TL_KEY_EC ? c->key_bits : 256;
+	return 0;
+}
+
 int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 {
 	const tl_conf *c = &s->conf;
-	const tl_purpose *p = tl_purpose_find(o->purpose);
-	const char *node = o->node ? o->node : c->nodes[0];
-	const char *nodes[TL_MAX_NODES], *dns[TL_MAX_NODES + 16];
-	char fqdns[TL_MAX_NODES][192], cn[256], key_name[160], now_s[32];
-	int key_type, bits, hash, years, nn, nd = 0, rc = -1;
+	const tl_purpose *p;
+	const char *node;
+	char key_name[160], now_s[32];
+	int key_type, bits = 0, hash, years, rc = -1;
 	tl_cert *old = NULL, *cert = NULL;
 	tl_key *old_key = NULL, *key = NULL;
 	tl_certspec spec;
+	tl_subject sub;
 	time_t now = time(NULL);
 
-	if (p == NULL)
-		return tl_fail(e, "unknown purpose \"%s\": one of CallManager, "
-			       "CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, CAPF, "
-			       "ipsec, ITLRecovery", o->purpose);
-	if (!tl_conf_has_node(c, node))
-		return tl_fail(e, "node %s is not in the cluster (nodes: see "
-			       "trustline.conf)", node);
-	if (p->publisher_only && !tl_conf_is_publisher(c, node))
-		return tl_fail(e, "%s exists on the publisher (%s) only", p->name,
-			       c->nodes[0]);
+	if (tl_pki_target(c, o->purpose, o->node, &p, &node, e))
+		return -1;
 	if (tl_store_identity_exists(s, p->name, node) &&
 	    tl_store_identity_load(s, p->name, node, &old, &old_key, e))
 		return tl_wrap(e, "current %s certificate of %s", p->name, node);
 	/* keep the key type and size unless told otherwise */
-	key_type = p->key_type;
+	tl_pki_key_params(c, p, old_key, &key_type, &bits);
 	if (o->key_type >= 0) {
 		key_type = o->key_type;
 		bits = o->key_bits;
-	} else if (old_key) {
-		bits = tl_key_bits(old_key);
-	} else if (p->key_type == TL_KEY_RSA) {
-		bits = c->key_type == TL_KEY_RSA ? c->key_bits : 2048;
-	} else {
-		bits = c->key_type == TL_KEY_EC ? c->key_bits : 256;
 	}
 	hash = o->hash_alg ? o->hash_alg : c->hash_alg;
 	if (key_type == TL_KEY_EC && bits == 384 && !o->hash_alg &&
@@ -169,52 +227,27 @@ int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 		hash = TL_HASH_SHA384;
 	years = o->years ? o->years : c->years;
 	if (tl_pki_check_params(c, p, key_type, bits, hash, years, report, e) ||
-	    (old && interlock(s, p, node, o->force, e)))
-		goto out;
-	nn = cert_nodes(c, p, node, nodes);
-	for (int i = 0; i < nn; i++) {
-		tl_conf_fqdn(c, nodes[i], fqdns[i], sizeof(fqdns[i]));
-		dns[nd++] = fqdns[i];
-	}
-	for (int i = 0; o->san && o->san[i] && nd < TL_MAX_NODES + 15; i++) {
-		if (tl_pki_check_name(o->san[i], e))
-			goto out;
-		dns[nd++] = o->san[i];
-	}
-	dns[nd] = NULL;
-	tl_pki_subject(c, p, node, cn, sizeof(cn));
-	if (nn > 1)	/* one certificate for the cluster */
-		snprintf(cn, sizeof(cn), p->cn_format, c->name[0] ? c->name : node);
-	if (tl_pki_check_name(cn, e))
+	    (old && interlock(s, p, node, o->force, e)) ||
+	    tl_pki_spec(c, p, node, o->san, 1, &sub, &spec, e))
 		goto out;
 	if (report)
 		fprintf(report, "generating %s for %s: %s-%d, %s, %d years...\n",
-			p->name, nn > 1 ? "every node" : node,
+			p->name, sub.nn > 1 ? "every node" : node,
 			key_type == TL_KEY_RSA ? "RSA" : "EC", bits,
 			tl_hash_name(hash), years);
 	if (tl_key_generate(key_type, bits, &key, e))
 		goto out;
-	memset(&spec, 0, sizeof(spec));
-	spec.cn = cn;
-	spec.o = c->org[0] ? c->org : c->name;
-	spec.ou = c->unit[0] ? c->unit : NULL;
-	spec.l = c->locality[0] ? c->locality : NULL;
-	spec.st = c->state[0] ? c->state : NULL;
-	spec.c = c->country[0] ? c->country : NULL;
 	spec.not_before = now;
 	spec.not_after = add_years(now, years);
 	spec.hash_alg = hash;
-	spec.key_usage = p->ku;
-	spec.ext_key_usage = p->eku;
-	spec.san_dns = dns;
 	if (tl_cert_make(&spec, key, &cert, e))
 		goto out;
-	for (int i = 0; i < nn; i++)
-		if (tl_store_identity_save(s, p->name, nodes[i], cert, key, e))
+	for (int i = 0; i < sub.nn; i++)
+		if (tl_store_identity_save(s, p->name, sub.nodes[i], cert, key, e))
 			goto out;
 	snprintf(now_s, sizeof(now_s), "%ld", (long)now);
-	for (int i = 0; old && i < nn; i++) {
-		node_key(key_name, sizeof(key_name), p->name, nodes[i]);
+	for (int i = 0; old && i < sub.nn; i++) {
+		node_key(key_name, sizeof(key_name), p->name, sub.nodes[i]);
 		if (tl_store_set(s, key_name, now_s, e))
 			goto out;
 	}

@@ -37,6 +37,51 @@ int tl_pki_check_name(const char *name, tl_err *e);
 
 int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e);
 
+typedef struct tl_csropts {
+	const char *purpose;
+	const char *node;	/* NULL: the publisher */
+	int include_ou;
+	const char *const *san;	/* extra DNS names, NULL-terminated, or NULL */
+} tl_csropts;
+
+/* Writes a PKCS#10 request (PEM in *pem) with a new key of the current
+ * type and size and the purpose's extensions; it replaces the pending one
+ * in csr/<purpose>/<node>.{csr,key}. */
+int tl_pki_csr(tl_store *s, const tl_csropts *o, char **pem, FILE *report,
+	       tl_err *e);
+/* Accepts the CA-signed certificate for the pending CSR: its key must be
+ * the CSR's, it must keep every usage the purpose needs, and it must chain
+ * to a trust-store certificate or one of chain (which then joins the
+ * purpose's trust store). Then replaces the identity and cascades. */
+int tl_pki_import(tl_store *s, const char *purpose, const char *node,
+		  const tl_cert *cert, tl_cert *const *chain, size_t nchain,
+		  FILE *report, tl_err *e);
+
+/* Resolves a purpose name and node (NULL: the publisher), refusing unknown
+ * ones and CAPF/ITLRecovery off the publisher. */
+int tl_pki_target(const tl_conf *c, const char *purpose, const char *node,
+		  const tl_purpose **p, const char **resolved, tl_err *e);
+
+/* The names one certificate carries, and the nodes it is for (every node
+ * for a multi-server certificate). */
+typedef struct tl_subject {
+	char cn[256];
+	const char *nodes[TL_MAX_NODES];
+	int nn;
+	char fqdns[TL_MAX_NODES][192];
+	const char *dns[TL_MAX_NODES + 17];
+} tl_subject;
+/* Fills spec (subject, extensions, alternative names) for a purpose on a
+ * node; extra names are checked for wildcards. Validity and hash are the
+ * caller's. */
+int tl_pki_spec(const tl_conf *c, const tl_purpose *p, const char *node,
+		const char *const *san, int with_ou, tl_subject *sub,
+		tl_certspec *spec, tl_err *e);
+/* The key type and size for a purpose: *bits when already > 0, else the
+ * old key's, else the [pki] default. */
+int tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
+		      int *type, int *bits);
+
 /* What follows a new identity certificate: -trust copies, the ITL, the CTL
  * mark, the audit log, the generation counter. Prints each consequence. */
 int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,

@@ -4,10 +4,7 @@
 # signatures it makes must agree with openssl's reading of the same bytes.
 set -eu
 T=${TRUSTLINE:?}
-fail() { echo "FAIL: $*"; exit 1; }
-json() {	# json FILE EXPR: a value from trustline's --json output
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
+. "$(dirname "$0")/common.sh"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout signer.key -out signer.crt \
 	-subj "/C=PL/ST=Malopolska/L=Krakow/O=Lab, Inc./OU=TAC/CN=cucm-pub" -days 30 \
 	-set_serial 0x00c0ffee0123456789 2>/dev/null
@@ -51,24 +48,14 @@ want=$(openssl x509 -in tvs.crt -outform DER | openssl dgst -sha1 | awk '{print 
 
 # signatures: cut the signature TLV out, verify the rest with openssl
 openssl x509 -in signer.crt -noout -pubkey > signer.pub
-check_sig() {	# check_sig FILE DIGEST JSON
-	off=$(json "$3" 'd["signature_offset"]')
-	len=$(json "$3" 'd["signature_length"]')
-	head -c "$off" "$1" > region.bin
-	tail -c +$((off + 3 + len + 1)) "$1" >> region.bin
-	dd if="$1" of=sig.bin bs=1 skip=$((off + 3)) count="$len" 2>/dev/null
-	openssl dgst "-$2" -verify signer.pub -signature sig.bin region.bin > /dev/null ||
-		fail "openssl does not verify $1 ($2)"
-	[ $(( $(stat -c %s region.bin) + 3 + len )) -eq "$(stat -c %s "$1")" ] || fail "region size"
-}
-check_sig ITLFile.tlv sha1 itl.json
+check_sig ITLFile.tlv sha1 itl.json signer.pub
 $T itl build ITL512.tlv --signer signer.crt --signer-key signer.key --digest sha512 2>/dev/null
 $T itl show ITL512.tlv --json > itl512.json
-check_sig ITL512.tlv sha512 itl512.json
+check_sig ITL512.tlv sha512 itl512.json signer.pub
 head -c 6000 /dev/urandom > blob.bin
 $T sgn sign blob.bin --signer signer.crt --signer-key signer.key -o blob.sgn
 $T sgn show blob.sgn --json > sgn.json
-check_sig blob.sgn sha1 sgn.json
+check_sig blob.sgn sha1 sgn.json signer.pub
 
 # and the other way round: a signature made by openssl verifies in trustline
 off=$(json sgn.json 'd["signature_offset"]')

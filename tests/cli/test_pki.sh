@@ -113,4 +113,71 @@ openssl x509 -in tvs.pem -noout -subject | grep -q TVS || fail "export PEM"
 expect 0 $T cert export TVS/cucm-pub --der -o tvs.der
 openssl x509 -inform DER -in tvs.der -noout || fail "export DER"
 expect 2 $T cert show CallManager/nosuchnode
+# CSR and import of a CA-signed certificate
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -subj "/CN=Lab Root CA" \
+	-days 3650 2>/dev/null
+expect 1 $T cert import tomcat ca.crt --node cucm-sub1
+grep -q "no pending CSR" err.txt || fail "import without CSR"
+expect 0 $T cert csr tomcat --node cucm-sub1 --san voice.lab.example -o tomcat.csr
+openssl req -in tomcat.csr -noout -verify 2> /dev/null || fail "openssl does not verify the CSR"
+openssl req -in tomcat.csr -noout -text > csr.txt
+grep -q "IPSec End System" csr.txt || fail "CSR lacks the purpose's EKU"
+grep -q "Data Encipherment" csr.txt || fail "CSR lacks dataEncipherment"
+grep -q "DNS:voice.lab.example" csr.txt || fail "CSR lacks --san"
+grep -q "OU *=" csr.txt && fail "OU without --include-ou"
+[ "$(stat -c %a dd/csr/tomcat/cucm-sub1.key)" = 600 ] || fail "pending key is not 0600"
+cat > ext.cnf <<'X'
+[good]
+keyUsage = critical, digitalSignature, keyEncipherment, dataEncipherment, keyAgreement
+extendedKeyUsage = serverAuth, clientAuth, 1.3.6.1.5.5.7.3.5
+subjectAltName = DNS:cucm-sub1.lab.example
+[lost]
+keyUsage = critical, digitalSignature, keyEncipherment, keyAgreement
+extendedKeyUsage = serverAuth, clientAuth, 1.3.6.1.5.5.7.3.5
+X
+sign() { openssl x509 -req -in "$1" -CA ca.crt -CAkey ca.key -CAcreateserial -days 365 \
+	-extfile ext.cnf -extensions "$2" -out "$3" 2>/dev/null; }
+sign tomcat.csr lost lost.crt
+sign tomcat.csr good good.crt
+openssl req -new -newkey rsa:2048 -nodes -keyout other.key -subj "/CN=other" -out other.csr 2>/dev/null
+sign other.csr good other.crt
+before=$(snapshot)
+expect 1 $T cert import tomcat lost.crt --node cucm-sub1 --chain ca.crt
+grep -q "lacks dataEncipherment" err.txt || fail "lost bit not named: $(cat err.txt)"
+expect 1 $T cert import tomcat other.crt --node cucm-sub1 --chain ca.crt
+grep -q "pending CSR" err.txt || fail "key mismatch: $(cat err.txt)"
+expect 1 $T cert import tomcat good.crt --node cucm-sub1
+grep -q "chain incomplete" err.txt || fail "unknown CA: $(cat err.txt)"
+[ "$before" = "$(snapshot)" ] || fail "a refused import changed the data directory"
+expect 0 $T cert import tomcat good.crt --node cucm-sub1 --chain ca.crt
+[ ! -e dd/csr/tomcat/cucm-sub1.key ] || fail "the pending CSR stays after import"
+cmp -s good.crt dd/certs/tomcat/cucm-sub1.pem || openssl x509 -in dd/certs/tomcat/cucm-sub1.pem -noout -issuer | grep -q "Lab Root CA" || fail "not installed"
+[ -f "dd/trust/tomcat-trust/Lab_Root_CA.pem" ] || fail "CA not in tomcat-trust"
+
+# the linter: clean, then each field problem named
+expect 0 $T cert check dd/certs/CallManager/cucm-pub.pem --purpose CallManager \
+	--host cucm-pub.lab.example --key dd/certs/CallManager/cucm-pub.key
+expect 0 $T cert check dd/certs/tomcat/cucm-sub1.pem --purpose tomcat
+expect 1 $T cert check dd/certs/CallManager/cucm-pub.pem --purpose tomcat --host other.example \
+	--key dd/certs/TVS/cucm-pub.key --json
+for code in missing-eku host key-mismatch; do grep -q "\"$code\"" out.txt || fail "check: $code"; done
+openssl req -x509 -newkey rsa:2048 -nodes -keyout w.key -out w.crt -subj "/CN=*.lab.example" \
+	-days 1 -sha1 2>/dev/null
+printf '%s' "$(cat w.key)" > w-nonl.key
+expect 1 $T cert check w.crt --key w-nonl.key
+for code in wildcard weak-signature key-newline; do grep -q "$code" out.txt || fail "check: $code"; done
+openssl x509 -req -in other.csr -CA w.crt -CAkey w.key -set_serial 7 -days 1 -out chained.crt 2>/dev/null
+expect 1 $T cert check chained.crt
+grep -q "chain-incomplete" out.txt || fail "check: chain"
+expect 0 $T cert check chained.crt --chain w.crt
+grep -q "wildcard" out.txt && fail "issuer's problems are not the leaf's"
+
+# the expiry monitor: nothing now; everything within 20 years
+expect 0 $T cert monitor
+grep -q "no certificate expires" out.txt || fail "monitor clean"
+expect 0 $T cert monitor --notify-days 4000 --json
+json out.txt 'd[0]["alarm"]' | grep -qx CertValidityOver30Days || fail "monitor alarm"
+cp w.crt dd/trust/phone-trust/w.pem 2>/dev/null || { mkdir -p dd/trust/phone-trust; cp w.crt dd/trust/phone-trust/w.pem; }
+expect 2 $T cert monitor
+grep -Eq "alarm=CertValid(LessThanADay|for7days) severity=critical" out.txt || fail "monitor critical: $(cat out.txt)"
 echo "all passed"

@@ -3,17 +3,7 @@
 # phone's acceptance rule for a new list.
 set -eu
 T=${TRUSTLINE:?}
-fail() { echo "FAIL: $*"; exit 1; }
-expect() {	# expect CODE CMD...: run CMD, check its exit status
-	want=$1; shift
-	set +e; "$@" > out.txt 2> err.txt; got=$?; set -e
-	[ "$got" -eq "$want" ] || { cat out.txt err.txt; fail "$* exited $got, expected $want"; }
-}
-mk() {	# mk NAME [openssl -newkey spec]: self-signed cert + key in NAME.pem
-	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
-		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null
-	cat "$1.crt" "$1.key" > "$1.pem"
-}
+. "$(dirname "$0")/common.sh"
 for n in cm-pub ITLRecovery tvs capf tomcat cm-new; do mk $n; done
 mk ec-ccm ec:/dev/null 2>/dev/null || {
 	openssl ecparam -name prime256v1 -genkey -noout -out ec-ccm.key
