@@ -95,7 +95,12 @@ cp dd/tftpboot/ITLFile.tlv reset.tlv
 expect 0 $T itl rebuild
 expect 0 $T itl verify dd/tftpboot/ITLFile.tlv --trust reset.tlv
 expect 0 $T ctl rebuild
-expect 0 $T cert generate TVS --force
+# the signer stays the same: phones holding the previous ITL accept these
+for p in "TVS --force" CAPF ITLRecovery; do
+	cp dd/tftpboot/ITLFile.tlv installed.tlv
+	expect 0 $T cert generate $p
+	expect 0 $T itl verify dd/tftpboot/ITLFile.tlv --trust installed.tlv
+done
 expect 0 $T cert generate CAPF
 grep -q "LSCs issued by the old CAPF key" out.txt || fail "CAPF consequence"
 
