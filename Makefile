@@ -27,26 +27,31 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
-CPPFLAGS += -Ilib -Ipki -Iitl -Ictl -D_GNU_SOURCE -DTRUSTLINE_VERSION=\"$(VERSION)\"
+CPPFLAGS += -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -D_GNU_SOURCE -DTRUSTLINE_VERSION=\"$(VERSION)\"
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS)
 
 # Library modules: every .c in these directories except a program's main.c.
-LIB_DIRS = lib itl ctl pki
-LIB_SRC = $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
+# Each server directory holds its protocol code (library, shared with the
+# clients phone-sim uses) and the program's main.c.
+SERVER_DIRS = tftp tvs capf
+LIB_DIRS = lib itl ctl pki $(SERVER_DIRS)
+LIB_SRC = $(filter-out %/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB = $(BUILD)/libtrustline.a
 
 CLI_SRC = $(wildcard cli/*.c)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
-PROGS = $(BUILD)/bin/trustline
+SERVER_PROGS = $(patsubst %/main.c,$(BUILD)/bin/%d,$(wildcard $(addsuffix /main.c,$(SERVER_DIRS))))
+PROGS = $(BUILD)/bin/trustline $(SERVER_PROGS)
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_COMMON = tests/unit/testutil.c
 BENCH_SRC = $(wildcard tests/bench/bench_*.c)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+BENCH_COMMON = tests/bench/benchutil.c
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 
 .PHONY: all check check-run unit clitest demo demo-run bench bench-run fuzz fuzz-run \
@@ -67,14 +72,20 @@ $(BUILD)/bin/trustline: $(CLI_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS)
 
+# tftp/main.c -> tftpd, tvs/main.c -> tvsd, ...
+$(BUILD)/bin/%d: $(BUILD)/%/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_COMMON) \
 		$(LIB) $(LDLIBS) $(CHECK_LIBS)
 
-$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+$(BUILD)/bench/%: tests/bench/%.c $(BENCH_COMMON) tests/bench/benchutil.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CPPFLAGS) -Itests/bench $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_COMMON) \
+		$(LIB) $(LDLIBS)
 
 # Dependencies first: on a fresh Debian machine `make check` and `make demo`
 # install what is missing (as root) or say what to run.
@@ -108,7 +119,7 @@ FUZZ_BUILD = build-fuzz
 # UBSan's reports stop the run, as ASan's do: a report that let the fuzzer go
 # on would be lost in its log.
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-sanitize-recover=all $(WARN) $(PKG_CFLAGS) -Ilib -Ipki -Iitl -Ictl -D_GNU_SOURCE
+	-fno-sanitize-recover=all $(WARN) $(PKG_CFLAGS) -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -D_GNU_SOURCE
 FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_COMMON = tests/fuzz/fuzzutil.c
@@ -140,4 +151,4 @@ install: $(PROGS)
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_PROGS:$(BUILD)/bin/%d=$(BUILD)/%/main.d) $(FUZZ_LIB_OBJ:.o=.d)
