@@ -182,6 +182,10 @@ void tl_show_header_json(FILE *f, const tl_sfile *h)
 			"\"digest\":\"%s\",\"hash\":", h->enc.pad, h->enc.key_bits,
 			h->enc.key_alg, tl_hash_name(h->enc.hash_alg));
 		tl_json_hex(f, h->enc.hash, h->enc.hash_len, 0);
+		/* The wrapped key lets a tool with the phone's key (an openssl
+		 * oracle, a support engineer) decrypt without trustline. */
+		fputs(",\"key\":", f);
+		tl_json_hex(f, h->enc.key, h->enc.key_len, 0);
 		fputc('}', f);
 	}
 }
