@@ -14,6 +14,7 @@ static const struct {
 	{ "itl", cmd_itl, "build, show and verify Identity Trust Lists (ITLFile.tlv)" },
 	{ "ctl", cmd_ctl, "build, show and verify Certificate Trust Lists (CTLFile.tlv)" },
 	{ "sgn", cmd_sgn, "sign any file as .sgn, verify, show, strip" },
+	{ "enc", cmd_enc, "build, decrypt and show encrypted configurations (.enc.sgn)" },
 };
 
 static void usage(FILE *f)
