@@ -16,6 +16,7 @@ enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
 /* Each group's entry point: argv[0] is the group name. */
 int cmd_cluster(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
+int cmd_device(int argc, char **argv);
 int cmd_itl(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 int cmd_sgn(int argc, char **argv);

@@ -11,6 +11,7 @@ static const struct {
 } groups[] = {
 	{ "cluster", cmd_cluster, "create a cluster's data directory, certificates and ITL" },
 	{ "cert", cmd_cert, "list, show, export and regenerate the cluster's certificates" },
+	{ "device", cmd_device, "add, change, list and import phones in the device database" },
 	{ "itl", cmd_itl, "build, show and verify Identity Trust Lists (ITLFile.tlv)" },
 	{ "ctl", cmd_ctl, "build, show and verify Certificate Trust Lists (CTLFile.tlv)" },
 	{ "sgn", cmd_sgn, "sign any file as .sgn, verify, show, strip" },

@@ -83,6 +83,14 @@ static const char *const migrations[] = {
 	" user TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,"
 	" old_sha256 TEXT, new_sha256 TEXT);"
 	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 2: the device database, with what CAPF needs beside each phone */
+	"CREATE TABLE device (name TEXT PRIMARY KEY, model TEXT NOT NULL,"
+	" protocol TEXT NOT NULL, profile TEXT NOT NULL, description TEXT NOT NULL,"
+	" template TEXT NOT NULL, capf_operation TEXT NOT NULL DEFAULT 'none',"
+	" capf_auth_mode TEXT NOT NULL DEFAULT 'null', capf_auth_string TEXT,"
+	" capf_key TEXT NOT NULL DEFAULT 'rsa:2048', capf_deadline INTEGER,"
+	" lsc_status INTEGER NOT NULL DEFAULT 1, lsc_status_time INTEGER,"
+	" lsc BLOB, mic BLOB, created INTEGER NOT NULL, updated INTEGER NOT NULL);",
 };
 
 static int open_db(tl_store *s, tl_err *e)
@@ -245,6 +253,11 @@ int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e)
 		return -1;
 	}
 	return 0;
+}
+
+void *tl_store_db(tl_store *s)
+{
+	return s->db;
 }
 
 void tl_store_close(tl_store *s)

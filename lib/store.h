@@ -27,6 +27,9 @@ int tl_store_open(tl_store *s, const char *dir, tl_err *e);
 /* Creates a data directory with the given configuration. */
 int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e);
 void tl_store_close(tl_store *s);
+/* The sqlite3 handle, for the other lib/ modules that keep tables in
+ * trustline.db (devdb.c). */
+void *tl_store_db(tl_store *s);
 /* Rewrites trustline.conf from s->conf. */
 int tl_store_save_conf(tl_store *s, tl_err *e);
 
