@@ -185,7 +185,7 @@ int tl_record_check(const tl_tlist *l, size_t i, tl_err *e)
 	if (rec->cert == NULL)
 		return 0;
 
-	if (tl_cert_from_der(rec->cert, rec->cert_len, &c, e))
+	if (tl_cert_ids_from_der(rec->cert, rec->cert_len, &c, e))
 		return tl_wrap(e, "%s: byte %zu: record #%d: CERTIFICATE", name,
 			       rec->off, idx);
 	if (c->pubkey_len != rec->pubkey_len ||
@@ -204,8 +204,9 @@ int tl_record_check(const tl_tlist *l, size_t i, tl_err *e)
 	return rc;
 }
 
-int tl_tlist_parse(tl_tlist *l, const uint8_t *buf, size_t len,
-		   const char *name, tl_err *e)
+/* Parses buf, which the list owns from here on, also when parsing fails. */
+static int parse_owned(tl_tlist *l, uint8_t *buf, size_t len,
+		       const char *name, tl_err *e)
 {
 	size_t cap = 0, sast = 0;
 	tl_rd r;
@@ -213,10 +214,7 @@ int tl_tlist_parse(tl_tlist *l, const uint8_t *buf, size_t len,
 	int rc;
 
 	memset(l, 0, sizeof(*l));
-	l->buf = malloc(len ? len : 1);
-	if (l->buf == NULL)
-		return tl_fail(e, "%s: out of memory", name);
-	memcpy(l->buf, buf, len);
+	l->buf = buf;
 	l->len = len;
 	if (tl_sfile_parse(&l->hdr, l->buf, len, name, e))
 		goto fail;
@@ -280,21 +278,30 @@ fail:
 	return -1;
 }
 
+int tl_tlist_parse(tl_tlist *l, const uint8_t *buf, size_t len,
+		   const char *name, tl_err *e)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+
+	if (copy == NULL) {
+		memset(l, 0, sizeof(*l));
+		return tl_fail(e, "%s: out of memory", name);
+	}
+	memcpy(copy, buf, len);
+	return parse_owned(l, copy, len, name, e);
+}
+
 int tl_tlist_load(tl_tlist *l, const char *path, tl_err *e)
 {
 	uint8_t *buf;
 	size_t len;
-	int rc;
 
 	memset(l, 0, sizeof(*l));
 	if (tl_read_file(path, TL_FILE_MAX, &buf, &len, e))
 		return -1;
-	rc = tl_tlist_parse(l, buf, len, path, e);
-	free(buf);
-	/* the header keeps a pointer to the name: use one that lives on */
-	if (rc == 0)
-		l->hdr.name = path;
-	return rc;
+	/* The list keeps the buffer it was read into: no second copy of a
+	 * file of up to TL_FILE_MAX bytes. */
+	return parse_owned(l, buf, len, path, e);
 }
 
 void tl_tlist_free(tl_tlist *l)

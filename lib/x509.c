@@ -875,18 +875,14 @@ int tl_cert_ids_from_der(const uint8_t *der, size_t len, tl_cert **out,
 	}
 	c->subject = name_string(dc.subjectName);
 	c->issuer = name_string(dc.issuerName);
-	if (c->subject == NULL || c->issuer == NULL)
-		tl_fail(e, "out of memory");
-	else if (wc_GetPubKeyDerFromCert(&dc, spki, &spki_len) != 0)
+	if (wc_GetPubKeyDerFromCert(&dc, spki, &spki_len) != 0)
 		spki_len = 0;
-	if (c->subject == NULL || c->issuer == NULL ||
-	    set_ids(c, dc.serial, dc.serialSz, (int)dc.keyOID,
-		    spki_len > 0 ? spki : NULL, (int)spki_len, e))
-		;
-	else if (dc.signature == NULL || dc.sigLength == 0)
-		tl_fail(e, "certificate has no readable signature");
-	else
-		rc = 0;
+	if (c->subject == NULL || c->issuer == NULL)
+		rc = tl_fail(e, "out of memory");
+	else if (set_ids(c, dc.serial, dc.serialSz, (int)dc.keyOID,
+			 spki_len > 0 ? spki : NULL, (int)spki_len, e) == 0)
+		rc = dc.signature != NULL && dc.sigLength > 0 ? 0 :
+		     tl_fail(e, "certificate has no readable signature");
 	wc_FreeDecodedCert(&dc);
 	if (rc) {
 		tl_cert_free(c);

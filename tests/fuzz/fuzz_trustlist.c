@@ -1,13 +1,37 @@
 /* The ITL/CTL parser on hostile bytes, and everything `trustline itl show`
  * and `verify` do with a list that parsed: self-verification, the record
- * checks that decode each certificate, matching against a certificate, and
- * the three printers. */
+ * checks that decode each certificate (both decoders, compared), matching
+ * against a certificate, and the three printers. */
 #include <stdint.h>
 #include <string.h>
 
 #include "fuzzutil.h"
 #include "show.h"
 #include "trustlist.h"
+
+/* Records are checked with the short certificate decode; it must agree
+ * with the full one `show` and certificate import use. */
+static void same_decode(const uint8_t *der, size_t len)
+{
+	tl_cert *full, *ids;
+	tl_err e;
+	int r1 = tl_cert_from_der(der, len, &full, &e);
+	int r2 = tl_cert_ids_from_der(der, len, &ids, &e);
+
+	fz_require(r1 == r2, "both decoders give the same verdict");
+	if (r1)
+		return;
+	fz_require(strcmp(full->subject, ids->subject) == 0 &&
+		   strcmp(full->issuer, ids->issuer) == 0 &&
+		   tl_serial_equal(full->serial, full->serial_len, ids->serial,
+				   ids->serial_len) &&
+		   full->key_type == ids->key_type &&
+		   full->pubkey_len == ids->pubkey_len &&
+		   memcmp(full->pubkey, ids->pubkey, ids->pubkey_len) == 0,
+		   "both decoders read the same identity");
+	tl_cert_free(full);
+	tl_cert_free(ids);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,6 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   "record inside the body");
 		tl_record_check(&l, i, &ce);
 		tl_record_matches_cert(r, id->cert);
+		if (r->cert)
+			same_decode(r->cert, r->cert_len);
 	}
 	tl_tlist_show(out, &l, "ITL", 0, by, &e);
 	tl_tlist_brief(out, &l, by);
