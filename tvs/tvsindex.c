@@ -1,0 +1,200 @@
+#include "tvsindex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "purpose.h"
+#include "trustlist.h"
+
+static const struct { const char *store; int role; } vouched_stores[] = {
+	{ "CallManager-trust", TL_ROLE_CCM_TFTP }, { "tomcat-trust", TL_ROLE_APP_SERVER },
+	{ "Phone-VPN-trust", TL_ROLE_APP_SERVER }, { "Phone-SAST-trust", TL_ROLE_SAST },
+	{ "CAPF-trust", TL_ROLE_CAPF },
+};
+
+static uint32_t hash_bytes(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t serial_hash(const uint8_t *s, size_t n)
+{
+	while (n > 1 && s[0] == 0) {	/* minimal form, as tl_serial_equal */
+		s++;
+		n--;
+	}
+	return hash_bytes(s, n);
+}
+
+/* Adds a role to the entry of c, creating the entry on first sight. */
+static int add(tl_tvs_index *ix, size_t *cap, tl_cert *c, int role,
+	       const char *source, tl_err *e)
+{
+	uint8_t h[TL_HASH_MAX];
+	tl_tvs_entry *en = NULL;
+
+	tl_hash(TL_HASH_SHA256, c->der, c->der_len, h);
+	for (size_t i = 0; i < ix->n; i++)
+		if (!memcmp(ix->e[i].sha256, h, 32)) {
+			en = &ix->e[i];
+			tl_cert_free(c);
+			break;
+		}
+	if (en == NULL) {
+		if (ix->n == *cap) {
+			tl_tvs_entry *g = realloc(ix->e, (*cap = *cap ? *cap * 2 : 64) *
+						  sizeof(*g));
+
+			if (g == NULL) {
+				tl_cert_free(c);
+				return tl_fail(e, "out of memory");
+			}
+			ix->e = g;
+		}
+		en = &ix->e[ix->n++];
+		memset(en, 0, sizeof(*en));
+		en->cert = c;
+		memcpy(en->sha256, h, 32);
+		snprintf(en->source_buf, sizeof(en->source_buf), "%s", source);
+	}
+	if (role < 0)
+		return 0;
+	for (size_t i = 0; i < en->nroles; i++)
+		if (en->roles[i] == role)
+			return 0;
+	if (en->nroles < TL_TVS_MAX_ROLES)
+		en->roles[en->nroles++] = (uint8_t)role;
+	return 0;
+}
+
+static int tables(tl_tvs_index *ix, tl_err *e)
+{
+	ix->slots = 64;
+	while (ix->slots < ix->n * 2)
+		ix->slots *= 2;
+	ix->by_hash = calloc(ix->slots, sizeof(uint32_t));
+	ix->by_serial = calloc(ix->slots, sizeof(uint32_t));
+	if (ix->by_hash == NULL || ix->by_serial == NULL)
+		return tl_fail(e, "out of memory");
+	for (size_t i = 0; i < ix->n; i++) {
+		tl_tvs_entry *en = &ix->e[i];
+		size_t a = hash_bytes(en->sha256, 32) & (ix->slots - 1);
+		size_t b = serial_hash(en->cert->serial, en->cert->serial_len) &
+			   (ix->slots - 1);
+
+		en->source = en->source_buf;
+		while (ix->by_hash[a])
+			a = (a + 1) & (ix->slots - 1);
+		ix->by_hash[a] = (uint32_t)i + 1;
+		while (ix->by_serial[b])
+			b = (b + 1) & (ix->slots - 1);
+		ix->by_serial[b] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+int tl_tvs_index_build(tl_tvs_index *ix, tl_store *s, tl_err *e)
+{
+	size_t cap = 0;
+	char src[96];
+
+	memset(ix, 0, sizeof(*ix));
+	ix->generation = tl_store_generation(s);
+	for (size_t i = 0; i < tl_npurposes; i++)
+		for (int j = 0; j < s->conf.nnodes; j++) {
+			tl_cert *c;
+
+			if (!tl_store_identity_exists(s, tl_purposes[i].name,
+						      s->conf.nodes[j]))
+				continue;
+			if (tl_store_identity_load(s, tl_purposes[i].name,
+						   s->conf.nodes[j], &c, NULL, e))
+				goto fail;
+			snprintf(src, sizeof(src), "identity %s/%s", tl_purposes[i].name,
+				 s->conf.nodes[j]);
+			if (add(ix, &cap, c, tl_purposes[i].role, src, e))
+				goto fail;
+		}
+	for (size_t i = 0; i < sizeof(vouched_stores) / sizeof(vouched_stores[0]); i++) {
+		tl_trusted *t;
+		size_t n;
+
+		if (tl_store_trust_list(s, vouched_stores[i].store, &t, &n, e))
+			goto fail;
+		for (size_t k = 0; k < n; k++) {
+			int rc = add(ix, &cap, t[k].cert, vouched_stores[i].role,
+				     vouched_stores[i].store, e);
+
+			t[k].cert = NULL;
+			if (rc) {
+				tl_store_trust_free(t, n);
+				goto fail;
+			}
+		}
+		tl_store_trust_free(t, n);
+	}
+	if (tables(ix, e))
+		goto fail;
+	return 0;
+fail:
+	tl_tvs_index_free(ix);
+	return -1;
+}
+
+void tl_tvs_index_free(tl_tvs_index *ix)
+{
+	for (size_t i = 0; i < ix->n; i++)
+		tl_cert_free(ix->e[i].cert);
+	free(ix->e);
+	free(ix->by_hash);
+	free(ix->by_serial);
+	memset(ix, 0, sizeof(*ix));
+}
+
+const tl_tvs_entry *tl_tvs_find_der(const tl_tvs_index *ix, const uint8_t *der,
+				    size_t len)
+{
+	uint8_t h[TL_HASH_MAX];
+	size_t a;
+
+	if (ix->slots == 0)
+		return NULL;
+	tl_hash(TL_HASH_SHA256, der, len, h);
+	for (a = hash_bytes(h, 32) & (ix->slots - 1); ix->by_hash[a];
+	     a = (a + 1) & (ix->slots - 1)) {
+		const tl_tvs_entry *en = &ix->e[ix->by_hash[a] - 1];
+
+		if (!memcmp(en->sha256, h, 32))
+			return en;
+	}
+	return NULL;
+}
+
+const tl_tvs_entry *tl_tvs_find_serial(const tl_tvs_index *ix, const char *issuer,
+				       const uint8_t *serial, size_t serial_len)
+{
+	size_t b;
+
+	if (ix->slots == 0)
+		return NULL;
+	for (b = serial_hash(serial, serial_len) & (ix->slots - 1); ix->by_serial[b];
+	     b = (b + 1) & (ix->slots - 1)) {
+		const tl_tvs_entry *en = &ix->e[ix->by_serial[b] - 1];
+
+		if (tl_serial_equal(en->cert->serial, en->cert->serial_len, serial,
+				    serial_len) &&
+		    tl_name_equal(en->cert->issuer, issuer))
+			return en;
+	}
+	return NULL;
+}
+
+int tl_tvs_entry_valid(const tl_tvs_entry *en, time_t now)
+{
+	return en && en->nroles > 0 && en->cert->not_before <= now &&
+	       now <= en->cert->not_after;
+}
