@@ -107,6 +107,23 @@ int tl_verify(const tl_pub *k, int hash_alg, const tl_span *parts, int nparts,
 /* Size in bytes of a signature the key makes (RSA modulus bytes). */
 int tl_sig_size(const tl_key *k);
 
+/* CAPF's SIGNED_DATA form: RSA PKCS#1 type 1 over the bare digest (no
+ * DigestInfo: the raw private-key operation on 00 01 FF.. 00 || hash), or
+ * an ordinary ECDSA signature for EC keys. */
+int tl_sign_digest_raw(const tl_key *k, int hash_alg, const tl_span *parts,
+		       int nparts, uint8_t *sig, size_t *sig_len, tl_err *e);
+int tl_verify_digest_raw(const tl_pub *k, int hash_alg, const tl_span *parts,
+			 int nparts, const uint8_t *sig, size_t sig_len, tl_err *e);
+/* SubjectPublicKeyInfo DER <-> keys (CAPF KEY_GEN_RESPONSE). */
+int tl_pub_from_spki(const uint8_t *der, size_t len, tl_pub **out, tl_err *e);
+int tl_key_spki(const tl_key *k, uint8_t **der, size_t *len, tl_err *e);
+/* Curve size in bits of an EC key (256, 384, 521), 0 for RSA. */
+int tl_pub_curve(const tl_pub *p);
+/* One attribute ("CN", "O", "OU", "L", "ST", "C") of the subject (or the
+ * issuer) name; -1 when absent. */
+int tl_cert_name_attr(const tl_cert *c, int issuer, const char *attr, char *buf,
+		      size_t n);
+
 /* RSA PKCS#1 v1.5 encryption (key wrapping) and decryption. */
 int tl_rsa_encrypt(const tl_pub *k, const uint8_t *in, size_t in_len,
 		   uint8_t *out, size_t *out_len, tl_err *e);
@@ -149,6 +166,7 @@ typedef struct tl_certspec {
 	const tl_key *issuer_key;
 	const char *const *san_dns;	/* NULL-terminated DNS names, or NULL */
 	const char *san_uri;	/* a URI subjectAltName (LSCs), or NULL */
+	int critical_basic;	/* basicConstraints CA:FALSE marked critical (LSCs) */
 } tl_certspec;
 
 #define TL_KU_DIGITAL_SIGNATURE 0x0080
@@ -163,10 +181,28 @@ typedef struct tl_certspec {
 
 int tl_cert_make(const tl_certspec *s, const tl_key *subject_key,
 		 tl_cert **out, tl_err *e);
+/* A certificate for a public key whose private key is elsewhere (an LSC
+ * for the key a phone generated); needs issuer and issuer_key. */
+int tl_cert_make_for(const tl_certspec *s, const tl_pub *subject,
+		     tl_cert **out, tl_err *e);
 /* A PKCS#10 request with the spec's subject and extensions (as an
  * extensionRequest); validity, serial and issuer are ignored. */
 int tl_csr_make(const tl_certspec *s, const tl_key *key, uint8_t **der,
 		size_t *der_len, tl_err *e);
 int tl_csr_to_pem(const uint8_t *der, size_t len, char **pem, tl_err *e);
+
+/* Every certificate of a file: PEM (any number of CERTIFICATE and PKCS7
+ * blocks; keys and other blocks are skipped), DER, or a PKCS#7 chain (DER).
+ * An empty file, one without a certificate, a PKCS#7 chain without
+ * certificates, a damaged block or an unreadable certificate is an error
+ * naming the file and the block; then *out is NULL. */
+int tl_certs_from_mem(const uint8_t *buf, size_t len, const char *name,
+		      tl_cert ***out, size_t *n, tl_err *e);
+int tl_certs_load(const char *path, tl_cert ***out, size_t *n, tl_err *e);
+void tl_certs_free(tl_cert **v, size_t n);
+/* 1 when c names issuer as its issuer: the issuer name is issuer's subject
+ * and, when c has an authority key identifier and issuer a subject key
+ * identifier, they are equal. Signatures are not checked. */
+int tl_cert_names_issuer(const tl_cert *c, const tl_cert *issuer);
 
 #endif
