@@ -1,0 +1,67 @@
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *log_ident = "trustline";
+static int log_syslog;
+
+void tl_log_open(const char *ident, int to_syslog)
+{
+	log_ident = ident;
+	log_syslog = to_syslog;
+	if (to_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void tl_log(int prio, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (log_syslog)
+		syslog(prio, "%s", line);
+	else
+		fprintf(stderr, "%s: %s\n", log_ident, line);
+}
+
+const char *tl_log_val(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+	int plain = *s != 0;
+
+	for (const char *p = s; *p && plain; p++)
+		plain = *p > ' ' && *p < 127 && *p != '"' && *p != '=' && *p != '\\';
+	if (plain) {
+		snprintf(out, n, "%s", s);
+		return out;
+	}
+	if (n < 3) {
+		if (n)
+			*out = 0;
+		return out;
+	}
+	out[o++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[5];
+		size_t k;
+
+		if (*p == '"' || *p == '\\')
+			k = (size_t)snprintf(esc, sizeof(esc), "\\%c", *p);
+		else if (*p < ' ' || *p >= 127)
+			k = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", *p);
+		else
+			k = (size_t)snprintf(esc, sizeof(esc), "%c", *p);
+		if (o + k + 2 > n)
+			break;
+		memcpy(out + o, esc, k);
+		o += k;
+	}
+	out[o++] = '"';
+	out[o] = 0;
+	return out;
+}

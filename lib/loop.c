@@ -1,0 +1,518 @@
+#include "loop.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct tl_loop {
+	struct event_base *base;
+};
+
+struct tl_ev {
+	tl_ev_fn fn;
+	void *arg;
+	int added;
+	struct timeval period;	/* periodic timers */
+	/* libevent's struct event, whose size only the library knows: one
+	 * allocation per watch instead of two. */
+	_Alignas(max_align_t) unsigned char ev[];
+};
+
+#define EV(t) ((struct event *)(void *)(t)->ev)
+
+tl_loop *tl_loop_new(tl_err *e)
+{
+	tl_loop *l = calloc(1, sizeof(*l));
+
+	if (l == NULL || (l->base = event_base_new()) == NULL) {
+		free(l);
+		tl_fail(e, "cannot create the event loop");
+		return NULL;
+	}
+	return l;
+}
+
+void tl_loop_free(tl_loop *l)
+{
+	if (l == NULL)
+		return;
+	event_base_free(l->base);
+	free(l);
+}
+
+int tl_loop_run(tl_loop *l, tl_err *e)
+{
+	if (event_base_dispatch(l->base) < 0)
+		return tl_fail(e, "event loop failed");
+	return 0;
+}
+
+void tl_loop_stop(tl_loop *l)
+{
+	event_base_loopbreak(l->base);
+}
+
+uint64_t tl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void trampoline(evutil_socket_t fd, short what, void *arg)
+{
+	tl_ev *t = arg;
+
+	if (!(event_get_events(EV(t)) & EV_PERSIST))
+		t->added = 0;
+	t->fn(t->arg);
+}
+
+static tl_ev *ev_make(tl_loop *l, int fd, short what, tl_ev_fn fn, void *arg,
+		      tl_err *e)
+{
+	tl_ev *t = calloc(1, sizeof(*t) + event_get_struct_event_size());
+
+	if (t == NULL) {
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	t->fn = fn;
+	t->arg = arg;
+	if (event_assign(EV(t), l->base, fd, what, trampoline, t) < 0) {
+		free(t);
+		tl_fail(e, "cannot create an event");
+		return NULL;
+	}
+	return t;
+}
+
+tl_ev *tl_ev_io(tl_loop *l, int fd, int what, tl_ev_fn fn, void *arg, tl_err *e)
+{
+	short w = EV_PERSIST;
+
+	if (what & TL_EV_READ)
+		w |= EV_READ;
+	if (what & TL_EV_WRITE)
+		w |= EV_WRITE;
+	return ev_make(l, fd, w, fn, arg, e);
+}
+
+int tl_ev_enable(tl_ev *t)
+{
+	if (t->added)
+		return 0;
+	if (event_add(EV(t), NULL) < 0)
+		return -1;
+	t->added = 1;
+	return 0;
+}
+
+void tl_ev_disable(tl_ev *t)
+{
+	if (t && t->added) {
+		event_del(EV(t));
+		t->added = 0;
+	}
+}
+
+tl_ev *tl_ev_timer(tl_loop *l, tl_ev_fn fn, void *arg, tl_err *e)
+{
+	return ev_make(l, -1, 0, fn, arg, e);
+}
+
+void tl_ev_arm(tl_ev *t, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	/* event_add on a pending timer moves its deadline; it can only fail
+	 * on a corrupt event, which would be a bug here. */
+	if (event_add(EV(t), &tv) == 0)
+		t->added = 1;
+}
+
+tl_ev *tl_ev_periodic(tl_loop *l, unsigned ms, tl_ev_fn fn, void *arg, tl_err *e)
+{
+	tl_ev *t = ev_make(l, -1, EV_PERSIST, fn, arg, e);
+
+	if (t == NULL)
+		return NULL;
+	t->period.tv_sec = (time_t)(ms / 1000);
+	t->period.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	if (event_add(EV(t), &t->period) < 0) {
+		free(t);
+		tl_fail(e, "cannot start a timer");
+		return NULL;
+	}
+	t->added = 1;
+	return t;
+}
+
+tl_ev *tl_ev_signal(tl_loop *l, int sig, tl_ev_fn fn, void *arg, tl_err *e)
+{
+	tl_ev *t = ev_make(l, sig, EV_SIGNAL | EV_PERSIST, fn, arg, e);
+
+	if (t && tl_ev_enable(t)) {
+		free(t);
+		tl_fail(e, "cannot watch signal %d", sig);
+		return NULL;
+	}
+	return t;
+}
+
+void tl_ev_free(tl_ev *t)
+{
+	if (t == NULL)
+		return;
+	tl_ev_disable(t);
+	free(t);
+}
+
+static void stop_loop(void *arg)
+{
+	tl_loop_stop(arg);
+}
+
+static void ignore(void *arg)
+{
+}
+
+int tl_loop_signals(tl_loop *l, tl_ev_fn stop, tl_ev_fn reload, void *arg,
+		    tl_ev *out[3], tl_err *e)
+{
+	signal(SIGPIPE, SIG_IGN);
+	out[0] = tl_ev_signal(l, SIGTERM, stop ? stop : stop_loop, stop ? arg : l, e);
+	out[1] = out[0] ? tl_ev_signal(l, SIGINT, stop ? stop : stop_loop,
+				       stop ? arg : l, e) : NULL;
+	out[2] = out[1] ? tl_ev_signal(l, SIGHUP, reload ? reload : ignore, arg, e)
+			: NULL;
+	if (out[2] == NULL) {
+		tl_loop_signals_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void tl_loop_signals_free(tl_ev *ev[3])
+{
+	for (int i = 0; i < 3; i++) {
+		tl_ev_free(ev[i]);
+		ev[i] = NULL;
+	}
+}
+
+/* Sockets */
+
+static int parse_addr(const char *addr, int port, struct sockaddr_storage *ss,
+		      socklen_t *len, tl_err *e)
+{
+	struct addrinfo hints, *ai;
+	char host[128], serv[16];
+	size_t n;
+	int rc;
+
+	if (addr[0] == '[') {
+		n = strlen(addr);
+		if (n < 3 || addr[n - 1] != ']' || n - 2 >= sizeof(host))
+			return tl_fail(e, "address \"%s\": unbalanced [ ]", addr);
+		memcpy(host, addr + 1, n - 2);
+		host[n - 2] = 0;
+	} else if (snprintf(host, sizeof(host), "%s", addr) >= (int)sizeof(host)) {
+		return tl_fail(e, "address \"%s\" is too long", addr);
+	}
+	snprintf(serv, sizeof(serv), "%d", port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_DGRAM;
+	rc = getaddrinfo(host, serv, &hints, &ai);
+	if (rc)
+		return tl_fail(e, "address \"%s\": %s (give a numeric IPv4 or "
+			       "IPv6 address)", addr, gai_strerror(rc));
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int bind_one(const struct sockaddr_storage *ss, socklen_t len, int type,
+		    int reuseport, int dual, tl_err *e)
+{
+	int fd, one = 1, zero = 0;
+	char name[80];
+
+	fd = socket(ss->ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return tl_fail(e, "socket: %s", strerror(errno));
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) {
+		close(fd);
+		return tl_fail(e, "SO_REUSEPORT: %s", strerror(errno));
+	}
+	if (dual)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 1024) < 0)) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return tl_fail(e, "cannot bind %s %s: %s",
+			       type == SOCK_STREAM ? "TCP" : "UDP",
+			       tl_sock_str((const struct sockaddr *)ss, 1, name,
+					   sizeof(name)), strerror(err));
+	}
+	return fd;
+}
+
+int tl_sock_bind(const char *addr, int port, int type, int reuseport, tl_err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	if (addr && *addr) {
+		if (parse_addr(addr, port, &ss, &len, e))
+			return -1;
+		return bind_one(&ss, len, type, reuseport, 0, e);
+	}
+	if (parse_addr("::", port, &ss, &len, e))
+		return -1;
+	fd = bind_one(&ss, len, type, reuseport, 1, e);
+	if (fd >= 0 || (errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL))
+		return fd;
+	if (parse_addr("0.0.0.0", port, &ss, &len, e))
+		return -1;
+	return bind_one(&ss, len, type, reuseport, 0, e);
+}
+
+const char *tl_sock_str(const struct sockaddr *sa, int with_port, char *out,
+			size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+	int port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const void *)sa;
+
+		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
+		port = ntohs(s4->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const void *)sa;
+
+		port = ntohs(s6->sin6_port);
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip, sizeof(ip));
+		} else {
+			inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
+			if (with_port) {
+				snprintf(out, n, "[%s]:%d", ip, port);
+				return out;
+			}
+		}
+	} else {
+		snprintf(out, n, "?");
+		return out;
+	}
+	if (with_port)
+		snprintf(out, n, "%s:%d", ip, port);
+	else
+		snprintf(out, n, "%s", ip);
+	return out;
+}
+
+int tl_sock_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -1;
+}
+
+/* HTTP */
+
+struct tl_http {
+	struct evhttp *http;
+	tl_http_fn fn;
+	void *arg;
+};
+
+struct body_ref {
+	void (*done)(void *ctx);
+	void *ctx;
+};
+
+static void body_cleanup(const void *data, size_t len, void *extra)
+{
+	struct body_ref *r = extra;
+
+	if (r->done)
+		r->done(r->ctx);
+	free(r);
+}
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+/* Errors carry a one-line text body (none for HEAD), so a person with
+ * curl sees why. */
+static void reply_status(struct evhttp_request *req, int status, int head)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+	struct evbuffer *b = evbuffer_new();
+	char len[32];
+
+	evhttp_add_header(h, "Content-Type", "text/plain");
+	if (b)
+		evbuffer_add_printf(b, "%d %s\n", status, reason(status));
+	if (head) {
+		snprintf(len, sizeof(len), "%zu", b ? evbuffer_get_length(b) : 0);
+		evhttp_add_header(h, "Content-Length", len);
+		evhttp_send_reply(req, status, reason(status), NULL);
+	} else {
+		evhttp_send_reply(req, status, reason(status), b);
+	}
+	if (b)
+		evbuffer_free(b);
+}
+
+static void http_cb(struct evhttp_request *req, void *arg)
+{
+	struct tl_http *h = arg;
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	const char *raw = uri ? evhttp_uri_get_path(uri) : NULL;
+	tl_http_body body;
+	struct body_ref *ref;
+	struct evbuffer *b;
+	char peer[80], len[32];
+	char *addr = NULL, *path;
+	ev_uint16_t port = 0;
+	size_t plen;
+	int status, head = cmd == EVHTTP_REQ_HEAD;
+
+	if (cmd != EVHTTP_REQ_GET && !head) {
+		evhttp_add_header(out, "Allow", "GET, HEAD");
+		reply_status(req, 405, 0);
+		return;
+	}
+	path = raw ? evhttp_uridecode(raw, 0, &plen) : NULL;
+	/* A %00 would end the name early: whatever it hides is refused. */
+	if (path == NULL || plen != strlen(path)) {
+		free(path);
+		reply_status(req, 400, head);
+		return;
+	}
+	if (conn)
+		evhttp_connection_get_peer(conn, &addr, &port);
+	snprintf(peer, sizeof(peer), strchr(addr ? addr : "", ':') ? "[%s]:%u" : "%s:%u",
+		 addr ? addr : "?", (unsigned)port);
+	memset(&body, 0, sizeof(body));
+	status = h->fn(h->arg, path, peer, &body);
+	free(path);
+	if (status != 200) {
+		reply_status(req, status, head);
+		return;
+	}
+	evhttp_add_header(out, "Content-Type",
+			  body.type ? body.type : "application/octet-stream");
+	if (head) {
+		snprintf(len, sizeof(len), "%zu", body.len);
+		evhttp_add_header(out, "Content-Length", len);
+		evhttp_send_reply(req, 200, "OK", NULL);
+		if (body.done)
+			body.done(body.ctx);
+		return;
+	}
+	/* The body is sent from the caller's bytes, not copied: done() runs
+	 * when libevent has written or dropped them. */
+	b = evbuffer_new();
+	ref = malloc(sizeof(*ref));
+	if (b == NULL || ref == NULL ||
+	    evbuffer_add_reference(b, body.data, body.len, body_cleanup, ref) < 0) {
+		if (body.done)
+			body.done(body.ctx);
+		free(ref);
+		if (b)
+			evbuffer_free(b);
+		reply_status(req, 500, 0);
+		return;
+	}
+	ref->done = body.done;
+	ref->ctx = body.ctx;
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+tl_http *tl_http_new(tl_loop *l, int fd, int timeout_s, tl_http_fn fn,
+		     void *arg, tl_err *e)
+{
+	tl_http *h = calloc(1, sizeof(*h));
+
+	if (h == NULL || (h->http = evhttp_new(l->base)) == NULL) {
+		free(h);
+		close(fd);
+		tl_fail(e, "cannot create the HTTP server");
+		return NULL;
+	}
+	h->fn = fn;
+	h->arg = arg;
+	/* Every method reaches the callback, so others get 405 rather than
+	 * libevent's 501. */
+	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+				   EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+				   EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+				   EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT |
+				   EVHTTP_REQ_PATCH);
+	evhttp_set_max_headers_size(h->http, 8192);
+	evhttp_set_max_body_size(h->http, 4096);
+	evhttp_set_timeout(h->http, timeout_s);
+	evhttp_set_gencb(h->http, http_cb, h);
+	if (evhttp_accept_socket_with_handle(h->http, fd) == NULL) {
+		evhttp_free(h->http);
+		free(h);
+		close(fd);
+		tl_fail(e, "cannot listen for HTTP");
+		return NULL;
+	}
+	return h;
+}
+
+void tl_http_free(tl_http *h)
+{
+	if (h == NULL)
+		return;
+	evhttp_free(h->http);
+	free(h);
+}
