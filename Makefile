@@ -27,7 +27,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
-CPPFLAGS += -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -D_GNU_SOURCE -DTRUSTLINE_VERSION=\"$(VERSION)\"
+CPPFLAGS += -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE -DTRUSTLINE_VERSION=\"$(VERSION)\"
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(PKG_LIBS)
@@ -36,7 +36,7 @@ LDLIBS += $(PKG_LIBS)
 # Each server directory holds its protocol code (library, shared with the
 # clients phone-sim uses) and the program's main.c.
 SERVER_DIRS = tftp tvs capf
-LIB_DIRS = lib itl ctl pki $(SERVER_DIRS)
+LIB_DIRS = lib itl ctl pki $(SERVER_DIRS) phone-sim
 LIB_SRC = $(filter-out %/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB = $(BUILD)/libtrustline.a
@@ -119,7 +119,7 @@ FUZZ_BUILD = build-fuzz
 # UBSan's reports stop the run, as ASan's do: a report that let the fuzzer go
 # on would be lost in its log.
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-sanitize-recover=all $(WARN) $(PKG_CFLAGS) -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -D_GNU_SOURCE
+	-fno-sanitize-recover=all $(WARN) $(PKG_CFLAGS) -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE
 FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_COMMON = tests/fuzz/fuzzutil.c
