@@ -91,6 +91,19 @@ static const char *const migrations[] = {
 	" capf_key TEXT NOT NULL DEFAULT 'rsa:2048', capf_deadline INTEGER,"
 	" lsc_status INTEGER NOT NULL DEFAULT 1, lsc_status_time INTEGER,"
 	" lsc BLOB, mic BLOB, created INTEGER NOT NULL, updated INTEGER NOT NULL);",
+	/* 3: CAPF's history (every status code with its time), the LSCs it
+	 * issued with whether the phone confirmed them, and what the
+	 * authentication-string lockout counts */
+	"CREATE TABLE capf_event (id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+	" ts INTEGER NOT NULL, status INTEGER NOT NULL, detail TEXT NOT NULL);"
+	"CREATE INDEX capf_event_device ON capf_event (device, id);"
+	"CREATE TABLE capf_lsc (id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+	" serial TEXT NOT NULL, der BLOB NOT NULL, not_after INTEGER NOT NULL,"
+	" state TEXT NOT NULL, issued INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX capf_lsc_device ON capf_lsc (device, state);"
+	"CREATE TABLE capf_failure (device TEXT NOT NULL, ts INTEGER NOT NULL);"
+	"CREATE INDEX capf_failure_device ON capf_failure (device, ts);"
+	"CREATE TABLE capf_lockout (device TEXT PRIMARY KEY, until INTEGER NOT NULL);",
 };
 
 static int open_db(tl_store *s, tl_err *e)

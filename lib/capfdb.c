@@ -1,0 +1,426 @@
+#include "capfdb.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const ops[] = { "none", "install", "fetch", "delete" };
+static const char *const modes[] = { "string", "null", "lsc", "mic" };
+
+static int lookup(const char *const *v, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return i;
+	return -1;
+}
+
+int tl_capf_op_parse(const char *s) { return lookup(ops, 4, s); }
+int tl_capf_mode_parse(const char *s) { return lookup(modes, 4, s); }
+const char *tl_capf_op_name(int op) { return op >= 0 && op < 4 ? ops[op] : "none"; }
+const char *tl_capf_mode_name(int m) { return m >= 0 && m < 4 ? modes[m] : "null"; }
+
+static const char *const reasons[] = {
+	"Invalid LSC", "Invalid Authentication String", "Invalid MIC",
+	"Invalid Credentials", "Phone Communication Failure",
+	"Key Generation Failed/Timeout", "CA Communication Failure",
+	"CA Rejected Connection", "User Initiated Request Late/Timeout",
+};
+
+int tl_lsc_success(int op)
+{
+	return op == TL_CAPF_OP_DELETE ? TL_LSC_DELETE_OK :
+	       op == TL_CAPF_OP_FETCH ? TL_LSC_FETCH_OK : TL_LSC_UPGRADE_OK;
+}
+
+int tl_lsc_failure(int op, int why)
+{
+	int base = op == TL_CAPF_OP_DELETE ? 18 : op == TL_CAPF_OP_FETCH ? 26 : 9;
+
+	if (why < 0 || why > TL_WHY_LATE)
+		return op == TL_CAPF_OP_DELETE ? TL_LSC_DELETE_FAILED :
+		       op == TL_CAPF_OP_FETCH ? TL_LSC_FETCH_FAILED :
+		       TL_LSC_UPGRADE_FAILED;
+	if (base == 9)
+		return base + why;
+	/* Delete and Troubleshoot have no CA Rejected Connection. */
+	if (why == TL_WHY_CA_REJECTED)
+		why = TL_WHY_CA_COMM;
+	return base + (why == TL_WHY_LATE ? 7 : why);
+}
+
+const char *tl_lsc_status_text(int code)
+{
+	static char text[TL_LSC_MAX + 1][64];
+	static const char *const plain[] = {
+		NULL, "None", "Operation Pending", "Upgrade Success",
+		"Delete Success", "Troubleshoot Success", "Upgrade Failed",
+		"Delete Failed", "Troubleshoot Failed",
+	};
+	const char *what;
+	int why;
+
+	if (code < 1 || code > TL_LSC_MAX)
+		return "unknown";
+	if (code <= 8)
+		return plain[code];
+	if (code <= 17) {
+		what = "Upgrade";
+		why = code - 9;
+	} else {
+		what = code <= 25 ? "Delete" : "Troubleshoot";
+		why = (code - 18) % 8;
+		if (why == 7)
+			why = TL_WHY_LATE;
+	}
+	/* The table is filled on first use; every call writes the same bytes. */
+	snprintf(text[code], sizeof(text[code]), "%s Failed: %s", what, reasons[why]);
+	return text[code];
+}
+
+/* ---- SQL with bound parameters: 't' text, 'i' integer, 'b' blob (pointer
+ * and length), 'n' NULL ---- */
+
+static int vexec(sqlite3 *db, const char *sql, const char *types, va_list ap,
+		 long *out, tl_err *e)
+{
+	sqlite3_stmt *st;
+	int rc, i = 1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+	for (const char *t = types; *t; t++, i++) {
+		if (*t == 't') {
+			sqlite3_bind_text(st, i, va_arg(ap, const char *), -1,
+					  SQLITE_TRANSIENT);
+		} else if (*t == 'i') {
+			sqlite3_bind_int64(st, i, va_arg(ap, long));
+		} else if (*t == 'b') {
+			const void *p = va_arg(ap, const void *);
+			size_t n = va_arg(ap, size_t);
+
+			if (p)
+				sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
+		}
+	}
+	rc = sqlite3_step(st);
+	if (out)
+		*out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+	return 0;
+}
+
+/* Runs one statement; *out (when given) gets the first column of the first
+ * row, or 0. */
+static int sql(tl_store *s, long *out, tl_err *e, const char *stmt,
+	       const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = vexec(tl_store_db(s), stmt, types, ap, out, e);
+	va_end(ap);
+	return rc;
+}
+
+static int begin(tl_store *s, tl_err *e)
+{
+	return sql(s, NULL, e, "BEGIN IMMEDIATE", "");
+}
+
+/* Commits when rc is 0, else rolls back; returns rc. */
+static int end(tl_store *s, int rc, tl_err *e)
+{
+	if (rc == 0 && sql(s, NULL, e, "COMMIT", "") == 0)
+		return 0;
+	sqlite3_exec(tl_store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* The status on the row and in the history; inside the caller's
+ * transaction. */
+static int status(tl_store *s, const char *device, int code, int done,
+		  const char *detail, long now, tl_err *e)
+{
+	if (sql(s, NULL, e, "UPDATE device SET lsc_status = ?, lsc_status_time = ?,"
+		" capf_operation = CASE WHEN ? THEN 'none' ELSE capf_operation END"
+		" WHERE name = ?", "iiit", (long)code, now, (long)done, device))
+		return -1;
+	return sql(s, NULL, e, "INSERT INTO capf_event (device, ts, status, detail)"
+		   " VALUES (?, ?, ?, ?)", "tiit", device, now, (long)code,
+		   detail ? detail : "");
+}
+
+int tl_capf_record(tl_store *s, const char *device, int code, int done,
+		   const char *detail, long now, tl_err *e)
+{
+	if (begin(s, e))
+		return -1;
+	return end(s, status(s, device, code, done, detail, now, e), e);
+}
+
+int tl_capf_schedule(tl_store *s, const char *device, int op, int mode,
+		     const char *auth_string, const char *key, long deadline,
+		     long now, tl_err *e)
+{
+	char detail[128];
+	long found;
+	int rc;
+
+	if (begin(s, e))
+		return -1;
+	rc = sql(s, &found, e, "SELECT count(*) FROM device WHERE name = ?", "t",
+		 device);
+	if (rc == 0 && !found) {
+		end(s, -1, e);
+		return 1;
+	}
+	snprintf(detail, sizeof(detail), "scheduled %s, authentication by %s, key %s",
+		 tl_capf_op_name(op), tl_capf_mode_name(mode), key);
+	rc = rc || sql(s, NULL, e, "UPDATE device SET capf_operation = ?,"
+		       " capf_auth_mode = ?, capf_auth_string = ?, capf_key = ?,"
+		       " capf_deadline = ?, updated = ? WHERE name = ?", "ttttiit",
+		       tl_capf_op_name(op), tl_capf_mode_name(mode),
+		       auth_string && *auth_string ? auth_string : NULL, key,
+		       op == TL_CAPF_OP_NONE ? 0 : deadline, now, device);
+	/* A new schedule starts the lockout count again. */
+	rc = rc || sql(s, NULL, e, "DELETE FROM capf_failure WHERE device = ?", "t",
+		       device);
+	rc = rc || sql(s, NULL, e, "DELETE FROM capf_lockout WHERE device = ?", "t",
+		       device);
+	rc = rc || status(s, device, op == TL_CAPF_OP_NONE ? TL_LSC_NONE :
+			  TL_LSC_PENDING, 0, detail, now, e);
+	rc = rc || tl_store_audit(s, "device capf", device, NULL, NULL, e);
+	rc = rc || tl_store_bump(s, e);
+	return end(s, rc ? -1 : 0, e);
+}
+
+
+int tl_capf_lsc_issued(tl_store *s, const char *device, const tl_cert *lsc,
+		       long now, long *id, tl_err *e)
+{
+	char *serial = tl_hex(lsc->serial, lsc->serial_len, 1);
+	char detail[160];
+	int rc;
+
+	if (!serial)
+		return tl_fail(e, "out of memory");
+	snprintf(detail, sizeof(detail), "LSC %s issued, sent to the phone", serial);
+	if (begin(s, e)) {
+		free(serial);
+		return -1;
+	}
+	rc = sql(s, NULL, e, "INSERT INTO capf_lsc (device, serial, der, not_after,"
+		 " state, issued, updated) VALUES (?, ?, ?, ?, 'issued', ?, ?)",
+		 "ttbiii", device, serial, (const void *)lsc->der, lsc->der_len,
+		 (long)lsc->not_after, now, now);
+	free(serial);
+	*id = (long)sqlite3_last_insert_rowid(tl_store_db(s));
+	rc = rc || sql(s, NULL, e, "INSERT INTO capf_event (device, ts, status,"
+		       " detail) VALUES (?, ?, ?, ?)", "tiit", device, now,
+		       (long)TL_LSC_PENDING, detail);
+	return end(s, rc ? -1 : 0, e);
+}
+
+int tl_capf_lsc_confirmed(tl_store *s, long id, const char *device, long now,
+			  tl_err *e)
+{
+	int rc;
+
+	if (begin(s, e))
+		return -1;
+	rc = sql(s, NULL, e, "UPDATE capf_lsc SET state = 'superseded', updated = ?"
+		 " WHERE device = ? AND state = 'installed'", "it", now, device);
+	rc = rc || sql(s, NULL, e, "UPDATE capf_lsc SET state = 'installed',"
+		       " updated = ? WHERE id = ? AND state = 'issued'", "ii", now, id);
+	rc = rc || sql(s, NULL, e, "UPDATE device SET lsc = (SELECT der FROM capf_lsc"
+		       " WHERE id = ?), updated = ? WHERE name = ?", "iit", id, now,
+		       device);
+	rc = rc || status(s, device, TL_LSC_UPGRADE_OK, 1,
+			  "the phone stored its new LSC", now, e);
+	rc = rc || tl_store_bump(s, e);
+	return end(s, rc ? -1 : 0, e);
+}
+
+int tl_capf_lsc_unconfirmed(tl_store *s, long id, const char *device,
+			    int code, const char *detail, long now, tl_err *e)
+{
+	int rc;
+
+	if (begin(s, e))
+		return -1;
+	rc = sql(s, NULL, e, "UPDATE capf_lsc SET state = ?, updated = ? WHERE id = ?"
+		 " AND state = 'issued'", "tii",
+		 code == TL_LSC_UPGRADE_FAILED ? "failed" : "unconfirmed", now, id);
+	rc = rc || status(s, device, code, 0, detail, now, e);
+	return end(s, rc ? -1 : 0, e);
+}
+
+int tl_capf_lsc_deleted(tl_store *s, const char *device, long now, tl_err *e)
+{
+	int rc;
+
+	if (begin(s, e))
+		return -1;
+	rc = sql(s, NULL, e, "UPDATE capf_lsc SET state = 'deleted', updated = ?"
+		 " WHERE device = ? AND state = 'installed'", "it", now, device);
+	rc = rc || sql(s, NULL, e, "UPDATE device SET lsc = NULL, updated = ?"
+		       " WHERE name = ?", "it", now, device);
+	rc = rc || status(s, device, TL_LSC_DELETE_OK, 1,
+			  "the phone deleted its LSC", now, e);
+	rc = rc || tl_store_bump(s, e);
+	return end(s, rc ? -1 : 0, e);
+}
+
+int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,
+		    long now, tl_err *e)
+{
+	char *serial = tl_hex(c->serial, c->serial_len, 1);
+	char detail[600];
+	int rc;
+
+	if (!serial)
+		return tl_fail(e, "out of memory");
+	snprintf(detail, sizeof(detail), "the phone sent %s (serial %s)", c->subject,
+		 serial);
+	if (begin(s, e)) {
+		free(serial);
+		return -1;
+	}
+	rc = sql(s, NULL, e, "INSERT INTO capf_lsc (device, serial, der, not_after,"
+		 " state, issued, updated) VALUES (?, ?, ?, ?, 'fetched', ?, ?)",
+		 "ttbiii", device, serial, (const void *)c->der, c->der_len,
+		 (long)c->not_after, now, now);
+	free(serial);
+	rc = rc || status(s, device, TL_LSC_FETCH_OK, 1, detail, now, e);
+	return end(s, rc ? -1 : 0, e);
+}
+
+int tl_capf_recover(tl_store *s, long now, int *n, tl_err *e)
+{
+	sqlite3 *db = tl_store_db(s);
+	int rc = 0;
+
+	*n = 0;
+	if (begin(s, e))
+		return -1;
+	for (;;) {
+		char device[32];
+		long id;
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(db, "SELECT id, device FROM capf_lsc WHERE state"
+				       " = 'issued' LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+			rc = tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+			break;
+		}
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			break;
+		}
+		id = (long)sqlite3_column_int64(st, 0);
+		snprintf(device, sizeof(device), "%s", sqlite3_column_text(st, 1));
+		sqlite3_finalize(st);
+		rc = sql(s, NULL, e, "UPDATE capf_lsc SET state = 'unconfirmed',"
+			 " updated = ? WHERE id = ?", "ii", now, id);
+		rc = rc || status(s, device, tl_lsc_failure(TL_CAPF_OP_INSTALL,
+							    TL_WHY_COMM), 0,
+				  "capfd stopped before the phone confirmed its LSC",
+				  now, e);
+		if (rc)
+			break;
+		(*n)++;
+	}
+	return end(s, rc ? -1 : 0, e);
+}
+
+int tl_capf_locked(tl_store *s, const char *device, long now, long *until)
+{
+	long u = 0;
+
+	if (sql(s, &u, NULL, "SELECT until FROM capf_lockout WHERE device = ?", "t",
+		device) || u <= now)
+		return 0;
+	*until = u;
+	return 1;
+}
+
+int tl_capf_auth_failed(tl_store *s, const char *device, long now, int attempts,
+			long window, long *until, tl_err *e)
+{
+	long n = 0;
+	int rc;
+
+	if (begin(s, e))
+		return -1;
+	rc = sql(s, NULL, e, "DELETE FROM capf_failure WHERE device = ? AND ts <= ?",
+		 "ti", device, now - window);
+	rc = rc || sql(s, NULL, e, "INSERT INTO capf_failure (device, ts) VALUES"
+		       " (?, ?)", "ti", device, now);
+	rc = rc || sql(s, &n, e, "SELECT count(*) FROM capf_failure WHERE device = ?",
+		       "t", device);
+	if (rc == 0 && n >= attempts) {
+		*until = now + window;
+		/* The count starts again when the lock ends. */
+		rc = sql(s, NULL, e, "DELETE FROM capf_failure WHERE device = ?", "t",
+			 device);
+		rc = rc || sql(s, NULL, e, "INSERT OR REPLACE INTO capf_lockout (device,"
+			       " until) VALUES (?, ?)", "ti", device, *until);
+	}
+	if (end(s, rc ? -1 : 0, e))
+		return -1;
+	return n >= attempts;
+}
+
+int tl_capf_auth_ok(tl_store *s, const char *device, tl_err *e)
+{
+	return sql(s, NULL, e, "DELETE FROM capf_failure WHERE device = ?", "t",
+		   device);
+}
+
+int tl_capf_events(tl_store *s, const char *device, int max,
+		   tl_capf_event_fn fn, void *arg, tl_err *e)
+{
+	sqlite3 *db = tl_store_db(s);
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT ts, status, detail FROM capf_event WHERE"
+			       " device = ? ORDER BY id DESC LIMIT ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, max);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		rc = fn(arg, (long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+			(const char *)sqlite3_column_text(st, 2));
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int tl_capf_lscs(tl_store *s, const char *device, tl_capf_lsc_fn fn, void *arg,
+		 tl_err *e)
+{
+	sqlite3 *db = tl_store_db(s);
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, serial, not_after, state, issued FROM"
+			       " capf_lsc WHERE device = ? ORDER BY id DESC", -1, &st,
+			       NULL) != SQLITE_OK)
+		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+		rc = fn(arg, (long)sqlite3_column_int64(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(long)sqlite3_column_int64(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+			(long)sqlite3_column_int64(st, 4));
+	sqlite3_finalize(st);
+	return 0;
+}
