@@ -265,7 +265,7 @@ static int bind_one(const struct sockaddr_storage *ss, socklen_t len, int type,
 	if (dual)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (bind(fd, (const struct sockaddr *)ss, len) < 0 ||
-	    (type == SOCK_STREAM && listen(fd, 1024) < 0)) {
+	    (type == SOCK_STREAM && listen(fd, SOMAXCONN) < 0)) {
 		int err = errno;
 
 		close(fd);

@@ -1,0 +1,49 @@
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int tl_daemon_detach(tl_err *e)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return tl_fail(e, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return tl_fail(e, "setsid: %s", strerror(errno));
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		if (fd > 1)
+			close(fd);
+	}
+	/* the data directory is given as an absolute path or was opened */
+	return chdir("/") ? tl_fail(e, "chdir /: %s", strerror(errno)) : 0;
+}
+
+int tl_daemon_drop(const char *user, tl_err *e)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		return tl_fail(e, "user %s: %s", user, errno ? strerror(errno) :
+			       "no such user");
+	if (setgroups(0, NULL) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid))
+		return tl_fail(e, "cannot become user %s: %s", user, strerror(errno));
+	if (setuid(0) == 0)
+		return tl_fail(e, "still able to become root after switching to %s",
+			       user);
+	return 0;
+}
