@@ -39,6 +39,8 @@ int tl_daemon_drop(const char *user, tl_err *e)
 	if ((pw = getpwnam(user)) == NULL)
 		return tl_fail(e, "user %s: %s", user, errno ? strerror(errno) :
 			       "no such user");
+	if (pw->pw_uid == 0)	/* configured to stay root */
+		return 0;
 	if (setgroups(0, NULL) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid))
 		return tl_fail(e, "cannot become user %s: %s", user, strerror(errno));

@@ -545,6 +545,16 @@ static void conn_run(void *arg)
 	int rc;
 
 	if (c->state == C_FIRST) {
+		char b;
+		ssize_t n = recv(c->fd, &b, 1, MSG_PEEK);
+
+		/* a client gone before it said anything is no TLS failure */
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			conn_close(c, NULL, NULL);
+			return;
+		}
+		if (n < 0)
+			return;
 		/* the session (the bulk of a connection's memory) only once the
 		 * client has sent something */
 		if ((c->tls = tl_tlsconn_new(c->ctx, c->fd, &e)) == NULL) {
