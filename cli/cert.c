@@ -28,6 +28,10 @@ static void usage(FILE *f)
 "       trustline cert generate PURPOSE [--node N] [--key rsa:BITS|ec:256|ec:384]\n"
 "                               [--hash sha256|sha384|sha512] [--years 5|10|20]\n"
 "                               [--san NAME]... [--force]\n"
+"       trustline cert trust add STORE FILE [--allow-expired]\n"
+"       trustline cert trust delete STORE NAME [--force]\n"
+"       trustline cert export-bulk DIR\n"
+"       trustline cert import-bulk DIR\n"
 "Every command takes --data-dir DIR (default $TRUSTLINE_DATA_DIR, else\n"
 "/var/lib/trustline).\n"
 "\n"
@@ -59,7 +63,21 @@ static void usage(FILE *f)
 "          CertExpired, CertValidLessThanADay, CertValidfor7days (critical),\n"
 "          CertValidLessThanMonth and CertValidityOver30Days; exit 2 when an\n"
 "          alarm is critical. --watch runs every notify_every_hours (hourly\n"
-"          while an alarm is critical) and logs to standard error.\n", f);
+"          while an alarm is critical) and logs to standard error.\n"
+"trust add\n"
+"          puts every certificate of FILE (PEM, DER, a PEM bundle or a PKCS#7\n"
+"          chain in PEM or DER) into a trust store, or refuses them all: no\n"
+"          wildcard names, no key above 4096 bits, no expired or not yet valid\n"
+"          certificate without --allow-expired, one certificate per subject (a\n"
+"          new one replaces the stored one only when its notBefore is later).\n"
+"trust delete\n"
+"          lists the certificates that chain through STORE/NAME and refuses to\n"
+"          delete it while there are any, unless --force.\n"
+"export-bulk, import-bulk\n"
+"          phone migration: export-bulk writes the CallManager certificates of\n"
+"          this cluster's TFTP nodes and a manifest.ini into DIR; import-bulk,\n"
+"          on the other cluster, adds them to CallManager-trust as trust add\n"
+"          does, so that its TVS vouches for them.\n", f);
 }
 
 static const char *data_dir;
@@ -713,12 +731,145 @@ static int do_monitor(int argc, char **argv)
 	return worst == 2 ? 2 : 0;
 }
 
+/* The exit status of a trust-store operation: -1 refused, -2 bad input. */
+static int trust_exit(int rc, const tl_err *e)
+{
+	return rc == 0 ? 0 : cli_fail(rc == -2 ? EXIT_USAGE : EXIT_INVALID, e);
+}
+
+static int do_trust_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "allow-expired", no_argument, 0, 'x' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	tl_cert **certs;
+	tl_trustadd a;
+	size_t n;
+	int c, rc;
+	tl_store s;
+	tl_err e;
+
+	memset(&a, 0, sizeof(a));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'x': a.allow_expired = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert trust add", "unknown option");
+		}
+	}
+	if (optind + 2 != argc)
+		return cli_usage("cert trust add", "give STORE and FILE");
+	if (!tl_trust_store_find(argv[optind]))
+		return cli_usage("cert trust add", "unknown trust store \"%s\"",
+				 argv[optind]);
+	if (tl_certs_load(argv[optind + 1], &certs, &n, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	if (open_store(&s)) {
+		tl_certs_free(certs, n);
+		return EXIT_USAGE;
+	}
+	a.store = argv[optind];
+	a.certs = certs;
+	a.n = n;
+	rc = tl_pki_trust_add(&s, &a, stdout, &e);
+	tl_store_close(&s);
+	tl_certs_free(certs, n);
+	return trust_exit(rc, &e);
+}
+
+static int do_trust_delete(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, 0, 'f' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int force = 0, c, rc;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': force = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert trust delete", "unknown option");
+		}
+	}
+	if (optind + 2 != argc)
+		return cli_usage("cert trust delete", "give STORE and NAME");
+	if (open_store(&s))
+		return EXIT_USAGE;
+	rc = tl_pki_trust_delete(&s, argv[optind], argv[optind + 1], force, stdout, &e);
+	tl_store_close(&s);
+	return trust_exit(rc, &e);
+}
+
+static int do_trust(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "add") == 0)
+		return do_trust_add(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "delete") == 0)
+		return do_trust_delete(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	return cli_usage("cert trust", "give add or delete");
+}
+
+/* export-bulk and import-bulk: DIR and the data directory. */
+static int bulk(int argc, char **argv, const char *cmd,
+		int (*fn)(tl_store *, const char *, FILE *, tl_err *))
+{
+	static const struct option opts[] = {
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int c, rc;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "give one DIR");
+	if (open_store(&s))
+		return EXIT_USAGE;
+	rc = fn(&s, argv[optind], stdout, &e);
+	tl_store_close(&s);
+	return trust_exit(rc, &e);
+}
+
+static int do_export_bulk(int argc, char **argv)
+{
+	return bulk(argc, argv, "cert export-bulk", tl_pki_bulk_export);
+}
+
+static int do_import_bulk(int argc, char **argv)
+{
+	return bulk(argc, argv, "cert import-bulk", tl_pki_bulk_import);
+}
+
 int cmd_cert(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } verbs[] = {
 		{ "list", do_list }, { "show", do_show }, { "export", do_export },
 		{ "generate", do_generate }, { "check", do_check },
 		{ "monitor", do_monitor }, { "csr", do_csr }, { "import", do_import },
+		{ "trust", do_trust }, { "export-bulk", do_export_bulk },
+		{ "import-bulk", do_import_bulk },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

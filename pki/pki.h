@@ -125,4 +125,33 @@ int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e)
 void tl_pki_subject(const tl_conf *c, const tl_purpose *p, const char *node,
 		    char *cn, size_t n);
 
+/* Trust stores (CERTIFICATES.md): import and delete only. These return 0,
+ * -1 when a rule refuses the change (e says which and why) or a write
+ * fails, and -2 when an input cannot be used (an unknown store, no such
+ * certificate, an unreadable export). A refusal writes nothing. */
+typedef struct tl_trustadd {
+	const char *store;
+	tl_cert *const *certs;	/* every certificate of the upload */
+	size_t n;
+	int allow_expired;
+	const char *action;	/* for the audit log; NULL: "trust add" */
+} tl_trustadd;
+/* Checks every certificate (wildcards, keys above 4096 bits, validity
+ * unless allow_expired) and the one-subject-per-store rule (a same-subject
+ * certificate replaces the stored one only when its notBefore is later),
+ * then writes them all, with an audit row each, and bumps the generation
+ * once. Prints one line per certificate: added, replaced, already present. */
+int tl_pki_trust_add(tl_store *s, const tl_trustadd *a, FILE *report, tl_err *e);
+/* Lists the trust-store and identity certificates that chain through
+ * STORE/NAME and refuses to delete it while there are any, unless force. */
+int tl_pki_trust_delete(tl_store *s, const char *store, const char *name,
+			int force, FILE *report, tl_err *e);
+
+/* Phone migration between clusters: the CallManager certificates of this
+ * cluster's TFTP nodes as PEM files in dir with a manifest.ini naming the
+ * cluster; and, on the other cluster, those certificates into
+ * CallManager-trust by the rules of tl_pki_trust_add. Same return codes. */
+int tl_pki_bulk_export(tl_store *s, const char *dir, FILE *report, tl_err *e);
+int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e);
+
 #endif
