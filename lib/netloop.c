@@ -363,6 +363,7 @@ struct tl_netconn {
 	uint8_t *out;		/* unsent output */
 	size_t out_len, out_cap;
 	int closing;		/* close once out is sent */
+	int timed_out;
 	char peer[64];
 	_Alignas(max_align_t) unsigned char data[];
 };
@@ -390,6 +391,8 @@ static void conn_close(tl_netconn *c, const char *why, const char *detail)
 		       detail ? " detail=" : "",
 		       detail ? tl_log_val(detail, v, sizeof(v)) : "");
 	}
+	if (s->o.on_close)
+		s->o.on_close(s->o.arg, c, c->timed_out);
 	tl_ev_free(c->rd);
 	tl_ev_free(c->wr);
 	tl_ev_free(c->timer);
@@ -577,6 +580,8 @@ static void conn_run(void *arg)
 		}
 		c->state = C_OPEN;
 		tl_ev_arm(c->timer, s->o.idle_ms);
+		if (s->o.on_open)
+			s->o.on_open(s->o.arg, c);
 	}
 	read_more(c);
 }
@@ -585,6 +590,7 @@ static void conn_timeout(void *arg)
 {
 	tl_netconn *c = arg;
 
+	c->timed_out = 1;
 	conn_close(c, c->state == C_OPEN ? "idle_timeout" : "handshake_timeout", NULL);
 }
 
@@ -626,6 +632,10 @@ static void on_accept(void *arg)
 		}
 		if (s->n >= (size_t)s->o.max_connections) {
 			refuse(s, fd);
+			continue;
+		}
+		if (s->o.admit && s->o.admit(s->o.arg, (struct sockaddr *)&ss) < 0) {
+			close(fd);
 			continue;
 		}
 		nodelay(fd);

@@ -90,6 +90,14 @@ typedef struct tl_netsrv_opts {
 	 * connection (it logs why). It may call tl_netconn_send. Input beyond
 	 * max_input that it does not consume closes the connection. */
 	long (*on_data)(void *arg, tl_netconn *c, const uint8_t *buf, size_t len);
+	/* Optional. on_open: the handshake is done (a protocol where the
+	 * server speaks first sends here). on_close: the connection is about
+	 * to go, for whatever reason (timed_out: a handshake or idle timeout),
+	 * with its data still there. admit: a new connection from peer; -1
+	 * closes it at once (rate limits). */
+	void (*on_open)(void *arg, tl_netconn *c);
+	void (*on_close)(void *arg, tl_netconn *c, int timed_out);
+	int (*admit)(void *arg, const struct sockaddr *peer);
 	void *arg;
 	size_t conn_data;	/* see tl_netconn_data */
 } tl_netsrv_opts;
