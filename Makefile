@@ -53,6 +53,9 @@ BENCH_SRC = $(wildcard tests/bench/bench_*.c)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 BENCH_COMMON = tests/bench/benchutil.c
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+# Small programs the end-to-end tests drive (built for `make check` only).
+TOOLS_SRC = $(wildcard tests/tools/*.c)
+TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all check check-run unit clitest demo demo-run bench bench-run fuzz fuzz-run \
 	install deps ensure-deps clean
@@ -82,6 +85,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(UNIT_COMMON) $(LIB)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_COMMON) \
 		$(LIB) $(LDLIBS) $(CHECK_LIBS)
 
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/bench/%: tests/bench/%.c $(BENCH_COMMON) tests/bench/benchutil.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/bench $(CFLAGS) $(LDFLAGS) -o $@ $< $(BENCH_COMMON) \
@@ -98,7 +105,7 @@ deps:
 check: ensure-deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(PROGS) $(UNIT_BIN)
+check-run: $(PROGS) $(UNIT_BIN) $(TOOLS_BIN)
 	@scripts/run-tests.sh $(BUILD)
 
 demo: ensure-deps

@@ -1,11 +1,26 @@
 #include "conf.h"
 
+#include <arpa/inet.h>
 #include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "x509.h"
+
+static void tftp_defaults(tl_conf_tftp *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->port = 69;
+	t->http_port = 6970;
+	t->max_blksize = 65464;
+	t->max_windowsize = 64;
+	t->timeout = 1;
+	t->retries = 5;
+	t->max_transfers = 10000;
+	t->per_client_rate = 100;
+	snprintf(t->user, sizeof(t->user), "nobody");
+}
 
 void tl_conf_defaults(tl_conf *c)
 {
@@ -17,6 +32,7 @@ void tl_conf_defaults(tl_conf *c)
 	c->years = 5;
 	c->notify_days = 30;
 	c->notify_every_hours = 24;
+	tftp_defaults(&c->tftp);
 }
 
 int tl_conf_parse_key(const char *s, int *type, int *bits, tl_err *e)
@@ -122,6 +138,54 @@ static int number(const char *v, int lo, int hi, int *out)
 	return 0;
 }
 
+static int address(const char *v, char *out, size_t n, tl_err *e)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char host[64];
+	size_t len = strlen(v);
+
+	if (len >= sizeof(host) || len >= n)
+		return tl_fail(e, "\"%s\" is too long", v);
+	if (v[0] == '[' && len > 2 && v[len - 1] == ']') {
+		memcpy(host, v + 1, len - 2);
+		host[len - 2] = 0;
+	} else {
+		memcpy(host, v, len + 1);
+	}
+	if (inet_pton(AF_INET, host, &a4) != 1 && inet_pton(AF_INET6, host, &a6) != 1)
+		return tl_fail(e, "\"%s\" is not a numeric IPv4 or IPv6 address", v);
+	memcpy(out, v, len + 1);
+	return 0;
+}
+
+static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
+{
+	if (!strcmp(k, "port")) return !number(v, 1, 65535, &t->port);
+	if (!strcmp(k, "http_port")) return !number(v, 0, 65535, &t->http_port);
+	if (!strcmp(k, "listen"))
+		return !*v || !address(v, t->listen, sizeof(t->listen), e);
+	if (!strcmp(k, "max_blksize"))
+		return !number(v, 8, 65464, &t->max_blksize);
+	/* Below 32768, so an ACK's 16-bit block number is never ambiguous. */
+	if (!strcmp(k, "max_windowsize"))
+		return !number(v, 1, 32767, &t->max_windowsize);
+	if (!strcmp(k, "timeout")) return !number(v, 1, 255, &t->timeout);
+	if (!strcmp(k, "retries")) return !number(v, 1, 20, &t->retries);
+	if (!strcmp(k, "max_transfers"))
+		return !number(v, 1, 1000000, &t->max_transfers);
+	if (!strcmp(k, "per_client_rate"))
+		return !number(v, 0, 1000000, &t->per_client_rate);
+	if (!strcmp(k, "sign_static")) return !boolean(v, &t->sign_static);
+	if (!strcmp(k, "user")) {
+		if (!*v || strlen(v) >= sizeof(t->user) || strchr(v, ' '))
+			return 0;
+		snprintf(t->user, sizeof(t->user), "%s", v);
+		return 1;
+	}
+	return 0;
+}
+
 struct parse_ctx {
 	tl_conf *c;
 	tl_err *e;
@@ -169,8 +233,9 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 			ok = !number(v, 1, 3650, &c->notify_days);
 		else if (!strcmp(k, "notify_every_hours"))
 			ok = !number(v, 1, 24 * 365, &c->notify_every_hours);
-	} else if (!strcmp(sec, "tftp") || !strcmp(sec, "tvs") ||
-		   !strcmp(sec, "capf")) {
+	} else if (!strcmp(sec, "tftp")) {
+		ok = tftp_key(&c->tftp, k, v, p->e);
+	} else if (!strcmp(sec, "tvs") || !strcmp(sec, "capf")) {
 		/* the servers' sections: read by the servers themselves */
 		ok = 1;
 	}
@@ -217,6 +282,47 @@ static void list(FILE *f, const char *key, char l[][64], int n)
 	fputc('\n', f);
 }
 
+/* Writes "[tftp]" before the first key that is set, so a configuration
+ * that sets none has no such section. */
+static void tftp_key_out(FILE *f, int *head, const char *key, const char *val)
+{
+	if (!(*head)++)
+		fputs("\n[tftp]\n", f);
+	fprintf(f, "%s = %s\n", key, val);
+}
+
+static void write_tftp(const tl_conf_tftp *t, FILE *f)
+{
+	tl_conf_tftp d;
+	char val[16];
+	int head = 0;
+
+	tftp_defaults(&d);
+	const struct {
+		const char *key;
+		int v, def;
+	} nums[] = {
+		{ "port", t->port, d.port }, { "http_port", t->http_port, d.http_port },
+		{ "max_blksize", t->max_blksize, d.max_blksize },
+		{ "max_windowsize", t->max_windowsize, d.max_windowsize },
+		{ "timeout", t->timeout, d.timeout }, { "retries", t->retries, d.retries },
+		{ "max_transfers", t->max_transfers, d.max_transfers },
+		{ "per_client_rate", t->per_client_rate, d.per_client_rate },
+	};
+
+	if (strcmp(t->listen, d.listen))
+		tftp_key_out(f, &head, "listen", t->listen);
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		if (nums[i].v != nums[i].def) {
+			snprintf(val, sizeof(val), "%d", nums[i].v);
+			tftp_key_out(f, &head, nums[i].key, val);
+		}
+	if (t->sign_static != d.sign_static)
+		tftp_key_out(f, &head, "sign_static", t->sign_static ? "true" : "false");
+	if (strcmp(t->user, d.user))
+		tftp_key_out(f, &head, "user", t->user);
+}
+
 void tl_conf_write(const tl_conf *c, FILE *f)
 {
 	fputs("# trustline data directory configuration. See docs/trustline.md.\n"
@@ -245,4 +351,5 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		c->years, c->fips ? "true" : "false");
 	fprintf(f, "\n[monitor]\nnotify_days = %d\nnotify_every_hours = %d\n",
 		c->notify_days, c->notify_every_hours);
+	write_tftp(&c->tftp, f);
 }

@@ -10,6 +10,21 @@
 
 #define TL_MAX_NODES 32
 
+/* [tftp]: tftpd's settings (docs/tftpd.md). tl_conf_write writes only the
+ * keys that differ from the defaults. */
+typedef struct tl_conf_tftp {
+	int port, http_port;
+	char listen[64];	/* numeric address; "" = every address */
+	int max_blksize;	/* 8..65464 */
+	int max_windowsize;	/* 1..32767 */
+	int timeout;		/* seconds, 1..255 */
+	int retries;		/* 1..20 */
+	int max_transfers;
+	int per_client_rate;	/* requests per second per client; 0 = none */
+	int sign_static;	/* serve X.sgn for a static X */
+	char user[64];		/* to drop to when started as root */
+} tl_conf_tftp;
+
 typedef struct tl_conf {
 	/* [cluster] */
 	char name[64];
@@ -30,6 +45,7 @@ typedef struct tl_conf {
 	/* [monitor] */
 	int notify_days;
 	int notify_every_hours;
+	tl_conf_tftp tftp;
 } tl_conf;
 
 void tl_conf_defaults(tl_conf *c);

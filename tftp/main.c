@@ -1,0 +1,427 @@
+/* tftpd: TFTP and HTTP provisioning from the data directory (docs/tftpd.md). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "http.h"
+#include "log.h"
+#include "namespace.h"
+#include "server.h"
+#include "store.h"
+
+#define GRACE_MS 3000		/* transfers a SIGTERM lets finish */
+#define WORKERS_MAX 256
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: tftpd [-c trustline.conf] [--data-dir DIR] [--listen ADDR] [--port 69]\n"
+"             [--http-port 6970] [--foreground] [--workers N]\n"
+"\n"
+"Serves the data directory's generated files and tftpboot/ to phones over\n"
+"TFTP (read requests only) and HTTP. Settings come from the [tftp] section\n"
+"of trustline.conf; the options override them.\n"
+"\n"
+"  -c, --config FILE  configuration (default DIR/trustline.conf)\n"
+"  --data-dir DIR     data directory (default $TRUSTLINE_DATA_DIR, else\n"
+"                     /var/lib/trustline)\n"
+"  --listen ADDR      numeric IPv4 or IPv6 address (default every address)\n"
+"  --port N           TFTP port (default 69; 0 picks a free one)\n"
+"  --http-port N      HTTP port (default 6970; 0 picks a free one; -1 none)\n"
+"  --foreground       stay attached and log to standard error; without it\n"
+"                     tftpd detaches once serving and logs to syslog\n"
+"  --workers N        N processes sharing the ports (SO_REUSEPORT)\n"
+"\n"
+"Started as root, tftpd binds its ports, then runs as [tftp] user (default\n"
+"nobody). SIGHUP reloads the files and settings; SIGTERM lets transfers\n"
+"finish (3 s at most) and exits 0.\n", f);
+}
+
+struct opts {
+	const char *conf, *dir, *listen;
+	int port, http_port, foreground, workers;
+};
+
+struct worker {
+	tl_loop *loop;
+	tl_tftp_ns *ns;
+	tl_tftp_server *srv;
+	tl_tftp_http *http;
+	const struct opts *o;
+};
+
+static void config_of(const struct opts *o, const tl_conf *conf, tl_tftp_cfg *c)
+{
+	tl_tftp_cfg_from_conf(c, &conf->tftp);
+	if (o->listen)
+		c->listen = o->listen;
+	if (o->port >= 0)
+		c->port = o->port;
+	c->reuseport = o->workers > 1;
+}
+
+/* Root binds, then gives root up for good (unless configured to stay). */
+static int drop_privileges(const char *user, tl_err *e)
+{
+	if (tl_daemon_drop(user, e))
+		return -1;
+	if (geteuid() == 0)
+		tl_log(LOG_WARNING, "event=privileges warning=\"running as root "
+		       "([tftp] user = %s)\"", user);
+	return 0;
+}
+
+/* Each transfer holds a socket: as many descriptors as the hard limit
+ * allows, and no more transfers than fit in them. */
+static void fit_limits(tl_tftp_cfg *c)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < c->max_transfers + 64u) {
+		c->max_transfers = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
+		tl_log(LOG_WARNING, "event=limits max_transfers=%u reason=\"open file "
+		       "limit %llu\"", c->max_transfers, (unsigned long long)rl.rlim_cur);
+	}
+}
+
+static void drained(void *arg)
+{
+	struct worker *w = arg;
+
+	tl_loop_stop(w->loop);
+}
+
+static void on_stop(void *arg)
+{
+	struct worker *w = arg;
+
+	tl_log(LOG_INFO, "event=stopping");
+	tl_tftp_server_drain(w->srv, GRACE_MS, drained, w);
+}
+
+static void on_reload(void *arg)
+{
+	struct worker *w = arg;
+	tl_tftp_cfg c;
+	size_t files;
+	uint64_t bytes;
+	tl_err e;
+
+	if (tl_tftp_ns_reload(w->ns, &e)) {
+		char m[600];
+
+		tl_log(LOG_ERR, "event=reload result=failed error=%s (still serving "
+		       "the files loaded before)", tl_log_val(e.msg, m, sizeof(m)));
+		return;
+	}
+	config_of(w->o, tl_tftp_ns_conf(w->ns), &c);
+	fit_limits(&c);
+	tl_tftp_server_set_limits(w->srv, &c);
+	tl_tftp_ns_stats(w->ns, &files, &bytes);
+	tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu", files,
+	       (unsigned long long)bytes);
+}
+
+/* Once serving, a detached process lets go of the terminal: what follows
+ * goes to syslog. */
+static void let_go(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	tl_log_open("tftpd", 1);
+}
+
+/* Tells whoever waits (the terminal's process, or the supervisor) that
+ * this process serves. */
+static int tell_ready(int ready, int detached)
+{
+	if (ready >= 0) {
+		if (write(ready, "k", 1) != 1)
+			return -1;
+		close(ready);
+	}
+	if (detached)
+		let_go();
+	return 0;
+}
+
+/* Binds, drops privileges, tells the parent it is serving (ready >= 0),
+ * serves until SIGTERM. Returns the exit status. */
+static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
+{
+	struct worker w = { .ns = ns, .o = o };
+	const tl_conf *conf = tl_tftp_ns_conf(ns);
+	tl_ev *sig[3] = { NULL, NULL, NULL };
+	int http_port = o->http_port != -2 ? o->http_port : conf->tftp.http_port;
+	tl_tftp_cfg c;
+	size_t files;
+	uint64_t bytes;
+	char m[600];
+	tl_err e;
+	int rc = 1;
+
+	config_of(o, conf, &c);
+	fit_limits(&c);
+	if ((w.loop = tl_loop_new(&e)) == NULL ||
+	    (w.srv = tl_tftp_server_new(w.loop, ns, &c, &e)) == NULL ||
+	    (http_port >= 0 && (w.http = tl_tftp_http_new(w.loop, ns, c.listen,
+							  http_port, c.reuseport,
+							  &e)) == NULL) ||
+	    drop_privileges(conf->tftp.user, &e) ||
+	    tl_loop_signals(w.loop, on_stop, on_reload, &w, sig, &e)) {
+		tl_log(LOG_ERR, "event=start result=failed error=%s",
+		       tl_log_val(e.msg, m, sizeof(m)));
+		goto out;
+	}
+	tl_tftp_ns_stats(ns, &files, &bytes);
+	tl_log(LOG_INFO, "event=start pid=%ld port=%d http_port=%d files=%zu bytes=%llu",
+	       (long)getpid(), tl_tftp_server_port(w.srv),
+	       w.http ? tl_tftp_http_port(w.http) : -1, files,
+	       (unsigned long long)bytes);
+	if (tell_ready(ready, !o->foreground))
+		goto out;
+	if (tl_loop_run(w.loop, &e))
+		tl_log(LOG_ERR, "event=loop error=%s", tl_log_val(e.msg, m, sizeof(m)));
+	else
+		rc = 0;
+	tl_tftp_server_summary(w.srv);
+	tl_log(LOG_INFO, "event=stopped pid=%ld", (long)getpid());
+out:
+	tl_loop_signals_free(sig);
+	tl_tftp_http_free(w.http);
+	tl_tftp_server_free(w.srv);
+	tl_loop_free(w.loop);
+	return rc;
+}
+
+/* --workers: a supervisor starts the workers, waits until each serves,
+ * then forwards SIGTERM and SIGHUP to them and reaps them. */
+struct super {
+	tl_loop *loop;
+	pid_t kids[WORKERS_MAX];
+	int nkids, alive, stopping, status;
+};
+
+static void forward(struct super *s, int sig)
+{
+	for (int i = 0; i < s->nkids; i++)
+		if (s->kids[i] > 0)
+			kill(s->kids[i], sig);
+}
+
+static void sup_stop(void *arg)
+{
+	struct super *s = arg;
+
+	s->stopping = 1;
+	forward(s, SIGTERM);
+}
+
+static void sup_reload(void *arg)
+{
+	forward(arg, SIGHUP);
+}
+
+static void sup_child(void *arg)
+{
+	struct super *s = arg;
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (int i = 0; i < s->nkids; i++)
+			if (s->kids[i] == pid)
+				s->kids[i] = 0;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			s->status = 1;
+		/* A worker that dies on its own takes the others down: a
+		 * supervisor without root could not bind its port again. */
+		if (!s->stopping) {
+			tl_log(LOG_ERR, "event=worker-exit pid=%ld status=%d", (long)pid,
+			       WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+			s->stopping = 1;
+			forward(s, SIGTERM);
+		}
+		if (--s->alive == 0)
+			tl_loop_stop(s->loop);
+	}
+}
+
+static int supervise(const struct opts *o, tl_tftp_ns *ns, int ready)
+{
+	struct super s;
+	tl_ev *sig[3] = { NULL, NULL, NULL }, *chld = NULL;
+	int p[2], got = 0;
+	char c;
+	tl_err e;
+
+	memset(&s, 0, sizeof(s));
+	s.status = 1;
+	if (pipe2(p, O_CLOEXEC)) {
+		fprintf(stderr, "tftpd: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < o->workers; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			close(p[0]);
+			if (ready >= 0)
+				close(ready);
+			_exit(serve(o, ns, p[1]));
+		}
+		if (pid < 0)
+			break;
+		s.kids[s.nkids++] = pid;
+	}
+	close(p[1]);
+	s.alive = s.nkids;
+	while (got < o->workers && read(p[0], &c, 1) == 1)
+		got++;
+	close(p[0]);
+	if (got < o->workers ||
+	    (s.loop = tl_loop_new(&e)) == NULL ||
+	    tl_loop_signals(s.loop, sup_stop, sup_reload, &s, sig, &e) ||
+	    (chld = tl_ev_signal(s.loop, SIGCHLD, sup_child, &s, &e)) == NULL ||
+	    drop_privileges(tl_tftp_ns_conf(ns)->tftp.user, &e)) {
+		forward(&s, SIGTERM);
+		while (wait(NULL) > 0)
+			;
+		goto out;
+	}
+	s.status = 0;
+	if (tell_ready(ready, !o->foreground))
+		s.status = 1;
+	sup_child(&s);		/* a worker that ended before SIGCHLD was watched */
+	if (s.alive > 0)
+		tl_loop_run(s.loop, &e);
+out:
+	tl_ev_free(chld);
+	tl_loop_signals_free(sig);
+	tl_loop_free(s.loop);
+	return s.status;
+}
+
+/* Without --foreground: the terminal's process waits until the daemon
+ * serves (exit 0) or has failed and said why on standard error (exit 1). */
+static int detach(int *ready)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	if (chdir("/")) {
+		/* nothing relative is opened after this */
+	}
+	*ready = p[1];
+	return 0;
+}
+
+static int port_arg(const char *s, int lo, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == 0 || *end || v < lo || v > 65535)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, 0, 'c' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "listen", required_argument, 0, 'l' },
+		{ "port", required_argument, 0, 'p' },
+		{ "http-port", required_argument, 0, 'H' },
+		{ "foreground", no_argument, 0, 'f' },
+		{ "workers", required_argument, 0, 'w' },
+		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
+		{ 0, 0, 0, 0 },
+	};
+	struct opts o = { .port = -1, .http_port = -2, .workers = 1 };
+	tl_tftp_ns *ns;
+	tl_err e;
+	int c, rc, ready = -1;
+
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o.conf = optarg; break;
+		case 'D': o.dir = optarg; break;
+		case 'l': o.listen = optarg; break;
+		case 'f': o.foreground = 1; break;
+		case 'p':
+			if (port_arg(optarg, 0, &o.port))
+				goto bad;
+			break;
+		case 'H':
+			if (port_arg(optarg, -1, &o.http_port))
+				goto bad;
+			break;
+		case 'w':
+			if (port_arg(optarg, 1, &o.workers) || o.workers > WORKERS_MAX)
+				goto bad;
+			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': puts("tftpd " TRUSTLINE_VERSION); return 0;
+		default: goto bad;
+		}
+	}
+	if (optind != argc)
+		goto bad;
+	if (o.workers > 1 && (o.port == 0 || o.http_port == 0)) {
+		fputs("tftpd: --workers needs fixed ports: each worker would pick "
+		      "its own with 0\n", stderr);
+		return 2;
+	}
+	tl_log_open("tftpd", 0);
+	ns = tl_tftp_ns_open(tl_store_default_dir(o.dir), o.conf, NULL, NULL, &e);
+	if (ns == NULL) {
+		fprintf(stderr, "tftpd: %s\n", e.msg);
+		return 1;
+	}
+	if (!o.foreground && detach(&ready)) {
+		fprintf(stderr, "tftpd: cannot detach: %s\n", strerror(errno));
+		tl_tftp_ns_free(ns);
+		return 1;
+	}
+	rc = o.workers > 1 ? supervise(&o, ns, ready) : serve(&o, ns, ready);
+	tl_tftp_ns_free(ns);
+	return rc;
+bad:
+	fputs("tftpd: bad option or value; see `tftpd --help`\n", stderr);
+	return 2;
+}

@@ -1,0 +1,452 @@
+#include "namespace.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "file.h"
+#include "hash.h"
+#include "log.h"
+#include "signedfile.h"
+
+#define NAME_MAX_LEN 512	/* longer requests cannot name anything here */
+#define FILE_MAX (1u << 30)	/* one static file */
+#define FILES_MAX 100000	/* static files in tftpboot/ */
+#define DEPTH_MAX 16		/* nested directories in tftpboot/ */
+
+/* Bytes shared by the table that holds them and every transfer in flight:
+ * a reload drops the table's reference, the last transfer frees them. */
+typedef struct blob {
+	size_t refs;
+	size_t len;
+	uint8_t *data;
+} blob;
+
+typedef struct entry {
+	tl_hnode node;
+	blob *b;		/* NULL: a name that exists but is refused */
+	char key[];		/* lower case, '/' separated */
+} entry;
+
+struct tl_tftp_table {
+	tl_htab names;
+	size_t files;
+	uint64_t bytes;
+};
+
+struct tl_tftp_ns {
+	char dir[1024];
+	char *conf_path;
+	tl_conf conf;
+	tl_tftp_gen_fn gen;
+	void *gen_arg;
+	tl_tftp_table *cur;
+	/* The static-file signer, kept from one load to the next so a reload
+	 * after privileges were dropped can still sign. */
+	tl_cert *cert;
+	tl_key *key;
+};
+
+static void blob_unref(blob *b)
+{
+	if (b && --b->refs == 0) {
+		free(b->data);
+		free(b);
+	}
+}
+
+/* The key a requested name is filed under: lower case, with '\' read as
+ * '/' (Windows-era clients). 0 with the key in out; -1 for a name nothing
+ * can have; -2 for a name no one may have. */
+static int normalize(const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len >= n)
+		return -1;
+	for (i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c && c < ' ')
+			return -1;
+		out[i] = c == '\\' ? '/' : (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
+	}
+	if (out[0] == '/')
+		return -2;
+	for (const char *p = out; p; p = strchr(p, '/')) {
+		if (*p == '/')
+			p++;
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == 0))
+			return -2;
+	}
+	if (strstr(out, "certs/") || (len >= 4 && !strcmp(out + len - 4, ".key")))
+		return -2;
+	return 0;
+}
+
+static int key_eq(const tl_hnode *n, const void *key)
+{
+	return strcmp(((const entry *)n)->key, key) == 0;
+}
+
+static entry *find(const tl_tftp_table *t, const char *key)
+{
+	return (entry *)tl_htab_find(&t->names, tl_hash_bytes(key, strlen(key)),
+				     key_eq, key);
+}
+
+/* Adds key with b (NULL: refused), taking the caller's reference on b. */
+static int add(tl_tftp_table *t, const char *key, blob *b, tl_err *e)
+{
+	size_t n = strlen(key);
+	entry *en;
+
+	if (find(t, key)) {
+		blob_unref(b);
+		return 0;
+	}
+	en = malloc(sizeof(*en) + n + 1);
+	if (en == NULL) {
+		blob_unref(b);
+		return tl_fail(e, "out of memory");
+	}
+	memcpy(en->key, key, n + 1);
+	en->b = b;
+	tl_htab_insert(&t->names, &en->node, tl_hash_bytes(key, n));
+	if (b) {
+		t->files++;
+		t->bytes += b->len;
+	}
+	return 0;
+}
+
+int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
+		      size_t len, tl_err *e)
+{
+	char key[NAME_MAX_LEN];
+	blob *b;
+
+	if (normalize(name, key, sizeof(key))) {
+		free(data);
+		return tl_fail(e, "\"%s\" cannot be served (a path outside "
+			       "tftpboot/, or a key)", name);
+	}
+	b = malloc(sizeof(*b));
+	if (b == NULL) {
+		free(data);
+		return tl_fail(e, "out of memory");
+	}
+	b->refs = 1;
+	b->len = len;
+	b->data = data;
+	return add(t, key, b, e);
+}
+
+static void free_entry(tl_hnode *n, void *arg)
+{
+	entry *en = (entry *)n;
+
+	blob_unref(en->b);
+	free(en);
+}
+
+static void table_free(tl_tftp_table *t)
+{
+	if (t == NULL)
+		return;
+	tl_htab_each(&t->names, free_entry, NULL);
+	tl_htab_free(&t->names);
+	free(t);
+}
+
+/* Loading tftpboot/ */
+
+struct walk {
+	tl_tftp_table *t;
+	char root[PATH_MAX];	/* tftpboot/ with every link resolved */
+	size_t nroot;
+	size_t files;
+	/* the static files' names as written, for signing */
+	char **names;
+	size_t nnames, cap;
+};
+
+static int is_temporary(const char *name)
+{
+	/* tl_write_file's "<name>.tmp.<pid>", caught half-written */
+	const char *p = strstr(name, ".tmp.");
+
+	if (p == NULL)
+		return 0;
+	for (p += 5; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+static int remember(struct walk *w, const char *rel, tl_err *e)
+{
+	if (w->nnames == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		char **p = realloc(w->names, cap * sizeof(*p));
+
+		if (p == NULL)
+			return tl_fail(e, "out of memory");
+		w->names = p;
+		w->cap = cap;
+	}
+	if ((w->names[w->nnames] = strdup(rel)) == NULL)
+		return tl_fail(e, "out of memory");
+	w->nnames++;
+	return 0;
+}
+
+static int load_file(struct walk *w, const char *path, const char *rel,
+		     tl_err *e)
+{
+	char real[PATH_MAX], key[NAME_MAX_LEN];
+	struct stat st;
+	uint8_t *data;
+	size_t len;
+	int rc = normalize(rel, key, sizeof(key));
+
+	if (rc == -1)
+		return 0;
+	/* A key, certs/, or a link that leaves tftpboot/ becomes a name that
+	 * exists but is refused: the phone gets "access violation". */
+	if (rc == -2)
+		return add(w->t, key, NULL, e);
+	if (realpath(path, real) == NULL)
+		return 0;	/* a dangling link */
+	if (strncmp(real, w->root, w->nroot) || real[w->nroot] != '/')
+		return add(w->t, key, NULL, e);
+	if (stat(real, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (++w->files > FILES_MAX)
+		return tl_fail(e, "tftpboot/ holds more than %d files", FILES_MAX);
+	if (tl_read_file(real, FILE_MAX, &data, &len, e))
+		return -1;
+	if (tl_tftp_table_add(w->t, rel, data, len, e) || remember(w, rel, e))
+		return -1;
+	return 0;
+}
+
+static int walk_dir(struct walk *w, const char *path, const char *rel,
+		    int depth, tl_err *e)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int rc = 0;
+
+	if (d == NULL)
+		return tl_fail(e, "%s: %s", path, strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		char sub[PATH_MAX], subrel[PATH_MAX];
+		struct stat st;
+
+		if (de->d_name[0] == '.' || is_temporary(de->d_name))
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub) ||
+		    snprintf(subrel, sizeof(subrel), "%s%s%s", rel, *rel ? "/" : "",
+			     de->d_name) >= NAME_MAX_LEN)
+			continue;
+		if (lstat(sub, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth >= DEPTH_MAX)
+				continue;
+			rc = walk_dir(w, sub, subrel, depth + 1, e);
+		} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+			rc = load_file(w, sub, subrel, e);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* X.sgn for every static X that has no X.sgn of its own: signed now, so
+ * serving never waits on a signature. */
+static int sign_static(tl_tftp_ns *ns, struct walk *w, tl_err *e)
+{
+	for (size_t i = 0; i < w->nnames; i++) {
+		char name[NAME_MAX_LEN + 4], key[NAME_MAX_LEN + 4];
+		const char *slash;
+		tl_signopts o;
+		entry *en;
+		tl_buf out;
+
+		snprintf(name, sizeof(name), "%s.sgn", w->names[i]);
+		if (normalize(name, key, sizeof(key)) || find(w->t, key))
+			continue;
+		normalize(w->names[i], key, sizeof(key));
+		en = find(w->t, key);
+		slash = strrchr(name, '/');
+		memset(&o, 0, sizeof(o));
+		o.version[0] = 1;
+		o.signer = ns->cert;
+		o.key = ns->key;
+		o.hash_alg = TL_HASH_SHA1;
+		o.filename = slash ? slash + 1 : name;	/* no directory in the header */
+		o.timestamp = (uint32_t)time(NULL);
+		o.body = en->b->data;
+		o.body_len = en->b->len;
+		if (tl_sfile_sign(&o, &out, e))
+			return tl_wrap(e, "signing %s", name);
+		if (tl_tftp_table_add(w->t, name, out.p, out.len, e))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_signer(tl_tftp_ns *ns, tl_store *s, tl_err *e)
+{
+	tl_cert *c;
+	tl_key *k;
+
+	if (tl_store_identity_load(s, "CallManager", s->conf.tftp_nodes[0], &c, &k, e)) {
+		if (ns->cert == NULL)
+			return tl_wrap(e, "sign_static");
+		tl_log(LOG_WARNING, "event=reload warning=\"keeping the signer "
+		       "loaded before: %s\"", e->msg);
+		return 0;
+	}
+	tl_cert_free(ns->cert);
+	tl_key_free(ns->key);
+	ns->cert = c;
+	ns->key = k;
+	return 0;
+}
+
+static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
+{
+	struct walk w;
+	tl_store s;
+	char boot[1200];
+	int rc = -1;
+
+	memset(&w, 0, sizeof(w));
+	if (tl_store_open(&s, ns->dir, e))
+		return NULL;
+	if (ns->conf_path && tl_conf_load(&s.conf, ns->conf_path, e))
+		goto out;
+	w.t = calloc(1, sizeof(*w.t));
+	if (w.t == NULL || tl_htab_init(&w.t->names, 256)) {
+		tl_fail(e, "out of memory");
+		goto out;
+	}
+	if (ns->gen && ns->gen(ns->gen_arg, &s, w.t, e))
+		goto out;
+	tl_store_path(&s, boot, sizeof(boot), "tftpboot");
+	if (realpath(boot, w.root) == NULL) {
+		tl_fail(e, "%s: %s", boot, strerror(errno));
+		goto out;
+	}
+	w.nroot = strlen(w.root);
+	if (walk_dir(&w, w.root, "", 0, e))
+		goto out;
+	if (s.conf.tftp.sign_static &&
+	    (load_signer(ns, &s, e) || sign_static(ns, &w, e)))
+		goto out;
+	*conf = s.conf;
+	rc = 0;
+out:
+	for (size_t i = 0; i < w.nnames; i++)
+		free(w.names[i]);
+	free(w.names);
+	tl_store_close(&s);
+	if (rc) {
+		table_free(w.t);
+		return NULL;
+	}
+	return w.t;
+}
+
+tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
+			    tl_tftp_gen_fn gen, void *arg, tl_err *e)
+{
+	tl_tftp_ns *ns = calloc(1, sizeof(*ns));
+
+	if (ns == NULL) {
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	if (snprintf(ns->dir, sizeof(ns->dir), "%s", dir) >= (int)sizeof(ns->dir) ||
+	    (conf_path && (ns->conf_path = strdup(conf_path)) == NULL)) {
+		tl_fail(e, "%s: path too long", dir);
+		tl_tftp_ns_free(ns);
+		return NULL;
+	}
+	ns->gen = gen;
+	ns->gen_arg = arg;
+	if ((ns->cur = build(ns, &ns->conf, e)) == NULL) {
+		tl_tftp_ns_free(ns);
+		return NULL;
+	}
+	return ns;
+}
+
+void tl_tftp_ns_free(tl_tftp_ns *ns)
+{
+	if (ns == NULL)
+		return;
+	table_free(ns->cur);
+	tl_cert_free(ns->cert);
+	tl_key_free(ns->key);
+	free(ns->conf_path);
+	free(ns);
+}
+
+int tl_tftp_ns_reload(tl_tftp_ns *ns, tl_err *e)
+{
+	tl_tftp_table *t;
+	tl_conf conf;
+
+	if ((t = build(ns, &conf, e)) == NULL)
+		return -1;
+	table_free(ns->cur);
+	ns->cur = t;
+	ns->conf = conf;
+	return 0;
+}
+
+int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out)
+{
+	char key[NAME_MAX_LEN];
+	entry *en;
+	int rc = normalize(name, key, sizeof(key));
+
+	memset(out, 0, sizeof(*out));
+	if (rc)
+		return rc;
+	if ((en = find(ns->cur, key)) == NULL)
+		return -1;
+	if (en->b == NULL)
+		return -2;
+	en->b->refs++;
+	out->data = en->b->data;
+	out->len = en->b->len;
+	out->ref = en->b;
+	return 0;
+}
+
+void tl_tftp_ns_release(tl_tftp_ns *ns, tl_tftp_file *f)
+{
+	blob_unref(f->ref);
+	f->ref = NULL;
+}
+
+const tl_conf *tl_tftp_ns_conf(const tl_tftp_ns *ns)
+{
+	return &ns->conf;
+}
+
+void tl_tftp_ns_stats(const tl_tftp_ns *ns, size_t *files, uint64_t *bytes)
+{
+	*files = ns->cur->files;
+	*bytes = ns->cur->bytes;
+}

@@ -1,0 +1,57 @@
+/* What tftpd serves, over TFTP and HTTP alike: a table of names (matched
+ * case-insensitively, as phones expect) to bytes held in memory. Built at
+ * start and on every reload from the generated files (a generator fills
+ * them first, so they win over a static file of the same name) and the
+ * static files of the data directory's tftpboot/, each of them also signed
+ * as X.sgn when [tftp] sign_static is set. Keys and certs/ are never
+ * served, and no name escapes tftpboot/. */
+#ifndef TL_TFTP_NAMESPACE_H
+#define TL_TFTP_NAMESPACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+typedef struct tl_tftp_file {
+	const uint8_t *data;
+	size_t len;
+	void *ref;
+} tl_tftp_file;
+
+typedef struct tl_tftp_ns tl_tftp_ns;
+/* One generation of the namespace, while it is being built. */
+typedef struct tl_tftp_table tl_tftp_table;
+
+/* Adds name -> data[0..len) to a table being built, taking data (malloc'ed;
+ * freed here on failure too). A name already present keeps its first
+ * bytes and returns 0. */
+int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
+		      size_t len, tl_err *e);
+
+/* Fills the generated part of a new table, from the opened store. */
+typedef int (*tl_tftp_gen_fn)(void *arg, tl_store *s, tl_tftp_table *t,
+			      tl_err *e);
+
+/* Builds the namespace of data directory dir, configured by conf_path
+ * (NULL: dir's trustline.conf, re-read at each reload). gen may be NULL. */
+tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
+			    tl_tftp_gen_fn gen, void *arg, tl_err *e);
+void tl_tftp_ns_free(tl_tftp_ns *ns);
+
+/* Resolves a requested name: 0 found, -1 not found (TFTP error 1, HTTP
+ * 404), -2 forbidden (error 2, HTTP 403). The data stays valid until
+ * tl_tftp_ns_release(ns, file), across reloads too. */
+int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out);
+void tl_tftp_ns_release(tl_tftp_ns *ns, tl_tftp_file *f);
+/* Rebuilds from the data directory (SIGHUP). On failure the namespace
+ * being served is kept and e says why. */
+int tl_tftp_ns_reload(tl_tftp_ns *ns, tl_err *e);
+
+/* The configuration read at the last (re)load. */
+const tl_conf *tl_tftp_ns_conf(const tl_tftp_ns *ns);
+/* Files and bytes being served. */
+void tl_tftp_ns_stats(const tl_tftp_ns *ns, size_t *files, uint64_t *bytes);
+
+#endif
