@@ -1475,7 +1475,8 @@ static int cert_der(const uint8_t *der, size_t len, tl_cert ***v, size_t *n,
 
 	if (tl_cert_from_der(der, len, &c, e) == 0)
 		return certs_push(v, n, c, e);
-	if (len > 65535 || (x = wolfSSL_X509_load_certificate_buffer(der, (int)len,
+	if (len == 0 || len > 65535 ||
+	    (x = wolfSSL_X509_load_certificate_buffer(der, (int)len,
 			WOLFSSL_FILETYPE_ASN1)) == NULL)
 		return -1;
 	if (wolfSSL_X509_get_pubkey_type(x) == RSAk &&
@@ -1547,7 +1548,7 @@ static int certs_pkcs7(const uint8_t *buf, size_t len, tl_cert ***v, size_t *n,
 	uint8_t *copy;
 	int rc, got = 0;
 
-	if (count == 0)
+	if (count == 0 || len == 0)
 		return tl_fail(e, "the PKCS#7 chain holds no certificates");
 	if (count > MAX_PKCS7_CERTS)
 		return tl_fail(e, "the PKCS#7 chain holds %ld certificates, more than the "
