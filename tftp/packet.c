@@ -282,6 +282,10 @@ size_t tl_tftp_put_oack(uint8_t *out, size_t cap, const tl_tftp_opts *o)
 {
 	wr w = { out, cap, 0, 0 };
 
+	/* An OACK acknowledges at least one option: two bytes alone are no
+	 * packet (fuzz_tftp_packet found this). */
+	if (!o->blksize && !o->timeout && !o->windowsize && !o->has_tsize)
+		return 0;
 	w_u16(&w, TL_TFTP_OACK);
 	w_opts(&w, o);
 	return w_end(&w);

@@ -78,7 +78,7 @@ int tl_tftp_negotiate(const tl_tftp_opts *req, unsigned max_blksize,
 		      unsigned max_windowsize, uint64_t size, tl_tftp_opts *ack);
 
 /* Builders: each writes one packet into out and returns its length, or 0
- * when it does not fit in cap. */
+ * when it does not fit in cap (or, for an OACK, when it holds no option). */
 size_t tl_tftp_put_request(uint8_t *out, size_t cap, int op, const char *file,
 			   int netascii, const tl_tftp_opts *o);
 size_t tl_tftp_put_oack(uint8_t *out, size_t cap, const tl_tftp_opts *o);

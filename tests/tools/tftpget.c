@@ -53,12 +53,13 @@ int main(int argc, char **argv)
 	tl_tftp_opts want = { 0 };
 	unsigned blksize = TL_TFTP_BLKSIZE, window = 1, timeout_ms = 1000;
 	unsigned retries = 8, dally_ms = 0, tries = 0, inwin = 0;
-	int netascii = 0, intruder = 0, c, fd, done = 0, have_tid = 0, code;
+	int netascii = 0, intruder = 0, c, fd, done = 0, have_tid = 0, code, rc = 1;
 	struct sockaddr_storage srv, from;
 	socklen_t srvlen, fromlen;
 	struct addrinfo hints, *ai;
 	uint64_t expected = 1, bytes = 0, acks = 0, timeouts = 0;
-	uint8_t *buf, pkt[1024];
+	static uint8_t buf[TL_TFTP_PKT_MAX];
+	uint8_t pkt[1024];
 	size_t last_len;
 	int64_t last_acked = -1;
 	tl_tftp_pkt p;
@@ -93,8 +94,7 @@ int main(int argc, char **argv)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &c, sizeof(c)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &c, sizeof(c));
 	out = fopen(argv[optind + 3], "wb");
-	buf = malloc(TL_TFTP_PKT_MAX);
-	if (fd < 0 || out == NULL || buf == NULL)
+	if (fd < 0 || out == NULL)
 		return 2;
 	last_len = tl_tftp_put_request(pkt, sizeof(pkt), TL_TFTP_RRQ,
 				       argv[optind + 2], netascii, &want);
@@ -107,7 +107,7 @@ int main(int argc, char **argv)
 		if (poll(&pf, 1, (int)timeout_ms) == 0) {
 			if (++tries > retries) {
 				printf("result=timeout bytes=%llu\n", (unsigned long long)bytes);
-				return 1;
+				goto out;
 			}
 			timeouts++;
 			/* the request again, or the last ACK */
@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, TL_TFTP_PKT_MAX, 0, (struct sockaddr *)&from, &fromlen);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			continue;
 		if (!have_tid) {
@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 		tries = 0;
 		if (p.op == TL_TFTP_ERROR) {
 			printf("result=error code=%u message=\"%s\"\n", p.code, p.msg);
-			return 1;
+			goto out;
 		}
 		if (p.op == TL_TFTP_OACK && expected == 1 && last_acked < 0) {
 			if (p.opts.blksize)
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 			if (p.data_len > blksize) {
 				printf("result=oversized-block block=%llu\n",
 				       (unsigned long long)expected);
-				return 1;
+				goto out;
 			}
 			fwrite(p.data, 1, p.data_len, out);
 			bytes += p.data_len;
@@ -179,14 +179,15 @@ int main(int argc, char **argv)
 	}
 	/* Dally: the final ACK may be lost; answer a repeated last block. */
 	for (struct pollfd pf = { fd, POLLIN, 0 }; dally_ms && poll(&pf, 1, (int)dally_ms) == 1;) {
-		if (recv(fd, buf, TL_TFTP_PKT_MAX, 0) > 0)
+		if (recv(fd, buf, sizeof(buf), 0) > 0)
 			sendto(fd, pkt, last_len, 0, (struct sockaddr *)&srv, srvlen);
 	}
-	fclose(out);
 	printf("result=ok bytes=%llu blocks=%llu acks=%llu timeouts=%llu\n",
 	       (unsigned long long)bytes, (unsigned long long)(expected - 1),
 	       (unsigned long long)acks, (unsigned long long)timeouts);
-	free(buf);
+	rc = 0;
+out:
+	fclose(out);
 	close(fd);
-	return 0;
+	return rc;
 }
