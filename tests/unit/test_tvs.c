@@ -3,7 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tvsclient.h"
 #include "pki.h"
+#include "tvsserver.h"
 #include "testutil.h"
 #include "trustlist.h"
 #include "tvsindex.h"
@@ -108,16 +110,12 @@ START_TEST(codec_hostile)
 }
 END_TEST
 
-START_TEST(index_roles_and_lookups)
+/* A two-node cluster "lab" (pub, sub) in a fresh directory, opened, with
+ * leaf imported into CallManager-trust as another cluster's certificate. */
+static void make_cluster(char *dir, tl_store *s)
 {
-	char dir[] = "/tmp/tl-tvs-XXXXXX", cmd[64];
-	tl_tvs_index ix;
-	const tl_tvs_entry *en;
-	tl_cert *cm, *tvs;
-	tl_store s;
 	tl_conf c;
 	tl_err e;
-	char *semi, *p;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	tl_conf_defaults(&c);
@@ -126,9 +124,31 @@ START_TEST(index_roles_and_lookups)
 	memcpy(c.tftp_nodes, c.nodes, sizeof(c.nodes));
 	c.ntftp_nodes = 2;
 	ck_assert_int_eq(tl_pki_cluster_init(dir, &c, 1, NULL, &e), 0);
-	ck_assert_int_eq(tl_store_open(&s, dir, &e), 0);
-	ck_assert_int_eq(tl_store_trust_put(&s, "CallManager-trust", "other",
+	ck_assert_int_eq(tl_store_open(s, dir, &e), 0);
+	ck_assert_int_eq(tl_store_trust_put(s, "CallManager-trust", "other",
 					    leaf->cert, &e), 0);
+}
+
+static void remove_cluster(const char *dir, tl_store *s)
+{
+	char cmd[64];
+
+	tl_store_close(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(index_roles_and_lookups)
+{
+	char dir[] = "/tmp/tl-tvs-XXXXXX";
+	tl_tvs_index ix;
+	const tl_tvs_entry *en;
+	tl_cert *cm, *tvs;
+	tl_store s;
+	tl_err e;
+	char *semi, *p;
+
+	make_cluster(dir, &s);
 	ck_assert_int_eq(tl_tvs_index_build(&ix, &s, &e), 0);
 	ck_assert_int_eq(tl_store_identity_load(&s, "CallManager", "sub", &cm, NULL, &e), 0);
 	ck_assert_int_eq(tl_store_identity_load(&s, "TVS", "pub", &tvs, NULL, &e), 0);
@@ -160,9 +180,173 @@ START_TEST(index_roles_and_lookups)
 	tl_cert_free(cm);
 	tl_cert_free(tvs);
 	tl_tvs_index_free(&ix);
-	tl_store_close(&s);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	remove_cluster(dir, &s);
+}
+END_TEST
+
+/* Runs one request through the server and decodes its answer. */
+static long ask(tl_tvsd *d, const tl_tvs_msg *req, tl_tvs_msg *ans, tl_buf *out)
+{
+	tl_buf in;
+	tl_err e;
+	size_t used;
+	long n;
+
+	encode(req, &in);
+	tl_buf_init(out);
+	n = tl_tvsd_request(d, in.p, in.len, "test", out, &e);
+	if (n > 0) {
+		ck_assert_uint_eq((size_t)n, in.len);
+		ck_assert_int_eq(tl_tvs_decode(out->p, out->len, ans, &used, &e), 1);
+		ck_assert_uint_eq(used, out->len);
+		ck_assert_uint_eq(ans->session, req->session);
+		ck_assert_uint_eq(ans->command, req->command + 1);
+	}
+	tl_buf_free(&in);
+	return n;
+}
+
+START_TEST(server_answers)
+{
+	char dir[] = "/tmp/tl-tvsd-XXXXXX";
+	tl_tvs_msg req, ans;
+	tl_cert *cm, *tvs;
+	tl_buf in, out;
+	tl_tvsd *d;
+	tl_store s;
+	tl_err e;
+
+	make_cluster(dir, &s);
+	s.conf.tvs.role_ttl[TL_ROLE_TVS] = 600;
+	ck_assert_ptr_nonnull(d = tl_tvsd_new(&s, NULL, &e));
+	ck_assert_int_eq(tl_store_identity_load(&s, "CallManager", "sub", &cm, NULL, &e), 0);
+	ck_assert_int_eq(tl_store_identity_load(&s, "TVS", "sub", &tvs, NULL, &e), 0);
+
+	tl_tvs_verify_msg(&req, "CP-8865-SEP001122334455", cm->der, cm->der_len);
+	req.session = 41;
+	ck_assert_int_gt(ask(d, &req, &ans, &out), 0);
+	ck_assert_uint_eq(ans.status, TL_TVS_VALID);
+	ck_assert_uint_eq(ans.nroles, 1);
+	ck_assert_uint_eq(ans.roles[0], TL_ROLE_CCM_TFTP);
+	ck_assert_uint_eq(ans.ttl, 86400);
+	tl_buf_free(&out);
+	/* the shortest TTL of the certificate's roles */
+	tl_tvs_verify_msg(&req, "x", tvs->der, tvs->der_len);
+	ck_assert_int_gt(ask(d, &req, &ans, &out), 0);
+	ck_assert_uint_eq(ans.ttl, 600);
+	tl_buf_free(&out);
+	/* unknown: an answer, invalid, without roles */
+	tl_tvs_verify_msg(&req, "x", tu_vector_signer()->cert->der,
+			  tu_vector_signer()->cert->der_len);
+	ck_assert_int_gt(ask(d, &req, &ans, &out), 0);
+	ck_assert_uint_eq(ans.status, TL_TVS_INVALID);
+	ck_assert_uint_eq(ans.nroles, 0);
+	ck_assert(!ans.has_ttl);
+	tl_buf_free(&out);
+	/* QUERY by issuer and serial: the certificate itself */
+	tl_tvs_query_msg(&req, "x", cm->issuer, cm->serial, cm->serial_len);
+	req.session = 0xffffffff;
+	ck_assert_int_gt(ask(d, &req, &ans, &out), 0);
+	ck_assert_uint_eq(ans.status, TL_TVS_VALID);
+	ck_assert_uint_eq(ans.cert_len, cm->der_len);
+	ck_assert_mem_eq(ans.cert, cm->der, cm->der_len);
+	tl_buf_free(&out);
+	tl_tvs_query_msg(&req, "x", "CN=nobody", cm->serial, cm->serial_len);
+	ck_assert_int_gt(ask(d, &req, &ans, &out), 0);
+	ck_assert_uint_eq(ans.status, TL_TVS_INVALID);
+	ck_assert_ptr_null(ans.cert);
+	tl_buf_free(&out);
+
+	/* two requests in one buffer: one at a time; a cut one waits */
+	tl_tvs_verify_msg(&req, "x", cm->der, cm->der_len);
+	encode(&req, &in);
+	ck_assert_int_eq(tl_tvs_encode(&req, &in, &e), 0);
+	tl_buf_init(&out);
+	ck_assert_int_eq(tl_tvsd_request(d, in.p, in.len, "t", &out, &e),
+			 (long)in.len / 2);
+	ck_assert_int_eq(tl_tvsd_request(d, in.p, in.len / 2 - 1, "t", &out, &e), 0);
+	/* a response sent as a request, another version: refused */
+	in.p[2] = TL_TVS_VERIFY_RESPONSE;
+	ck_assert_int_eq(tl_tvsd_request(d, in.p, in.len, "t", &out, &e), -1);
+	in.p[2] = TL_TVS_VERIFY_REQUEST;
+	in.p[1] = 2;
+	ck_assert_int_eq(tl_tvsd_request(d, in.p, in.len, "t", &out, &e), -1);
+	/* a header announcing more than 64 KB: refused before it arrives */
+	in.p[1] = 1;
+	in.p[8] = in.p[9] = 0xff;
+	ck_assert_int_eq(tl_tvsd_request(d, in.p, 20, "t", &out, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "65545"));
+	tl_buf_free(&in);
+	tl_buf_free(&out);
+
+	/* a reload sees what was added; an unchanged store is not rebuilt */
+	ck_assert_int_eq(tl_tvsd_check(d, &e), 0);
+	ck_assert_int_eq(tl_store_trust_put(&s, "Phone-SAST-trust", "other",
+					    tu_vector_signer()->cert, &e), 0);
+	ck_assert_int_eq(tl_store_bump(&s, &e), 0);
+	ck_assert_int_eq(tl_tvsd_check(d, &e), 0);
+	tl_tvs_verify_msg(&req, "x", tu_vector_signer()->cert->der,
+			  tu_vector_signer()->cert->der_len);
+	ck_assert_int_gt(ask(d, &req, &ans, &out), 0);
+	ck_assert_uint_eq(ans.status, TL_TVS_VALID);
+	ck_assert_uint_eq(ans.roles[0], TL_ROLE_SAST);
+	tl_buf_free(&out);
+
+	tl_cert_free(cm);
+	tl_cert_free(tvs);
+	tl_tvsd_free(d);
+	remove_cluster(dir, &s);
+}
+END_TEST
+
+START_TEST(client_pinning)
+{
+	char dir[] = "/tmp/tl-tvsc-XXXXXX", path[128];
+	tl_cert *cm, *tvs;
+	tl_tvs_pin pin = { 0 };
+	tl_tvs_answer a;
+	tl_tvs_msg m;
+	tl_tlist itl;
+	tl_store s;
+	tl_err e;
+
+	make_cluster(dir, &s);
+	snprintf(path, sizeof(path), "%s/tftpboot/ITLFile.tlv", dir);
+	ck_assert_int_eq(tl_tlist_load(&itl, path, &e), 0);
+	ck_assert_int_eq(tl_store_identity_load(&s, "CallManager", "pub", &cm, NULL, &e), 0);
+	ck_assert_int_eq(tl_store_identity_load(&s, "TVS", "sub", &tvs, NULL, &e), 0);
+	/* the ITL's TVS records are hash-only: the digest decides */
+	pin.itl = &itl;
+	ck_assert_int_eq(tl_tvs_client_pinned(&pin, tvs->der, tvs->der_len, &e), 0);
+	ck_assert_int_eq(tl_tvs_client_pinned(&pin, cm->der, cm->der_len, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "is not a TVS record"));
+	pin.itl = NULL;
+	pin.cert = tvs;
+	ck_assert_int_eq(tl_tvs_client_pinned(&pin, tvs->der, tvs->der_len, &e), 0);
+	ck_assert_int_eq(tl_tvs_client_pinned(&pin, cm->der, cm->der_len, &e), -1);
+
+	/* answers must echo the request's command and session */
+	memset(&m, 0, sizeof(m));
+	m.command = TL_TVS_VERIFY_RESPONSE;
+	m.session = 5;
+	m.has_status = 1;
+	ck_assert_int_eq(tl_tvs_take_answer(&m, TL_TVS_VERIFY_RESPONSE, 6, &a, &e), -1);
+	ck_assert_int_eq(tl_tvs_take_answer(&m, TL_TVS_QUERY_RESPONSE, 5, &a, &e), -1);
+	/* valid says for what and for how long */
+	ck_assert_int_eq(tl_tvs_take_answer(&m, TL_TVS_VERIFY_RESPONSE, 5, &a, &e), -1);
+	m.roles[0] = TL_ROLE_TVS;
+	m.nroles = 1;
+	m.has_ttl = 1;
+	m.ttl = 5;
+	ck_assert_int_eq(tl_tvs_take_answer(&m, TL_TVS_VERIFY_RESPONSE, 5, &a, &e), 0);
+	ck_assert(a.valid);
+	ck_assert_uint_eq(a.ttl, 5);
+	tl_tvs_answer_free(&a);
+
+	tl_cert_free(cm);
+	tl_cert_free(tvs);
+	tl_tlist_free(&itl);
+	remove_cluster(dir, &s);
 }
 END_TEST
 
@@ -176,6 +360,8 @@ int main(void)
 	tcase_add_test(tc, codec_roundtrip);
 	tcase_add_test(tc, codec_hostile);
 	tcase_add_test(tc, index_roles_and_lookups);
+	tcase_add_test(tc, server_answers);
+	tcase_add_test(tc, client_pinning);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }

@@ -1,0 +1,218 @@
+/* tvsd: the Trust Verification Service (docs/tvsd.md). */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "loop.h"
+#include "tvsserver.h"
+#include "workers.h"
+#include "store.h"
+
+#define MAX_WORKERS 256
+
+static void usage(FILE *f)
+{
+	fputs("usage: tvsd [-c trustline.conf] [--data-dir DIR] [--node NODE]\n"
+	      "            [--listen ADDR] [--port 2445] [--workers N] [--foreground]\n\n"
+	      "The Trust Verification Service: answers phones' VERIFY and QUERY\n"
+	      "requests over TLS with the node's TVS certificate. See docs/tvsd.md.\n\n"
+	      "  -c FILE          read the configuration from FILE, not DIR/trustline.conf\n"
+	      "  --data-dir DIR   the data directory (else $TRUSTLINE_DATA_DIR, else\n"
+	      "                   /var/lib/trustline)\n"
+	      "  --node NODE      serve as this node's TVS (default: the publisher)\n"
+	      "  --listen ADDR    numeric address to bind (default: every address)\n"
+	      "  --port N         TCP port (default [tvs] port, 2445; 0 picks one)\n"
+	      "  --workers N      processes sharing the port (SO_REUSEPORT)\n"
+	      "  --foreground     stay attached and log to standard error\n", f);
+}
+
+typedef struct opts {
+	const char *conf, *dir, *node, *listen;
+	int port, workers, foreground;
+} opts;
+
+static int parse(int argc, char **argv, opts *o)
+{
+	static const struct option lo[] = {
+		{ "data-dir", required_argument, 0, 'd' },
+		{ "node", required_argument, 0, 'n' },
+		{ "listen", required_argument, 0, 'l' },
+		{ "port", required_argument, 0, 'p' },
+		{ "workers", required_argument, 0, 'w' },
+		{ "foreground", no_argument, 0, 'f' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->port = o->workers = -1;
+	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->conf = optarg; break;
+		case 'd': o->dir = optarg; break;
+		case 'n': o->node = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'p':
+			o->port = (int)strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end || o->port < 0 || o->port > 65535) {
+				fprintf(stderr, "tvsd: --port %s: not a port number\n", optarg);
+				return 2;
+			}
+			break;
+		case 'w':
+			o->workers = (int)strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end || o->workers < 1 || o->workers > MAX_WORKERS) {
+				fprintf(stderr, "tvsd: --workers %s: give 1 to %d\n", optarg,
+					MAX_WORKERS);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tvsd: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+/* One worker: its own store handle, index and loop. d is NULL in a forked
+ * worker, which opens everything itself (an SQLite handle does not
+ * survive fork). */
+static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd)
+{
+	tl_loop *l = NULL;
+	tl_ev *sig[3] = { 0 };
+	tl_err e;
+	int rc = 1;
+
+	if (d == NULL) {
+		if (tl_store_open(s, dir, &e) ||
+		    (o->conf && tl_conf_load(&s->conf, o->conf, &e)))
+			goto fail;
+		if ((d = tl_tvsd_new(s, o->node, &e)) == NULL)
+			goto fail;
+	}
+	if (tl_daemon_drop(s->conf.tvs.user, &e) ||
+	    (l = tl_loop_new(&e)) == NULL || tl_tvsd_serve(d, l, fd, &e) ||
+	    tl_loop_signals(l, NULL, tl_tvsd_hup, d, sig, &e))
+		goto fail;
+	fd = -1;
+	if (tl_loop_run(l, &e) == 0)
+		rc = 0;
+	else
+		goto fail;
+	tl_log(LOG_INFO, "event=stop");
+	goto out;
+fail:
+	tl_log(LOG_ERR, "event=fatal error=%s", e.msg);
+out:
+	if (fd >= 0)
+		close(fd);
+	tl_loop_signals_free(sig);
+	tl_tvsd_free(d);
+	tl_loop_free(l);
+	tl_store_close(s);
+	return rc;
+}
+
+/* What a forked worker needs to open everything itself. */
+typedef struct worker_ctx {
+	const opts *o;
+	const char *dir;
+	const int *fds;
+} worker_ctx;
+
+static int worker(void *arg, int i)
+{
+	const worker_ctx *w = arg;
+	tl_store s;
+
+	return serve(w->o, w->dir, &s, NULL, w->fds[i]);
+}
+
+int main(int argc, char **argv)
+{
+	char dir[PATH_MAX], conf[PATH_MAX];
+	int fds[MAX_WORKERS], nfd = 0, rc;
+	tl_store s;
+	tl_tvsd *d;
+	tl_err e;
+	opts o;
+
+	if ((rc = parse(argc, argv, &o)) >= 0)
+		return rc;
+	tl_log_open("tvsd", 0);
+	if (realpath(tl_store_default_dir(o.dir), dir) == NULL) {
+		fprintf(stderr, "tvsd: %s: no such data directory\n",
+			tl_store_default_dir(o.dir));
+		return 1;
+	}
+	if (o.conf && realpath(o.conf, conf) == NULL) {
+		fprintf(stderr, "tvsd: -c %s: no such file\n", o.conf);
+		return 1;
+	}
+	if (o.conf)
+		o.conf = conf;
+	if (tl_store_open(&s, dir, &e) ||
+	    (o.conf && tl_conf_load(&s.conf, o.conf, &e)))
+		goto fail;
+	if (o.listen)
+		snprintf(s.conf.tvs.listen, sizeof(s.conf.tvs.listen), "%s", o.listen);
+	if (o.port >= 0)
+		s.conf.tvs.port = o.port;
+	if (o.workers > 0)
+		s.conf.tvs.workers = o.workers;
+	/* everything checked, the key loaded and the sockets bound before
+	 * detaching: a wrong setting is an error on the terminal */
+	if ((d = tl_tvsd_new(&s, o.node, &e)) == NULL)
+		goto fail;
+	for (; nfd < s.conf.tvs.workers; nfd++) {
+		int port = nfd ? tl_sock_port(fds[0]) : s.conf.tvs.port;
+
+		fds[nfd] = tl_sock_bind(s.conf.tvs.listen, port, SOCK_STREAM,
+					s.conf.tvs.workers > 1, &e);
+		if (fds[nfd] < 0) {
+			tl_tvsd_free(d);
+			goto fail;
+		}
+	}
+	if (!o.foreground) {
+		if (tl_daemon_detach(&e))
+			goto fail;
+		tl_log_open("tvsd", 1);
+	}
+	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d tls_min=%d.%d "
+	       "entries=%zu generation=%ld pid=%d", s.conf.tvs.listen[0] ?
+	       s.conf.tvs.listen : "*", tl_sock_port(fds[0]), s.conf.tvs.workers,
+	       s.conf.tvs.tls_min / 10, s.conf.tvs.tls_min % 10, tl_tvsd_entries(d),
+	       tl_store_generation(&s), (int)getpid());
+	if (nfd == 1)
+		return serve(&o, dir, &s, d, fds[0]);
+	{
+		worker_ctx w = { &o, dir, fds };
+		char user[sizeof(s.conf.tvs.user)];
+
+		snprintf(user, sizeof(user), "%s", s.conf.tvs.user);
+		tl_tvsd_free(d);
+		tl_store_close(&s);
+		return tl_workers_run(nfd, worker, &w, user);
+	}
+fail:
+	fprintf(stderr, "tvsd: %s\n", e.msg);
+	return 1;
+}
