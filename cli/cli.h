@@ -21,6 +21,7 @@ int cmd_itl(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
 int cmd_sgn(int argc, char **argv);
 int cmd_enc(int argc, char **argv);
+int cmd_capf(int argc, char **argv);
 int cmd_tvs(int argc, char **argv);
 
 /* A group's subcommands. Each gets "GROUP VERB" for its messages and the

@@ -16,6 +16,7 @@ static const struct {
 	{ "ctl", cmd_ctl, "build, show and verify Certificate Trust Lists (CTLFile.tlv)" },
 	{ "sgn", cmd_sgn, "sign any file as .sgn, verify, show, strip" },
 	{ "enc", cmd_enc, "build, decrypt and show encrypted configurations (.enc.sgn)" },
+	{ "capf", cmd_capf, "enroll with capfd as a phone does (LSC install, fetch, delete)" },
 	{ "tvs", cmd_tvs, "ask a TVS server to verify a certificate or find one, as a phone does" },
 };
 

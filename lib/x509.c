@@ -375,16 +375,24 @@ static int rsa_bits(const RsaKey *k)
 	return wc_RsaEncryptSize((RsaKey *)k) * 8;
 }
 
+/* wolfSSL gives the field size in bytes: P-521's 66 bytes are not 528 bits. */
+static int ecc_bits(ecc_key *k)
+{
+	int bits = wc_ecc_size(k) * 8;
+
+	return bits == 528 ? 521 : bits;
+}
+
 int tl_key_bits(const tl_key *k)
 {
 	return k->type == TL_KEY_RSA ? rsa_bits(&k->u.rsa)
-				     : wc_ecc_size((ecc_key *)&k->u.ecc) * 8;
+				     : ecc_bits((ecc_key *)&k->u.ecc);
 }
 
 int tl_pub_bits(const tl_pub *p)
 {
 	return p->type == TL_KEY_RSA ? rsa_bits(&p->u.rsa)
-				     : wc_ecc_size((ecc_key *)&p->u.ecc) * 8;
+				     : ecc_bits((ecc_key *)&p->u.ecc);
 }
 
 int tl_pub_type(const tl_pub *p)
@@ -645,6 +653,7 @@ static time_t asn1_time(const WOLFSSL_ASN1_TIME *t)
 	return timegm(&tm);
 }
 
+
 static int pubkey_record_form(tl_cert *c, const uint8_t *spki, int spki_len)
 {
 	uint8_t out[1024];
@@ -673,7 +682,7 @@ static int pubkey_record_form(tl_cert *c, const uint8_t *spki, int spki_len)
 			return -1;
 		if (wc_EccPublicKeyDecode(spki, &idx, &k, (word32)spki_len) == 0 &&
 		    wc_ecc_export_x963(&k, out, &n) == 0) {
-			c->key_bits = wc_ecc_size(&k) * 8;
+			c->key_bits = ecc_bits(&k);
 			rc = 0;
 		}
 		wc_ecc_free(&k);
@@ -1802,7 +1811,7 @@ int tl_key_spki(const tl_key *k, uint8_t **der, size_t *len, tl_err *e)
 
 int tl_pub_curve(const tl_pub *p)
 {
-	return p->type == TL_KEY_EC ? wc_ecc_size((ecc_key *)&p->u.ecc) * 8 : 0;
+	return p->type == TL_KEY_EC ? ecc_bits((ecc_key *)&p->u.ecc) : 0;
 }
 
 int tl_cert_name_attr(const tl_cert *c, int issuer, const char *attr, char *buf,

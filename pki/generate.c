@@ -178,6 +178,9 @@ int tl_pki_spec(const tl_conf *c, const tl_purpose *p, const char *node,
 	spec->c = c->country[0] ? c->country : NULL;
 	spec->key_usage = p->ku;
 	spec->ext_key_usage = p->eku;
+	/* keyCertSign needs cA (RFC 5280 4.2.1.9): CAPF issues the LSCs, and
+	 * verifiers such as openssl refuse an issuer without it */
+	spec->is_ca = (p->ku & TL_KU_KEY_CERT_SIGN) != 0;
 	spec->san_dns = sub->dns;
 	return 0;
 }

@@ -1,0 +1,241 @@
+/* capfd: the Certificate Authority Proxy Function (docs/capfd.md). */
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "loop.h"
+#include "server.h"
+#include "store.h"
+#include "workers.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: capfd [-c trustline.conf] [--data-dir DIR] [--listen ADDR]\n"
+	      "             [--port 3804] [--workers N] [--foreground]\n\n"
+	      "The Certificate Authority Proxy Function: issues, fetches and deletes\n"
+	      "phones' LSCs over TLS with the publisher's CAPF certificate, as the\n"
+	      "device database schedules (trustline device capf). See docs/capfd.md.\n\n"
+	      "  -c FILE          read the configuration from FILE, not DIR/trustline.conf\n"
+	      "  --data-dir DIR   the data directory (else $TRUSTLINE_DATA_DIR, else\n"
+	      "                   /var/lib/trustline)\n"
+	      "  --listen ADDR    numeric address to bind (default [capf] listen: every\n"
+	      "                   address)\n"
+	      "  --port N         TCP port (default [capf] port, 3804; 0 picks one)\n"
+	      "  --workers N      processes sharing the port (SO_REUSEPORT)\n"
+	      "  --foreground     stay attached and log to standard error\n", f);
+}
+
+typedef struct opts {
+	const char *conf, *listen;
+	char dir[PATH_MAX], confpath[PATH_MAX];
+	int port, workers, foreground;
+	int fds[256];		/* a listening socket per worker */
+} opts;
+
+static int number(const char *opt, const char *v, int lo, int hi, int *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*v == 0 || *end || n < lo || n > hi) {
+		fprintf(stderr, "capfd: %s %s: give %d to %d\n", opt, v, lo, hi);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+/* -1 to go on, else the exit status. */
+static int parse(int argc, char **argv, opts *o, const char **dir)
+{
+	static const struct option lo[] = {
+		{ "data-dir", required_argument, 0, 'd' },
+		{ "listen", required_argument, 0, 'l' },
+		{ "port", required_argument, 0, 'p' },
+		{ "workers", required_argument, 0, 'w' },
+		{ "foreground", no_argument, 0, 'f' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int c;
+
+	o->port = o->workers = -1;
+	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->conf = optarg; break;
+		case 'd': *dir = optarg; break;
+		case 'l': o->listen = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'p':
+			if (number("--port", optarg, 0, 65535, &o->port))
+				return 2;
+			break;
+		case 'w':
+			if (number("--workers", optarg, 1, 256, &o->workers))
+				return 2;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "capfd: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+/* The data directory with -c and the command line applied. */
+static int open_store(const opts *o, tl_store *s, tl_err *e)
+{
+	if (tl_store_open(s, o->dir, e) ||
+	    (o->conf && tl_conf_load(&s->conf, o->confpath, e)))
+		return -1;
+	if (o->listen)
+		snprintf(s->conf.capf.listen, sizeof(s->conf.capf.listen), "%s", o->listen);
+	if (o->port >= 0)
+		s->conf.capf.port = o->port;
+	if (o->workers > 0)
+		s->conf.capf.workers = o->workers;
+	return 0;
+}
+
+/* Root runs as [capf] user, else as the owner of trustline.db: capfd
+ * writes the database, so that owner can. */
+static const char *run_as(const tl_store *s)
+{
+	static char owner[64];
+	struct passwd *pw;
+	struct stat st;
+	char path[PATH_MAX + 16];
+
+	if (s->conf.capf.user[0])
+		return s->conf.capf.user;
+	tl_store_path(s, path, sizeof(path), "trustline.db");
+	if (stat(path, &st) || (pw = getpwuid(st.st_uid)) == NULL)
+		return "nobody";
+	snprintf(owner, sizeof(owner), "%s", pw->pw_name);
+	return owner;
+}
+
+/* One worker: its own store handle (an SQLite handle does not survive
+ * fork), keys, loop. */
+static int serve(void *arg, int worker)
+{
+	const opts *o = arg;
+	tl_capfd *d = NULL;
+	tl_loop *l = NULL;
+	tl_ev *sig[3] = { 0 };
+	tl_store s;
+	tl_err e;
+	int fd = o->fds[worker], rc = 1;
+
+	memset(&s, 0, sizeof(s));
+	if (open_store(o, &s, &e) || (d = tl_capfd_new(&s, 0, &e)) == NULL)
+		goto fail;
+	/* keys are in memory; the database is opened again as the new user so
+	 * every file it makes belongs to that user */
+	if (tl_daemon_drop(run_as(&s), &e))
+		goto fail;
+	tl_store_close(&s);
+	if (open_store(o, &s, &e))
+		goto fail;
+	if ((l = tl_loop_new(&e)) == NULL || tl_capfd_serve(d, l, fd, &e) ||
+	    tl_loop_signals(l, NULL, tl_capfd_hup, d, sig, &e))
+		goto fail;
+	fd = -1;
+	if (tl_loop_run(l, &e))
+		goto fail;
+	tl_log(LOG_INFO, "event=stop worker=%d", worker);
+	rc = 0;
+	goto out;
+fail:
+	tl_log(LOG_ERR, "event=fatal error=\"%s\"", e.msg);
+out:
+	if (fd >= 0)
+		close(fd);
+	tl_loop_signals_free(sig);
+	tl_capfd_free(d);
+	tl_loop_free(l);
+	tl_store_close(&s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dir = NULL;
+	tl_capfd *d;
+	tl_store s;
+	tl_err e;
+	opts o;
+	int *fds = o.fds, rc;
+
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse(argc, argv, &o, &dir)) >= 0)
+		return rc;
+	tl_log_open("capfd", 0);
+	if (realpath(tl_store_default_dir(dir), o.dir) == NULL) {
+		fprintf(stderr, "capfd: %s: no such data directory\n",
+			tl_store_default_dir(dir));
+		return 1;
+	}
+	if (o.conf && realpath(o.conf, o.confpath) == NULL) {
+		fprintf(stderr, "capfd: -c %s: no such file\n", o.conf);
+		return 1;
+	}
+	/* everything checked, keys loaded, crash leftovers settled and the
+	 * sockets bound before detaching: a wrong setting is an error on the
+	 * terminal */
+	if (open_store(&o, &s, &e))
+		goto fail;
+	if ((d = tl_capfd_new(&s, 1, &e)) == NULL)
+		goto fail_store;
+	for (int i = 0; i < s.conf.capf.workers; i++) {
+		int port = i ? tl_sock_port(fds[0]) : s.conf.capf.port;
+
+		fds[i] = tl_sock_bind(s.conf.capf.listen, port, SOCK_STREAM,
+				      s.conf.capf.workers > 1, &e);
+		if (fds[i] < 0) {
+			tl_capfd_free(d);
+			goto fail_store;
+		}
+	}
+	/* the port a test asked to be picked (--port 0) */
+	o.port = tl_sock_port(fds[0]);
+	if (!o.foreground) {
+		if (tl_daemon_detach(&e))
+			goto fail_store;
+		tl_log_open("capfd", 1);
+	}
+	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d trust=%zu "
+	       "lsc_days=%d issuer=\"%s\" pid=%d", s.conf.capf.listen[0] ?
+	       s.conf.capf.listen : "*", o.port, s.conf.capf.workers,
+	       tl_capfd_srv(d)->ntrust, s.conf.capf.lsc_days,
+	       (tl_capfd_srv(d)->issuer ? tl_capfd_srv(d)->issuer :
+		tl_capfd_srv(d)->capf)->subject, (int)getpid());
+	rc = s.conf.capf.workers;
+	tl_capfd_free(d);
+	if (rc == 1) {
+		tl_store_close(&s);
+		return serve(&o, 0);
+	}
+	{
+		char user[64];
+
+		snprintf(user, sizeof(user), "%s", run_as(&s));
+		tl_store_close(&s);
+		return tl_workers_run(rc, serve, &o, user);
+	}
+fail_store:
+	tl_store_close(&s);
+fail:
+	fprintf(stderr, "capfd: %s\n", e.msg);
+	return 1;
+}

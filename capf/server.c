@@ -1,0 +1,262 @@
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "capfdb.h"
+#include "log.h"
+#include "netloop.h"
+
+/* A message is at most a header and a 16-bit body: the input a connection
+ * may hold. Answers are small (the largest carries one certificate). */
+#define MAX_INPUT (TL_CAPF_HEADER + 65535)
+#define MAX_OUTPUT (16 * 1024)
+/* The per-address rate table: fixed, so a flood from many addresses costs
+ * no memory; two addresses sharing a slot share a budget. */
+#define RATE_SLOTS 4096
+
+/* What sessions use, kept alive by them across a reload. */
+typedef struct srvref {
+	tl_capf_srv v;
+	int refs;
+} srvref;
+
+typedef struct rate_slot {
+	uint8_t addr[16];
+	uint64_t second;
+	unsigned count;
+} rate_slot;
+
+struct tl_capfd {
+	tl_store *s;
+	srvref *cur;
+	tl_tls *tls;
+	tl_netsrv *srv;
+	rate_slot *rate;
+	uint64_t refused_logged;
+	unsigned long refused;
+};
+
+typedef struct conn_state {
+	srvref *ref;
+	tl_capf_sess sess;
+} conn_state;
+
+static void ref_put(srvref *r)
+{
+	if (r && --r->refs == 0) {
+		tl_capf_srv_free(&r->v);
+		free(r);
+	}
+}
+
+/* The session state, keys and TLS context from the store, loaded together
+ * so a reload that fails changes nothing. */
+static int load(tl_capfd *d, srvref **ref, tl_tls **tls, tl_err *e)
+{
+	srvref *r = calloc(1, sizeof(*r));
+
+	*tls = NULL;
+	if (r == NULL)
+		return tl_fail(e, "out of memory");
+	if (tl_capf_srv_load(&r->v, d->s, &d->s->conf.capf, e)) {
+		free(r);
+		return -1;
+	}
+	if (tl_tls_server(tls, r->v.capf, r->v.capf_key, 12, e)) {
+		tl_capf_srv_free(&r->v);
+		free(r);
+		return tl_wrap(e, "TLS with the CAPF certificate");
+	}
+	r->refs = 1;
+	*ref = r;
+	return 0;
+}
+
+tl_capfd *tl_capfd_new(tl_store *s, int recover, tl_err *e)
+{
+	tl_capfd *d = calloc(1, sizeof(*d));
+	int n;
+
+	if (d == NULL || (d->rate = calloc(RATE_SLOTS, sizeof(*d->rate))) == NULL) {
+		free(d);
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	d->s = s;
+	if (load(d, &d->cur, &d->tls, e)) {
+		tl_capfd_free(d);
+		return NULL;
+	}
+	if (recover) {
+		if (tl_capf_recover(s, (long)time(NULL), &n, e)) {
+			tl_capfd_free(d);
+			return NULL;
+		}
+		if (n)
+			tl_log(LOG_WARNING, "event=recovered unconfirmed_lscs=%d", n);
+	}
+	return d;
+}
+
+const tl_capf_srv *tl_capfd_srv(const tl_capfd *d)
+{
+	return &d->cur->v;
+}
+
+void tl_capfd_free(tl_capfd *d)
+{
+	if (d == NULL)
+		return;
+	tl_netsrv_free(d->srv);
+	ref_put(d->cur);
+	tl_tls_free(d->tls);
+	free(d->rate);
+	free(d);
+}
+
+void tl_capfd_hup(void *arg)
+{
+	tl_capfd *d = arg;
+	srvref *r;
+	tl_tls *tls;
+	tl_conf c;
+	char path[1200], v[600];
+	tl_err e;
+
+	tl_store_path(d->s, path, sizeof(path), "trustline.conf");
+	if (tl_conf_load(&c, path, &e) == 0)
+		d->s->conf = c;
+	else
+		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
+	if (load(d, &r, &tls, &e)) {
+		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
+		return;
+	}
+	/* the session counter goes on: ids stay distinct across reloads */
+	r->v.next_session = d->cur->v.next_session;
+	ref_put(d->cur);
+	d->cur = r;
+	tl_netsrv_set_tls(d->srv, tls);
+	tl_tls_free(d->tls);
+	d->tls = tls;
+	tl_log(LOG_INFO, "event=reload trust=%zu issuer=%s", r->v.ntrust,
+	       tl_log_val((r->v.issuer ? r->v.issuer : r->v.capf)->subject, v, sizeof(v)));
+}
+
+static int send_out(tl_netconn *c, tl_buf *out)
+{
+	int rc = out->failed ? -1 : tl_netconn_send(c, out->p, out->len);
+
+	tl_buf_free(out);
+	return rc;
+}
+
+static void on_open(void *arg, tl_netconn *c)
+{
+	tl_capfd *d = arg;
+	conn_state *cs = tl_netconn_data(c);
+	tl_buf out;
+	tl_err e;
+
+	cs->ref = d->cur;
+	cs->ref->refs++;
+	tl_capf_sess_init(&cs->sess, &cs->ref->v, tl_netconn_peer(c));
+	tl_buf_init(&out);
+	/* the server speaks first; header and body in one record */
+	if (tl_capf_sess_start(&cs->sess, &out, &e) || send_out(c, &out))
+		tl_netconn_close_after_send(c);
+}
+
+static long on_data(void *arg, tl_netconn *c, const uint8_t *buf, size_t len)
+{
+	conn_state *cs = tl_netconn_data(c);
+	tl_buf out;
+	long used;
+
+	if (cs->ref == NULL)
+		return -1;
+	tl_buf_init(&out);
+	used = tl_capf_sess_input(&cs->sess, buf, len, &out);
+	if (out.len && send_out(c, &out))
+		return -1;
+	tl_buf_free(&out);
+	if (cs->sess.state == TL_CAPF_S_DONE)
+		tl_netconn_close_after_send(c);
+	return used;
+}
+
+static void on_close(void *arg, tl_netconn *c, int timed_out)
+{
+	conn_state *cs = tl_netconn_data(c);
+
+	if (cs->ref == NULL)
+		return;
+	tl_capf_sess_closed(&cs->sess, timed_out);
+	ref_put(cs->ref);
+	cs->ref = NULL;
+}
+
+/* At most per_ip_rate new connections per second from one address: the
+ * authentication strings are short, and each attempt costs a handshake. */
+static int admit(void *arg, const struct sockaddr *sa)
+{
+	tl_capfd *d = arg;
+	int limit = d->s->conf.capf.per_ip_rate;
+	uint8_t addr[16] = { 0 };
+	uint64_t now = tl_now_ms(), sec = now / 1000;
+	uint32_t h = 2166136261u;
+	rate_slot *r;
+
+	if (limit <= 0)
+		return 0;
+	if (sa->sa_family == AF_INET6)
+		memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+	else
+		memcpy(addr + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	for (int i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	r = &d->rate[h % RATE_SLOTS];
+	if (r->second != sec || memcmp(r->addr, addr, 16)) {
+		memcpy(r->addr, addr, 16);
+		r->second = sec;
+		r->count = 0;
+	}
+	if (++r->count <= (unsigned)limit)
+		return 0;
+	d->refused++;
+	if (now - d->refused_logged >= 1000) {
+		char peer[64];
+
+		tl_log(LOG_WARNING, "event=refused reason=per_ip_rate peer=%s limit=%d "
+		       "refused=%lu", tl_sock_str(sa, 0, peer, sizeof(peer)), limit,
+		       d->refused);
+		d->refused_logged = now;
+		d->refused = 0;
+	}
+	return -1;
+}
+
+int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
+{
+	const tl_conf_capf *t = &d->s->conf.capf;
+	tl_netsrv_opts o = {
+		.max_connections = t->max_connections,
+		.handshake_ms = (unsigned)t->handshake_timeout * 1000u,
+		.idle_ms = (unsigned)t->idle_timeout * 1000u,
+		.max_input = MAX_INPUT,
+		.max_output = MAX_OUTPUT,
+		.on_data = on_data,
+		.on_open = on_open,
+		.on_close = on_close,
+		.admit = admit,
+		.arg = d,
+		.conn_data = sizeof(conn_state),
+	};
+
+	if ((d->srv = tl_netsrv_new(l, fd, d->tls, &o, e)) == NULL)
+		return -1;
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* capfd on the event loop: TLS with the CAPF identity (lib/netloop), a
+ * session (session.c) per connection, the per-address connection rate
+ * limit, and reload on SIGHUP. */
+#ifndef TL_CAPF_SERVER_H
+#define TL_CAPF_SERVER_H
+
+#include "loop.h"
+#include "session.h"
+
+typedef struct tl_capfd tl_capfd;
+
+/* Loads keys, CAPF-trust and the TLS context once; finishes what a crash
+ * left (LSCs issued and never confirmed) when recover is set. */
+tl_capfd *tl_capfd_new(tl_store *s, int recover, tl_err *e);
+/* Serves on the listening socket fd, which it then owns. */
+int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e);
+/* SIGHUP: loads everything again; sessions in flight keep what they had. */
+void tl_capfd_hup(void *arg);
+void tl_capfd_free(tl_capfd *d);
+/* For the start line. */
+const tl_capf_srv *tl_capfd_srv(const tl_capfd *d);
+
+#endif

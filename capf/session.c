@@ -1,0 +1,728 @@
+#include "session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "capfdb.h"
+#include "devdb.h"
+#include "log.h"
+#include "lsc.h"
+
+/* Phones report key generation every few seconds; RSA 4096 on an old
+ * phone takes minutes. More than this many reports is a phone stuck in a
+ * loop, not a slow one (the idle timeout still bounds a silent one). */
+#define MAX_IN_PROGRESS 200
+
+/* ---- loading ---- */
+
+static void path_in(const tl_store *s, const char *p, char *out, size_t n)
+{
+	if (p[0] == '/')
+		snprintf(out, n, "%s", p);
+	else
+		snprintf(out, n, "%s/%s", s->dir, p);
+}
+
+static int load_issuer(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
+		       tl_err *e)
+{
+	char cert[1400], key[1400];
+
+	path_in(s, c->issuer_cert, cert, sizeof(cert));
+	path_in(s, c->issuer_key[0] ? c->issuer_key : c->issuer_cert, key, sizeof(key));
+	if (tl_cert_load(cert, &v->issuer, e) || tl_key_load(key, &v->issuer_key, e))
+		return tl_wrap(e, "[capf] issuer_cert");
+	if (tl_key_matches(v->issuer_key, v->issuer, e))
+		return tl_wrap(e, "[capf] issuer_key %s", key);
+	if (!v->issuer->is_ca || (v->issuer->key_usage &&
+				  !(v->issuer->key_usage & TL_KU_KEY_CERT_SIGN)))
+		return tl_fail(e, "[capf] issuer_cert %s: %s is not a CA that may sign "
+			       "certificates", cert, v->issuer->subject);
+	return 0;
+}
+
+int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
+		     tl_err *e)
+{
+	tl_trusted *t = NULL;
+	size_t n = 0;
+
+	memset(v, 0, sizeof(*v));
+	v->store = s;
+	v->lsc_days = c->lsc_days;
+	v->lockout_attempts = c->lockout_attempts;
+	v->lockout_window = 60L * c->lockout_minutes;
+	v->next_session = 1;
+	if (s->conf.nnodes < 1 ||
+	    tl_store_identity_load(s, "CAPF", s->conf.nodes[0], &v->capf,
+				   &v->capf_key, e))
+		goto fail;
+	if (c->issuer_cert[0] && load_issuer(v, s, c, e))
+		goto fail;
+	if (tl_store_trust_list(s, "CAPF-trust", &t, &n, e))
+		goto fail;
+	if (n && (v->trust = calloc(n, sizeof(*v->trust))) == NULL) {
+		tl_store_trust_free(t, n);
+		tl_fail(e, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		v->trust[i] = t[i].cert;
+		t[i].cert = NULL;
+	}
+	v->ntrust = n;
+	tl_store_trust_free(t, n);
+	return 0;
+fail:
+	tl_capf_srv_free(v);
+	return -1;
+}
+
+void tl_capf_srv_free(tl_capf_srv *v)
+{
+	tl_cert_free(v->capf);
+	tl_key_free(v->capf_key);
+	tl_cert_free(v->issuer);
+	tl_key_free(v->issuer_key);
+	for (size_t i = 0; i < v->ntrust; i++)
+		tl_cert_free(v->trust[i]);
+	free(v->trust);
+	memset(v, 0, sizeof(*v));
+}
+
+static long now(const tl_capf_sess *s)
+{
+	return (long)(s->srv->clock ? s->srv->clock() : time(NULL));
+}
+
+/* ---- sending ---- */
+
+static void msg_init(tl_capf_msg *m, const tl_capf_sess *s, int command)
+{
+	memset(m, 0, sizeof(*m));
+	m->command = (uint8_t)command;
+	m->session = s->id;
+}
+
+static void send_msg(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
+{
+	tl_err e;
+
+	if (tl_capf_encode(m, out, &e))
+		tl_log(LOG_ERR, "event=encode-failed peer=%s error=\"%s\"", s->peer, e.msg);
+}
+
+static void end_session(tl_capf_sess *s, int reason, const char *info, tl_buf *out)
+{
+	tl_capf_msg m;
+
+	msg_init(&m, s, TL_CAPF_END_SESSION);
+	m.has_reason = 1;
+	m.reason = (uint8_t)reason;
+	if (info) {
+		m.reason_info = info;
+		m.reason_info_len = strlen(info);
+	}
+	send_msg(s, &m, out);
+	s->end_reason = reason;
+	s->state = TL_CAPF_S_DONE;
+}
+
+/* ---- recording ---- */
+
+static void db_error(const tl_capf_sess *s, const tl_err *e)
+{
+	tl_log(LOG_ERR, "event=db-error device=%s error=\"%s\"", s->device, e->msg);
+}
+
+static void logged(const tl_capf_sess *s, int code, const char *detail)
+{
+	char v[300];
+
+	tl_log(code == tl_lsc_success(s->op) ? LOG_INFO : LOG_NOTICE,
+	       "event=status device=%s peer=%s operation=%s status=%d text=\"%s\" "
+	       "detail=%s", s->device, s->peer, tl_capf_op_name(s->op), code,
+	       tl_lsc_status_text(code), tl_log_val(detail ? detail : "", v, sizeof(v)));
+}
+
+static void record(tl_capf_sess *s, int code, int done, const char *detail)
+{
+	tl_err e;
+
+	s->status = code;
+	logged(s, code, detail);
+	if (tl_capf_record(s->srv->store, s->device, code, done, detail, now(s), &e))
+		db_error(s, &e);
+}
+
+/* The operation failed for why: recorded, and the session ends with
+ * reason 7 and the detail for the phone's log. */
+static void fail(tl_capf_sess *s, int why, const char *detail, tl_buf *out)
+{
+	record(s, tl_lsc_failure(s->op, why), 0, detail);
+	end_session(s, TL_CAPF_INVALID_ELEMENT, detail, out);
+}
+
+/* ---- authentication ---- */
+
+/* Compares without leaking through its timing where the strings differ:
+ * every byte of the longer one is looked at. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
+	volatile unsigned char d = (unsigned char)(la != lb);
+
+	for (size_t i = 0; i < n; i++)
+		d |= (unsigned char)((i < la ? a[i] : 0) ^ (i < lb ? b[i] : 0));
+	return d == 0;
+}
+
+static int by_string(tl_capf_sess *s, const tl_device *d, const char *given,
+		     char *why, size_t n)
+{
+	tl_capf_srv *v = s->srv;
+	long until;
+	tl_err e;
+	int rc;
+
+	if (tl_capf_locked(v->store, s->device, now(s), &until)) {
+		snprintf(why, n, "locked after %d wrong authentication strings, for "
+			 "%ld more seconds", v->lockout_attempts, until - now(s));
+		return -1;
+	}
+	if (d->capf_auth_string[0] && same_secret(given ? given : "",
+						  d->capf_auth_string)) {
+		if (tl_capf_auth_ok(v->store, s->device, &e))
+			db_error(s, &e);
+		return 0;
+	}
+	snprintf(why, n, d->capf_auth_string[0] ? "wrong authentication string" :
+		 "no authentication string is set for this device");
+	rc = tl_capf_auth_failed(v->store, s->device, now(s), v->lockout_attempts,
+				 v->lockout_window, &until, &e);
+	if (rc < 0)
+		db_error(s, &e);
+	if (rc == 1) {
+		tl_log(LOG_WARNING, "event=lockout device=%s peer=%s attempts=%d "
+		       "seconds=%ld", s->device, s->peer, v->lockout_attempts,
+		       v->lockout_window);
+		snprintf(why, n, "wrong authentication string; locked for %ld seconds "
+			 "after %d attempts", v->lockout_window, v->lockout_attempts);
+	}
+	return -1;
+}
+
+/* SIGNED_DATA (SHA-1) and SHA2_SIGNED_DATA (SHA-512) over the device name,
+ * its NUL and the certificate: every one present must verify, and one must
+ * be present. */
+static int auth_signatures(const tl_capf_sess *s, const tl_capf_msg *m,
+			   const tl_cert *c, tl_err *e)
+{
+	const tl_span data[2] = {
+		{ (const uint8_t *)s->device, strlen(s->device) + 1 },
+		{ c->der, c->der_len },
+	};
+	tl_pub *pub;
+	int rc = 0;
+
+	if (!m->signed_data && !m->sha2_signed.sig)
+		return tl_fail(e, "no SIGNED_DATA or SHA2_SIGNED_DATA");
+	if (m->sha2_signed.sig && m->sha2_signed.hash_alg != 3)
+		return tl_fail(e, "SHA2_SIGNED_DATA hash algorithm %u (3, SHA-512)",
+			       m->sha2_signed.hash_alg);
+	if (tl_pub_from_cert(c, &pub, e))
+		return -1;
+	if (m->signed_data &&
+	    tl_verify_digest_raw(pub, TL_HASH_SHA1, data, 2, m->signed_data,
+				 m->signed_data_len, e))
+		rc = tl_wrap(e, "SIGNED_DATA");
+	if (rc == 0 && m->sha2_signed.sig &&
+	    tl_verify_digest_raw(pub, TL_HASH_SHA512, data, 2, m->sha2_signed.sig,
+				 m->sha2_signed.len, e))
+		rc = tl_wrap(e, "SHA2_SIGNED_DATA");
+	tl_pub_free(pub);
+	return rc;
+}
+
+/* A manufacturer's certificate (MIC or SUDI): issued, through CAPF-trust,
+ * by a manufacturing CA, never a self-signed one or an LSC of this CAPF. */
+static int manufactured(const tl_capf_srv *v, const tl_cert *c, tl_err *e)
+{
+	if (tl_cert_issued_by(c, c))
+		return tl_fail(e, "%s is self-signed", c->subject);
+	if (tl_cert_issued_by(c, v->capf) || (v->issuer && tl_cert_issued_by(c, v->issuer)))
+		return tl_fail(e, "%s is an LSC, not a manufacturing certificate",
+			       c->subject);
+	return tl_chain_check(c, v->trust, v->ntrust, e);
+}
+
+static int check_sudi(const tl_capf_sess *s, const tl_capf_msg *m, tl_err *e)
+{
+	uint8_t id[4] = { (uint8_t)s->id, (uint8_t)(s->id >> 8),
+			  (uint8_t)(s->id >> 16), (uint8_t)(s->id >> 24) };
+	const tl_span data[2] = { { id, 4 }, { m->sudi_cert, m->sudi_cert_len } };
+	const tl_capf_sig *sigs[2] = { &m->sudi_sha1, &m->sudi_sha512 };
+	tl_cert *c = NULL;
+	tl_pub *pub = NULL;
+	int rc = -1;
+
+	if (!m->sudi_sha1.sig && !m->sudi_sha512.sig)
+		return tl_fail(e, "SUDI_DATA without a signature");
+	if (tl_cert_from_der(m->sudi_cert, m->sudi_cert_len, &c, e) ||
+	    manufactured(s->srv, c, e) || tl_pub_from_cert(c, &pub, e))
+		goto out;
+	for (int i = 0; i < 2; i++)
+		if (sigs[i]->sig &&
+		    tl_verify_digest_raw(pub, i ? TL_HASH_SHA512 : TL_HASH_SHA1, data, 2,
+					 sigs[i]->sig, sigs[i]->len, e))
+			goto out;
+	rc = 0;
+out:
+	if (rc)
+		tl_wrap(e, "SUDI");
+	tl_pub_free(pub);
+	tl_cert_free(c);
+	return rc;
+}
+
+/* The certificate the phone authenticates with: type is what it says it
+ * is (LSC or MIC). */
+static int check_cert(const tl_capf_sess *s, const tl_capf_msg *m, int type,
+		      tl_err *e)
+{
+	const tl_capf_srv *v = s->srv;
+	tl_cert *c;
+	char cn[80];
+	long t = now(s);
+	int rc = -1;
+
+	if (tl_cert_from_der(m->cert, m->cert_len, &c, e))
+		return -1;
+	if (tl_cert_name_attr(c, 0, "CN", cn, sizeof(cn)))
+		cn[0] = 0;
+	if (type == TL_CAPF_CERT_LSC) {
+		if (strcasecmp(cn, s->device))
+			tl_fail(e, "the LSC names %s, not %s", cn, s->device);
+		else if (!tl_cert_issued_by(c, v->capf) &&
+			 !(v->issuer && tl_cert_issued_by(c, v->issuer)))
+			tl_fail(e, "the LSC was not issued by this CAPF (%s)", c->issuer);
+		else if (c->not_after < t || c->not_before > t)
+			tl_fail(e, "the LSC is expired or not yet valid");
+		else
+			rc = 0;
+	} else {
+		/* Cisco MICs name the device inside the CN (CP-8865-SEP...). */
+		if (!strcasestr(cn, s->device))
+			tl_fail(e, "the MIC names %s, not %s", cn, s->device);
+		else
+			rc = manufactured(v, c, e);
+	}
+	if (rc == 0)
+		rc = auth_signatures(s, m, c, e);
+	tl_cert_free(c);
+	return rc;
+}
+
+/* 0 authenticated; otherwise *why is the failure reason and detail says
+ * what was wrong. */
+static int authenticate(tl_capf_sess *s, const tl_device *d, const tl_capf_msg *m,
+			int *why, char *detail, size_t n)
+{
+	int mode = tl_capf_mode_parse(d->capf_auth_mode);
+	int type = m->has_cert_type ? m->cert_type : m->cert_inner_type;
+	tl_err e;
+
+	switch (mode) {
+	case TL_CAPF_MODE_NULL:
+		return 0;
+	case TL_CAPF_MODE_STRING:
+		*why = TL_WHY_AUTH_STRING;
+		return by_string(s, d, m->password, detail, n);
+	case TL_CAPF_MODE_LSC:
+	case TL_CAPF_MODE_MIC:
+		break;
+	default:
+		*why = TL_WHY_CREDENTIALS;
+		snprintf(detail, n, "unknown authentication mode %s", d->capf_auth_mode);
+		return -1;
+	}
+	*why = TL_WHY_CREDENTIALS;
+	if (!m->cert) {
+		snprintf(detail, n, "authentication by certificate, and the phone sent "
+			 "none");
+		return -1;
+	}
+	if (type != TL_CAPF_CERT_LSC && type != TL_CAPF_CERT_MIC) {
+		snprintf(detail, n, "certificate type %d (1 LSC, 2 MIC)", type);
+		return -1;
+	}
+	if (mode == TL_CAPF_MODE_MIC && type == TL_CAPF_CERT_LSC) {
+		snprintf(detail, n, "authentication by MIC only, and the phone sent an "
+			 "LSC");
+		return -1;
+	}
+	*why = type == TL_CAPF_CERT_LSC ? TL_WHY_LSC : TL_WHY_MIC;
+	if (check_cert(s, m, type, &e)) {
+		snprintf(detail, n, "%s", e.msg);
+		return -1;
+	}
+	if (m->sudi_cert && check_sudi(s, m, &e)) {
+		*why = TL_WHY_CREDENTIALS;
+		snprintf(detail, n, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the steps ---- */
+
+static void key_request(tl_capf_sess *s, const tl_device *d, tl_buf *out)
+{
+	tl_capf_msg m;
+	tl_err e;
+
+	if (tl_conf_parse_key(d->capf_key, &s->key_type, &s->key_bits, &e)) {
+		fail(s, TL_WHY_OTHER, e.msg, out);
+		return;
+	}
+	msg_init(&m, s, TL_CAPF_KEY_GEN_REQUEST);
+	m.has_key_type = 1;
+	m.key_type = (uint8_t)s->key_type;
+	if (s->key_type == TL_KEY_RSA) {
+		m.has_key_size = 1;
+		m.key_size = (uint16_t)s->key_bits;
+	} else {
+		m.has_curve = 1;
+		m.curve = s->key_bits == 521 ? 2 : s->key_bits == 384 ? 1 : 0;
+	}
+	send_msg(s, &m, out);
+	s->state = TL_CAPF_S_KEYGEN;
+}
+
+static void on_auth(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
+{
+	char name[16], detail[sizeof(((tl_err *)0)->msg)];
+	tl_device d;
+	tl_capf_msg r;
+	tl_err e;
+	int rc = 0, why = TL_WHY_OTHER;
+
+	if (m->command != TL_CAPF_AUTH_RESPONSE || !m->device) {
+		end_session(s, TL_CAPF_INVALID_ELEMENT, "expected AUTH_RESPONSE with "
+			    "DEVICE_NAME", out);
+		return;
+	}
+	if (tl_dev_name(m->device, name, &e) ||
+	    (rc = tl_dev_get(s->srv->store, name, &d, &e)) == 1) {
+		char v[80];
+
+		tl_log(LOG_NOTICE, "event=unknown-device device=%s peer=%s",
+		       tl_log_val(m->device, v, sizeof(v)), s->peer);
+		end_session(s, TL_CAPF_UNKNOWN_DEVICE, "unknown device", out);
+		return;
+	}
+	if (rc < 0) {
+		tl_log(LOG_ERR, "event=db-error device=%s error=\"%s\"", name, e.msg);
+		end_session(s, TL_CAPF_INVALID_ELEMENT, "database error", out);
+		return;
+	}
+	memcpy(s->device, name, sizeof(name));
+	s->op = tl_capf_op_parse(d.capf_operation);
+	if (s->op <= TL_CAPF_OP_NONE) {
+		s->op = TL_CAPF_OP_NONE;
+		tl_log(LOG_INFO, "event=no-operation device=%s peer=%s", s->device, s->peer);
+		end_session(s, TL_CAPF_NO_ACTION, "no operation pending", out);
+	} else if (d.capf_deadline && now(s) > d.capf_deadline) {
+		fail(s, TL_WHY_LATE, "the operation's deadline has passed", out);
+	} else if (authenticate(s, &d, m, &why, detail, sizeof(detail))) {
+		fail(s, why, detail, out);
+	} else if (s->op == TL_CAPF_OP_INSTALL) {
+		key_request(s, &d, out);
+	} else {
+		msg_init(&r, s, s->op == TL_CAPF_OP_FETCH ? TL_CAPF_FETCH_CERT_REQUEST :
+			 TL_CAPF_DELETE_CERT_REQUEST);
+		r.has_cert_type = s->op == TL_CAPF_OP_DELETE;
+		r.cert_type = TL_CAPF_CERT_LSC;
+		send_msg(s, &r, out);
+		s->state = s->op == TL_CAPF_OP_FETCH ? TL_CAPF_S_FETCH : TL_CAPF_S_DELETE;
+	}
+	tl_device_free(&d);
+}
+
+/* The phone's key must be what was asked for: type, and RSA size or curve. */
+static int right_key(const tl_capf_sess *s, const tl_capf_msg *m, tl_pub **pub,
+		     char *detail, size_t n)
+{
+	tl_err e;
+	int bits;
+
+	if (m->has_reason && m->reason != TL_CAPF_SUCCESS) {
+		snprintf(detail, n, "the phone could not generate the key (reason %u)",
+			 m->reason);
+		return -1;
+	}
+	if (!m->public_key) {
+		snprintf(detail, n, "KEY_GEN_RESPONSE without PUBLIC_KEY");
+		return -1;
+	}
+	if (tl_pub_from_spki(m->public_key, m->public_key_len, pub, &e)) {
+		snprintf(detail, n, "%s", e.msg);
+		return -1;
+	}
+	bits = tl_pub_type(*pub) == TL_KEY_EC ? tl_pub_curve(*pub) : tl_pub_bits(*pub);
+	if (tl_pub_type(*pub) == s->key_type && bits == s->key_bits)
+		return 0;
+	snprintf(detail, n, "the phone made a %s %d key, %s %d was asked for",
+		 tl_pub_type(*pub) == TL_KEY_EC ? "EC" : "RSA", bits,
+		 s->key_type == TL_KEY_EC ? "EC" : "RSA", s->key_bits);
+	tl_pub_free(*pub);
+	*pub = NULL;
+	return -1;
+}
+
+static void on_key(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
+{
+	tl_capf_srv *v = s->srv;
+	tl_lscopts o;
+	tl_cert *lsc = NULL;
+	tl_pub *pub = NULL;
+	tl_capf_msg r;
+	char detail[sizeof(((tl_err *)0)->msg)];
+	tl_err e;
+
+	if (m->command == TL_CAPF_REQUEST_IN_PROGRESS) {
+		if (++s->in_progress > MAX_IN_PROGRESS)
+			fail(s, TL_WHY_KEYGEN, "key generation never finished", out);
+		return;
+	}
+	if (m->command != TL_CAPF_KEY_GEN_RESPONSE) {
+		fail(s, TL_WHY_OTHER, "expected KEY_GEN_RESPONSE", out);
+		return;
+	}
+	if (right_key(s, m, &pub, detail, sizeof(detail))) {
+		fail(s, TL_WHY_KEYGEN, detail, out);
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.issuer = v->issuer ? v->issuer : v->capf;
+	o.issuer_key = v->issuer ? v->issuer_key : v->capf_key;
+	o.device = s->device;
+	o.days = v->lsc_days;
+	o.now = (time_t)now(s);
+	if (o.issuer->not_after < o.now) {
+		snprintf(detail, sizeof(detail), "the issuing certificate %s has expired",
+			 o.issuer->subject);
+		tl_pub_free(pub);
+		fail(s, TL_WHY_CA_REJECTED, detail, out);
+		return;
+	}
+	if (tl_lsc_issue(&o, pub, &lsc, &e)) {
+		tl_pub_free(pub);
+		fail(s, TL_WHY_CA_COMM, e.msg, out);
+		return;
+	}
+	tl_pub_free(pub);
+	/* Committed before it is sent: whatever happens next, the database
+	 * knows this LSC exists and that the phone has not confirmed it. */
+	if (tl_capf_lsc_issued(v->store, s->device, lsc, now(s), &s->lsc_id, &e)) {
+		db_error(s, &e);
+		tl_cert_free(lsc);
+		fail(s, TL_WHY_CA_COMM, "the LSC could not be recorded", out);
+		return;
+	}
+	msg_init(&r, s, TL_CAPF_STORE_CERT_REQUEST);
+	r.has_cert_type = 1;
+	r.cert_type = TL_CAPF_CERT_LSC;
+	r.cert = lsc->der;
+	r.cert_len = lsc->der_len;
+	r.cert_inner_type = TL_CAPF_CERT_LSC;
+	send_msg(s, &r, out);
+	tl_cert_free(lsc);
+	s->state = TL_CAPF_S_STORE;
+}
+
+static void on_store(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
+{
+	tl_capf_srv *v = s->srv;
+	tl_err e;
+	int ok = m->command == TL_CAPF_STORE_CERT_RESPONSE && m->has_reason &&
+		 m->reason == TL_CAPF_SUCCESS;
+	const char *detail = ok ? "the phone stored its new LSC" :
+			     m->command == TL_CAPF_STORE_CERT_RESPONSE ?
+			     "the phone refused to store the LSC" :
+			     "expected STORE_CERT_RESPONSE";
+	int rc;
+
+	s->status = ok ? TL_LSC_UPGRADE_OK : TL_LSC_UPGRADE_FAILED;
+	logged(s, s->status, detail);
+	rc = ok ? tl_capf_lsc_confirmed(v->store, s->lsc_id, s->device, now(s), &e) :
+	     tl_capf_lsc_unconfirmed(v->store, s->lsc_id, s->device, s->status,
+				     detail, now(s), &e);
+	s->lsc_id = 0;
+	if (rc)
+		db_error(s, &e);
+	if (ok && rc == 0)
+		end_session(s, TL_CAPF_SUCCESS, NULL, out);
+	else
+		end_session(s, TL_CAPF_INVALID_ELEMENT, rc ? "database error" : detail, out);
+}
+
+static void on_fetch(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
+{
+	tl_cert *c;
+	tl_err e;
+
+	if (m->command != TL_CAPF_FETCH_CERT_RESPONSE) {
+		fail(s, TL_WHY_OTHER, "expected FETCH_CERT_RESPONSE", out);
+		return;
+	}
+	if (!m->has_reason || m->reason != TL_CAPF_SUCCESS || !m->cert) {
+		fail(s, TL_WHY_OTHER, "the phone sent no certificate", out);
+		return;
+	}
+	if (tl_cert_from_der(m->cert, m->cert_len, &c, &e)) {
+		fail(s, TL_WHY_OTHER, e.msg, out);
+		return;
+	}
+	s->status = TL_LSC_FETCH_OK;
+	logged(s, s->status, c->subject);
+	if (tl_capf_fetched(s->srv->store, s->device, c, now(s), &e)) {
+		db_error(s, &e);
+		end_session(s, TL_CAPF_INVALID_ELEMENT, "database error", out);
+	} else {
+		end_session(s, TL_CAPF_SUCCESS, NULL, out);
+	}
+	tl_cert_free(c);
+}
+
+static void on_delete(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
+{
+	tl_err e;
+
+	if (m->command != TL_CAPF_DELETE_CERT_RESPONSE) {
+		fail(s, TL_WHY_OTHER, "expected DELETE_CERT_RESPONSE", out);
+		return;
+	}
+	if (!m->has_reason || m->reason != TL_CAPF_SUCCESS) {
+		fail(s, TL_WHY_OTHER, "the phone did not delete its LSC", out);
+		return;
+	}
+	s->status = TL_LSC_DELETE_OK;
+	logged(s, s->status, "deleted");
+	if (tl_capf_lsc_deleted(s->srv->store, s->device, now(s), &e)) {
+		db_error(s, &e);
+		end_session(s, TL_CAPF_INVALID_ELEMENT, "database error", out);
+	} else {
+		end_session(s, TL_CAPF_SUCCESS, NULL, out);
+	}
+}
+
+/* ---- the session ---- */
+
+void tl_capf_sess_init(tl_capf_sess *s, tl_capf_srv *v, const char *peer)
+{
+	memset(s, 0, sizeof(*s));
+	s->srv = v;
+	s->id = v->next_session++;
+	s->end_reason = -1;
+	snprintf(s->peer, sizeof(s->peer), "%s", peer ? peer : "-");
+}
+
+int tl_capf_sess_start(tl_capf_sess *s, tl_buf *out, tl_err *e)
+{
+	tl_capf_msg m;
+
+	msg_init(&m, s, TL_CAPF_AUTH_REQUEST);
+	m.has_version = 1;
+	m.version = TL_CAPF_VERSION;
+	m.has_auth_type = 1;
+	m.auth_type = TL_CAPF_AUTH_NONE;
+	s->state = TL_CAPF_S_AUTH;
+	return tl_capf_encode(&m, out, e);
+}
+
+/* A protocol error: with a device known it is the operation's plain
+ * failure (6, 7 or 8), and an issued LSC stays unconfirmed. */
+static void protocol_error(tl_capf_sess *s, const char *detail, tl_buf *out)
+{
+	tl_err e;
+
+	if (s->state == TL_CAPF_S_STORE) {
+		s->status = TL_LSC_UPGRADE_FAILED;
+		logged(s, s->status, detail);
+		if (tl_capf_lsc_unconfirmed(s->srv->store, s->lsc_id, s->device,
+					    s->status, detail, now(s), &e))
+			db_error(s, &e);
+		s->lsc_id = 0;
+		end_session(s, TL_CAPF_INVALID_ELEMENT, detail, out);
+	} else if (s->device[0] && s->op > TL_CAPF_OP_NONE) {
+		fail(s, TL_WHY_OTHER, detail, out);
+	} else {
+		char v[300];
+
+		tl_log(LOG_NOTICE, "event=protocol-error peer=%s detail=%s", s->peer,
+		       tl_log_val(detail, v, sizeof(v)));
+		end_session(s, TL_CAPF_INVALID_ELEMENT, detail, out);
+	}
+}
+
+long tl_capf_sess_input(tl_capf_sess *s, const uint8_t *buf, size_t len,
+			tl_buf *out)
+{
+	size_t done = 0, used;
+	tl_capf_msg m;
+	tl_err e;
+	int rc;
+
+	while (s->state != TL_CAPF_S_DONE && done < len) {
+		rc = tl_capf_decode(buf + done, len - done, &m, &used, &e);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			protocol_error(s, e.msg, out);
+			return (long)len;
+		}
+		done += used;
+		if (m.session != s->id) {
+			char detail[80];
+
+			snprintf(detail, sizeof(detail), "session id %u, this session is %u",
+				 m.session, s->id);
+			protocol_error(s, detail, out);
+			break;
+		}
+		switch (s->state) {
+		case TL_CAPF_S_AUTH: on_auth(s, &m, out); break;
+		case TL_CAPF_S_KEYGEN: on_key(s, &m, out); break;
+		case TL_CAPF_S_STORE: on_store(s, &m, out); break;
+		case TL_CAPF_S_FETCH: on_fetch(s, &m, out); break;
+		case TL_CAPF_S_DELETE: on_delete(s, &m, out); break;
+		default: protocol_error(s, "message before AUTH_REQUEST", out); break;
+		}
+	}
+	/* After END_SESSION nothing the phone says matters. */
+	return s->state == TL_CAPF_S_DONE ? (long)len : (long)done;
+}
+
+void tl_capf_sess_closed(tl_capf_sess *s, int timed_out)
+{
+	int why = timed_out && s->state == TL_CAPF_S_KEYGEN ? TL_WHY_KEYGEN : TL_WHY_COMM;
+	const char *detail = timed_out ? "the phone stopped answering" :
+			     "the phone closed the connection";
+	tl_err e;
+
+	if (s->state == TL_CAPF_S_DONE || !s->device[0] || s->op <= TL_CAPF_OP_NONE)
+		return;
+	s->status = tl_lsc_failure(s->op, why);
+	if (s->state == TL_CAPF_S_STORE) {
+		logged(s, s->status, detail);
+		if (tl_capf_lsc_unconfirmed(s->srv->store, s->lsc_id, s->device,
+					    s->status, detail, now(s), &e))
+			db_error(s, &e);
+	} else {
+		record(s, s->status, 0, detail);
+	}
+	s->state = TL_CAPF_S_DONE;
+}

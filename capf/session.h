@@ -1,0 +1,79 @@
+/* capfd's side of a CAPF session (PROTOCOLS.md section 6) as pure logic:
+ * bytes in, bytes out, outcomes in trustline.db. No sockets here, so every
+ * path (each operation, each authentication mode, the phone vanishing at
+ * any step) can be driven by a test; server.c puts it on the network. */
+#ifndef TL_CAPF_SESSION_H
+#define TL_CAPF_SESSION_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "capfproto.h"
+#include "conf.h"
+#include "store.h"
+
+/* What every session of a process shares, loaded once (and again only on
+ * reload): keys are never read per enrollment. */
+typedef struct tl_capf_srv {
+	tl_store *store;
+	tl_cert *capf;		/* the CAPF identity: TLS and default LSC issuer */
+	tl_key *capf_key;
+	tl_cert *issuer;	/* a configured issuing CA ("online CA"), or NULL */
+	tl_key *issuer_key;
+	tl_cert **trust;	/* CAPF-trust: manufacturing CAs and CAPF */
+	size_t ntrust;
+	int lsc_days;
+	int lockout_attempts;
+	long lockout_window;	/* seconds */
+	time_t (*clock)(void);	/* NULL: time(); tests move it */
+	uint32_t next_session;
+} tl_capf_srv;
+
+/* Loads the CAPF identity of the publisher, CAPF-trust and the optional
+ * issuing CA (paths relative to the data directory) of c. */
+int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
+		     tl_err *e);
+void tl_capf_srv_free(tl_capf_srv *v);
+
+enum tl_capf_state {
+	TL_CAPF_S_START,	/* AUTH_REQUEST not sent yet */
+	TL_CAPF_S_AUTH,		/* waiting for AUTH_RESPONSE */
+	TL_CAPF_S_KEYGEN,	/* KEY_GEN_REQUEST sent */
+	TL_CAPF_S_STORE,	/* STORE_CERT_REQUEST sent; the LSC is committed */
+	TL_CAPF_S_FETCH,
+	TL_CAPF_S_DELETE,
+	TL_CAPF_S_DONE,		/* END_SESSION sent: close once it is out */
+};
+
+/* One connection's session: fixed size, nothing allocated, so a server
+ * can keep it in per-connection storage. */
+typedef struct tl_capf_sess {
+	tl_capf_srv *srv;
+	int state;
+	uint32_t id;		/* the session id this connection uses */
+	char peer[64];
+	char device[16];	/* once the phone named a known device */
+	int op;			/* enum tl_capf_op */
+	int key_type, key_bits;
+	long lsc_id;		/* the issued LSC waiting for STORE_CERT_RESPONSE */
+	int in_progress;	/* REQUEST_IN_PROGRESS messages seen */
+	int status;		/* the last status code recorded, 0 none */
+	int end_reason;		/* REASON of the END_SESSION sent, -1 none */
+} tl_capf_sess;
+
+void tl_capf_sess_init(tl_capf_sess *s, tl_capf_srv *v, const char *peer);
+/* The server speaks first: AUTH_REQUEST {VERSION 3, AUTH_TYPE 0}. */
+int tl_capf_sess_start(tl_capf_sess *s, tl_buf *out, tl_err *e);
+/* Takes the bytes received and not yet consumed; appends what to send to
+ * out (each message header and body together). Returns the bytes consumed
+ * (whole messages; 0 when a message is incomplete). Once state is
+ * TL_CAPF_S_DONE the connection should close after sending out. A message
+ * that cannot be decoded ends the session with reason 7. */
+long tl_capf_sess_input(tl_capf_sess *s, const uint8_t *buf, size_t len,
+			tl_buf *out);
+/* The connection ended before END_SESSION: records Phone Communication
+ * Failure (or Key Generation Failed/Timeout when it timed out waiting for
+ * the key), and an issued LSC stays unconfirmed. */
+void tl_capf_sess_closed(tl_capf_sess *s, int timed_out);
+
+#endif
