@@ -168,6 +168,19 @@ out:
 	return rc;
 }
 
+static void crash_setting(void)
+{
+	static const struct { const char *name; int state; } points[] = {
+		{ "auth", TL_CAPF_S_AUTH }, { "keygen", TL_CAPF_S_KEYGEN },
+		{ "store", TL_CAPF_S_STORE }, { "done", TL_CAPF_S_DONE },
+	};
+	const char *v = getenv("TL_CAPFD_CRASH_AT");
+
+	for (size_t i = 0; v && i < sizeof(points) / sizeof(points[0]); i++)
+		if (!strcmp(v, points[i].name))
+			tl_capfd_crash_at = points[i].state;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -181,6 +194,7 @@ int main(int argc, char **argv)
 	if ((rc = parse(argc, argv, &o, &dir)) >= 0)
 		return rc;
 	tl_log_open("capfd", 0);
+	crash_setting();
 	if (realpath(tl_store_default_dir(dir), o.dir) == NULL) {
 		fprintf(stderr, "capfd: %s: no such data directory\n",
 			tl_store_default_dir(dir));

@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,6 +39,16 @@ struct tl_capfd {
 	uint64_t refused_logged;
 	unsigned long refused;
 };
+
+int tl_capfd_crash_at = -1;
+
+static void crash_point(const tl_capf_sess *s)
+{
+	if (s->state == tl_capfd_crash_at) {
+		tl_log(LOG_WARNING, "event=crash_test state=%d", s->state);
+		raise(SIGKILL);
+	}
+}
 
 typedef struct conn_state {
 	srvref *ref;
@@ -166,7 +177,13 @@ static void on_open(void *arg, tl_netconn *c)
 	tl_capf_sess_init(&cs->sess, &cs->ref->v, tl_netconn_peer(c));
 	tl_buf_init(&out);
 	/* the server speaks first; header and body in one record */
-	if (tl_capf_sess_start(&cs->sess, &out, &e) || send_out(c, &out))
+	if (tl_capf_sess_start(&cs->sess, &out, &e)) {
+		tl_buf_free(&out);
+		tl_netconn_close_after_send(c);
+		return;
+	}
+	crash_point(&cs->sess);
+	if (send_out(c, &out))
 		tl_netconn_close_after_send(c);
 }
 
@@ -180,6 +197,7 @@ static long on_data(void *arg, tl_netconn *c, const uint8_t *buf, size_t len)
 		return -1;
 	tl_buf_init(&out);
 	used = tl_capf_sess_input(&cs->sess, buf, len, &out);
+	crash_point(&cs->sess);
 	if (out.len && send_out(c, &out))
 		return -1;
 	tl_buf_free(&out);

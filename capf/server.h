@@ -17,6 +17,13 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e);
 /* SIGHUP: loads everything again; sessions in flight keep what they had. */
 void tl_capfd_hup(void *arg);
 void tl_capfd_free(tl_capfd *d);
+/* Crash tests (tests/cli/test_capfd.sh): the process kills itself with
+ * SIGKILL when a session reaches this state, before what that step sends
+ * goes out (TL_CAPF_S_AUTH: the phone has connected; TL_CAPF_S_STORE: the
+ * LSC is committed; TL_CAPF_S_DONE: the outcome is committed). -1: never.
+ * capfd sets it from TL_CAPFD_CRASH_AT. */
+extern int tl_capfd_crash_at;
+
 /* For the start line. */
 const tl_capf_srv *tl_capfd_srv(const tl_capfd *d);
 

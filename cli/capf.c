@@ -230,9 +230,12 @@ static int enroll(int argc, char **argv)
 	snprintf(out, sizeof(out), "%s", a.out ? a.out : "");
 	if (!a.out)
 		snprintf(out, sizeof(out), "%s-LSC.pem", name);
-	if (tl_capf_enroll(&o, &p, &e))
+	rc = tl_capf_enroll(&o, &p, &e);
+	/* the phone keeps what it said it stored, whatever happens next */
+	if (p.stored && save(&p, out, rc ? NULL : &e) && rc == 0)
 		goto fail;
-	if (p.end_reason == 1 && p.stored && save(&p, out, &e))
+	rc = EXIT_USAGE;
+	if (p.end_reason < 0)
 		goto fail;
 	if (p.end_reason == 1 && (p.stored || p.fetched || p.deleted)) {
 		rc = EXIT_VALID;
