@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "trustlist.h"
 #include "x509.h"
 
 static void tftp_defaults(tl_conf_tftp *t)
@@ -46,8 +47,27 @@ void tl_conf_defaults(tl_conf *c)
 	c->years = 5;
 	c->notify_days = 30;
 	c->notify_every_hours = 24;
+	c->tvs.port = 2445;
+	c->tvs.workers = 1;
+	c->tvs.tls_min = 12;
+	c->tvs.ttl = 86400;
+	c->tvs.max_connections = 10000;
+	c->tvs.handshake_timeout = 10;
+	c->tvs.idle_timeout = 30;
+	c->tvs.max_requests = 1000;
+	snprintf(c->tvs.user, sizeof(c->tvs.user), "nobody");
 	tftp_defaults(&c->tftp);
 	capf_defaults(&c->capf);
+}
+
+int tl_conf_parse_tls(const char *s)
+{
+	static const char *const v[] = { "1.0", "1.1", "1.2", "1.3" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(s, v[i]))
+			return 10 + i;
+	return -1;
 }
 
 int tl_conf_parse_key(const char *s, int *type, int *bits, tl_err *e)
@@ -192,6 +212,7 @@ static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 	if (!strcmp(k, "per_client_rate"))
 		return !number(v, 0, 1000000, &t->per_client_rate);
 	if (!strcmp(k, "sign_static")) return !boolean(v, &t->sign_static);
+	if (!strcmp(k, "serve_unsigned")) return !boolean(v, &t->serve_unsigned);
 	if (!strcmp(k, "user")) {
 		if (!*v || strlen(v) >= sizeof(t->user) || strchr(v, ' '))
 			return 0;
@@ -242,9 +263,52 @@ struct parse_ctx {
 	tl_conf *c;
 	tl_err *e;
 	const char *path;
+	int failed;
 };
 
 #define STR(field) snprintf(c->field, sizeof(c->field), "%s", v)
+
+static int tvs_key(tl_conf_tvs *t, const char *k, const char *v, tl_err *e)
+{
+	static const int day = 86400, year = 365 * 86400;
+
+	if (!strcmp(k, "listen"))
+		return !*v || !address(v, t->listen, sizeof(t->listen), e);
+	if (!strcmp(k, "user"))
+		return v[0] && !strchr(v, ' ') &&
+		       snprintf(t->user, sizeof(t->user), "%s", v) < (int)sizeof(t->user);
+	if (!strcmp(k, "port"))
+		return !number(v, 1, 65535, &t->port);
+	if (!strcmp(k, "workers"))
+		return !number(v, 1, 256, &t->workers);
+	if (!strcmp(k, "tls_min")) {
+		if ((t->tls_min = tl_conf_parse_tls(v)) > 0)
+			return 1;
+		tl_fail(e, "tls_min = %s: write 1.0, 1.1, 1.2 or 1.3", v);
+		return 0;
+	}
+	if (!strcmp(k, "ttl"))
+		return !number(v, 0, year, &t->ttl);
+	if (!strncmp(k, "ttl_", 4)) {
+		int role = tl_role_parse(k + 4);
+
+		if (role < 0 || role >= TL_CONF_ROLES) {
+			tl_fail(e, "%s: no role \"%s\" (sast, ccm, ccm-tftp, tftp, capf, "
+				"app-server, tvs)", k, k + 4);
+			return 0;
+		}
+		return !number(v, 1, year, &t->role_ttl[role]);
+	}
+	if (!strcmp(k, "max_connections"))
+		return !number(v, 1, 1000000, &t->max_connections);
+	if (!strcmp(k, "handshake_timeout"))
+		return !number(v, 1, day, &t->handshake_timeout);
+	if (!strcmp(k, "idle_timeout"))
+		return !number(v, 1, day, &t->idle_timeout);
+	if (!strcmp(k, "max_requests"))
+		return !number(v, 1, 1000000, &t->max_requests);
+	return 0;
+}
 
 static int handler(void *user, const char *sec, const char *k, const char *v)
 {
@@ -252,6 +316,9 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 	tl_conf *c = p->c;
 	int ok = 0;
 
+	/* inih reports the first bad line but reads on: keep its message */
+	if (p->failed)
+		return 1;
 	p->e->msg[0] = 0;
 
 	if (!strcmp(sec, "cluster")) {
@@ -285,11 +352,10 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 			ok = !number(v, 1, 3650, &c->notify_days);
 		else if (!strcmp(k, "notify_every_hours"))
 			ok = !number(v, 1, 24 * 365, &c->notify_every_hours);
+	} else if (!strcmp(sec, "tvs")) {
+		ok = tvs_key(&c->tvs, k, v, p->e);
 	} else if (!strcmp(sec, "tftp")) {
 		ok = tftp_key(&c->tftp, k, v, p->e);
-	} else if (!strcmp(sec, "tvs")) {
-		/* tvsd's section: read by tvsd itself */
-		ok = 1;
 	} else if (!strcmp(sec, "capf")) {
 		ok = capf_key(&c->capf, k, v, p->e);
 	}
@@ -297,12 +363,13 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 		tl_wrap(p->e, "[%s] %s", sec, k);
 	else if (!ok)
 		tl_fail(p->e, "[%s] %s = %s: unknown setting or bad value", sec, k, v);
+	p->failed = !ok;
 	return ok;
 }
 
 int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 {
-	struct parse_ctx p = { c, e, path };
+	struct parse_ctx p = { c, e, path, 0 };
 	tl_err inner;
 	int line;
 
@@ -373,6 +440,8 @@ static void write_tftp(const tl_conf_tftp *t, FILE *f)
 		}
 	if (t->sign_static != d.sign_static)
 		tftp_key_out(f, &head, "sign_static", t->sign_static ? "true" : "false");
+	if (t->serve_unsigned != d.serve_unsigned)
+		tftp_key_out(f, &head, "serve_unsigned", t->serve_unsigned ? "true" : "false");
 	if (strcmp(t->user, d.user))
 		tftp_key_out(f, &head, "user", t->user);
 }
@@ -405,6 +474,17 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		c->years, c->fips ? "true" : "false");
 	fprintf(f, "\n[monitor]\nnotify_days = %d\nnotify_every_hours = %d\n",
 		c->notify_days, c->notify_every_hours);
+	fprintf(f, "\n[tvs]\n# tvsd; see docs/tvsd.md\nlisten = %s\nport = %d\n"
+		"workers = %d\ntls_min = %d.%d\nttl = %d\n",
+		c->tvs.listen, c->tvs.port, c->tvs.workers, c->tvs.tls_min / 10,
+		c->tvs.tls_min % 10, c->tvs.ttl);
+	for (int r = 0; r < TL_CONF_ROLES; r++)
+		if (c->tvs.role_ttl[r])
+			fprintf(f, "ttl_%s = %d\n", tl_role_short(r), c->tvs.role_ttl[r]);
+	fprintf(f, "max_connections = %d\nhandshake_timeout = %d\nidle_timeout = %d\n"
+		"max_requests = %d\nuser = %s\n", c->tvs.max_connections,
+		c->tvs.handshake_timeout, c->tvs.idle_timeout, c->tvs.max_requests,
+		c->tvs.user);
 	write_tftp(&c->tftp, f);
 	fprintf(f, "\n[capf]\n# capfd; see docs/capfd.md\nlisten = %s\nport = %d\n"
 		"workers = %d\nlsc_days = %d\n", c->capf.listen, c->capf.port,

@@ -9,6 +9,22 @@
 #include "err.h"
 
 #define TL_MAX_NODES 32
+#define TL_CONF_ROLES 32	/* role numbers below this may have their own TTL */
+
+/* [tvs]: tvsd's settings (docs/tvsd.md). */
+typedef struct tl_conf_tvs {
+	char listen[64];	/* address to bind; "" = every address */
+	int port;
+	int workers;		/* processes sharing the port (SO_REUSEPORT) */
+	int tls_min;		/* 10, 11, 12 or 13: the lowest TLS version offered */
+	int ttl;		/* seconds a phone may cache a valid answer */
+	int role_ttl[TL_CONF_ROLES];	/* ttl_<ROLE>: per role, 0 = ttl */
+	int max_connections;	/* per worker */
+	int handshake_timeout;	/* seconds from accept to a finished handshake */
+	int idle_timeout;	/* seconds without a complete request */
+	int max_requests;	/* per TLS session */
+	char user[32];		/* run as this user when started as root */
+} tl_conf_tvs;
 
 /* [tftp]: tftpd's settings (docs/tftpd.md). tl_conf_write writes only the
  * keys that differ from the defaults. */
@@ -22,6 +38,7 @@ typedef struct tl_conf_tftp {
 	int max_transfers;
 	int per_client_rate;	/* requests per second per client; 0 = none */
 	int sign_static;	/* serve X.sgn for a static X */
+	int serve_unsigned;	/* serve SEP<MAC>.cnf.xml of non-secure devices */
 	char user[64];		/* to drop to when started as root */
 } tl_conf_tftp;
 
@@ -63,6 +80,7 @@ typedef struct tl_conf {
 	/* [monitor] */
 	int notify_days;
 	int notify_every_hours;
+	tl_conf_tvs tvs;
 	tl_conf_tftp tftp;
 	tl_conf_capf capf;
 } tl_conf;
@@ -71,6 +89,9 @@ void tl_conf_defaults(tl_conf *c);
 int tl_conf_load(tl_conf *c, const char *path, tl_err *e);
 /* Writes the configuration as INI text. */
 void tl_conf_write(const tl_conf *c, FILE *f);
+
+/* "1.0".."1.3" into 10..13, or -1. */
+int tl_conf_parse_tls(const char *s);
 
 /* "rsa:2048", "ec:256": into type and bits; -1 with a message otherwise. */
 int tl_conf_parse_key(const char *s, int *type, int *bits, tl_err *e);

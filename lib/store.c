@@ -601,8 +601,26 @@ long tl_store_generation(tl_store *s)
 
 int tl_store_bump(tl_store *s, tl_err *e)
 {
-	char v[32];
+	char v[32], path[1200];
 
 	snprintf(v, sizeof(v), "%ld", tl_store_generation(s) + 1);
-	return tl_store_set(s, "generation", v, e);
+	if (tl_store_set(s, "generation", v, e))
+		return -1;
+	/* a copy servers can poll with one read, without opening the database */
+	tl_store_path(s, path, sizeof(path), "generation");
+	return tl_write_file(path, v, strlen(v), 0644, e);
+}
+
+long tl_store_read_generation(const char *dir)
+{
+	char path[1200], v[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/generation", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(v, sizeof(v), f) == NULL)
+		v[0] = 0;
+	fclose(f);
+	return strtol(v, NULL, 10);
 }

@@ -76,6 +76,8 @@ int tl_store_get(tl_store *s, const char *key, char *val, size_t n);
 int tl_store_set(tl_store *s, const char *key, const char *val, tl_err *e);
 int tl_store_bump(tl_store *s, tl_err *e);
 long tl_store_generation(tl_store *s);
+/* The generation from the file copy in dir, cheap enough to poll. */
+long tl_store_read_generation(const char *dir);
 
 /* Runs fn for every audit row, oldest first. */
 typedef void (*tl_audit_fn)(void *arg, long ts, const char *user,

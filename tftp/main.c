@@ -12,6 +12,7 @@
 
 #include "daemon.h"
 #include "http.h"
+#include "generate.h"
 #include "log.h"
 #include "namespace.h"
 #include "server.h"
@@ -56,7 +57,13 @@ struct worker {
 	tl_tftp_server *srv;
 	tl_tftp_http *http;
 	const struct opts *o;
+	tl_ev *watch;
+	long generation;
 };
+
+/* How often the data directory's generation is looked at: a `trustline`
+ * change is served within this time without a SIGHUP. */
+#define WATCH_MS 2000
 
 static void config_of(const struct opts *o, const tl_conf *conf, tl_tftp_cfg *c)
 {
@@ -134,6 +141,18 @@ static void on_reload(void *arg)
 	       (unsigned long long)bytes);
 }
 
+static void on_watch(void *arg)
+{
+	struct worker *w = arg;
+	long g = tl_store_read_generation(tl_store_default_dir(w->o->dir));
+
+	if (g != w->generation) {
+		w->generation = g;
+		tl_log(LOG_INFO, "event=changed generation=%ld", g);
+		on_reload(w);
+	}
+}
+
 /* Once serving, a detached process lets go of the terminal: what follows
  * goes to syslog. */
 static void let_go(void)
@@ -169,6 +188,8 @@ static int tell_ready(int ready, int detached)
 static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 {
 	struct worker w = { .ns = ns, .o = o };
+
+	w.generation = tl_store_read_generation(tl_store_default_dir(o->dir));
 	const tl_conf *conf = tl_tftp_ns_conf(ns);
 	tl_ev *sig[3] = { NULL, NULL, NULL };
 	int http_port = o->http_port != -2 ? o->http_port : conf->tftp.http_port;
@@ -187,7 +208,8 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 							  http_port, c.reuseport,
 							  &e)) == NULL) ||
 	    drop_privileges(conf->tftp.user, &e) ||
-	    tl_loop_signals(w.loop, on_stop, on_reload, &w, sig, &e)) {
+	    tl_loop_signals(w.loop, on_stop, on_reload, &w, sig, &e) ||
+	    (w.watch = tl_ev_periodic(w.loop, WATCH_MS, on_watch, &w, &e)) == NULL) {
 		tl_log(LOG_ERR, "event=start result=failed error=%s",
 		       tl_log_val(e.msg, m, sizeof(m)));
 		goto out;
@@ -206,6 +228,7 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 	tl_tftp_server_summary(w.srv);
 	tl_log(LOG_INFO, "event=stopped pid=%ld", (long)getpid());
 out:
+	tl_ev_free(w.watch);
 	tl_loop_signals_free(sig);
 	tl_tftp_http_free(w.http);
 	tl_tftp_server_free(w.srv);
@@ -374,6 +397,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .port = -1, .http_port = -2, .workers = 1 };
 	tl_tftp_ns *ns;
+	tl_tftp_gen gen;
 	tl_err e;
 	int c, rc, ready = -1;
 
@@ -408,9 +432,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tl_log_open("tftpd", 0);
-	ns = tl_tftp_ns_open(tl_store_default_dir(o.dir), o.conf, NULL, NULL, &e);
+	if (tl_tftp_gen_init(&gen, tl_store_default_dir(o.dir), &e)) {
+		fprintf(stderr, "tftpd: %s\n", e.msg);
+		return 1;
+	}
+	ns = tl_tftp_ns_open(tl_store_default_dir(o.dir), o.conf, tl_tftp_generate,
+			     &gen, &e);
 	if (ns == NULL) {
 		fprintf(stderr, "tftpd: %s\n", e.msg);
+		tl_tftp_gen_free(&gen);
 		return 1;
 	}
 	if (!o.foreground && detach(&ready)) {
@@ -420,6 +450,7 @@ int main(int argc, char **argv)
 	}
 	rc = o.workers > 1 ? supervise(&o, ns, ready) : serve(&o, ns, ready);
 	tl_tftp_ns_free(ns);
+	tl_tftp_gen_free(&gen);
 	return rc;
 bad:
 	fputs("tftpd: bad option or value; see `tftpd --help`\n", stderr);

@@ -1,0 +1,23 @@
+/* The generated part of tftpd's namespace: every device's configuration
+ * files, rendered and signed (or encrypted) ahead of time, so a reset storm
+ * never waits on a signature. */
+#ifndef TL_TFTP_GENERATE_H
+#define TL_TFTP_GENERATE_H
+
+#include "cnf.h"
+#include "namespace.h"
+
+typedef struct tl_tftp_gen {
+	tl_cnf_signer sg;	/* loaded before privileges are dropped */
+	long last_ms;		/* how long the last full render took */
+	int devices, files;
+} tl_tftp_gen;
+
+/* Loads the configuration signer (the TFTP node's CallManager identity). */
+int tl_tftp_gen_init(tl_tftp_gen *g, const char *dir, tl_err *e);
+void tl_tftp_gen_free(tl_tftp_gen *g);
+
+/* A tl_tftp_gen_fn: arg is a tl_tftp_gen. */
+int tl_tftp_generate(void *arg, tl_store *s, tl_tftp_table *t, tl_err *e);
+
+#endif
