@@ -1,95 +1,111 @@
 #!/bin/sh
-# make demo: a lab walk-through in ./var/demo of what trustline does today.
+# make demo: a cluster in ./var/demo, its TFTP and TVS servers on loopback,
+# and what a phone receives and decides, before and after the TFTP
+# certificate is regenerated.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-T="$ROOT/${1:-build}/bin/trustline"
+B="$ROOT/${1:-build}/bin"
+T="$B/trustline"
 D="$ROOT/var/demo"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ trustline %s\n' "$*"; "$T" "$@"; }
-refused() { printf '$ trustline %s\n' "$*"; if "$T" "$@"; then echo "demo: that should have been refused" >&2; exit 1; fi; }
+refused() {
+	printf '$ trustline %s\n' "$*"
+	if "$T" "$@"; then echo "demo: that should have been refused" >&2; exit 1; fi
+}
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
+started() {	# started LOG: wait for a server's start line, print its port
+	for i in $(seq 100); do
+		grep -q "event=start" "$1" 2>/dev/null && break
+		sleep 0.1
+	done
+	sed -n 's/.*event=start.* port=\([0-9]*\).*/\1/p' "$1" | head -1
+}
 
 rm -rf "$D"
 mkdir -p "$D"
 cd "$D"
+export TRUSTLINE_DATA_DIR="$D/cluster"
 
-step "A lab set of certificates (openssl; 'trustline cluster init' will make them later)"
-cert() {	# cert NAME SUBJECT [ISSUER]
-	if [ $# -eq 3 ]; then
-		openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2" 2>/dev/null
-		openssl x509 -req -in "$1.csr" -CA "$3.crt" -CAkey "$3.key" -CAcreateserial \
-			-out "$1.crt" -days 3650 2>/dev/null
-		rm -f "$1.csr"
-	else
-		openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.crt" \
-			-subj "$2" -days 1825 2>/dev/null
-	fi
-	chmod 600 "$1.key"
-	cat "$1.crt" "$1.key" > "$1.pem"
-	chmod 600 "$1.pem"
-	echo "  $1.crt  $(openssl x509 -in "$1.crt" -noout -subject | sed 's/subject=//')"
-}
-O="/C=US/ST=CA/L=Lab/O=trustline demo/OU=VoIP"
-cert ITLRecovery "$O/CN=ITLRECOVERY_cucm-pub.lab.example"
-cert CallManager "$O/CN=cucm-pub.lab.example"
-cert TVS "$O/CN=cucm-pub.lab.example-TVS"
-cert CAPF "$O/CN=CAPF-cucm-pub"
-cert MfgCA "/O=trustline demo/CN=Lab Manufacturing CA (not Cisco)"
-cert SEP001122334455 "/O=trustline demo/CN=CP-8865-SEP001122334455" MfgCA
+step "A two-node cluster: every certificate, the trust stores, the ITL"
+run cluster init --name lab --domain lab.example --nodes cucm-pub,cucm-sub1 | tail -3
+run cert list --usage identity --purpose CallManager
+run itl show cluster/tftpboot/ITLFile.tlv --brief
 
-step "The ITL: signed by CallManager (SAST), TVS written hash-only as Cisco does"
-run itl build ITLFile.tlv --signer CallManager.pem --sast ITLRecovery.crt \
-	--ccm-tftp CallManager.crt --tvs TVS.crt --capf CAPF.crt --hash-only tvs
-run itl show ITLFile.tlv --brief
+step "Phones in the device database"
+# the lab manufacturing CA stands in for the factory: it issues the MIC
+openssl req -newkey rsa:2048 -nodes -keyout mic.key -out mic.csr \
+	-subj "/CN=CP-8865-SEP0011223344AA" 2>/dev/null
+openssl x509 -req -in mic.csr -CA cluster/certs/lab-manufacturing-CA/lab.pem \
+	-CAkey cluster/certs/lab-manufacturing-CA/lab.key -set_serial 1 -days 3650 \
+	-out mic.crt 2>/dev/null
+run device add SEP001122334455 --model CP-8865 --description "lobby phone"
+run device add SEP0011223344AA --model CP-8865 --profile encrypted --mic mic.crt \
+	--description "CEO phone"
+
+step "tftpd and tvsd on loopback"
+cp cluster/trustline.conf servers.conf
+printf '\n[tftp]\nuser = %s\n[tvs]\nuser = %s\n' "$(id -un)" "$(id -un)" >> servers.conf
+"$B/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground \
+	2> tftpd.log &
+pids="$pids $!"
+"$B/tvsd" -c servers.conf --listen 127.0.0.1 --port 0 --foreground 2> tvsd.log &
+pids="$pids $!"
+TFTP=$(started tftpd.log)
+TVS=$(started tvsd.log)
+[ -n "$TFTP" ] && [ -n "$TVS" ] || { cat tftpd.log tvsd.log; exit 1; }
+echo "tftpd on 127.0.0.1:$TFTP, tvsd on 127.0.0.1:$TVS"
+grep -o 'event=render.*' tftpd.log | head -1
+
+step "What a phone fetches at boot, and checks"
+fetch() { curl -s --fail -o "$1" "tftp://127.0.0.1:$TFTP/$1" && echo "fetched $1 ($(wc -c < "$1") bytes)"; }
+fetch ITLFile.tlv
+cp ITLFile.tlv installed-ITL.tlv
 run itl verify ITLFile.tlv
-echo "(trustline itl show ITLFile.tlv prints it the way 'show itl' does)"
+fetch SEP001122334455.cnf.xml.sgn
+run sgn verify SEP001122334455.cnf.xml.sgn --trust installed-ITL.tlv
+fetch SEP0011223344AA.cnf.xml.sgn
+fetch SEP0011223344AA.cnf.xml.enc.sgn
+run enc verify SEP0011223344AA.cnf.xml.enc.sgn --trust installed-ITL.tlv
+run enc decrypt SEP0011223344AA.cnf.xml.enc.sgn --device-key mic.key -o ceo.cnf.xml
+grep -E "deviceSecurityMode|address" ceo.cnf.xml | head -3
+echo "the same file with another phone's key:"
+openssl req -newkey rsa:2048 -nodes -keyout other.key -out /dev/null -subj /CN=x 2>/dev/null
+refused enc decrypt SEP0011223344AA.cnf.xml.enc.sgn --device-key other.key -o x.xml
 
-step "The CTL (mixed mode)"
-run ctl build CTLFile.tlv --signer CallManager.pem --sast ITLRecovery.crt \
-	--ccm-tftp CallManager.crt --capf CAPF.crt
-run ctl show CTLFile.tlv --brief
-
-step "A signed phone configuration"
-cat > SEP001122334455.cnf.xml <<'XML'
-<device>
-  <fullConfig>true</fullConfig>
-  <deviceSecurityMode>3</deviceSecurityMode>
-  <transportLayerProtocol>3</transportLayerProtocol>
-  <ipAddressMode>0</ipAddressMode>
-  <loadInformation>sip88xx.14-2-1-0201-16</loadInformation>
-  <capfAuthMode>1</capfAuthMode>
-  <capfList><capf><phonePort>3804</phonePort><processNodeName>cucm-pub.lab.example</processNodeName></capf></capfList>
-  <TVS><members><member priority="0"><port>2445</port><address>cucm-pub.lab.example</address></member></members></TVS>
-</device>
-XML
-run sgn sign SEP001122334455.cnf.xml --signer CallManager.pem -o SEP001122334455.cnf.xml.sgn
-run sgn verify SEP001122334455.cnf.xml.sgn --trust ITLFile.tlv
-
-step "The same configuration encrypted to the phone's certificate"
-run enc build SEP001122334455.cnf.xml --signer CallManager.pem --device-cert SEP001122334455.crt
-run enc verify SEP001122334455.cnf.xml.enc.sgn --trust ITLFile.tlv
-run enc decrypt SEP001122334455.cnf.xml.enc.sgn --device-key SEP001122334455.key -o decrypted.cnf.xml
-cmp decrypted.cnf.xml SEP001122334455.cnf.xml && echo "decrypted.cnf.xml is identical to the original"
-run sgn strip SEP001122334455.cnf.xml.sgn -o stub.cnf.xml
-echo "the signed stub the phone reads first:"; sed 's/^/  /' stub.cnf.xml
+step "The TFTP (CallManager) certificate is regenerated"
+run cert generate CallManager --node cucm-pub
+sleep 3	# tftpd notices the change within 2 s and re-signs everything
+fetch ITLFile.tlv
+echo "the new ITL is not signed by a SAST of the phone's installed ITL:"
+refused itl verify ITLFile.tlv --trust installed-ITL.tlv
+echo "so the phone asks TVS about the new signer (tvsd presents a TVS record of its ITL):"
+run cert export CallManager/cucm-pub -o new-callmanager.pem
+run tvs verify new-callmanager.pem --server 127.0.0.1:$TVS --itl installed-ITL.tlv \
+	--device CP-8865-SEP001122334455
+echo "-> accepted through TVS; phones stay trusted. Or, with no TVS at hand:"
+run itl reset --recovery | tail -1
+sleep 3
+fetch ITLFile.tlv
+run itl verify ITLFile.tlv --trust installed-ITL.tlv
 
 step "What a phone refuses"
-cp SEP001122334455.cnf.xml.sgn tampered.cnf.xml.sgn
-printf 'X' | dd of=tampered.cnf.xml.sgn bs=1 seek=600 conv=notrunc 2>/dev/null
-echo "one byte of a copy changed:"
-refused sgn verify tampered.cnf.xml.sgn --trust ITLFile.tlv
-cert Rogue "$O/CN=rogue-tftp"
-run itl build rogue.tlv --signer Rogue.pem --ccm-tftp Rogue.crt
-echo "an ITL signed by a key the installed ITL does not know:"
-refused itl verify rogue.tlv --trust ITLFile.tlv
-echo "an ITL re-signed with the ITLRecovery key (itl reset) is accepted:"
-run itl build reset.tlv --signer ITLRecovery.pem --ccm-tftp CallManager.crt
-run itl verify reset.tlv --trust ITLFile.tlv
+cp SEP001122334455.cnf.xml.sgn tampered.sgn
+printf 'X' | dd of=tampered.sgn bs=1 seek=600 conv=notrunc 2>/dev/null
+echo "one byte of a configuration changed:"
+refused sgn verify tampered.sgn --trust installed-ITL.tlv
+echo "a certificate TVS does not know:"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.pem \
+	-subj "/CN=rogue-tftp" -days 30 2>/dev/null
+refused tvs verify rogue.pem --server 127.0.0.1:$TVS --itl installed-ITL.tlv
 
-step "Done. Files are in var/demo. Try next:"
+step "Done. The servers are stopped; files are in var/demo. Try next:"
 cat <<'TXT'
-  build/bin/trustline itl show var/demo/ITLFile.tlv           # the full 'show itl' view
-  build/bin/trustline itl show var/demo/ITLFile.tlv --json    # for scripts
-  build/bin/trustline enc show var/demo/SEP001122334455.cnf.xml.enc.sgn
-  build/bin/trustline --help                                # every command
+  build/bin/trustline itl show var/demo/ITLFile.tlv          # the full 'show itl' view
+  TRUSTLINE_DATA_DIR=var/demo/cluster build/bin/trustline cert monitor
+  TRUSTLINE_DATA_DIR=var/demo/cluster build/bin/trustline cert check \
+      var/demo/cluster/certs/tomcat/cucm-pub.pem --purpose tomcat --host cucm-pub.lab.example
+  build/bin/trustline --help; docs/trustline.md, docs/tftpd.md, docs/tvsd.md
 TXT
