@@ -2,7 +2,7 @@
 #   make            build the library and programs into build/
 #   make check      unit, command-line and end-to-end tests
 #   make demo       the lab walk-through in ./var/demo
-#   make bench      benchmarks (numbers, not pass/fail)
+#   make bench      benchmarks (numbers, not pass/fail); make bench-capf: capfd alone
 #   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   SANITIZE=1      build and test with AddressSanitizer + UBSan (in build-san/)
 
@@ -57,7 +57,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check check-run unit clitest demo demo-run bench bench-run fuzz fuzz-run \
+.PHONY: all check check-run unit clitest demo demo-run bench bench-run bench-capf fuzz fuzz-run \
 	install deps ensure-deps clean
 .DEFAULT_GOAL := all
 
@@ -119,6 +119,11 @@ bench: ensure-deps
 
 bench-run: $(PROGS) $(BENCH_BIN)
 	@scripts/bench.sh $(BUILD)
+
+# capfd alone: enrollments per second against the real daemon
+bench-capf: ensure-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/capfd $(BUILD)/bench/bench_capf
+	@$(BUILD)/bench/bench_capf
 
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.
