@@ -138,7 +138,8 @@ static int serve(void *arg, int worker)
 	int fd = o->fds[worker], rc = 1;
 
 	memset(&s, 0, sizeof(s));
-	if (open_store(o, &s, &e) || (d = tl_capfd_new(&s, 0, &e)) == NULL)
+	if (open_store(o, &s, &e) || (d = tl_capfd_new(&s, o->conf ? o->confpath : NULL, 0,
+						&e)) == NULL)
 		goto fail;
 	/* keys are in memory; the database is opened again as the new user so
 	 * every file it makes belongs to that user */
@@ -209,7 +210,7 @@ int main(int argc, char **argv)
 	 * terminal */
 	if (open_store(&o, &s, &e))
 		goto fail;
-	if ((d = tl_capfd_new(&s, 1, &e)) == NULL)
+	if ((d = tl_capfd_new(&s, o.conf ? o.confpath : NULL, 1, &e)) == NULL)
 		goto fail_store;
 	for (int i = 0; i < s.conf.capf.workers; i++) {
 		int port = i ? tl_sock_port(fds[0]) : s.conf.capf.port;

@@ -1,6 +1,7 @@
 #include "server.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,6 +33,7 @@ typedef struct rate_slot {
 
 struct tl_capfd {
 	tl_store *s;
+	char conf[1200];
 	srvref *cur;
 	tl_tls *tls;
 	tl_netsrv *srv;
@@ -86,7 +88,7 @@ static int load(tl_capfd *d, srvref **ref, tl_tls **tls, tl_err *e)
 	return 0;
 }
 
-tl_capfd *tl_capfd_new(tl_store *s, int recover, tl_err *e)
+tl_capfd *tl_capfd_new(tl_store *s, const char *conf, int recover, tl_err *e)
 {
 	tl_capfd *d = calloc(1, sizeof(*d));
 	int n;
@@ -97,6 +99,10 @@ tl_capfd *tl_capfd_new(tl_store *s, int recover, tl_err *e)
 		return NULL;
 	}
 	d->s = s;
+	if (conf)
+		snprintf(d->conf, sizeof(d->conf), "%s", conf);
+	else
+		tl_store_path(s, d->conf, sizeof(d->conf), "trustline.conf");
 	if (load(d, &d->cur, &d->tls, e)) {
 		tl_capfd_free(d);
 		return NULL;
@@ -133,16 +139,22 @@ void tl_capfd_hup(void *arg)
 	tl_capfd *d = arg;
 	srvref *r;
 	tl_tls *tls;
-	tl_conf c;
-	char path[1200], v[600];
+	tl_conf c, old;
+	char v[600];
 	tl_err e;
 
-	tl_store_path(d->s, path, sizeof(path), "trustline.conf");
-	if (tl_conf_load(&c, path, &e) == 0)
-		d->s->conf = c;
-	else
+	if (tl_conf_load(&c, d->conf, &e)) {
 		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
+		return;
+	}
+	/* the command line's listen, port and workers stay as they were */
+	c.capf.port = d->s->conf.capf.port;
+	c.capf.workers = d->s->conf.capf.workers;
+	memcpy(c.capf.listen, d->s->conf.capf.listen, sizeof(c.capf.listen));
+	old = d->s->conf;
+	d->s->conf = c;
 	if (load(d, &r, &tls, &e)) {
+		d->s->conf = old;
 		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
 		return;
 	}

@@ -10,8 +10,9 @@
 typedef struct tl_capfd tl_capfd;
 
 /* Loads keys, CAPF-trust and the TLS context once; finishes what a crash
- * left (LSCs issued and never confirmed) when recover is set. */
-tl_capfd *tl_capfd_new(tl_store *s, int recover, tl_err *e);
+ * left (LSCs issued and never confirmed) when recover is set. conf: the
+ * configuration file a reload reads (NULL: the data directory's). */
+tl_capfd *tl_capfd_new(tl_store *s, const char *conf, int recover, tl_err *e);
 /* Serves on the listening socket fd, which it then owns. */
 int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e);
 /* SIGHUP: loads everything again; sessions in flight keep what they had. */
