@@ -194,6 +194,29 @@ assert states.count("unconfirmed") == 1, states
 assert states.count("installed") == 1, states
 X
 
+# ---- [capf] settings: a wrong one names its line; the per-address limit ----
+expect 0 $CAPFD --help
+cp dd/trustline.conf conf.bak
+printf '[capf]\nlockout_tries = 3\n' >> dd/trustline.conf
+expect 1 $CAPFD --foreground --port 0
+grep -q "line [0-9]*: \[capf\] lockout_tries" err.txt || fail "unknown key: $(cat err.txt)"
+cp conf.bak dd/trustline.conf
+printf '[capf]\nlsc_days = 0\n' >> dd/trustline.conf
+expect 1 $CAPFD --foreground --port 0
+cp conf.bak dd/trustline.conf
+sed -i "s/^per_ip_rate = .*/per_ip_rate = 2/" dd/trustline.conf
+start
+refused=0
+for i in 1 2 3 4 5 6; do
+	set +e; $T capf enroll --server 127.0.0.1:$PORT --capf-cert capf.pem \
+		--device SEP00112233EEEE > /dev/null 2>&1; rc=$?; set -e
+	[ $rc -eq 2 ] && refused=$((refused + 1))
+done
+[ $refused -ge 1 ] || fail "per_ip_rate 2: nothing refused"
+grep -q "event=refused reason=per_ip_rate" capfd.log || fail "no refusal log line"
+stop
+cp conf.bak dd/trustline.conf
+
 # ---- SIGHUP reloads, SIGTERM stops cleanly ----
 start
 kill -HUP $PID

@@ -631,6 +631,81 @@ START_TEST(malformed_and_truncated)
 }
 END_TEST
 
+/* A message the session does not expect there, or with another session
+ * id, once the phone has named itself: the operation fails (6) with
+ * reason 7. */
+START_TEST(protocol_errors)
+{
+	static const int cmds[] = { TL_CAPF_STORE_CERT_RESPONSE, TL_CAPF_KEY_GEN_RESPONSE };
+	tl_capf_phone p;
+	tl_capf_sess s;
+	tl_capf_msg m, r;
+	tl_buf out, in;
+	char name[16];
+	size_t used;
+	tl_err e;
+
+	for (int i = 0; i < 2; i++) {
+		device(name, "install", "null", "", "ec:256");
+		phone(&p, name);
+		tl_capf_sess_init(&s, &srv, "test");
+		tl_buf_init(&out);
+		ck_assert_int_eq(tl_capf_sess_start(&s, &out, &e), 0);
+		ck_assert_int_eq(tl_capf_decode(out.p, out.len, &m, &used, &e), 1);
+		ck_assert_uint_eq(m.session, s.id);
+		ck_assert(m.has_version && m.version == 3 && m.has_auth_type && m.auth_type == 0);
+		tl_buf_init(&in);
+		ck_assert_int_eq(tl_capf_phone_step(&p, &m, &in, &e), 0);
+		tl_buf_free(&out);
+		tl_buf_init(&out);
+		tl_capf_sess_input(&s, in.p, in.len, &out);
+		tl_buf_free(&in);
+		ck_assert_int_eq(s.state, TL_CAPF_S_KEYGEN);
+		memset(&r, 0, sizeof(r));
+		r.command = (uint8_t)cmds[i];
+		/* the second: the right command, another session's id */
+		r.session = i ? s.id + 1 : s.id;
+		tl_buf_init(&in);
+		ck_assert_int_eq(tl_capf_encode(&r, &in, &e), 0);
+		out.len = 0;
+		ck_assert_int_eq(tl_capf_sess_input(&s, in.p, in.len, &out), (long)in.len);
+		ck_assert_int_eq(s.state, TL_CAPF_S_DONE);
+		ck_assert_int_eq(tl_capf_decode(out.p, out.len, &m, &used, &e), 1);
+		ck_assert_int_eq(m.command, TL_CAPF_END_SESSION);
+		ck_assert_int_eq(m.reason, TL_CAPF_INVALID_ELEMENT);
+		ck_assert_int_eq(status_of(name), TL_LSC_UPGRADE_FAILED);
+		/* whatever the phone says after END_SESSION is ignored */
+		ck_assert_int_eq(tl_capf_sess_input(&s, in.p, in.len, &out), (long)in.len);
+		tl_buf_free(&in);
+		tl_buf_free(&out);
+		tl_capf_phone_free(&p);
+	}
+}
+END_TEST
+
+/* The status texts of CERTIFICATES.md, and the codes each failure maps to. */
+START_TEST(status_codes)
+{
+	ck_assert_str_eq(tl_lsc_status_text(10), "Upgrade Failed: Invalid Authentication String");
+	ck_assert_str_eq(tl_lsc_status_text(16), "Upgrade Failed: CA Rejected Connection");
+	ck_assert_str_eq(tl_lsc_status_text(22), "Delete Failed: Phone Communication Failure");
+	ck_assert_str_eq(tl_lsc_status_text(25), "Delete Failed: User Initiated Request Late/Timeout");
+	ck_assert_str_eq(tl_lsc_status_text(33), "Troubleshoot Failed: User Initiated Request Late/Timeout");
+	ck_assert_str_eq(tl_lsc_status_text(34), "unknown");
+	for (int op = TL_CAPF_OP_INSTALL; op <= TL_CAPF_OP_DELETE; op++)
+		for (int why = TL_WHY_LSC; why <= TL_WHY_LATE; why++) {
+			int code = tl_lsc_failure(op, why);
+
+			ck_assert_int_ge(code, 9);
+			ck_assert_int_le(code, 33);
+			ck_assert_ptr_nonnull(strstr(tl_lsc_status_text(code),
+				op == TL_CAPF_OP_INSTALL ? "Upgrade" :
+				op == TL_CAPF_OP_DELETE ? "Delete" : "Troubleshoot"));
+		}
+	ck_assert_int_eq(tl_lsc_failure(TL_CAPF_OP_FETCH, TL_WHY_OTHER), 8);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("capfsession");
@@ -646,6 +721,8 @@ int main(void)
 	tcase_add_loop_test(tc, disconnect_each_step, 0, 3);
 	tcase_add_test(tc, store_refused_and_crash);
 	tcase_add_test(tc, malformed_and_truncated);
+	tcase_add_test(tc, protocol_errors);
+	tcase_add_test(tc, status_codes);
 	suite_add_tcase(su, tc);
 	return tu_run(su);
 }
