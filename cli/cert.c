@@ -130,6 +130,26 @@ static void print_row(const row *r, int json, int first)
 	free(serial);
 }
 
+struct list_ctx {
+	const char *purpose;
+	long within;
+	int json, shown;
+};
+
+static int list_item(void *arg, tl_pki_item *it)
+{
+	struct list_ctx *c = arg;
+	row r = { it->identity ? "identity" : "trust", it->group, "", it->cert };
+
+	if (it->identity && c->purpose && strcasecmp(c->purpose, it->group))
+		return 0;
+	if (c->within >= 0 && days_left(it->cert) > c->within)
+		return 0;
+	snprintf(r.name, sizeof(r.name), "%s", it->name);
+	print_row(&r, c->json, c->shown++ == 0);
+	return 0;
+}
+
 static int do_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -142,9 +162,10 @@ static int do_list(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL;
+	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL, *one[1];
+	struct list_ctx ctx = { NULL, -1, 0, 0 };
 	long within = -1;
-	int json = 0, c, shown = 0;
+	int json = 0, c, ids, trust, rc = 0;
 	tl_store s;
 	tl_err e;
 
@@ -175,50 +196,19 @@ static int do_list(int argc, char **argv)
 	else
 		printf("%-8s %-18s %-28s %-7s %-10s  %7s  %s\n", "USAGE", "PURPOSE/STORE",
 		       "NAME", "KEY", "EXPIRES", "LEFT", "SUBJECT");
-	for (size_t i = 0; i < tl_npurposes && (!usage_f || !strcmp(usage_f, "identity"))
-	     && !store_f; i++) {
-		if (purpose_f && strcasecmp(purpose_f, tl_purposes[i].name))
-			continue;
-		for (int j = 0; j < s.conf.nnodes; j++) {
-			row r = { "identity", tl_purposes[i].name, "", NULL };
-
-			if (!tl_store_identity_exists(&s, r.group, s.conf.nodes[j]))
-				continue;
-			if (tl_store_identity_load(&s, r.group, s.conf.nodes[j], &r.cert,
-						   NULL, &e)) {
-				fprintf(stderr, "trustline: %s\n", e.msg);
-				continue;
-			}
-			snprintf(r.name, sizeof(r.name), "%s", s.conf.nodes[j]);
-			if (within < 0 || days_left(r.cert) <= within)
-				print_row(&r, json, shown++ == 0);
-			tl_cert_free(r.cert);
-		}
-	}
-	for (size_t i = 0; i < tl_ntrust_stores && (!usage_f || !strcmp(usage_f, "trust"))
-	     && !purpose_f; i++) {
-		tl_trusted *t;
-		size_t n;
-
-		if (store_f && strcasecmp(store_f, tl_trust_stores[i]))
-			continue;
-		if (tl_store_trust_list(&s, tl_trust_stores[i], &t, &n, &e)) {
-			fprintf(stderr, "trustline: %s\n", e.msg);
-			continue;
-		}
-		for (size_t k = 0; k < n; k++) {
-			row r = { "trust", tl_trust_stores[i], "", t[k].cert };
-
-			snprintf(r.name, sizeof(r.name), "%s", t[k].name);
-			if (within < 0 || days_left(r.cert) <= within)
-				print_row(&r, json, shown++ == 0);
-		}
-		tl_store_trust_free(t, n);
-	}
+	ids = (!usage_f || !strcmp(usage_f, "identity")) && !store_f;
+	trust = (!usage_f || !strcmp(usage_f, "trust")) && !purpose_f;
+	one[0] = store_f ? tl_trust_store_find(store_f) : NULL;
+	ctx.purpose = purpose_f;
+	ctx.within = within;
+	ctx.json = json;
+	if (tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
+			list_item, &ctx, &e))
+		rc = cli_fail(EXIT_USAGE, &e);
 	if (json)
 		fputs("]\n", stdout);
 	tl_store_close(&s);
-	return 0;
+	return rc;
 }
 
 /* NAME as PURPOSE[/NODE] or STORE/NAME, else a file. */
@@ -580,14 +570,14 @@ static int do_check(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	tl_cert *pool[256];
+	tl_cert *chain[16], **pool = NULL;
 	tl_problem probs[32];
 	tl_lintreq r;
 	tl_store s;
 	tl_cert *cert = NULL;
 	tl_key *key = NULL;
 	uint8_t *key_file = NULL;
-	size_t npool = 0, key_len = 0;
+	size_t nchain = 0, npool = 0, key_len = 0;
 	const char *key_path = NULL;
 	int json = 0, c, n, rc = EXIT_USAGE;
 	tl_err e;
@@ -602,11 +592,15 @@ static int do_check(int argc, char **argv)
 		case 'H': r.host = optarg; break;
 		case 'k': key_path = optarg; break;
 		case 'c':
-			if (npool == 255)
-				return cli_usage("cert check", "too many --chain files");
-			if (tl_cert_load(optarg, &pool[npool], &e))
-				return cli_fail(EXIT_USAGE, &e);
-			npool++;
+			if (nchain == 16) {
+				rc = cli_usage("cert check", "at most 16 --chain files");
+				goto out;
+			}
+			if (tl_cert_load(optarg, &chain[nchain], &e)) {
+				rc = cli_fail(EXIT_USAGE, &e);
+				goto out;
+			}
+			nchain++;
 			break;
 		case 'j': json = 1; break;
 		case 'D': data_dir = optarg; break;
@@ -626,28 +620,21 @@ static int do_check(int argc, char **argv)
 	}
 	/* the data directory's trust stores, when there is one, complete chains */
 	if (tl_store_open(&s, tl_store_default_dir(data_dir), &e) == 0) {
-		for (size_t i = 0; i < tl_ntrust_stores; i++) {
-			tl_trusted *t;
-			size_t nt;
-
-			if (tl_store_trust_list(&s, tl_trust_stores[i], &t, &nt, &e))
-				continue;
-			for (size_t k = 0; k < nt; k++) {
-				if (npool < 256) {
-					pool[npool++] = t[k].cert;
-					t[k].cert = NULL;
-				}
-			}
-			tl_store_trust_free(t, nt);
-		}
+		if (tl_pki_trust_pool(&s, nchain, &pool, &npool, &e))
+			npool = 0;
 		tl_store_close(&s);
 	}
+	if (pool == NULL && (pool = calloc(nchain + 1, sizeof(*pool))) == NULL) {
+		rc = cli_error(EXIT_USAGE, "out of memory");
+		goto out;
+	}
+	memcpy(pool + npool, chain, nchain * sizeof(*chain));
 	r.cert = cert;
 	r.key = key;
 	r.key_file = key_file;
 	r.key_file_len = key_len;
 	r.pool = pool;
-	r.npool = npool;
+	r.npool = npool + nchain;
 	n = tl_pki_lint(&r, probs, 32);
 	if (json) {
 		fputs("{\"file\":", stdout);
@@ -670,6 +657,9 @@ static int do_check(int argc, char **argv)
 out:
 	for (size_t i = 0; i < npool; i++)
 		tl_cert_free(pool[i]);
+	free(pool);
+	for (size_t i = 0; i < nchain; i++)
+		tl_cert_free(chain[i]);
 	tl_cert_free(cert);
 	tl_key_free(key);
 	if (key_file)

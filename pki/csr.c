@@ -74,42 +74,6 @@ out:
 	return rc;
 }
 
-/* Every trust-store certificate (owned, counted in *n) followed by the
- * given chain (the caller's), to build chains from. */
-static int issuer_pool(tl_store *s, tl_cert *const *chain, size_t nchain,
-		       tl_cert ***pool, size_t *n, tl_err *e)
-{
-	size_t cap = nchain + 64;
-	tl_cert **g;
-
-	*pool = calloc(cap, sizeof(**pool));
-	*n = 0;
-	if (*pool == NULL)
-		return tl_fail(e, "out of memory");
-	for (size_t i = 0; i < tl_ntrust_stores; i++) {
-		tl_trusted *t;
-		size_t nt;
-
-		if (tl_store_trust_list(s, tl_trust_stores[i], &t, &nt, e))
-			return -1;
-		for (size_t k = 0; k < nt; k++) {
-			if (*n + nchain == cap) {
-				g = realloc(*pool, (cap *= 2) * sizeof(**pool));
-				if (g == NULL) {
-					tl_store_trust_free(t, nt);
-					return tl_fail(e, "out of memory");
-				}
-				*pool = g;
-			}
-			(*pool)[(*n)++] = t[k].cert;
-			t[k].cert = NULL;
-		}
-		tl_store_trust_free(t, nt);
-	}
-	memcpy(*pool + *n, chain, nchain * sizeof(*chain));
-	return 0;
-}
-
 int tl_pki_import(tl_store *s, const char *purpose, const char *node_in,
 		  const tl_cert *cert, tl_cert *const *chain, size_t nchain,
 		  FILE *report, tl_err *e)
@@ -156,8 +120,10 @@ int tl_pki_import(tl_store *s, const char *purpose, const char *node_in,
 			"`trustline cert generate %s`", p->name);
 		goto out;
 	}
-	if (issuer_pool(s, chain, nchain, &pool, &npool, e) ||
-	    tl_chain_check(cert, pool, npool + nchain, e))
+	if (tl_pki_trust_pool(s, nchain, &pool, &npool, e))
+		goto out;
+	memcpy(pool + npool, chain, nchain * sizeof(*chain));
+	if (tl_chain_check(cert, pool, npool + nchain, e))
 		goto out;
 	/* the CA's certificates join the purpose's trust store */
 	for (size_t i = 0; i < nchain; i++) {

@@ -63,6 +63,12 @@ static void report(mon *m, const char *usage, const char *group,
 	m->count++;
 }
 
+static int report_item(void *arg, tl_pki_item *it)
+{
+	report(arg, it->identity ? "identity" : "trust", it->group, it->name, it->cert);
+	return 0;
+}
+
 int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e)
 {
 	mon m = { out, json, notify_days > 0 ? notify_days : s->conf.notify_days,
@@ -70,29 +76,8 @@ int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e)
 
 	if (json)
 		fputs("[", out);
-	for (size_t i = 0; i < tl_npurposes; i++)
-		for (int j = 0; j < s->conf.nnodes; j++) {
-			tl_cert *c;
-
-			if (!tl_store_identity_exists(s, tl_purposes[i].name,
-						      s->conf.nodes[j]))
-				continue;
-			if (tl_store_identity_load(s, tl_purposes[i].name,
-						   s->conf.nodes[j], &c, NULL, e))
-				return -1;
-			report(&m, "identity", tl_purposes[i].name, s->conf.nodes[j], c);
-			tl_cert_free(c);
-		}
-	for (size_t i = 0; i < tl_ntrust_stores; i++) {
-		tl_trusted *t;
-		size_t n;
-
-		if (tl_store_trust_list(s, tl_trust_stores[i], &t, &n, e))
-			return -1;
-		for (size_t k = 0; k < n; k++)
-			report(&m, "trust", tl_trust_stores[i], t[k].name, t[k].cert);
-		tl_store_trust_free(t, n);
-	}
+	if (tl_pki_each(s, 1, NULL, 0, report_item, &m, e))
+		return -1;
 	if (json)
 		fputs("]\n", out);
 	else if (m.count == 0)

@@ -1,5 +1,7 @@
 #include "purpose.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "trustlist.h"
@@ -54,4 +56,87 @@ const char *tl_trust_store_find(const char *name)
 		if (strcasecmp(name, tl_trust_stores[i]) == 0)
 			return tl_trust_stores[i];
 	return NULL;
+}
+
+int tl_pki_each(tl_store *s, int identities, const char *const *stores,
+		size_t nstores, tl_pki_item_fn fn, void *arg, tl_err *e)
+{
+	tl_pki_item it;
+	int stop = 0;
+
+	if (stores == NULL) {
+		stores = tl_trust_stores;
+		nstores = tl_ntrust_stores;
+	}
+	for (size_t i = 0; identities && !stop && i < tl_npurposes; i++)
+		for (int j = 0; !stop && j < s->conf.nnodes; j++) {
+			memset(&it, 0, sizeof(it));
+			it.identity = 1;
+			it.purpose = &tl_purposes[i];
+			it.group = tl_purposes[i].name;
+			it.name = s->conf.nodes[j];
+			if (!tl_store_identity_exists(s, it.group, it.name))
+				continue;
+			if (tl_store_identity_load(s, it.group, it.name, &it.cert, NULL, e))
+				return -1;
+			stop = fn(arg, &it);
+			tl_cert_free(it.cert);
+		}
+	for (size_t i = 0; !stop && i < nstores; i++) {
+		tl_trusted *t;
+		size_t n;
+
+		if (tl_store_trust_list(s, stores[i], &t, &n, e))
+			return -1;
+		for (size_t k = 0; !stop && k < n; k++) {
+			memset(&it, 0, sizeof(it));
+			it.group = stores[i];
+			it.name = t[k].name;
+			it.cert = t[k].cert;
+			stop = fn(arg, &it);
+			t[k].cert = it.cert;	/* NULL when the callback kept it */
+		}
+		tl_store_trust_free(t, n);
+	}
+	return stop < 0 ? -1 : 0;
+}
+
+struct pool {
+	tl_cert **v;
+	size_t n, cap;
+};
+
+static int pool_add(void *arg, tl_pki_item *it)
+{
+	struct pool *p = arg;
+
+	if (p->n == p->cap) {
+		tl_cert **g = realloc(p->v, (p->cap = p->cap ? p->cap * 2 : 64) *
+				      sizeof(*g));
+
+		if (g == NULL)
+			return -1;
+		p->v = g;
+	}
+	p->v[p->n++] = it->cert;
+	it->cert = NULL;
+	return 0;
+}
+
+int tl_pki_trust_pool(tl_store *s, size_t room, tl_cert ***out, size_t *n,
+		      tl_err *e)
+{
+	struct pool p = { NULL, 0, 0 };
+	tl_cert **g;
+
+	if (tl_pki_each(s, 0, NULL, 0, pool_add, &p, e) ||
+	    (g = realloc(p.v, (p.n + room + 1) * sizeof(*g))) == NULL) {
+		for (size_t i = 0; i < p.n; i++)
+			tl_cert_free(p.v[i]);
+		free(p.v);
+		return tl_fail(e, "cannot collect the trust stores (out of memory?)");
+	}
+	*out = g;
+	*n = p.n;
+	return 0;
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "store.h"
+
 typedef struct tl_purpose {
 	const char *name;		/* "CallManager" */
 	int key_type;			/* TL_KEY_RSA or TL_KEY_EC */
@@ -23,6 +25,26 @@ extern const char *const tl_trust_stores[];
 extern const size_t tl_ntrust_stores;
 
 const tl_purpose *tl_purpose_find(const char *name);
+
+/* One certificate of the data directory, as tl_pki_each hands it out. */
+typedef struct tl_pki_item {
+	int identity;			/* an identity certificate, else trusted */
+	const tl_purpose *purpose;	/* identities: their purpose */
+	const char *group;		/* the purpose or the trust store */
+	const char *name;		/* the node, or the file name in the store */
+	tl_cert *cert;			/* a callback may keep it: set it to NULL */
+} tl_pki_item;
+/* Returns 0 to go on, 1 to stop, -1 to stop with an error. */
+typedef int (*tl_pki_item_fn)(void *arg, tl_pki_item *it);
+
+/* Every identity certificate (when identities), then every certificate of
+ * the given trust stores (NULL: all of them). */
+int tl_pki_each(tl_store *s, int identities, const char *const *stores,
+		size_t nstores, tl_pki_item_fn fn, void *arg, tl_err *e);
+/* Every trust-store certificate, to build chains from, in an array with
+ * room for more after the *n it fills (the caller frees both). */
+int tl_pki_trust_pool(tl_store *s, size_t room, tl_cert ***out, size_t *n,
+		      tl_err *e);
 /* The store's canonical spelling, or NULL when it is not a trust store. */
 const char *tl_trust_store_find(const char *name);
 

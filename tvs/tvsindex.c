@@ -97,52 +97,52 @@ static int tables(tl_tvs_index *ix, tl_err *e)
 	return 0;
 }
 
+struct build {
+	tl_tvs_index *ix;
+	size_t cap;
+	tl_err *e;
+};
+
+static int vouched_role(const tl_pki_item *it)
+{
+	if (it->identity)
+		return it->purpose->role;
+	for (size_t i = 0; i < sizeof(vouched_stores) / sizeof(vouched_stores[0]); i++)
+		if (!strcmp(it->group, vouched_stores[i].store))
+			return vouched_stores[i].role;
+	return -1;
+}
+
+static int add_item(void *arg, tl_pki_item *it)
+{
+	struct build *b = arg;
+	char src[96];
+	int rc;
+
+	if (it->identity)
+		snprintf(src, sizeof(src), "identity %s/%s", it->group, it->name);
+	else
+		snprintf(src, sizeof(src), "%s", it->group);
+	rc = add(b->ix, &b->cap, it->cert, vouched_role(it), src, b->e);
+	it->cert = NULL;	/* add kept it, or freed it */
+	return rc ? -1 : 0;
+}
+
 int tl_tvs_index_build(tl_tvs_index *ix, tl_store *s, tl_err *e)
 {
-	size_t cap = 0;
-	char src[96];
+	const size_t nstores = sizeof(vouched_stores) / sizeof(vouched_stores[0]);
+	const char *stores[sizeof(vouched_stores) / sizeof(vouched_stores[0])];
+	struct build b = { ix, 0, e };
 
+	for (size_t i = 0; i < nstores; i++)
+		stores[i] = vouched_stores[i].store;
 	memset(ix, 0, sizeof(*ix));
 	ix->generation = tl_store_generation(s);
-	for (size_t i = 0; i < tl_npurposes; i++)
-		for (int j = 0; j < s->conf.nnodes; j++) {
-			tl_cert *c;
-
-			if (!tl_store_identity_exists(s, tl_purposes[i].name,
-						      s->conf.nodes[j]))
-				continue;
-			if (tl_store_identity_load(s, tl_purposes[i].name,
-						   s->conf.nodes[j], &c, NULL, e))
-				goto fail;
-			snprintf(src, sizeof(src), "identity %s/%s", tl_purposes[i].name,
-				 s->conf.nodes[j]);
-			if (add(ix, &cap, c, tl_purposes[i].role, src, e))
-				goto fail;
-		}
-	for (size_t i = 0; i < sizeof(vouched_stores) / sizeof(vouched_stores[0]); i++) {
-		tl_trusted *t;
-		size_t n;
-
-		if (tl_store_trust_list(s, vouched_stores[i].store, &t, &n, e))
-			goto fail;
-		for (size_t k = 0; k < n; k++) {
-			int rc = add(ix, &cap, t[k].cert, vouched_stores[i].role,
-				     vouched_stores[i].store, e);
-
-			t[k].cert = NULL;
-			if (rc) {
-				tl_store_trust_free(t, n);
-				goto fail;
-			}
-		}
-		tl_store_trust_free(t, n);
+	if (tl_pki_each(s, 1, stores, nstores, add_item, &b, e) || tables(ix, e)) {
+		tl_tvs_index_free(ix);
+		return -1;
 	}
-	if (tables(ix, e))
-		goto fail;
 	return 0;
-fail:
-	tl_tvs_index_free(ix);
-	return -1;
 }
 
 void tl_tvs_index_free(tl_tvs_index *ix)
