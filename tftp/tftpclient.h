@@ -1,0 +1,65 @@
+/* A blocking TFTP client (RRQ only) on the packet codec: what a phone does
+ * at boot, and what the tests use to ask for what curl and tftp-hpa cannot
+ * (windowsize, the OACK, a stranger's packet to the transfer port). One
+ * socket, one transfer, bounded by a timeout per packet and a retry count.
+ * Bytes are handed to a sink as they arrive (netascii is not converted
+ * back), or collected in memory up to a limit. */
+#ifndef TL_TFTP_CLIENT_H
+#define TL_TFTP_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "err.h"
+#include "packet.h"
+#include "tlv.h"
+
+/* Why a transfer failed. A phone treats "not found" as normal (the
+ * per-phone names usually are not there), everything else as an error. */
+enum tl_tftpc_fail {
+	TL_TFTPC_OK = 0,
+	TL_TFTPC_NOTFOUND = 1,	/* the server answered error 1 */
+	TL_TFTPC_REMOTE = 2,	/* any other ERROR packet (code, msg in the result) */
+	TL_TFTPC_TIMEOUT = 3,	/* no answer after the retries */
+	TL_TFTPC_LOCAL = 4,	/* name resolution, socket, the sink refused */
+	TL_TFTPC_PROTOCOL = 5,	/* a block larger than negotiated */
+};
+const char *tl_tftpc_fail_name(int why);	/* "not found", "timeout", ... */
+
+typedef struct tl_tftpc_opts {
+	const char *host;
+	int port;			/* 0: 69 */
+	tl_tftp_opts want;		/* blksize, windowsize, tsize to ask for */
+	int netascii;
+	unsigned timeout_ms;		/* per packet; 0: 1000 */
+	int retries;			/* per packet; 0: 8, -1: none */
+	unsigned dally_ms;		/* after the last ACK, answer a repeated last block */
+	/* Where the bytes go; returns 0, or -1 to stop the transfer. NULL:
+	 * use tl_tftp_fetch. */
+	int (*sink)(void *arg, const uint8_t *p, size_t n);
+	void *sink_arg;
+	/* Optional: called once the server's transfer port is known. */
+	void (*on_tid)(void *arg, const struct sockaddr_storage *srv, socklen_t len);
+	void *tid_arg;
+} tl_tftpc_opts;
+
+typedef struct tl_tftpc_result {
+	uint64_t bytes, blocks, acks, timeouts;
+	int oack;			/* an OACK came; its options below */
+	tl_tftp_opts acked;
+	uint16_t code;			/* TL_TFTPC_REMOTE / NOTFOUND: the error packet */
+	char msg[256];
+} tl_tftpc_result;
+
+/* Reads file from o->host. Returns a tl_tftpc_fail code; e says what
+ * happened in words (host, port, file). */
+int tl_tftp_get(const tl_tftpc_opts *o, const char *file, tl_tftpc_result *r,
+		tl_err *e);
+
+/* The same into memory: *out (malloc'ed, NUL after the last byte) holds
+ * at most max bytes; a larger file is a TL_TFTPC_LOCAL failure. */
+int tl_tftp_fetch(const tl_tftpc_opts *o, const char *file, size_t max,
+		  uint8_t **out, size_t *len, tl_tftpc_result *r, tl_err *e);
+
+#endif
