@@ -1,5 +1,6 @@
 #include "signedfile.h"
 
+#include <stddef.h>
 #include <string.h>
 
 static const int modulus_bits[] = { 512, 1024, 2048, 4096, 3072 };
@@ -53,197 +54,123 @@ static int unknown(const tl_rd *r, const tl_tlv *t, const char *where, tl_err *e
 		       t->tag, where);
 }
 
-static int parse_signer_info(tl_sfile *h, const tl_rd *parent,
-			     const tl_tlv *c, tl_err *e)
-{
-	static const int req[] = { TL_H_SIGNER_NAME, TL_H_ISSUER_NAME, TL_H_SERIAL };
-	tl_rd r = tl_rd_sub(parent, c);
-	seen s = { 0 };
-	tl_tlv t;
-	int rc;
+/* The containers of the header as data: each element's tag, how its value
+ * is read, and where in tl_sfile it goes. Every element of a container is
+ * mandatory. */
+enum kind { K_U8, K_U16, K_NAME, K_BYTES, K_IV, K_IGNORED_U8, K_BOX };
 
-	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		rc = 0;
-		if (t.tag != TL_H_SIGNER_NAME && t.tag != TL_H_ISSUER_NAME &&
-		    t.tag != TL_H_SERIAL)
-			return unknown(&r, &t, "SIGNER_INFO (tag 3)", e);
-		if (mark(&s, &r, &t, e))
-			return -1;
-		if (t.tag == TL_H_SIGNER_NAME)
-			rc = tl_tlv_name(&r, &t, &h->signer_name, e);
-		else if (t.tag == TL_H_ISSUER_NAME)
-			rc = tl_tlv_name(&r, &t, &h->issuer_name, e);
-		else if (t.len == 0 || t.len > TL_SERIAL_MAX + 1)
-			rc = tl_fail(e, "%s: byte %zu: serial number of %u bytes",
-				     r.name, t.off, t.len);
-		else {
-			h->serial = t.val;
-			h->serial_len = t.len;
-		}
-		if (rc)
-			return -1;
+typedef struct box box;
+typedef struct elem {
+	uint8_t tag;
+	uint8_t kind;
+	size_t off, len_off;	/* K_BYTES: pointer and length fields */
+	size_t max;		/* K_BYTES: longest value */
+	const box *sub;		/* K_BOX */
+} elem;
+struct box {
+	const char *name;
+	const elem *elems;
+	int n;
+};
+
+#define F(field) offsetof(tl_sfile, field)
+#define N(a) (int)(sizeof(a) / sizeof(a[0]))
+
+static const elem sig_alg_elems[] = {
+	{ TL_H_SIG_ALG, K_U8, F(sig_alg), 0, 0, NULL },
+	{ TL_H_SIG_MODULUS, K_U8, F(modulus), 0, 0, NULL },
+};
+static const box sig_alg_box = { "SIGNATURE_ALGORITHM_INFO (tag 9)", sig_alg_elems,
+				 N(sig_alg_elems) };
+static const elem sig_elems[] = {
+	{ TL_H_HASH_ALG, K_U8, F(hash_alg), 0, 0, NULL },
+	{ TL_H_SIG_ALG_INFO, K_BOX, 0, 0, 0, &sig_alg_box },
+};
+static const elem signer_elems[] = {
+	{ TL_H_SIGNER_NAME, K_NAME, F(signer_name), 0, 0, NULL },
+	{ TL_H_ISSUER_NAME, K_NAME, F(issuer_name), 0, 0, NULL },
+	{ TL_H_SERIAL, K_BYTES, F(serial), F(serial_len), TL_SERIAL_MAX + 1, NULL },
+};
+static const elem iv_elems[] = {
+	{ TL_H_ENC_UNKNOWN1, K_IGNORED_U8, 0, 0, 0, NULL },
+	{ TL_H_ENC_IV, K_IV, F(enc.iv), 0, 0, NULL },
+	{ TL_H_ENC_PADDING, K_U16, F(enc.pad), 0, 0, NULL },
+};
+static const elem key_elems[] = {
+	{ TL_H_ENC_UNKNOWN2, K_IGNORED_U8, 0, 0, 0, NULL },
+	{ TL_H_ENC_KEY_SIZE, K_U16, F(enc.key_bits), 0, 0, NULL },
+	{ TL_H_ENC_KEY_ALG, K_U8, F(enc.key_alg), 0, 0, NULL },
+	{ TL_H_ENC_KEY, K_BYTES, F(enc.key), F(enc.key_len), 0xffff, NULL },
+};
+static const box iv_box = { "ENCRYPTION_IV_INFO (tag 17)", iv_elems, N(iv_elems) };
+static const box key_box = { "ENCRYPTION_KEY_INFO (tag 21)", key_elems, N(key_elems) };
+static const elem enc_elems[] = {
+	{ TL_H_ENC_IV_INFO, K_BOX, 0, 0, 0, &iv_box },
+	{ TL_H_ENC_KEY_INFO, K_BOX, 0, 0, 0, &key_box },
+};
+static const box signer_box = { "SIGNER_INFO (tag 3)", signer_elems, N(signer_elems) };
+static const box sig_box = { "SIGNATURE_INFO (tag 7)", sig_elems, N(sig_elems) };
+static const box enc_box = { "ENCRYPTION_INFO (tag 16)", enc_elems, N(enc_elems) };
+
+static int parse_box(tl_sfile *h, const tl_rd *parent, const tl_tlv *c,
+		     const box *b, tl_err *e);
+
+static int parse_elem(tl_sfile *h, const tl_rd *r, const tl_tlv *t,
+		      const elem *el, tl_err *e)
+{
+	char *base = (char *)h;
+	uint8_t ignored;
+
+	switch (el->kind) {
+	case K_U8:
+		return tl_tlv_u8(r, t, (uint8_t *)(base + el->off), e);
+	case K_U16:
+		return tl_tlv_u16(r, t, (uint16_t *)(base + el->off), e);
+	case K_IGNORED_U8:
+		return tl_tlv_u8(r, t, &ignored, e);
+	case K_NAME:
+		return tl_tlv_name(r, t, (const char **)(base + el->off), e);
+	case K_IV:
+		if (t->len != 16)
+			return tl_fail(e, "%s: byte %zu: IV has length %u, expected 16",
+				       r->name, t->off, t->len);
+		memcpy(base + el->off, t->val, 16);
+		return 0;
+	case K_BYTES:
+		if (t->len == 0 || t->len > el->max)
+			return tl_fail(e, "%s: byte %zu: tag %u has %u bytes, expected 1 "
+				       "to %zu", r->name, t->off, t->tag, t->len, el->max);
+		*(const uint8_t **)(base + el->off) = t->val;
+		*(size_t *)(base + el->len_off) = t->len;
+		return 0;
+	default:
+		return parse_box(h, r, t, el->sub, e);
 	}
-	if (rc < 0)
-		return -1;
-	return need(&s, &r, c->off, "SIGNER_INFO (tag 3)", req, 3, e);
 }
 
-static int parse_sig_alg_info(tl_sfile *h, const tl_rd *parent,
-			      const tl_tlv *c, tl_err *e)
+static int parse_box(tl_sfile *h, const tl_rd *parent, const tl_tlv *c,
+		     const box *b, tl_err *e)
 {
-	static const int req[] = { TL_H_SIG_ALG, TL_H_SIG_MODULUS };
 	tl_rd r = tl_rd_sub(parent, c);
 	seen s = { 0 };
 	tl_tlv t;
-	int rc;
+	int rc, i;
 
 	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		rc = 0;
-		if (t.tag != TL_H_SIG_ALG && t.tag != TL_H_SIG_MODULUS)
-			return unknown(&r, &t, "SIGNATURE_ALGORITHM_INFO (tag 9)", e);
-		if (mark(&s, &r, &t, e) ||
-		    tl_tlv_u8(&r, &t, t.tag == TL_H_SIG_ALG ? &h->sig_alg
-							    : &h->modulus, e))
+		for (i = 0; i < b->n && b->elems[i].tag != t.tag; i++)
+			;
+		if (i == b->n)
+			return unknown(&r, &t, b->name, e);
+		if (mark(&s, &r, &t, e) || parse_elem(h, &r, &t, &b->elems[i], e))
 			return -1;
 	}
 	if (rc < 0)
 		return -1;
-	return need(&s, &r, c->off, "SIGNATURE_ALGORITHM_INFO (tag 9)", req, 2, e);
-}
-
-static int parse_sig_info(tl_sfile *h, const tl_rd *parent, const tl_tlv *c,
-			  tl_err *e)
-{
-	static const int req[] = { TL_H_HASH_ALG, TL_H_SIG_ALG_INFO };
-	tl_rd r = tl_rd_sub(parent, c);
-	seen s = { 0 };
-	tl_tlv t;
-	int rc;
-
-	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		rc = 0;
-		if (t.tag != TL_H_HASH_ALG && t.tag != TL_H_SIG_ALG_INFO)
-			return unknown(&r, &t, "SIGNATURE_INFO (tag 7)", e);
-		if (mark(&s, &r, &t, e))
-			return -1;
-		if (t.tag == TL_H_HASH_ALG)
-			rc = tl_tlv_u8(&r, &t, &h->hash_alg, e);
-		else
-			rc = parse_sig_alg_info(h, &r, &t, e);
-		if (rc)
-			return -1;
-	}
-	if (rc < 0)
-		return -1;
-	return need(&s, &r, c->off, "SIGNATURE_INFO (tag 7)", req, 2, e);
-}
-
-static int parse_iv_info(tl_sfile *h, const tl_rd *parent, const tl_tlv *c,
-			 tl_err *e)
-{
-	static const int req[] = { TL_H_ENC_UNKNOWN1, TL_H_ENC_IV, TL_H_ENC_PADDING };
-	tl_rd r = tl_rd_sub(parent, c);
-	seen s = { 0 };
-	uint8_t unk;
-	tl_tlv t;
-	int rc;
-
-	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		rc = 0;
-		if (mark(&s, &r, &t, e))
-			return -1;
-		switch (t.tag) {
-		case TL_H_ENC_UNKNOWN1:
-			rc = tl_tlv_u8(&r, &t, &unk, e);
-			break;
-		case TL_H_ENC_IV:
-			if (t.len != 16)
-				return tl_fail(e, "%s: byte %zu: IV has length %u, "
-					       "expected 16", r.name, t.off, t.len);
-			memcpy(h->enc.iv, t.val, 16);
-			break;
-		case TL_H_ENC_PADDING:
-			rc = tl_tlv_u16(&r, &t, &h->enc.pad, e);
-			break;
-		default:
-			return unknown(&r, &t, "ENCRYPTION_IV_INFO (tag 17)", e);
-		}
-		if (rc)
-			return -1;
-	}
-	if (rc < 0)
-		return -1;
-	return need(&s, &r, c->off, "ENCRYPTION_IV_INFO (tag 17)", req, 3, e);
-}
-
-static int parse_key_info(tl_sfile *h, const tl_rd *parent, const tl_tlv *c,
-			  tl_err *e)
-{
-	static const int req[] = { TL_H_ENC_UNKNOWN2, TL_H_ENC_KEY_SIZE,
-				   TL_H_ENC_KEY_ALG, TL_H_ENC_KEY };
-	tl_rd r = tl_rd_sub(parent, c);
-	seen s = { 0 };
-	uint8_t unk;
-	tl_tlv t;
-	int rc;
-
-	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		rc = 0;
-		if (mark(&s, &r, &t, e))
-			return -1;
-		switch (t.tag) {
-		case TL_H_ENC_UNKNOWN2:
-			rc = tl_tlv_u8(&r, &t, &unk, e);
-			break;
-		case TL_H_ENC_KEY_SIZE:
-			rc = tl_tlv_u16(&r, &t, &h->enc.key_bits, e);
-			break;
-		case TL_H_ENC_KEY_ALG:
-			rc = tl_tlv_u8(&r, &t, &h->enc.key_alg, e);
-			break;
-		case TL_H_ENC_KEY:
-			if (t.len == 0)
-				return tl_fail(e, "%s: byte %zu: empty encryption key",
-					       r.name, t.off);
-			h->enc.key = t.val;
-			h->enc.key_len = t.len;
-			break;
-		default:
-			return unknown(&r, &t, "ENCRYPTION_KEY_INFO (tag 21)", e);
-		}
-		if (rc)
-			return -1;
-	}
-	if (rc < 0)
-		return -1;
-	return need(&s, &r, c->off, "ENCRYPTION_KEY_INFO (tag 21)", req, 4, e);
-}
-
-static int parse_enc_info(tl_sfile *h, const tl_rd *parent, const tl_tlv *c,
-			  tl_err *e)
-{
-	static const int req[] = { TL_H_ENC_IV_INFO, TL_H_ENC_KEY_INFO };
-	tl_rd r = tl_rd_sub(parent, c);
-	seen s = { 0 };
-	tl_tlv t;
-	int rc;
-
-	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		rc = 0;
-		if (mark(&s, &r, &t, e))
-			return -1;
-		if (t.tag == TL_H_ENC_IV_INFO)
-			rc = parse_iv_info(h, &r, &t, e);
-		else if (t.tag == TL_H_ENC_KEY_INFO)
-			rc = parse_key_info(h, &r, &t, e);
-		else
-			return unknown(&r, &t, "ENCRYPTION_INFO (tag 16)", e);
-		if (rc)
-			return -1;
-	}
-	if (rc < 0)
-		return -1;
-	return need(&s, &r, c->off, "ENCRYPTION_INFO (tag 16)", req, 2, e);
+	for (i = 0; i < b->n; i++)
+		if (!(s.bits & (1u << b->elems[i].tag)))
+			return tl_fail(e, "%s: byte %zu: %s lacks mandatory tag %d",
+				       r.name, c->off, b->name, b->elems[i].tag);
+	return 0;
 }
 
 static int check_values(const tl_sfile *h, tl_err *e)
@@ -355,10 +282,10 @@ int tl_sfile_parse(tl_sfile *h, const uint8_t *buf, size_t len,
 			memcpy(h->signer_version, t.val, 2);
 			break;
 		case TL_H_SIGNER_INFO:
-			rc = parse_signer_info(h, &r, &t, e);
+			rc = parse_box(h, &r, &t, &signer_box, e);
 			break;
 		case TL_H_SIGNATURE_INFO:
-			rc = parse_sig_info(h, &r, &t, e);
+			rc = parse_box(h, &r, &t, &sig_box, e);
 			break;
 		case TL_H_SIGNATURE:
 			if (t.len == 0)
@@ -376,7 +303,7 @@ int tl_sfile_parse(tl_sfile *h, const uint8_t *buf, size_t len,
 			break;
 		case TL_H_ENC_INFO:
 			h->has_enc = 1;
-			rc = parse_enc_info(h, &r, &t, e);
+			rc = parse_box(h, &r, &t, &enc_box, e);
 			break;
 		case TL_H_ENC_HASH_ALG:
 			rc = tl_tlv_u8(&r, &t, &h->enc.hash_alg, e);
