@@ -90,8 +90,10 @@ static int certificate(tl_capf_msg *m, const tl_tlv *t, tl_err *e)
 	return 0;
 }
 
-static int element(tl_capf_msg *m, const tl_rd *r, const tl_tlv *t, tl_err *e)
+static int element(void *arg, const tl_rd *r, const tl_tlv *t, tl_err *e)
 {
+	tl_capf_msg *m = arg;
+
 	size_t pos = 0;
 
 	switch (t->tag) {
@@ -160,8 +162,6 @@ int tl_capf_decode(const uint8_t *buf, size_t len, tl_capf_msg *m, size_t *used,
 {
 	uint32_t seen = 0;
 	uint16_t body;
-	tl_rd r;
-	tl_tlv t;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -178,17 +178,8 @@ int tl_capf_decode(const uint8_t *buf, size_t len, tl_capf_msg *m, size_t *used,
 	*used = TL_CAPF_HEADER + (size_t)body;
 	if (len < *used)
 		return 0;
-	tl_rd_init(&r, buf + TL_CAPF_HEADER, body, "CAPF message");
-	r.base = TL_CAPF_HEADER;
-	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		if (t.tag < 32 && (seen & 1u << t.tag))
-			return tl_fail(e, "CAPF message: byte %zu: duplicate element %u",
-				       t.off, t.tag);
-		if (element(m, &r, &t, e))
-			return -1;
-		if (t.tag < 32)
-			seen |= 1u << t.tag;
-	}
+	rc = tl_tlv_elements(buf + TL_CAPF_HEADER, body, TL_CAPF_HEADER,
+			     "CAPF message", element, m, &seen, e);
 	return rc < 0 ? -1 : 1;
 }
 

@@ -20,8 +20,10 @@ static int check_elements(const tl_tvs_msg *m, uint32_t seen, tl_err *e)
 	return 0;
 }
 
-static int element(tl_tvs_msg *m, const tl_rd *r, const tl_tlv *t, tl_err *e)
+static int element(void *arg, const tl_rd *r, const tl_tlv *t, tl_err *e)
 {
+	tl_tvs_msg *m = arg;
+
 	switch (t->tag) {
 	case TL_TVS_DEVICE_NAME:
 		/* a 0x01 marker, then the name without NUL */
@@ -77,8 +79,6 @@ int tl_tvs_decode(const uint8_t *buf, size_t len, tl_tvs_msg *m, size_t *used,
 {
 	uint32_t seen = 0;
 	uint16_t body;
-	tl_rd r;
-	tl_tlv t;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -100,16 +100,8 @@ int tl_tvs_decode(const uint8_t *buf, size_t len, tl_tvs_msg *m, size_t *used,
 	*used = TL_TVS_HEADER + (size_t)body;
 	if (len < *used)
 		return 0;
-	tl_rd_init(&r, buf + TL_TVS_HEADER, body, "TVS message");
-	r.base = TL_TVS_HEADER;
-	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
-		if (t.tag < 32 && (seen & 1u << t.tag))
-			return tl_fail(e, "TVS message: byte %zu: duplicate element %u",
-				       t.off, t.tag);
-		if (element(m, &r, &t, e))
-			return -1;
-		seen |= 1u << t.tag;
-	}
+	rc = tl_tlv_elements(buf + TL_TVS_HEADER, body, TL_TVS_HEADER,
+			     "TVS message", element, m, &seen, e);
 	if (rc < 0 || check_elements(m, seen, e))
 		return -1;
 	return 1;
