@@ -44,7 +44,7 @@ LIB = $(BUILD)/libtrustline.a
 CLI_SRC = $(wildcard cli/*.c)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 SERVER_PROGS = $(patsubst %/main.c,$(BUILD)/bin/%d,$(wildcard $(addsuffix /main.c,$(SERVER_DIRS))))
-PROGS = $(BUILD)/bin/trustline $(SERVER_PROGS)
+PROGS = $(BUILD)/bin/trustline $(SERVER_PROGS) $(BUILD)/bin/phone-sim
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -77,6 +77,10 @@ $(BUILD)/bin/trustline: $(CLI_OBJ) $(LIB)
 
 # tftp/main.c -> tftpd, tvs/main.c -> tvsd, ...
 $(BUILD)/bin/%d: $(BUILD)/%/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/bin/phone-sim: $(BUILD)/phone-sim/main.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
@@ -163,4 +167,5 @@ install: $(PROGS)
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_PROGS:$(BUILD)/bin/%d=$(BUILD)/%/main.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_PROGS:$(BUILD)/bin/%d=$(BUILD)/%/main.d) \
+	$(BUILD)/phone-sim/main.d $(FUZZ_LIB_OBJ:.o=.d)

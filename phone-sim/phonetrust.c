@@ -205,7 +205,7 @@ static tl_cert *signing_cert(const tl_tlist *l, size_t rec)
 	return c;
 }
 
-static void tvs_cache_put(tl_phone *p, const tl_cert *c, const tl_tvs_answer *a)
+static void tvs_cache_put(tl_phone *p, const tl_cert *c, const tl_phone_tvs_answer *a)
 {
 	tl_tvs_cached *slot;
 
@@ -239,7 +239,7 @@ static int ask_tvs(tl_phone *p, const tl_cert *c, uint32_t mask, tl_tvs_fn tvs,
 		   void *arg, tl_verdict *v)
 {
 	const tl_tvs_cached *hit = tvs_cache_get(p, c);
-	tl_tvs_answer a;
+	tl_phone_tvs_answer a;
 	char roles[128];
 
 	if (hit) {
@@ -352,7 +352,7 @@ int tl_phone_config(tl_phone *p, const char *filename, const uint8_t *file,
 		    size_t len, tl_tvs_fn tvs, void *tvs_arg, tl_verdict *v)
 {
 	size_t n = strlen(filename), rec;
-	tl_tvs_answer a;
+	tl_phone_tvs_answer a;
 	char roles[128];
 	tl_sfile h;
 	tl_err e;

@@ -36,7 +36,7 @@ typedef struct tl_phone {
 } tl_phone;
 
 /* The answer TVS gave about a certificate. */
-typedef struct tl_tvs_answer {
+typedef struct tl_phone_tvs_answer {
 	int reachable;		/* 0: no TVS answered ("not trusted") */
 	int valid;
 	uint8_t roles[TL_TVS_MAX_ROLES];
@@ -44,13 +44,13 @@ typedef struct tl_tvs_answer {
 	uint32_t ttl;
 	char server[96];	/* which server answered, for the explanation */
 	tl_cert *cert;		/* QUERY: the certificate found (caller frees) */
-} tl_tvs_answer;
+} tl_phone_tvs_answer;
 
 /* The caller's way to TVS: VERIFY (cert != NULL) or QUERY (by issuer and
  * serial). Fills *a; returns 0 (a->reachable says whether it answered). */
 typedef int (*tl_tvs_fn)(void *arg, const tl_cert *cert, const char *issuer,
 			 const uint8_t *serial, size_t serial_len,
-			 tl_tvs_answer *a);
+			 tl_phone_tvs_answer *a);
 
 typedef struct tl_verdict {
 	int accepted;

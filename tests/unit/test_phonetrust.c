@@ -25,7 +25,7 @@ struct tvs_ctx {
 };
 
 static int tvs(void *arg, const tl_cert *cert, const char *issuer,
-	       const uint8_t *serial, size_t serial_len, tl_tvs_answer *a)
+	       const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a)
 {
 	struct tvs_ctx *c = arg;
 	const tl_tvs_entry *en;
