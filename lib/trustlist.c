@@ -283,6 +283,8 @@ int tl_tlist_parse(tl_tlist *l, const uint8_t *buf, size_t len,
 {
 	uint8_t *copy = malloc(len ? len : 1);
 
+	if (name == NULL)
+		name = "input";
 	if (copy == NULL) {
 		memset(l, 0, sizeof(*l));
 		return tl_fail(e, "%s: out of memory", name);
