@@ -37,8 +37,10 @@ struct tl_pub {
 	} u;
 };
 
-static WC_RNG rng;
-static int rng_ready;
+/* One generator per thread: a WC_RNG is not safe to share, and phone
+ * fleets and benchmarks make keys from many threads at once. */
+static _Thread_local WC_RNG rng;
+static _Thread_local int rng_ready;
 
 static WC_RNG *get_rng(void)
 {

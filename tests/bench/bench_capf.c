@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,6 +27,16 @@
 
 static int port;
 static pid_t capfd_pid;
+
+/* capfd goes with the bench, also when a failure stops it early */
+static void stop_capfd(void)
+{
+	if (capfd_pid > 0) {
+		kill(capfd_pid, SIGTERM);
+		waitpid(capfd_pid, NULL, 0);
+		capfd_pid = 0;
+	}
+}
 static tl_cert *capf;
 
 static double now(void)
@@ -125,13 +136,23 @@ static double capfd_cpu(void)
 
 static double cpu_each;	/* capfd's CPU seconds per enrollment, last row */
 
+/* This process's CPU seconds: the phones' side. */
+static double self_cpu(void)
+{
+	struct rusage r;
+
+	getrusage(RUSAGE_SELF, &r);
+	return (double)r.ru_utime.tv_sec + (double)r.ru_utime.tv_usec / 1e6 +
+	       (double)r.ru_stime.tv_sec + (double)r.ru_stime.tv_usec / 1e6;
+}
+
 /* Enrollments from conc clients at once; prints the row, returns the rate. */
 static double row(int conc, int each, int first)
 {
 	worker w[CONC];
 	double *lat = calloc((size_t)(conc * each), sizeof(double)), t0, t;
 	int n = conc * each, failed = 0;
-	double cpu0 = capfd_cpu();
+	double cpu0 = capfd_cpu(), phones0 = self_cpu();
 
 	if (!lat)
 		bu_die("bench", "out of memory");
@@ -149,9 +170,10 @@ static double row(int conc, int each, int first)
 	if (failed)
 		bu_die("enrollment", "some failed (see above)");
 	qsort(lat, (size_t)n, sizeof(double), cmp);
-	printf("enrollments, P-256, concurrency %-3d %9.1f/s   p50 %6.1f ms   p99 %6.1f ms"
-	       "   capfd CPU %.1f ms each\n", conc, n / t, lat[n / 2] * 1e3,
-	       lat[(n * 99) / 100] * 1e3, (cpu_each = (capfd_cpu() - cpu0) / n) * 1e3);
+	printf("enrollments, P-256, concurrency %-3d %7.1f/s  p50 %6.1f ms  p99 %6.1f ms"
+	       "  CPU each: capfd %.1f ms, phone %.1f ms\n", conc, n / t, lat[n / 2] * 1e3,
+	       lat[(n * 99) / 100] * 1e3, (cpu_each = (capfd_cpu() - cpu0) / n) * 1e3,
+	       (self_cpu() - phones0) * 1e3 / n);
 	free(lat);
 	return n / t;
 }
@@ -216,12 +238,12 @@ int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/tl-bench-capf-XXXXXX", cmd[64];
 	int total = SEQ_N + CONC * CONC_EACH, cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int workers = cores;
 	double rsa, limit, r1, r64, t0;
 	tl_key *capf_key;
 	tl_store s;
 	tl_conf c;
 	tl_err e;
-	pid_t pid;
 
 	(void)argc;
 	if (!mkdtemp(dir))
@@ -250,7 +272,11 @@ int main(int argc, char **argv)
 	}
 	printf("\n(%d devices scheduled in %.1f s)\n", total, now() - t0);
 	tl_store_close(&s);
-	pid = capfd_pid = start_capfd(argv[0], dir, cores);
+	/* BENCH_CAPF_WORKERS: another worker count, to see how it scales */
+	if (getenv("BENCH_CAPF_WORKERS") && atoi(getenv("BENCH_CAPF_WORKERS")) > 0)
+		workers = atoi(getenv("BENCH_CAPF_WORKERS"));
+	capfd_pid = start_capfd(argv[0], dir, workers);
+	atexit(stop_capfd);
 
 	/* the limit, on one core: the CAPF key signing */
 	bu_start("CAPF enrollment: the limit");
@@ -266,7 +292,7 @@ int main(int argc, char **argv)
 		sched_setaffinity(0, sizeof(all), &all);
 	}
 	printf("\ncapfd --workers %d; limit = %d cores x %.0f RSA ops/s / 2 = %.0f "
-	       "enrollments/s\n", cores, cores, rsa, limit);
+	       "enrollments/s\n", workers, cores, rsa, limit);
 	r1 = row(1, SEQ_N, 0);
 	r64 = row(CONC, CONC_EACH, SEQ_N);
 	printf("concurrency 64: %.0f%% of the limit (target %.0f%%): %s\n",
@@ -279,8 +305,7 @@ int main(int argc, char **argv)
 	printf("(the clients share those %d cores: their TLS, P-256 key generation and "
 	       "LSC checks cost the measured rate)\n", cores);
 	(void)r1;
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	stop_capfd();
 	tl_cert_free(capf);
 	tl_key_free(capf_key);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
