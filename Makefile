@@ -2,7 +2,8 @@
 #   make            build the library and programs into build/
 #   make check      unit, command-line and end-to-end tests
 #   make demo       the lab walk-through in ./var/demo
-#   make bench      benchmarks (numbers, not pass/fail); make bench-capf: capfd alone
+#   make bench      benchmarks (numbers, not pass/fail); make bench-capf, make
+#                   bench-tvs: capfd, tvsd alone
 #   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   SANITIZE=1      build and test with AddressSanitizer + UBSan (in build-san/)
 
@@ -57,7 +58,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check check-run unit clitest demo demo-run bench bench-run bench-capf fuzz fuzz-run \
+.PHONY: all check check-run unit clitest demo demo-run bench bench-run bench-capf bench-tvs fuzz fuzz-run \
 	install deps ensure-deps clean
 .DEFAULT_GOAL := all
 
@@ -128,6 +129,12 @@ bench-run: $(PROGS) $(BENCH_BIN)
 bench-capf: ensure-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/capfd $(BUILD)/bench/bench_capf
 	@$(BUILD)/bench/bench_capf
+
+# tvsd alone: VERIFYs per second against the real daemon, beside the
+# handshake limit
+bench-tvs: ensure-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/tvsd $(BUILD)/bench/bench_tvs
+	@$(BUILD)/bench/bench_tvs
 
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.
