@@ -118,7 +118,7 @@ static int load_identity(tl_flash *f, const char *mac, const char *model, tl_err
 {
 	uint8_t *buf;
 	size_t len;
-	char m[32] = "", mo[32] = "";
+	char m[13] = "", mo[32] = "";
 	int rc = read_opt(f, "identity", &buf, &len, e);
 
 	if (rc < 0)
@@ -132,14 +132,14 @@ static int load_identity(tl_flash *f, const char *mac, const char *model, tl_err
 		if (t)
 			sscanf(t, "model=%31s", mo);
 		free(buf);
-		if (strlen(m) != 12 || !mo[0])
-			return tl_fail(e, "%s/identity: no mac= and model= lines", f->dir);
+		if (!mo[0] || tl_flash_mac(m, f->mac, e))
+			return tl_fail(e, "%s/identity: no valid mac= and model= lines",
+				       f->dir);
 		if (mac && strcmp(mac, m))
 			return tl_fail(e, "%s belongs to the phone SEP%s, not SEP%s",
 				       f->dir, m, mac);
 		if (model && strcmp(model, mo))
 			return tl_fail(e, "%s belongs to a %s, not a %s", f->dir, mo, model);
-		snprintf(f->mac, sizeof(f->mac), "%s", m);
 		snprintf(f->model, sizeof(f->model), "%s", mo);
 		return 0;
 	}

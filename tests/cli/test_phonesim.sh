@@ -10,7 +10,7 @@ PS=$B/bin/phone-sim
 . "$(dirname "$0")/common.sh"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
 pids=""
-trap 'for p in $pids; do kill $p 2>/dev/null; done; true' EXIT
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
 
 started() {	# started LOG PID: wait for the start line, print the port
 	for _ in $(seq 100); do
