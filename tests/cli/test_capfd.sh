@@ -217,12 +217,36 @@ grep -q "event=refused reason=per_ip_rate" capfd.log || fail "no refusal log lin
 stop
 cp conf.bak dd/trustline.conf
 
-# ---- SIGHUP reloads, SIGTERM stops cleanly ----
+# ---- SIGHUP reloads: an issuing CA ("online CA") signs from then on ----
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ica.key -out ica.crt -days 30 \
+	-subj "/O=Lab/OU=VoIP/CN=Lab Online CA" -addext "basicConstraints=critical,CA:TRUE" \
+	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+cat ica.crt ica.key > dd/online-ca.pem
 start
+printf '[capf]\nissuer_cert = online-ca.pem\n' >> dd/trustline.conf
 kill -HUP $PID
-sleep 0.3
-grep -q "event=reload" capfd.log || fail "no reload line"
+for _ in $(seq 50); do grep -q "event=reload" capfd.log && break; sleep 0.1; done
+grep -q "event=reload.*Lab Online CA" capfd.log || fail "no reload line: $(cat capfd.log)"
+expect 0 $T device capf $D2 --operation install --auth-mode null --key ec:256
+# a phone that knows only the CAPF certificate refuses the LSC ...
+enroll 1 $D2 --out d2c.pem
+grep -q "not issued by" out.txt || fail "issuer check: $(cat out.txt)"
+[ "$(status $D2)" = 6 ] || fail "refused LSC: status $(status $D2)"
+# ... one given the issuing CA takes it
+enroll 0 $D2 --issuer ica.crt --out d2c.pem
+openssl verify -CAfile ica.crt d2c.pem > /dev/null || fail "LSC of the issuing CA"
+openssl x509 -in d2c.pem -noout -issuer | grep -q "Lab Online CA" || fail "issuer name"
+openssl x509 -in d2c.pem -noout -subject | grep -q "O *= *Lab, OU *= *VoIP, CN *= *$D2" ||
+	fail "subject copies the issuer's O and OU"
+# a broken setting: the reload fails and changes nothing
+printf '[capf]\nissuer_cert = missing.pem\n' >> dd/trustline.conf
+kill -HUP $PID
+for _ in $(seq 50); do grep -q "event=reload_failed" capfd.log && break; sleep 0.1; done
+grep -q "event=reload_failed" capfd.log || fail "no reload_failed line"
+expect 0 $T device capf $D2 --operation install --auth-mode null --key ec:256
+enroll 0 $D2 --issuer ica.crt --out d2c.pem
 stop
+cp conf.bak dd/trustline.conf
 expect 0 $T device capf-status
 [ "$(wc -l < out.txt)" -eq 4 ] || fail "capf-status lists every device"
 echo "all passed"
