@@ -1,7 +1,8 @@
 #!/bin/sh
-# make demo: a cluster in ./var/demo, its TFTP and TVS servers on loopback,
-# and what a phone receives and decides, before and after the TFTP
-# certificate is regenerated.
+# make demo: a cluster in ./var/demo, its tftpd, tvsd and capfd on loopback,
+# and simulated phones booting against them, decision by decision: before
+# and after the TFTP certificate is regenerated, with an encrypted
+# configuration and a CAPF-issued LSC.
 # Usage: scripts/demo.sh BUILD_DIR
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,20 @@ started() {	# started LOG: wait for a server's start line, print its port
 	done
 	sed -n 's/.*event=start.* port=\([0-9]*\).*/\1/p' "$1" | head -1
 }
+boot() {	# boot STATE MAC [options]: one phone boots, its decisions shown
+	st=$1; mac=$2; shift 2
+	printf '$ phone-sim boot --state %s --mac %s ...\n' "$st" "$mac"
+	"$B/phone-sim" boot --state "$st" --mac "$mac" --model CP-8865 \
+		--tftp 127.0.0.1:"$TFTP" --tvs 127.0.0.1:"$TVS" --capf 127.0.0.1:"$CAPF" \
+		"$@" || true
+}
+wait_render() {	# tftpd re-renders within 2 s of a change
+	n=$(grep -c event=render tftpd.log || true)
+	for i in $(seq 50); do
+		[ "$(grep -c event=render tftpd.log || true)" -gt "$n" ] && return 0
+		sleep 0.1
+	done
+}
 
 rm -rf "$D"
 mkdir -p "$D"
@@ -34,78 +49,61 @@ run cluster init --name lab --domain lab.example --nodes cucm-pub,cucm-sub1 | ta
 run cert list --usage identity --purpose CallManager
 run itl show cluster/tftpboot/ITLFile.tlv --brief
 
-step "Phones in the device database"
-# the lab manufacturing CA stands in for the factory: it issues the MIC
-openssl req -newkey rsa:2048 -nodes -keyout mic.key -out mic.csr \
-	-subj "/CN=CP-8865-SEP0011223344AA" 2>/dev/null
-openssl x509 -req -in mic.csr -CA cluster/certs/lab-manufacturing-CA/lab.pem \
-	-CAkey cluster/certs/lab-manufacturing-CA/lab.key -set_serial 1 -days 3650 \
-	-out mic.crt 2>/dev/null
+step "Two phones: a lobby phone, and the CEO's with an encrypted configuration"
+"$B/phone-sim" mic --state ceo --mac 0011223344AA --mfg-ca cluster/certs/lab-manufacturing-CA
 run device add SEP001122334455 --model CP-8865 --description "lobby phone"
-run device add SEP0011223344AA --model CP-8865 --profile encrypted --mic mic.crt \
+run device add SEP0011223344AA --model CP-8865 --profile encrypted --mic ceo/mic.pem \
 	--description "CEO phone"
+run device capf SEP0011223344AA --operation install --auth-mode string --auth-string 4711
 
-step "tftpd and tvsd on loopback"
+step "tftpd, tvsd and capfd on loopback"
 cp cluster/trustline.conf servers.conf
-printf '\n[tftp]\nuser = %s\n[tvs]\nuser = %s\n' "$(id -un)" "$(id -un)" >> servers.conf
+printf '\n[tftp]\nuser = %s\n[tvs]\nuser = %s\n[capf]\nuser = %s\n' \
+	"$(id -un)" "$(id -un)" "$(id -un)" >> servers.conf
 "$B/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground \
 	2> tftpd.log &
 pids="$pids $!"
 "$B/tvsd" -c servers.conf --listen 127.0.0.1 --port 0 --foreground 2> tvsd.log &
 pids="$pids $!"
+"$B/capfd" -c servers.conf --listen 127.0.0.1 --port 0 --foreground 2> capfd.log &
+pids="$pids $!"
 TFTP=$(started tftpd.log)
 TVS=$(started tvsd.log)
-[ -n "$TFTP" ] && [ -n "$TVS" ] || { cat tftpd.log tvsd.log; exit 1; }
-echo "tftpd on 127.0.0.1:$TFTP, tvsd on 127.0.0.1:$TVS"
-grep -o 'event=render.*' tftpd.log | head -1
+CAPF=$(started capfd.log)
+[ -n "$TFTP" ] && [ -n "$TVS" ] && [ -n "$CAPF" ] || { cat tftpd.log tvsd.log capfd.log; exit 1; }
+echo "tftpd 127.0.0.1:$TFTP   tvsd 127.0.0.1:$TVS   capfd 127.0.0.1:$CAPF"
 
-step "What a phone fetches at boot, and checks"
-fetch() { curl -s --fail -o "$1" "tftp://127.0.0.1:$TFTP/$1" && echo "fetched $1 ($(wc -c < "$1") bytes)"; }
-fetch ITLFile.tlv
-cp ITLFile.tlv installed-ITL.tlv
-run itl verify ITLFile.tlv
-fetch SEP001122334455.cnf.xml.sgn
-run sgn verify SEP001122334455.cnf.xml.sgn --trust installed-ITL.tlv
-fetch SEP0011223344AA.cnf.xml.sgn
-fetch SEP0011223344AA.cnf.xml.enc.sgn
-run enc verify SEP0011223344AA.cnf.xml.enc.sgn --trust installed-ITL.tlv
-run enc decrypt SEP0011223344AA.cnf.xml.enc.sgn --device-key mic.key -o ceo.cnf.xml
-grep -E "deviceSecurityMode|address" ceo.cnf.xml | head -3
-echo "the same file with another phone's key:"
-openssl req -newkey rsa:2048 -nodes -keyout other.key -out /dev/null -subj /CN=x 2>/dev/null
-refused enc decrypt SEP0011223344AA.cnf.xml.enc.sgn --device-key other.key -o x.xml
+step "First boot: trust on first use, a signed configuration"
+boot lobby 001122334455
+
+step "The CEO phone: its configuration is encrypted to its MIC; CAPF installs an LSC"
+boot ceo 0011223344AA --auth-string 4711
+run device capf-status SEP0011223344AA
+wait_render
+echo "after the LSC, the configuration is encrypted to the LSC:"
+boot ceo 0011223344AA
 
 step "The TFTP (CallManager) certificate is regenerated"
 run cert generate CallManager --node cucm-pub
-sleep 3	# tftpd notices the change within 2 s and re-signs everything
-fetch ITLFile.tlv
-echo "the new ITL is not signed by a SAST of the phone's installed ITL:"
-refused itl verify ITLFile.tlv --trust installed-ITL.tlv
-echo "so the phone asks TVS about the new signer (tvsd presents a TVS record of its ITL):"
-run cert export CallManager/cucm-pub -o new-callmanager.pem
-run tvs verify new-callmanager.pem --server 127.0.0.1:$TVS --itl installed-ITL.tlv \
-	--device CP-8865-SEP001122334455
-echo "-> accepted through TVS; phones stay trusted. Or, with no TVS at hand:"
-run itl reset --recovery | tail -1
-sleep 3
-fetch ITLFile.tlv
-run itl verify ITLFile.tlv --trust installed-ITL.tlv
+wait_render
+echo "the phone's installed ITL does not know the new signer; TVS vouches for it:"
+boot lobby 001122334455
 
-step "What a phone refuses"
-cp SEP001122334455.cnf.xml.sgn tampered.sgn
+step "What phones refuse"
+curl -s -o tampered.sgn "tftp://127.0.0.1:$TFTP/SEP001122334455.cnf.xml.sgn"
 printf 'X' | dd of=tampered.sgn bs=1 seek=600 conv=notrunc 2>/dev/null
 echo "one byte of a configuration changed:"
-refused sgn verify tampered.sgn --trust installed-ITL.tlv
-echo "a certificate TVS does not know:"
+curl -s -o ITLFile.tlv "tftp://127.0.0.1:$TFTP/ITLFile.tlv"
+refused sgn verify tampered.sgn --trust ITLFile.tlv
+echo "a TLS server whose certificate neither the ITL nor TVS knows:"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.pem \
-	-subj "/CN=rogue-tftp" -days 30 2>/dev/null
-refused tvs verify rogue.pem --server 127.0.0.1:$TVS --itl installed-ITL.tlv
+	-subj "/CN=rogue-cucm" -days 30 2>/dev/null
+refused tvs verify rogue.pem --server 127.0.0.1:$TVS --itl ITLFile.tlv
 
-step "Done. The servers are stopped; files are in var/demo. Try next:"
+step "Done. The servers are stopped; everything is in var/demo. Try next:"
 cat <<'TXT'
-  build/bin/trustline itl show var/demo/ITLFile.tlv          # the full 'show itl' view
+  build/bin/phone-sim show --state var/demo/ceo          # what a phone holds
+  build/bin/trustline itl show var/demo/ITLFile.tlv       # the full 'show itl' view
   TRUSTLINE_DATA_DIR=var/demo/cluster build/bin/trustline cert monitor
-  TRUSTLINE_DATA_DIR=var/demo/cluster build/bin/trustline cert check \
-      var/demo/cluster/certs/tomcat/cucm-pub.pem --purpose tomcat --host cucm-pub.lab.example
-  build/bin/trustline --help; docs/trustline.md, docs/tftpd.md, docs/tvsd.md
+  build/bin/trustline --help; docs/trustline.md, docs/phone-sim.md, docs/tftpd.md
 TXT
