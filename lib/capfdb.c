@@ -236,8 +236,11 @@ int tl_capf_lsc_confirmed(tl_store *s, long id, const char *device, long now,
 		return -1;
 	rc = sql(s, NULL, e, "UPDATE capf_lsc SET state = 'superseded', updated = ?"
 		 " WHERE device = ? AND state = 'installed'", "it", now, device);
+	/* "unconfirmed" too: another capfd starting on the same directory may
+	 * have recovered it while this phone was still answering */
 	rc = rc || sql(s, NULL, e, "UPDATE capf_lsc SET state = 'installed',"
-		       " updated = ? WHERE id = ? AND state = 'issued'", "ii", now, id);
+		       " updated = ? WHERE id = ? AND state IN ('issued', 'unconfirmed')",
+		       "ii", now, id);
 	rc = rc || sql(s, NULL, e, "UPDATE device SET lsc = (SELECT der FROM capf_lsc"
 		       " WHERE id = ?), updated = ? WHERE name = ?", "iit", id, now,
 		       device);
