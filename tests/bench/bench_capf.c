@@ -5,12 +5,9 @@
  * and the LSC signature) times the cores capfd's workers use. */
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,32 +24,7 @@
 
 static int port;
 static pid_t capfd_pid;
-
-/* capfd goes with the bench, also when a failure stops it early */
-static void stop_capfd(void)
-{
-	if (capfd_pid > 0) {
-		kill(capfd_pid, SIGTERM);
-		waitpid(capfd_pid, NULL, 0);
-		capfd_pid = 0;
-	}
-}
 static tl_cert *capf;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* One phone's enrollment; its latency in seconds into *lat. */
 static int enroll(int dev, double *lat)
@@ -61,7 +33,7 @@ static int enroll(int dev, double *lat)
 	tl_capf_enroll_opts o;
 	tl_capf_phone p;
 	tl_err e;
-	double t0 = now();
+	double t0 = bu_now();
 	int rc;
 
 	snprintf(name, sizeof(name), "SEP00BE0C%06X", dev);
@@ -72,7 +44,7 @@ static int enroll(int dev, double *lat)
 	tl_capf_phone_init(&p);
 	p.device = name;
 	rc = tl_capf_enroll(&o, &p, &e);
-	*lat = now() - t0;
+	*lat = bu_now() - t0;
 	if (rc || p.end_reason != 1 || !p.stored) {
 		fprintf(stderr, "bench: %s: %s\n", name, rc ? e.msg : p.info);
 		rc = -1;
@@ -97,66 +69,19 @@ static void *run_worker(void *arg)
 	return NULL;
 }
 
-/* CPU seconds capfd's processes (the parent and its workers) have used. */
-static double capfd_cpu(void)
-{
-	char path[64], buf[4096], *p, *tok, *save;
-	double sum = 0;
-	long tick = sysconf(_SC_CLK_TCK);
-	pid_t pids[300];
-	int n = 1;
-	FILE *f;
-
-	pids[0] = capfd_pid;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)capfd_pid,
-		 (int)capfd_pid);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fgets(buf, sizeof(buf), f))
-			for (tok = strtok_r(buf, " \n", &save); tok && n < 300;
-			     tok = strtok_r(NULL, " \n", &save))
-				pids[n++] = (pid_t)atoi(tok);
-		fclose(f);
-	}
-	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pids[i]);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		/* utime and stime: fields 14 and 15, after the ")" of the name */
-		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) != NULL) {
-			unsigned long ut = 0, st = 0;
-
-			if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-				   &ut, &st) == 2)
-				sum += (double)(ut + st) / (double)tick;
-		}
-		fclose(f);
-	}
-	return sum;
-}
-
 static double cpu_each;	/* capfd's CPU seconds per enrollment, last row */
-
-/* This process's CPU seconds: the phones' side. */
-static double self_cpu(void)
-{
-	struct rusage r;
-
-	getrusage(RUSAGE_SELF, &r);
-	return (double)r.ru_utime.tv_sec + (double)r.ru_utime.tv_usec / 1e6 +
-	       (double)r.ru_stime.tv_sec + (double)r.ru_stime.tv_usec / 1e6;
-}
 
 /* Enrollments from conc clients at once; prints the row, returns the rate. */
 static double row(int conc, int each, int first)
 {
 	worker w[CONC];
-	double *lat = calloc((size_t)(conc * each), sizeof(double)), t0, t;
+	double *lat = calloc((size_t)(conc * each), sizeof(double)), t0, t, p50, p99;
 	int n = conc * each, failed = 0;
-	double cpu0 = capfd_cpu(), phones0 = self_cpu();
+	double cpu0 = bu_proc_cpu(capfd_pid), phones0 = bu_self_cpu();
 
 	if (!lat)
 		bu_die("bench", "out of memory");
-	t0 = now();
+	t0 = bu_now();
 	for (int i = 0; i < conc; i++) {
 		w[i] = (worker){ .first = first + i * each, .n = each, .lat = lat + i * each };
 		if (pthread_create(&w[i].t, NULL, run_worker, &w[i]))
@@ -166,14 +91,13 @@ static double row(int conc, int each, int first)
 		pthread_join(w[i].t, NULL);
 		failed += w[i].failed;
 	}
-	t = now() - t0;
+	t = bu_now() - t0;
 	if (failed)
 		bu_die("enrollment", "some failed (see above)");
-	qsort(lat, (size_t)n, sizeof(double), cmp);
+	bu_percentiles(lat, (size_t)n, &p50, &p99);
 	printf("enrollments, P-256, concurrency %-3d %7.1f/s  p50 %6.1f ms  p99 %6.1f ms"
-	       "  CPU each: capfd %.1f ms, phone %.1f ms\n", conc, n / t, lat[n / 2] * 1e3,
-	       lat[(n * 99) / 100] * 1e3, (cpu_each = (capfd_cpu() - cpu0) / n) * 1e3,
-	       (self_cpu() - phones0) * 1e3 / n);
+	       "  CPU each: capfd %.1f ms, phone %.1f ms\n", conc, n / t, p50 * 1e3, p99 * 1e3, (cpu_each = (bu_proc_cpu(capfd_pid) - cpu0) / n) * 1e3,
+	       (bu_self_cpu() - phones0) * 1e3 / n);
 	free(lat);
 	return n / t;
 }
@@ -189,54 +113,9 @@ static int rsa_sign(void *arg)
 	return tl_sign(arg, TL_HASH_SHA256, &sp, 1, sig, &n, &e);
 }
 
-/* capfd from this build, workers = cores, on a port it picks. */
-static pid_t start_capfd(const char *self, const char *dir, int workers)
-{
-	char bin[1200], w[16], line[512];
-	int fds[2];
-	pid_t pid;
-	FILE *f;
-
-	snprintf(bin, sizeof(bin), "%s", self);
-	*strrchr(bin, '/') = 0;
-	strncat(bin, "/../bin/capfd", sizeof(bin) - strlen(bin) - 1);
-	snprintf(w, sizeof(w), "%d", workers);
-	if (pipe(fds))
-		bu_die("pipe", "failed");
-	if ((pid = fork()) == 0) {
-		dup2(fds[1], 2);
-		close(fds[0]);
-		execl(bin, "capfd", "--data-dir", dir, "--listen", "127.0.0.1", "--port",
-		      "0", "--workers", w, "--foreground", (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	while (fgets(line, sizeof(line), f)) {
-		const char *p = strstr(line, " port=");
-
-		if (strstr(line, "event=start") && p) {
-			port = atoi(p + 6);
-			break;
-		}
-		if (strstr(line, "fatal"))
-			bu_die("capfd", line);
-	}
-	if (port == 0)
-		bu_die("capfd", "did not start");
-	/* the log goes on in the background; nobody reads it after this */
-	if (fork() == 0) {
-		while (fgets(line, sizeof(line), f))
-			;
-		_exit(0);
-	}
-	fclose(f);
-	return pid;
-}
-
 int main(int argc, char **argv)
 {
-	char dir[] = "/tmp/tl-bench-capf-XXXXXX", cmd[64];
+	char dir[] = "/tmp/tl-bench-capf-XXXXXX";
 	int total = SEQ_N + CONC * CONC_EACH, cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	int workers = cores;
 	double rsa, limit, r1, r64, t0;
@@ -246,6 +125,7 @@ int main(int argc, char **argv)
 	tl_err e;
 
 	(void)argc;
+	bu_time_limit(600);
 	if (!mkdtemp(dir))
 		bu_die("mkdtemp", dir);
 	tl_conf_defaults(&c);
@@ -258,7 +138,7 @@ int main(int argc, char **argv)
 	if (tl_pki_cluster_init(dir, &c, 1, NULL, &e) || tl_store_open(&s, dir, &e) ||
 	    tl_store_identity_load(&s, "CAPF", "pub", &capf, &capf_key, &e))
 		bu_die("setup", e.msg);
-	t0 = now();
+	t0 = bu_now();
 	for (int i = 0; i < total; i++) {
 		tl_device d;
 
@@ -270,13 +150,20 @@ int main(int argc, char **argv)
 				     "ec:256", (long)time(NULL) + 86400, (long)time(NULL), &e))
 			bu_die("setup", e.msg);
 	}
-	printf("\n(%d devices scheduled in %.1f s)\n", total, now() - t0);
+	printf("\n(%d devices scheduled in %.1f s)\n", total, bu_now() - t0);
 	tl_store_close(&s);
 	/* BENCH_CAPF_WORKERS: another worker count, to see how it scales */
 	if (getenv("BENCH_CAPF_WORKERS") && atoi(getenv("BENCH_CAPF_WORKERS")) > 0)
 		workers = atoi(getenv("BENCH_CAPF_WORKERS"));
-	capfd_pid = start_capfd(argv[0], dir, workers);
-	atexit(stop_capfd);
+	{
+		char w[16], log[64];
+		const char *args[] = { "--data-dir", dir, "--listen", "127.0.0.1",
+				       "--port", "0", "--workers", w, "--foreground", NULL };
+
+		snprintf(w, sizeof(w), "%d", workers);
+		snprintf(log, sizeof(log), "%s/capfd.log", dir);
+		capfd_pid = bu_daemon(argv[0], "capfd", args, log, &port);
+	}
 
 	/* the limit, on one core: the CAPF key signing */
 	bu_start("CAPF enrollment: the limit");
@@ -305,11 +192,9 @@ int main(int argc, char **argv)
 	printf("(the clients share those %d cores: their TLS, P-256 key generation and "
 	       "LSC checks cost the measured rate)\n", cores);
 	(void)r1;
-	stop_capfd();
+	bu_stop(capfd_pid);
 	tl_cert_free(capf);
 	tl_key_free(capf_key);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench: could not remove %s\n", dir);
+	bu_remove_dir(dir);
 	return 0;
 }
