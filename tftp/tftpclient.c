@@ -38,7 +38,7 @@ static int open_socket(const tl_tftpc_opts *o, struct sockaddr_storage *srv,
 	memcpy(srv, ai->ai_addr, ai->ai_addrlen);
 	*srvlen = ai->ai_addrlen;
 	freeaddrinfo(ai);
-	if ((fd = socket(srv->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((fd = socket(srv->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
 		return tl_fail(e, "TFTP: socket: %s", strerror(errno));
 	/* Room for a whole window of large blocks (FORCE works for root,
 	 * beyond net.core.rmem_max). */
@@ -48,133 +48,171 @@ static int open_socket(const tl_tftpc_opts *o, struct sockaddr_storage *srv,
 	return fd;
 }
 
+static void resend(tl_tftpc *c)
+{
+	sendto(c->fd, c->pkt, c->pkt_len, 0, (struct sockaddr *)&c->srv, c->srvlen);
+}
+
+int tl_tftpc_start(tl_tftpc *c, const tl_tftpc_opts *o, const char *file,
+		   tl_tftpc_result *r, tl_err *e)
+{
+	memset(c, 0, sizeof(*c));
+	memset(r, 0, sizeof(*r));
+	c->o = o;
+	c->file = file;
+	c->r = r;
+	c->timeout_ms = o->timeout_ms ? o->timeout_ms : 1000;
+	c->retries = o->retries == 0 ? 8 : o->retries < 0 ? 0 : o->retries;
+	c->blksize = TL_TFTP_BLKSIZE;
+	c->window = 1;
+	c->expected = 1;
+	c->last_acked = -1;
+	c->pkt_len = tl_tftp_put_request(c->pkt, sizeof(c->pkt), TL_TFTP_RRQ, file,
+					 o->netascii, &o->want);
+	if (c->pkt_len == 0)
+		return tl_fail(e, "TFTP: the file name %s is too long for a request",
+			       file), TL_TFTPC_LOCAL;
+	if ((c->fd = open_socket(o, &c->srv, &c->srvlen, e)) < 0)
+		return TL_TFTPC_LOCAL;
+	if ((c->buf = malloc(TL_TFTP_PKT_MAX)) == NULL) {
+		close(c->fd);
+		return tl_fail(e, "out of memory"), TL_TFTPC_LOCAL;
+	}
+	resend(c);
+	return TL_TFTPC_MORE;
+}
+
+/* One datagram from the server's transfer port. */
+static int input(tl_tftpc *c, const tl_tftp_pkt *p, tl_err *e)
+{
+	tl_tftpc_result *r = c->r;
+	int done = 0;
+
+	c->tries = 0;
+	if (p->op == TL_TFTP_ERROR) {
+		r->code = p->code;
+		snprintf(r->msg, sizeof(r->msg), "%s", p->msg);
+		tl_fail(e, "TFTP %s: error %u (%s)", c->file, p->code, r->msg);
+		return p->code == TL_TFTP_ENOTFOUND ? TL_TFTPC_NOTFOUND : TL_TFTPC_REMOTE;
+	}
+	if (p->op == TL_TFTP_OACK && c->expected == 1 && c->last_acked < 0) {
+		if (p->opts.blksize)
+			c->blksize = p->opts.blksize;
+		if (p->opts.windowsize)
+			c->window = p->opts.windowsize;
+		r->oack = 1;
+		r->acked = p->opts;
+	} else if (p->op != TL_TFTP_DATA) {
+		return TL_TFTPC_MORE;
+	} else if (p->block == (uint16_t)c->expected) {
+		if (p->data_len > c->blksize)
+			return tl_fail(e, "TFTP %s: block %llu holds %zu bytes, more than "
+				       "the %u negotiated", c->file,
+				       (unsigned long long)c->expected, p->data_len,
+				       c->blksize), TL_TFTPC_PROTOCOL;
+		if (p->data_len && c->o->sink(c->o->sink_arg, p->data, p->data_len))
+			return tl_fail(e, "TFTP %s: cannot keep the bytes received",
+				       c->file), TL_TFTPC_LOCAL;
+		r->bytes += p->data_len;
+		c->expected++;
+		done = p->data_len < c->blksize;
+		/* RFC 7440: acknowledge the end of each window */
+		if (!done && ++c->inwin < c->window)
+			return TL_TFTPC_MORE;
+	} else if ((uint16_t)(p->block - (uint16_t)c->expected) < 0x8000) {
+		/* a later block: one went missing, ask for it once */
+		r->repeats++;
+		if (c->last_acked == (int64_t)c->expected - 1)
+			return TL_TFTPC_MORE;
+	} else {
+		/* An older duplicate: acknowledging it again would send the
+		 * server back for nothing. Only a repeat of the latest block
+		 * says our ACK was lost. */
+		r->repeats++;
+		if (p->block != (uint16_t)(c->expected - 1))
+			return TL_TFTPC_MORE;
+	}
+	c->inwin = 0;
+	c->last_acked = (int64_t)c->expected - 1;
+	c->pkt_len = tl_tftp_put_ack(c->pkt, sizeof(c->pkt), (uint16_t)c->last_acked);
+	resend(c);
+	r->acks++;
+	return done ? TL_TFTPC_OK : TL_TFTPC_MORE;
+}
+
+int tl_tftpc_read(tl_tftpc *c, tl_err *e)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	tl_tftp_pkt p;
+	ssize_t n;
+	int code, rc;
+
+	for (;;) {
+		fromlen = sizeof(from);
+		n = recvfrom(c->fd, c->buf, TL_TFTP_PKT_MAX, 0, (struct sockaddr *)&from,
+			     &fromlen);
+		if (n < 0)
+			return TL_TFTPC_MORE;
+		if (!c->have_tid) {
+			c->srv = from;
+			c->srvlen = fromlen;
+			c->have_tid = 1;
+			if (c->o->on_tid)
+				c->o->on_tid(c->o->tid_arg, &c->srv, c->srvlen);
+		} else if (fromlen != c->srvlen || !same(&from, &c->srv, c->srvlen)) {
+			continue;
+		}
+		if (tl_tftp_parse(c->buf, (size_t)n, &p, &code, NULL))
+			continue;
+		if ((rc = input(c, &p, e)) != TL_TFTPC_MORE)
+			return rc;
+	}
+}
+
+int tl_tftpc_timeout(tl_tftpc *c, tl_err *e)
+{
+	if (++c->tries > c->retries)
+		return tl_fail(e, "TFTP %s port %d: no answer for %s after %d tries of "
+			       "%u ms", c->o->host, c->o->port ? c->o->port : 69, c->file,
+			       c->tries, c->timeout_ms), TL_TFTPC_TIMEOUT;
+	c->r->timeouts++;
+	/* the request again, or the last ACK */
+	resend(c);
+	return TL_TFTPC_MORE;
+}
+
+void tl_tftpc_end(tl_tftpc *c)
+{
+	c->r->blocks = c->expected - 1;
+	free(c->buf);
+	c->buf = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
 int tl_tftp_get(const tl_tftpc_opts *o, const char *file, tl_tftpc_result *r,
 		tl_err *e)
 {
-	unsigned blksize = TL_TFTP_BLKSIZE, window = 1, inwin = 0;
-	unsigned timeout_ms = o->timeout_ms ? o->timeout_ms : 1000;
-	int retries = o->retries == 0 ? 8 : o->retries < 0 ? 0 : o->retries;
-	int tries = 0, have_tid = 0, done = 0, code, fd, rc;
-	struct sockaddr_storage srv, from;
-	socklen_t srvlen = 0, fromlen;
-	uint64_t expected = 1;
-	int64_t last_acked = -1;
-	uint8_t pkt[1024], *buf;
-	size_t last_len;
-	tl_tftp_pkt p;
+	tl_tftpc c;
+	int rc = tl_tftpc_start(&c, o, file, r, e);
 
-	memset(r, 0, sizeof(*r));
-	if ((fd = open_socket(o, &srv, &srvlen, e)) < 0)
-		return TL_TFTPC_LOCAL;
-	if ((buf = malloc(TL_TFTP_PKT_MAX)) == NULL) {
-		close(fd);
-		return tl_fail(e, "out of memory"), TL_TFTPC_LOCAL;
-	}
-	last_len = tl_tftp_put_request(pkt, sizeof(pkt), TL_TFTP_RRQ, file,
-				       o->netascii, &o->want);
-	if (last_len == 0) {
-		rc = TL_TFTPC_LOCAL;
-		tl_fail(e, "TFTP: the file name %s is too long for a request", file);
-		goto out;
-	}
-	sendto(fd, pkt, last_len, 0, (struct sockaddr *)&srv, srvlen);
-	while (!done) {
-		struct pollfd pf = { fd, POLLIN, 0 };
-		ssize_t n;
+	if (rc != TL_TFTPC_MORE)
+		return rc;
+	while (rc == TL_TFTPC_MORE) {
+		struct pollfd pf = { c.fd, POLLIN, 0 };
 
-		if (poll(&pf, 1, (int)timeout_ms) == 0) {
-			if (++tries > retries) {
-				rc = TL_TFTPC_TIMEOUT;
-				tl_fail(e, "TFTP %s port %d: no answer for %s after %d "
-					"tries of %u ms", o->host, o->port ? o->port : 69,
-					file, tries, timeout_ms);
-				goto out;
-			}
-			r->timeouts++;
-			/* the request again, or the last ACK */
-			sendto(fd, pkt, last_len, 0, (struct sockaddr *)&srv, srvlen);
-			continue;
-		}
-		fromlen = sizeof(from);
-		n = recvfrom(fd, buf, TL_TFTP_PKT_MAX, 0, (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
-			continue;
-		if (!have_tid) {
-			srv = from;
-			srvlen = fromlen;
-			have_tid = 1;
-			if (o->on_tid)
-				o->on_tid(o->tid_arg, &srv, srvlen);
-		} else if (fromlen != srvlen || !same(&from, &srv, srvlen)) {
-			continue;
-		}
-		if (tl_tftp_parse(buf, (size_t)n, &p, &code, NULL))
-			continue;
-		tries = 0;
-		if (p.op == TL_TFTP_ERROR) {
-			r->code = p.code;
-			snprintf(r->msg, sizeof(r->msg), "%s", p.msg);
-			rc = p.code == TL_TFTP_ENOTFOUND ? TL_TFTPC_NOTFOUND : TL_TFTPC_REMOTE;
-			tl_fail(e, "TFTP %s: error %u (%s)", file, p.code, r->msg);
-			goto out;
-		}
-		if (p.op == TL_TFTP_OACK && expected == 1 && last_acked < 0) {
-			if (p.opts.blksize)
-				blksize = p.opts.blksize;
-			if (p.opts.windowsize)
-				window = p.opts.windowsize;
-			r->oack = 1;
-			r->acked = p.opts;
-		} else if (p.op == TL_TFTP_OACK) {
-			continue;
-		} else if (p.op != TL_TFTP_DATA) {
-			continue;
-		} else if (p.block == (uint16_t)expected) {
-			if (p.data_len > blksize) {
-				rc = TL_TFTPC_PROTOCOL;
-				tl_fail(e, "TFTP %s: block %llu holds %zu bytes, more than "
-					"the %u negotiated", file,
-					(unsigned long long)expected, p.data_len, blksize);
-				goto out;
-			}
-			if (p.data_len && o->sink(o->sink_arg, p.data, p.data_len)) {
-				rc = TL_TFTPC_LOCAL;
-				tl_fail(e, "TFTP %s: cannot keep the bytes received", file);
-				goto out;
-			}
-			r->bytes += p.data_len;
-			expected++;
-			done = p.data_len < blksize;
-			/* RFC 7440: acknowledge the end of each window */
-			if (!done && ++inwin < window)
-				continue;
-		} else if ((uint16_t)(p.block - (uint16_t)expected) < 0x8000) {
-			/* a later block: one went missing, ask for it once */
-			if (last_acked == (int64_t)expected - 1)
-				continue;
-		} else if (p.block != (uint16_t)(expected - 1)) {
-			/* An older duplicate: acknowledging it again would
-			 * send the server back for nothing. Only a repeat of
-			 * the latest block says our ACK was lost. */
-			continue;
-		}
-		inwin = 0;
-		last_acked = (int64_t)expected - 1;
-		last_len = tl_tftp_put_ack(pkt, sizeof(pkt), (uint16_t)last_acked);
-		sendto(fd, pkt, last_len, 0, (struct sockaddr *)&srv, srvlen);
-		r->acks++;
+		rc = poll(&pf, 1, (int)c.timeout_ms) == 0 ? tl_tftpc_timeout(&c, e)
+							  : tl_tftpc_read(&c, e);
 	}
 	/* Dally: the final ACK may be lost; answer a repeated last block. */
-	for (struct pollfd pf = { fd, POLLIN, 0 };
-	     o->dally_ms && poll(&pf, 1, (int)o->dally_ms) == 1;) {
-		if (recv(fd, buf, TL_TFTP_PKT_MAX, 0) > 0)
-			sendto(fd, pkt, last_len, 0, (struct sockaddr *)&srv, srvlen);
+	for (struct pollfd pf = { c.fd, POLLIN, 0 };
+	     rc == TL_TFTPC_OK && o->dally_ms && poll(&pf, 1, (int)o->dally_ms) == 1;) {
+		if (recv(c.fd, c.buf, TL_TFTP_PKT_MAX, 0) > 0)
+			resend(&c);
 	}
-	rc = TL_TFTPC_OK;
-out:
-	r->blocks = expected - 1;
-	free(buf);
-	close(fd);
+	tl_tftpc_end(&c);
 	return rc;
 }
 

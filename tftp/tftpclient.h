@@ -1,9 +1,12 @@
-/* A blocking TFTP client (RRQ only) on the packet codec: what a phone does
- * at boot, and what the tests use to ask for what curl and tftp-hpa cannot
+/* A TFTP client (RRQ only) on the packet codec: what a phone does at boot,
+ * and what the tests use to ask for what curl and tftp-hpa cannot
  * (windowsize, the OACK, a stranger's packet to the transfer port). One
- * socket, one transfer, bounded by a timeout per packet and a retry count.
+ * socket per transfer, bounded by a timeout per packet and a retry count.
  * Bytes are handed to a sink as they arrive (netascii is not converted
- * back), or collected in memory up to a limit. */
+ * back), or collected in memory up to a limit. tl_tftp_get waits for its
+ * one transfer; the same state machine, driven by an event loop through
+ * tl_tftpc_start/read/timeout, runs hundreds at once in one thread (a
+ * fleet of phones, the load generator). */
 #ifndef TL_TFTP_CLIENT_H
 #define TL_TFTP_CLIENT_H
 
@@ -46,11 +49,49 @@ typedef struct tl_tftpc_opts {
 
 typedef struct tl_tftpc_result {
 	uint64_t bytes, blocks, acks, timeouts;
+	uint64_t repeats;		/* blocks that came again or out of order: the
+					 * server resent */
 	int oack;			/* an OACK came; its options below */
 	tl_tftp_opts acked;
 	uint16_t code;			/* TL_TFTPC_REMOTE / NOTFOUND: the error packet */
 	char msg[256];
 } tl_tftpc_result;
+
+/* One transfer's state; the fields after fd are the machine's own. */
+typedef struct tl_tftpc {
+	int fd;				/* non-blocking; readable: tl_tftpc_read */
+	unsigned timeout_ms;		/* wait this long for the next packet */
+	const tl_tftpc_opts *o;
+	const char *file;
+	tl_tftpc_result *r;
+	struct sockaddr_storage srv;
+	socklen_t srvlen;
+	int have_tid, tries, retries;
+	unsigned blksize, window, inwin;
+	uint64_t expected;
+	int64_t last_acked;
+	uint8_t pkt[1024];		/* the request, then the last ACK: resent as is */
+	size_t pkt_len;
+	uint8_t *buf;
+} tl_tftpc;
+
+/* Returned by the three below while the transfer goes on. */
+#define TL_TFTPC_MORE (-1)
+
+/* Opens the transfer's socket and sends the request. o, file and r must
+ * outlive the transfer. Returns TL_TFTPC_MORE, or a failure (nothing left
+ * to end). */
+int tl_tftpc_start(tl_tftpc *c, const tl_tftpc_opts *o, const char *file,
+		   tl_tftpc_result *r, tl_err *e);
+/* Takes every datagram waiting on c->fd and answers it. TL_TFTPC_MORE:
+ * wait timeout_ms for the next; otherwise the transfer's result (TL_TFTPC_OK
+ * once the last block is acknowledged). */
+int tl_tftpc_read(tl_tftpc *c, tl_err *e);
+/* Nothing came for timeout_ms: sends the last packet again, or gives up
+ * after the retries (TL_TFTPC_TIMEOUT). */
+int tl_tftpc_timeout(tl_tftpc *c, tl_err *e);
+/* Closes the socket; after any result. */
+void tl_tftpc_end(tl_tftpc *c);
 
 /* Reads file from o->host. Returns a tl_tftpc_fail code; e says what
  * happened in words (host, port, file). */
