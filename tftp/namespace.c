@@ -141,6 +141,10 @@ int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 		free(data);
 		return tl_fail(e, "out of memory");
 	}
+	/* Generated files arrive in buffers grown by doubling: up to twice
+	 * their size, for as long as they are served, times every device. */
+	if (len && (b->data = realloc(data, len)) != NULL)
+		data = b->data;
 	b->refs = 1;
 	b->len = len;
 	b->data = data;

@@ -16,6 +16,11 @@
 #define BACKOFF_MAX_MS 30000	/* the longest wait between retransmissions */
 #define BUCKETS_MAX 65536	/* clients the rate limiter remembers */
 #define SNDBUF_MAX (8 << 20)
+/* A cluster-wide reset sends thousands of requests within milliseconds.
+ * Each queued datagram costs the receive buffer about 1 KB, so the default
+ * (208 KB) holds only a few hundred: the rest are dropped and every one
+ * costs a phone its first timeout. */
+#define RCVBUF_LISTEN (8 << 20)
 
 /* A peer's address and port, as the hash tables key them. */
 typedef struct peer {
@@ -653,7 +658,7 @@ tl_tftp_server *tl_tftp_server_new(tl_loop *l, tl_tftp_ns *ns,
 	tl_tftp_server *s = calloc(1, sizeof(*s));
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	int one = 1;
+	int one = 1, rcvbuf = RCVBUF_LISTEN;
 
 	if (s == NULL) {
 		tl_fail(e, "out of memory");
@@ -673,6 +678,10 @@ tl_tftp_server *tl_tftp_server_new(tl_loop *l, tl_tftp_ns *ns,
 	getsockname(s->fd, (struct sockaddr *)&ss, &len);
 	s->family = ss.ss_family;
 	s->port = tl_sock_port(s->fd);
+	/* FORCE goes past net.core.rmem_max, for root (tftpd binds before it
+	 * drops privileges); others get what rmem_max allows. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (s->family == AF_INET6)
 		setsockopt(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 	else
