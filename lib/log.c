@@ -46,16 +46,23 @@ const char *tl_log_val(const char *s, char *out, size_t n)
 		return out;
 	}
 	out[o++] = '"';
+	/* by hand, not a snprintf per character: tvsd quotes a subject and
+	 * an issuer in every request's line */
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[5];
-		size_t k;
+		static const char digits[] = "0123456789abcdef";
+		char esc[4] = { (char)*p };
+		size_t k = 1;
 
-		if (*p == '"' || *p == '\\')
-			k = (size_t)snprintf(esc, sizeof(esc), "\\%c", *p);
-		else if (*p < ' ' || *p >= 127)
-			k = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", *p);
-		else
-			k = (size_t)snprintf(esc, sizeof(esc), "%c", *p);
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			k = 2;
+		} else if (*p < ' ' || *p >= 127) {
+			memcpy(esc, "\\x", 2);
+			esc[2] = digits[*p >> 4];
+			esc[3] = digits[*p & 15];
+			k = 4;
+		}
 		if (o + k + 2 > n)
 			break;
 		memcpy(out + o, esc, k);

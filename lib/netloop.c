@@ -367,7 +367,7 @@ struct tl_netconn {
 	tl_tlsconn *tls;
 	tl_tls *ctx;		/* for the session made at the first byte */
 	tl_ev *rd, *wr, *timer;
-	uint8_t *in;		/* unconsumed input, allocated while there is some */
+	uint8_t *in;		/* unconsumed input; none while waiting idle */
 	size_t in_len, in_cap;
 	uint8_t *out;		/* unsent output */
 	size_t out_len, out_cap;
@@ -481,9 +481,7 @@ static int consume(tl_netconn *c)
 		tl_ev_arm(c->timer, s->o.idle_ms);
 	}
 	if (off == c->in_len) {
-		free(c->in);
-		c->in = NULL;
-		c->in_len = c->in_cap = 0;
+		c->in_len = 0;
 	} else if (off) {
 		memmove(c->in, c->in + off, c->in_len - off);
 		c->in_len -= off;
@@ -534,6 +532,12 @@ static int read_more(tl_netconn *c)
 		rc = tl_tlsconn_read(c->tls, c->in + c->in_len, c->in_cap - c->in_len,
 				     &got, &e);
 		if (rc == TL_IO_WANT_READ || rc == TL_IO_WANT_WRITE) {
+			/* an idle connection keeps no input buffer */
+			if (c->in_len == 0) {
+				free(c->in);
+				c->in = NULL;
+				c->in_cap = 0;
+			}
 			wait_for(c, rc);
 			return 0;
 		}

@@ -251,14 +251,19 @@ int tl_serial_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen
 
 char *tl_hex(const uint8_t *p, size_t len, int colons)
 {
+	static const char digits[] = "0123456789abcdef";
 	char *s = malloc(len * 3 + 1), *o = s;
 
 	if (s == NULL)
 		return NULL;
-	*o = 0;
+	/* a table, not sprintf: tvsd prints two of these per request */
 	for (size_t i = 0; i < len; i++) {
-		o += sprintf(o, colons && i ? ":%02x" : "%02x", p[i]);
+		if (colons && i)
+			*o++ = ':';
+		*o++ = digits[p[i] >> 4];
+		*o++ = digits[p[i] & 15];
 	}
+	*o = 0;
 	return s;
 }
 

@@ -1,9 +1,10 @@
 /* What TVS vouches for (CERTIFICATES.md): every identity certificate of
  * the cluster with its role, and the trust stores CallManager-trust
  * (CCM+TFTP), tomcat-trust and Phone-VPN-trust (APP-SERVER),
- * Phone-SAST-trust (SAST) and CAPF-trust (CAPF). Looked up by SHA-256 of
- * the DER and by issuer + serial; built once and then only read, so a
- * reload builds a new index and swaps it in. */
+ * Phone-SAST-trust (SAST) and CAPF-trust (CAPF). Looked up by the DER
+ * (equal bytes: what equal SHA-256 digests would say, without hashing
+ * every certificate asked about) and by issuer + serial; built once and
+ * then only read, so a reload builds a new index and swaps it in. */
 #ifndef TL_TVSINDEX_H
 #define TL_TVSINDEX_H
 
