@@ -1,8 +1,11 @@
 #include "generate.h"
 
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "file.h"
 #include "loop.h"
 #include "log.h"
 
@@ -19,9 +22,71 @@ int tl_tftp_gen_init(tl_tftp_gen *g, const char *dir, tl_err *e)
 	return rc;
 }
 
+/* A device's name and the digest of everything its files are made from. */
+struct tl_gen_seen {
+	char name[16];
+	uint8_t digest[32];
+	int nfiles;
+	char files[3][sizeof(((tl_cnf_file *)0)->name)];
+};
+
 void tl_tftp_gen_free(tl_tftp_gen *g)
 {
 	tl_cnf_signer_free(&g->sg);
+	free(g->seen);
+	g->seen = NULL;
+	g->nseen = 0;
+}
+
+/* SHA-256 over the device row, the cluster settings the renderer reads,
+ * the signer and the template's bytes: equal digests, equal files. */
+static void inputs_digest(tl_store *s, const tl_cert *signer, const tl_device *d,
+			  uint8_t out[32])
+{
+	const tl_conf *c = &s->conf;
+	char path[1200];
+	uint8_t *tpl = NULL, h[TL_HASH_MAX];
+	size_t tpl_len = 0;
+	tl_buf in;
+	tl_err e;
+
+	tl_buf_init(&in);
+	tl_buf_add(&in, d, offsetof(tl_device, lsc));	/* the fixed-size fields */
+	tl_buf_add(&in, d->lsc, d->lsc_len);
+	tl_buf_u8(&in, 0);
+	tl_buf_add(&in, d->mic, d->mic_len);
+	tl_buf_add(&in, c->domain, sizeof(c->domain));
+	tl_buf_add(&in, c->nodes, sizeof(c->nodes));
+	tl_buf_add(&in, c->tftp_nodes, sizeof(c->tftp_nodes));
+	tl_buf_add(&in, &c->tftp.serve_unsigned, sizeof(c->tftp.serve_unsigned));
+	tl_buf_add(&in, signer->der, signer->der_len);
+	tl_store_path(s, path, sizeof(path), "templates/%s.cnf.xml", d->template_name);
+	if (tl_read_file(path, 1 << 20, &tpl, &tpl_len, &e) == 0) {
+		tl_buf_add(&in, tpl, tpl_len);
+		free(tpl);
+	}
+	tl_hash(TL_HASH_SHA256, in.p, in.len, h);
+	memcpy(out, h, 32);
+	tl_buf_free(&in);
+}
+
+static const struct tl_gen_seen *seen_find(const tl_tftp_gen *g, const char *name)
+{
+	/* devices come by name, in the same order each time: bisect */
+	size_t lo = 0, hi = g->nseen;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(g->seen[mid].name, name);
+
+		if (c == 0)
+			return &g->seen[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* A regenerated CallManager certificate takes over when its key can be
@@ -55,18 +120,69 @@ static void refresh_signer(tl_tftp_gen *g, tl_store *s)
 struct each {
 	tl_tftp_gen *g;
 	tl_store *s;
+	const tl_tftp_table *prev;
 	tl_tftp_table *t;
 	tl_err *e;
 	int failed;
+	struct tl_gen_seen *seen;	/* this generation's, by name */
+	size_t nseen, cap;
 };
+
+/* Shares the device's files from the table being served when its inputs
+ * did not change; 1 when they must be made again. */
+static int reuse(struct each *x, const tl_device *d, const uint8_t digest[32])
+{
+	const struct tl_gen_seen *old = seen_find(x->g, d->name);
+
+	if (old == NULL || memcmp(old->digest, digest, 32))
+		return 1;
+	for (int i = 0; i < old->nfiles; i++)
+		if (tl_tftp_table_share(x->t, x->prev, old->files[i], x->e))
+			return 1;	/* a file added before is harmless: it is the same */
+	return 0;
+}
+
+static struct tl_gen_seen *remember(struct each *x, const tl_device *d,
+				    const uint8_t digest[32])
+{
+	struct tl_gen_seen *n;
+
+	if (x->nseen == x->cap) {
+		struct tl_gen_seen *g = realloc(x->seen, (x->cap = x->cap ? x->cap * 2 : 256) *
+						sizeof(*g));
+
+		if (g == NULL)
+			return NULL;
+		x->seen = g;
+	}
+	n = &x->seen[x->nseen++];
+	memset(n, 0, sizeof(*n));
+	memcpy(n->name, d->name, sizeof(n->name));
+	memcpy(n->digest, digest, 32);
+	return n;
+}
 
 static int one_device(void *arg, const tl_device *d)
 {
 	struct each *x = arg;
+	struct tl_gen_seen *mine;
+	uint8_t digest[32];
 	tl_cnf_file f[3];
 	char warn[400], m[600];
 	int n;
 
+	inputs_digest(x->s, x->g->sg.cert, d, digest);
+	if (x->prev && reuse(x, d, digest) == 0) {
+		const struct tl_gen_seen *old = seen_find(x->g, d->name);
+
+		x->g->devices++;
+		x->g->files += old->nfiles;
+		if ((mine = remember(x, d, digest)) == NULL)
+			return x->failed = 1;
+		*mine = *old;
+		return 0;
+	}
+	x->g->rendered++;
 	n = tl_cnf_files(x->s, &x->g->sg, d, x->s->conf.tftp.serve_unsigned, f, warn,
 			 sizeof(warn), x->e);
 	if (n < 0) {
@@ -79,7 +195,11 @@ static int one_device(void *arg, const tl_device *d)
 		tl_log(LOG_WARNING, "event=render device=%s result=skipped reason=%s",
 		       d->name, tl_log_val(warn, m, sizeof(m)));
 	x->g->devices++;
+	if ((mine = remember(x, d, digest)) == NULL)
+		return x->failed = 1;
+	mine->nfiles = n;
 	for (int i = 0; i < n; i++) {
+		memcpy(mine->files[i], f[i].name, sizeof(mine->files[i]));
 		if (x->failed || tl_tftp_table_add(x->t, f[i].name, f[i].data.p,
 						   f[i].data.len, x->e))
 			x->failed = 1;
@@ -91,18 +211,24 @@ static int one_device(void *arg, const tl_device *d)
 	return x->failed;
 }
 
-int tl_tftp_generate(void *arg, tl_store *s, tl_tftp_table *t, tl_err *e)
+int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
+		     tl_tftp_table *t, tl_err *e)
 {
 	tl_tftp_gen *g = arg;
-	struct each x = { g, s, t, e, 0 };
+	struct each x = { g, s, prev, t, e, 0, NULL, 0, 0 };
 	uint64_t t0 = tl_now_ms();
 
 	refresh_signer(g, s);
-	g->devices = g->files = 0;
-	if (tl_dev_each(s, one_device, &x, e) || x.failed)
+	g->devices = g->files = g->rendered = 0;
+	if (tl_dev_each(s, one_device, &x, e) || x.failed) {
+		free(x.seen);
 		return -1;
+	}
+	free(g->seen);
+	g->seen = x.seen;
+	g->nseen = x.nseen;
 	g->last_ms = (long)(tl_now_ms() - t0);
-	tl_log(LOG_INFO, "event=render devices=%d files=%d ms=%ld", g->devices,
-	       g->files, g->last_ms);
+	tl_log(LOG_INFO, "event=render devices=%d rendered=%d reused=%d files=%d ms=%ld",
+	       g->devices, g->rendered, g->devices - g->rendered, g->files, g->last_ms);
 	return 0;
 }

@@ -151,6 +151,19 @@ int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 	return add(t, key, b, e);
 }
 
+int tl_tftp_table_share(tl_tftp_table *t, const tl_tftp_table *prev,
+			const char *name, tl_err *e)
+{
+	char key[NAME_MAX_LEN];
+	entry *en;
+
+	if (prev == NULL || normalize(name, key, sizeof(key)) ||
+	    (en = find(prev, key)) == NULL || en->b == NULL)
+		return 1;
+	en->b->refs++;
+	return add(t, key, en->b, e);
+}
+
 static void free_entry(tl_hnode *n, void *arg)
 {
 	entry *en = (entry *)n;
@@ -343,7 +356,7 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 		tl_fail(e, "out of memory");
 		goto out;
 	}
-	if (ns->gen && ns->gen(ns->gen_arg, &s, w.t, e))
+	if (ns->gen && ns->gen(ns->gen_arg, &s, ns->cur, w.t, e))
 		goto out;
 	tl_store_path(&s, boot, sizeof(boot), "tftpboot");
 	if (realpath(boot, w.root) == NULL) {

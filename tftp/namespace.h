@@ -30,9 +30,16 @@ typedef struct tl_tftp_table tl_tftp_table;
 int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 		      size_t len, tl_err *e);
 
-/* Fills the generated part of a new table, from the opened store. */
-typedef int (*tl_tftp_gen_fn)(void *arg, tl_store *s, tl_tftp_table *t,
-			      tl_err *e);
+/* Adds to t the file of this name that prev serves, sharing its bytes:
+ * 0 shared, 1 prev has no such file, -1 error. */
+int tl_tftp_table_share(tl_tftp_table *t, const tl_tftp_table *prev,
+			const char *name, tl_err *e);
+
+/* Fills the generated part of a new table t, from the opened store; prev is
+ * the table being served (NULL at start), whose unchanged files can be
+ * shared instead of made again. */
+typedef int (*tl_tftp_gen_fn)(void *arg, tl_store *s, const tl_tftp_table *prev,
+			      tl_tftp_table *t, tl_err *e);
 
 /* Builds the namespace of data directory dir, configured by conf_path
  * (NULL: dir's trustline.conf, re-read at each reload). gen may be NULL. */

@@ -32,7 +32,7 @@ pid=$!
 for i in $(seq 50); do grep -q "event=start" tftpd.log && break; sleep 0.1; done
 P=$(sed -n 's/.*event=start.* port=\([0-9]*\).*/\1/p' tftpd.log | head -1)
 [ -n "$P" ] || { cat tftpd.log; fail "tftpd did not start"; }
-grep -q "event=render devices=3 files=4" tftpd.log || { cat tftpd.log; fail "render"; }
+grep -q "event=render devices=3 rendered=3 reused=0 files=4" tftpd.log || { cat tftpd.log; fail "render"; }
 grep -q "device=SEP0011223344BB result=skipped" tftpd.log || fail "no-key device not logged"
 
 get ITLFile.tlv
@@ -65,8 +65,17 @@ if get SEP0011223344BB.cnf.xml.sgn; then fail "device without a key served"; fi
 expect 0 $T device add SEP0011223344CC --model CP-8845 --profile authenticated
 for i in $(seq 40); do get SEP0011223344CC.cnf.xml.sgn 2>/dev/null && break; sleep 0.2; done
 [ -f SEP0011223344CC.cnf.xml.sgn ] || { cat tftpd.log; fail "new device not served"; }
+# only the new device was rendered and signed; the others' files are shared
+grep -q "event=render devices=4 rendered=1 reused=3 files=5" tftpd.log || { cat tftpd.log; fail "incremental render"; }
+mv SEP001122334455.cnf.xml.sgn before.sgn
+get SEP001122334455.cnf.xml.sgn
+cmp before.sgn SEP001122334455.cnf.xml.sgn || fail "an unchanged device's file changed"
 $T sgn strip SEP0011223344CC.cnf.xml.sgn -o cc.xml
 xmllint --xpath 'string(/device/deviceSecurityMode)' cc.xml | grep -qx 2 || fail "authenticated mode"
+# a new signer changes every device's inputs: all are signed again
+expect 0 $T cert generate CallManager
+for i in $(seq 40); do grep -q "event=render devices=4 rendered=4" tftpd.log && break; sleep 0.2; done
+grep -q "event=render devices=4 rendered=4 reused=0" tftpd.log || { cat tftpd.log; fail "re-sign after regeneration"; }
 kill $pid
 wait $pid || fail "tftpd exit status"
 pid=""
