@@ -609,7 +609,7 @@ int main(int argc, char **argv)
 	int held;
 
 	(void)argc;
-	bu_time_limit(240);
+	bu_time_limit(180);
 	if (secs && atof(secs) > 0)
 		row_seconds = atof(secs);
 	/* 1,000 idle connections and 256 busy ones, on both sides */
