@@ -25,6 +25,7 @@ static void usage(FILE *f)
 "       trustline cert check FILE [--purpose P] [--host FQDN] [--key FILE]\n"
 "                               [--chain FILE]... [--json]\n"
 "       trustline cert monitor [--notify-days N] [--json] [--watch]\n"
+"       trustline cert audit [--json]\n"
 "       trustline cert generate PURPOSE [--node N] [--key rsa:BITS|ec:256|ec:384]\n"
 "                               [--hash sha256|sha384|sha512] [--years 5|10|20]\n"
 "                               [--san NAME]... [--force]\n"
@@ -59,6 +60,8 @@ static void usage(FILE *f)
 "          without final newline, weak signature), one line each with what to\n"
 "          do. Chains are built from --chain files and the data directory's trust\n"
 "          stores. Exit 0 only when clean.\n"
+"audit     prints the audit log: every change to certificates, trust stores and\n"
+"          devices, with who, when, and the old and new SHA-256 fingerprints.\n"
 "monitor   reports every identity and trust certificate against the alarms\n"
 "          CertExpired, CertValidLessThanADay, CertValidfor7days (critical),\n"
 "          CertValidLessThanMonth and CertValidityOver30Days; exit 2 when an\n"
@@ -852,12 +855,78 @@ static int do_import_bulk(int argc, char **argv)
 	return bulk(argc, argv, "cert import-bulk", tl_pki_bulk_import);
 }
 
+struct audit_ctx {
+	int json, n;
+};
+
+static void audit_row(void *arg, long ts, const char *user, const char *action,
+		      const char *object, const char *old_fp, const char *new_fp)
+{
+	struct audit_ctx *c = arg;
+	time_t t = (time_t)ts;
+	char when[32];
+	struct tm tm;
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+	if (!c->json) {
+		printf("%s %-10s %-16s %-32s old=%.16s new=%.16s\n", when, user, action,
+		       object, old_fp ? old_fp : "-", new_fp ? new_fp : "-");
+		return;
+	}
+	printf("%s{\"time\":\"%s\",\"user\":", c->n++ ? "," : "", when);
+	tl_json_str(stdout, user);
+	fputs(",\"action\":", stdout);
+	tl_json_str(stdout, action);
+	fputs(",\"object\":", stdout);
+	tl_json_str(stdout, object);
+	fputs(",\"old_sha256\":", stdout);
+	tl_json_str(stdout, old_fp);
+	fputs(",\"new_sha256\":", stdout);
+	tl_json_str(stdout, new_fp);
+	fputc('}', stdout);
+}
+
+static int do_audit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, 0, 'j' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct audit_ctx ctx = { 0, 0 };
+	tl_store s;
+	tl_err e;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': ctx.json = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cert audit", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage("cert audit", "unexpected argument \"%s\"", argv[optind]);
+	if (open_store(&s))
+		return EXIT_USAGE;
+	if (ctx.json)
+		putchar('[');
+	rc = tl_store_audit_each(&s, audit_row, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
+	if (ctx.json)
+		puts("]");
+	tl_store_close(&s);
+	return rc;
+}
+
 int cmd_cert(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } verbs[] = {
 		{ "list", do_list }, { "show", do_show }, { "export", do_export },
 		{ "generate", do_generate }, { "check", do_check },
 		{ "monitor", do_monitor }, { "csr", do_csr }, { "import", do_import },
+		{ "audit", do_audit },
 		{ "trust", do_trust }, { "export-bulk", do_export_bulk },
 		{ "import-bulk", do_import_bulk },
 	};

@@ -104,6 +104,11 @@ done
 expect 0 $T cert generate CAPF
 grep -q "LSCs issued by the old CAPF key" out.txt || fail "CAPF consequence"
 
+# the audit log: who, what, old and new fingerprints
+expect 0 $T cert audit --json
+json out.txt '[r["action"] for r in d if r["object"]=="CallManager/cucm-pub"][-1]' | grep -qx regenerate || fail "audit action"
+json out.txt '[r for r in d if r["action"]=="regenerate"][0]["old_sha256"] is not None' | grep -qx True || fail "audit old fingerprint"
+
 # list, show, export
 expect 0 $T cert list --purpose CallManager
 [ "$(grep -c '^identity' out.txt)" -eq 3 ] || fail "list --purpose"
