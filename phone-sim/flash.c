@@ -184,6 +184,17 @@ int tl_flash_load(tl_flash *f, const char *dir, const char *mac,
 	return 0;
 }
 
+void tl_flash_mem(tl_flash *f, const char *mac, const char *model)
+{
+	char name[16];
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->mac, sizeof(f->mac), "%s", mac);
+	snprintf(f->model, sizeof(f->model), "%s", model);
+	snprintf(name, sizeof(name), "SEP%s", f->mac);
+	tl_phone_init(&f->phone, name, f->model);
+}
+
 void tl_flash_free(tl_flash *f)
 {
 	tl_phone_free(&f->phone);
@@ -202,6 +213,8 @@ static int put(const tl_flash *f, const char *name, const void *p, size_t n,
 {
 	char path[600];
 
+	if (!f->dir[0])
+		return 0;
 	path_of(f, name, path, sizeof(path));
 	return tl_write_file(path, p, n, mode, e);
 }
@@ -210,6 +223,8 @@ static int drop(const tl_flash *f, const char *name, tl_err *e)
 {
 	char path[600];
 
+	if (!f->dir[0])
+		return 0;
 	path_of(f, name, path, sizeof(path));
 	if (unlink(path) && errno != ENOENT)
 		return tl_fail(e, "%s: %s", path, strerror(errno));

@@ -37,6 +37,9 @@ int tl_flash_mac(const char *in, char out[13], tl_err *e);
  * directory must already hold an identity. */
 int tl_flash_load(tl_flash *f, const char *dir, const char *mac,
 		  const char *model, tl_err *e);
+/* A flash with no directory, empty: the saves below only update it (the
+ * fleet's --memory keeps its phones' state itself between boots). */
+void tl_flash_mem(tl_flash *f, const char *mac, const char *model);
 void tl_flash_free(tl_flash *f);
 
 /* Writes the identity, the installed lists (or removes them), the rollback

@@ -13,8 +13,10 @@
 #include "encconfig.h"
 #include "file.h"
 #include "flash.h"
+#include "fleet.h"
 #include "json.h"
 #include "phonecnf.h"
+#include "phonenet.h"
 #include "phonetrust.h"
 #include "show.h"
 #include "signedfile.h"
@@ -35,6 +37,8 @@ static void usage(FILE *f)
 "       phone-sim connect --state DIR --role CCM|APP-SERVER|TFTP|CAPF|TVS\n"
 "                         [--tvs HOST[:PORT]] HOST:PORT\n"
 "       phone-sim mic --state DIR --mac MAC [--model MODEL] --mfg-ca DIR\n"
+"       phone-sim fleet --count N --concurrency C --mac-base MAC --tftp HOST[:PORT]\n"
+"                       [--tvs HOST[:PORT]] [--state-root DIR | --memory] ...\n"
 "\n"
 "boot         fetches CTLSEP<MAC>.tlv else CTLFile.tlv, ITLSEP<MAC>.tlv else\n"
 "             ITLFile.tlv, SEP<MAC>.cnf.xml.sgn (and .enc.sgn when it says\n"
@@ -46,6 +50,7 @@ static void usage(FILE *f)
 "connect      checks a TLS server's certificate as the phone would for ROLE.\n"
 "mic          issues the phone's MIC (RSA 2048, 10 years,\n"
 "             CN=<model>-SEP<MAC>) from DIR/lab.pem and DIR/lab.key.\n"
+"fleet        boots N phones from one process (see phone-sim fleet --help).\n"
 "\n"
 "--tvs and --capf replace the servers the configuration names (the lab's\n"
 "configuration names cluster host names that need not resolve).\n"
@@ -86,28 +91,9 @@ static void progress(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-typedef struct hostport {
-	char host[256];
-	int port;
-} hostport;
-
-static int parse_hostport(const char *s, int def, hostport *hp)
-{
-	const char *colon = strrchr(s, ':');
-	char *end;
-	long port = def;
-
-	if (colon && strchr(s, ':') == colon) {
-		port = strtol(colon + 1, &end, 10);
-		if (*end || port <= 0 || port > 65535)
-			return -1;
-		snprintf(hp->host, sizeof(hp->host), "%.*s", (int)(colon - s), s);
-	} else {
-		snprintf(hp->host, sizeof(hp->host), "%s", s);
-	}
-	hp->port = (int)port;
-	return hp->host[0] ? 0 : -1;
-}
+/* The servers the boot talks to, as the configuration names them. */
+typedef tl_phonecnf_server hostport;
+#define parse_hostport tl_phone_hostport
 
 /* ---- the boot's record: one entry per decision ---- */
 
@@ -178,6 +164,11 @@ static void decide(boot *b, const char *what, const char *file, int accepted,
 
 /* ---- TVS, as phonetrust.c asks for it ---- */
 
+static void tvs_note(const char *line)
+{
+	progress("%s", line);
+}
+
 static int tvs_ask(void *arg, const tl_cert *cert, const char *issuer,
 		   const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a)
 {
@@ -187,56 +178,12 @@ static int tvs_ask(void *arg, const tl_cert *cert, const char *issuer,
 	size_t n = b->last.ntvs;
 
 	if (b->have_tvs) {
-		snprintf(one.host, sizeof(one.host), "%s", b->tvs.host);
-		one.port = b->tvs.port;
+		one = b->tvs;
 		list = &one;
 		n = 1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		tl_tvs_client_opts o;
-		tl_tvs_client *c;
-		tl_tvs_answer ans;
-		tl_err e;
-		int rc;
-
-		snprintf(a->server, sizeof(a->server), "%.80s:%d", list[i].host, list[i].port);
-		if (!b->f.phone.has_itl) {
-			snprintf(a->server, sizeof(a->server), "no ITL to trust TVS with");
-			return 0;
-		}
-		memset(&o, 0, sizeof(o));
-		o.host = list[i].host;
-		o.port = list[i].port;
-		o.timeout_ms = b->timeout_ms;
-		o.pin.itl = &b->f.phone.itl;
-		if ((rc = tl_tvs_client_open(&c, &o, &e)) != 0) {
-			progress("TVS %s: %s: %s", a->server, tl_tvs_fail_name(rc), e.msg);
-			continue;
-		}
-		memset(&ans, 0, sizeof(ans));
-		rc = cert ? tl_tvs_verify(c, b->f.phone.tvs_name, cert->der, cert->der_len,
-					  &ans, &e)
-			  : tl_tvs_query(c, b->f.phone.tvs_name, issuer, serial, serial_len,
-					 &ans, &e);
-		tl_tvs_client_close(c);
-		if (rc) {
-			progress("TVS %s: %s: %s", a->server, tl_tvs_fail_name(rc), e.msg);
-			tl_tvs_answer_free(&ans);
-			continue;
-		}
-		progress("TVS %s: %s %s", a->server, cert ? "VERIFY" : "QUERY",
-			 ans.valid ? "valid" : "invalid");
-		a->reachable = 1;
-		a->valid = ans.valid;
-		memcpy(a->roles, ans.roles, ans.nroles);
-		a->nroles = ans.nroles;
-		a->ttl = ans.ttl;
-		if (ans.valid && ans.cert &&
-		    tl_cert_from_der(ans.cert, ans.cert_len, &a->cert, &e))
-			a->valid = 0;
-		tl_tvs_answer_free(&ans);
-		return 0;
-	}
+	tl_phone_tvs_ask(&b->f.phone, list, n, b->timeout_ms, cert, issuer, serial,
+			 serial_len, a, tvs_note);
 	return 0;
 }
 
@@ -256,13 +203,7 @@ static int fetch(boot *b, const char *name, uint8_t **buf, size_t *len)
 	tl_err e;
 	int rc;
 
-	memset(&o, 0, sizeof(o));
-	o.host = b->tftp.host;
-	o.port = b->tftp.port;
-	o.want.blksize = 1428;	/* what phones ask for: one Ethernet frame */
-	o.want.has_tsize = 1;
-	o.timeout_ms = 500;
-	o.retries = b->timeout_ms / 500 > 1 ? b->timeout_ms / 500 : 1;
+	tl_phone_tftp_opts(&o, &b->tftp, b->timeout_ms);
 	rc = tl_tftp_fetch(&o, name, TL_FILE_MAX, buf, len, &r, &e);
 	if (rc == TL_TFTPC_OK)
 		progress("TFTP %s: %zu bytes", name, *len);
@@ -1065,7 +1006,7 @@ int main(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
 		{ "boot", cmd_boot }, { "show", cmd_show }, { "erase-trust", cmd_erase },
-		{ "connect", cmd_connect }, { "mic", cmd_mic },
+		{ "connect", cmd_connect }, { "mic", cmd_mic }, { "fleet", tl_fleet_cmd },
 	};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

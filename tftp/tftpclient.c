@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "loop.h"
+
 const char *tl_tftpc_fail_name(int why)
 {
 	static const char *const names[] = {
@@ -234,33 +236,125 @@ static int to_memory(void *arg, const uint8_t *p, size_t n)
 	return m->b.failed ? -1 : 0;
 }
 
+/* A transfer into memory has ended with rc: on success the bytes move to
+ * *out (NUL after the last, for the text parsers), else they are freed. */
+static int mem_done(struct membuf *m, int rc, const char *file, uint8_t **out,
+		    size_t *len, tl_err *e)
+{
+	*out = NULL;
+	*len = 0;
+	if (rc == TL_TFTPC_LOCAL && m->too_large)
+		tl_fail(e, "TFTP %s: larger than %zu bytes", file, m->max);
+	if (rc == TL_TFTPC_OK) {
+		tl_buf_u8(&m->b, 0);
+		if (tl_buf_ok(&m->b, e)) {
+			rc = TL_TFTPC_LOCAL;
+		} else {
+			*out = m->b.p;
+			*len = m->b.len - 1;
+			tl_buf_init(&m->b);
+			return rc;
+		}
+	}
+	tl_buf_free(&m->b);
+	return rc;
+}
+
 int tl_tftp_fetch(const tl_tftpc_opts *o, const char *file, size_t max,
 		  uint8_t **out, size_t *len, tl_tftpc_result *r, tl_err *e)
 {
 	tl_tftpc_opts mo = *o;
 	struct membuf m;
-	int rc;
 
-	*out = NULL;
-	*len = 0;
 	tl_buf_init(&m.b);
 	m.max = max;
 	m.too_large = 0;
 	mo.sink = to_memory;
 	mo.sink_arg = &m;
-	rc = tl_tftp_get(&mo, file, r, e);
-	if (rc == TL_TFTPC_LOCAL && m.too_large)
-		tl_fail(e, "TFTP %s: larger than %zu bytes", file, max);
-	if (rc == TL_TFTPC_OK) {
-		tl_buf_u8(&m.b, 0);	/* the NUL text parsers may rely on */
-		if (tl_buf_ok(&m.b, e)) {
-			rc = TL_TFTPC_LOCAL;
-		} else {
-			*out = m.b.p;
-			*len = m.b.len - 1;
-			return rc;
-		}
+	return mem_done(&m, tl_tftp_get(&mo, file, r, e), file, out, len, e);
+}
+
+/* ---- one transfer on an event loop ---- */
+
+struct tl_tftpc_ev {
+	tl_tftpc c;
+	tl_tftpc_opts o;
+	tl_tftpc_result *r;
+	struct membuf m;
+	tl_ev *rd, *tm;
+	tl_tftpc_done done;
+	void *arg;
+	tl_err e;
+};
+
+static void ev_stepped(tl_tftpc_ev *t, int rc)
+{
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	if (rc == TL_TFTPC_MORE) {
+		tl_ev_arm(t->tm, t->c.timeout_ms);
+		return;
 	}
-	tl_buf_free(&m.b);
-	return rc;
+	tl_ev_free(t->rd);
+	tl_ev_free(t->tm);
+	tl_tftpc_end(&t->c);
+	if (t->o.sink == to_memory)
+		rc = mem_done(&t->m, rc, t->c.file, &out, &len, &t->e);
+	/* done may start the next transfer: nothing of t is used after it */
+	tl_tftpc_done done = t->done;
+	void *arg = t->arg;
+	tl_err e = t->e;
+
+	free(t);
+	done(arg, rc, out, len, &e);
+}
+
+static void ev_read(void *arg)
+{
+	tl_tftpc_ev *t = arg;
+
+	ev_stepped(t, tl_tftpc_read(&t->c, &t->e));
+}
+
+static void ev_timeout(void *arg)
+{
+	tl_tftpc_ev *t = arg;
+
+	ev_stepped(t, tl_tftpc_timeout(&t->c, &t->e));
+}
+
+int tl_tftpc_ev_start(tl_loop *l, const tl_tftpc_opts *o, const char *file,
+		      size_t max, tl_tftpc_result *r, tl_tftpc_done done, void *arg,
+		      tl_err *e)
+{
+	tl_tftpc_ev *t = calloc(1, sizeof(*t));
+	int rc;
+
+	if (t == NULL)
+		return tl_fail(e, "out of memory"), TL_TFTPC_LOCAL;
+	t->o = *o;
+	t->r = r;
+	t->done = done;
+	t->arg = arg;
+	tl_buf_init(&t->m.b);
+	t->m.max = max;
+	if (o->sink == NULL) {
+		t->o.sink = to_memory;
+		t->o.sink_arg = &t->m;
+	}
+	if ((rc = tl_tftpc_start(&t->c, &t->o, file, r, e)) != TL_TFTPC_MORE) {
+		free(t);
+		return rc;
+	}
+	if ((t->rd = tl_ev_io(l, t->c.fd, TL_EV_READ, ev_read, t, e)) == NULL ||
+	    (t->tm = tl_ev_timer(l, ev_timeout, t, e)) == NULL || tl_ev_enable(t->rd)) {
+		tl_ev_free(t->rd);
+		tl_ev_free(t->tm);
+		tl_tftpc_end(&t->c);
+		free(t);
+		return TL_TFTPC_LOCAL;
+	}
+	tl_ev_arm(t->tm, t->c.timeout_ms);
+	return TL_TFTPC_MORE;
 }

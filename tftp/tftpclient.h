@@ -103,4 +103,18 @@ int tl_tftp_get(const tl_tftpc_opts *o, const char *file, tl_tftpc_result *r,
 int tl_tftp_fetch(const tl_tftpc_opts *o, const char *file, size_t max,
 		  uint8_t **out, size_t *len, tl_tftpc_result *r, tl_err *e);
 
+/* One transfer on an event loop (lib/loop.h), for a load generator or a
+ * fleet of phones: done is called once, when it has ended and its socket
+ * is closed, with the result; with o->sink NULL the bytes are collected in
+ * memory up to max and handed to done as tl_tftp_fetch would (the callee
+ * frees them), else out is NULL. o is copied; file and r must outlive
+ * the transfer. Returns TL_TFTPC_MORE, or a failure (done is not called). */
+typedef struct tl_loop tl_loop;
+typedef struct tl_tftpc_ev tl_tftpc_ev;
+typedef void (*tl_tftpc_done)(void *arg, int rc, uint8_t *out, size_t len,
+			      const tl_err *e);
+int tl_tftpc_ev_start(tl_loop *l, const tl_tftpc_opts *o, const char *file,
+		      size_t max, tl_tftpc_result *r, tl_tftpc_done done, void *arg,
+		      tl_err *e);
+
 #endif

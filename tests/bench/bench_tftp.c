@@ -61,10 +61,7 @@ typedef struct load {
 
 typedef struct job {
 	load *ld;
-	tl_tftpc c;
 	tl_tftpc_result r;
-	tl_tftpc_opts o;	/* the load's, with this job as the sink's argument */
-	tl_ev *rd, *tm;
 	size_t off;
 	double t0;
 	int bad;		/* the bytes differ from the file */
@@ -85,8 +82,9 @@ static int check(void *arg, const uint8_t *p, size_t n)
 	return 0;
 }
 
-static void finish(job *j, int rc)
+static void finish(void *arg, int rc, uint8_t *out, size_t len, const tl_err *e)
 {
+	job *j = arg;
 	load *ld = j->ld;
 	result *res = ld->res;
 
@@ -101,9 +99,6 @@ static void finish(job *j, int rc)
 	}
 	if (j->r.timeouts || j->r.repeats)
 		res->resent++;
-	tl_ev_free(j->rd);
-	tl_ev_free(j->tm);
-	tl_tftpc_end(&j->c);
 	free(j);
 	if (ld->started < ld->total)
 		start_job(ld);
@@ -111,32 +106,10 @@ static void finish(job *j, int rc)
 		tl_loop_stop(ld->loop);
 }
 
-/* After a step of the client: wait for the next packet, or count the end. */
-static void stepped(job *j, int rc)
-{
-	if (rc == TL_TFTPC_MORE)
-		tl_ev_arm(j->tm, j->c.timeout_ms);
-	else
-		finish(j, rc);
-}
-
-static void on_read(void *arg)
-{
-	job *j = arg;
-
-	stepped(j, tl_tftpc_read(&j->c, NULL));
-}
-
-static void on_timeout(void *arg)
-{
-	job *j = arg;
-
-	stepped(j, tl_tftpc_timeout(&j->c, NULL));
-}
-
 static void start_job(load *ld)
 {
 	job *j = calloc(1, sizeof(*j));
+	tl_tftpc_opts o = ld->o;
 	tl_err e;
 
 	if (j == NULL)
@@ -144,15 +117,10 @@ static void start_job(load *ld)
 	j->ld = ld;
 	ld->started++;
 	j->t0 = bu_now();
-	j->o = ld->o;
-	j->o.sink_arg = j;
-	if (tl_tftpc_start(&j->c, &j->o, ld->file, &j->r, &e) != TL_TFTPC_MORE)
+	o.sink_arg = j;
+	if (tl_tftpc_ev_start(ld->loop, &o, ld->file, 0, &j->r, finish, j, &e) !=
+	    TL_TFTPC_MORE)
 		bu_die("generator", e.msg);
-	if ((j->rd = tl_ev_io(ld->loop, j->c.fd, TL_EV_READ, on_read, j, &e)) == NULL ||
-	    (j->tm = tl_ev_timer(ld->loop, on_timeout, j, &e)) == NULL ||
-	    tl_ev_enable(j->rd))
-		bu_die("generator", e.msg);
-	tl_ev_arm(j->tm, j->c.timeout_ms);
 }
 
 static result run_load(int port, const char *file, const uint8_t *expect,

@@ -6,6 +6,14 @@ expect() {	# expect CODE CMD...: run CMD, check its exit status
 	set +e; "$@" > out.txt 2> err.txt; got=$?; set -e
 	[ "$got" -eq "$want" ] || { cat out.txt err.txt; fail "$* exited $got, expected $want"; }
 }
+started() {	# started LOG PID: wait for the start line, print the port
+	for _ in $(seq 100); do
+		grep -q "event=start" "$1" 2>/dev/null && break
+		kill -0 "$2" 2>/dev/null || { cat "$1"; fail "$1: the server did not start"; }
+		sleep 0.05
+	done
+	sed -n 's/.*event=start.* port=\([0-9]*\).*/\1/p' "$1" | head -1
+}
 mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in NAME.pem
 	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
 		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null

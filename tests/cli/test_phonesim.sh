@@ -12,14 +12,6 @@ export TRUSTLINE_DATA_DIR="$PWD/dd"
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
 
-started() {	# started LOG PID: wait for the start line, print the port
-	for _ in $(seq 100); do
-		grep -q "event=start" "$1" 2>/dev/null && break
-		kill -0 "$2" 2>/dev/null || { cat "$1"; fail "$1: the server did not start"; }
-		sleep 0.05
-	done
-	sed -n 's/.*event=start.* port=\([0-9]*\).*/\1/p' "$1" | head -1
-}
 # boot CODE STATE MAC [options]: boot a phone, output in out.txt (decision
 # lines) and err.txt (the refusal)
 boot() {

@@ -1,0 +1,105 @@
+#include "phonenet.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tvsclient.h"
+
+int tl_phone_hostport(const char *s, int def, tl_phonecnf_server *hp)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+	long port = def;
+
+	memset(hp, 0, sizeof(*hp));
+	if (colon && strchr(s, ':') == colon) {
+		port = strtol(colon + 1, &end, 10);
+		if (*end || port <= 0 || port > 65535)
+			return -1;
+		snprintf(hp->host, sizeof(hp->host), "%.*s", (int)(colon - s), s);
+	} else {
+		snprintf(hp->host, sizeof(hp->host), "%s", s);
+	}
+	hp->port = (int)port;
+	return hp->host[0] ? 0 : -1;
+}
+
+void tl_phone_tftp_opts(tl_tftpc_opts *o, const tl_phonecnf_server *tftp,
+			int timeout_ms)
+{
+	memset(o, 0, sizeof(*o));
+	o->host = tftp->host;
+	o->port = tftp->port;
+	o->want.blksize = 1428;	/* what phones ask for: one Ethernet frame */
+	o->want.has_tsize = 1;
+	o->timeout_ms = 500;
+	o->retries = timeout_ms / 500 > 1 ? timeout_ms / 500 : 1;
+}
+
+static void note_f(void (*note)(const char *), const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void note_f(void (*note)(const char *), const char *fmt, ...)
+{
+	char line[700];
+	va_list ap;
+
+	if (note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	note(line);
+}
+
+void tl_phone_tvs_ask(const tl_phone *p, const tl_phonecnf_server *list, size_t n,
+		      int timeout_ms, const tl_cert *cert, const char *issuer,
+		      const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a,
+		      void (*note)(const char *line))
+{
+	for (size_t i = 0; i < n; i++) {
+		tl_tvs_client_opts o;
+		tl_tvs_client *c;
+		tl_tvs_answer ans;
+		tl_err e;
+		int rc;
+
+		snprintf(a->server, sizeof(a->server), "%.80s:%d", list[i].host, list[i].port);
+		if (!p->has_itl) {
+			snprintf(a->server, sizeof(a->server), "no ITL to trust TVS with");
+			return;
+		}
+		memset(&o, 0, sizeof(o));
+		o.host = list[i].host;
+		o.port = list[i].port;
+		o.timeout_ms = timeout_ms;
+		o.pin.itl = &p->itl;
+		if ((rc = tl_tvs_client_open(&c, &o, &e)) != 0) {
+			note_f(note, "TVS %s: %s: %s", a->server, tl_tvs_fail_name(rc), e.msg);
+			continue;
+		}
+		memset(&ans, 0, sizeof(ans));
+		rc = cert ? tl_tvs_verify(c, p->tvs_name, cert->der, cert->der_len, &ans, &e)
+			  : tl_tvs_query(c, p->tvs_name, issuer, serial, serial_len, &ans, &e);
+		tl_tvs_client_close(c);
+		if (rc) {
+			note_f(note, "TVS %s: %s: %s", a->server, tl_tvs_fail_name(rc), e.msg);
+			tl_tvs_answer_free(&ans);
+			continue;
+		}
+		note_f(note, "TVS %s: %s %s", a->server, cert ? "VERIFY" : "QUERY",
+		       ans.valid ? "valid" : "invalid");
+		a->reachable = 1;
+		a->valid = ans.valid;
+		memcpy(a->roles, ans.roles, ans.nroles);
+		a->nroles = ans.nroles;
+		a->ttl = ans.ttl;
+		if (ans.valid && ans.cert &&
+		    tl_cert_from_der(ans.cert, ans.cert_len, &a->cert, &e))
+			a->valid = 0;
+		tl_tvs_answer_free(&ans);
+		return;
+	}
+}

@@ -1,0 +1,28 @@
+/* What a phone does on the network, the same for `phone-sim boot` (one
+ * phone, blocking) and `phone-sim fleet` (thousands on one event loop):
+ * where the servers are, how it asks TFTP for a file, how it asks TVS. */
+#ifndef TL_PHONENET_H
+#define TL_PHONENET_H
+
+#include "phonecnf.h"
+#include "phonetrust.h"
+#include "tftpclient.h"
+
+/* "HOST[:PORT]" (def when no port is given); -1 when it does not parse. */
+int tl_phone_hostport(const char *s, int def, tl_phonecnf_server *hp);
+
+/* The TFTP options a phone asks with, for a boot with this time limit
+ * per server. */
+void tl_phone_tftp_opts(tl_tftpc_opts *o, const tl_phonecnf_server *tftp,
+			int timeout_ms);
+
+/* Asks the TVS servers in list in turn (VERIFY cert, or QUERY issuer and
+ * serial when cert is NULL), each trusted only as a TVS record of p's ITL,
+ * until one answers; fills *a as tl_tvs_fn does. note, when given, hears
+ * one line per server tried. */
+void tl_phone_tvs_ask(const tl_phone *p, const tl_phonecnf_server *list, size_t n,
+		      int timeout_ms, const tl_cert *cert, const char *issuer,
+		      const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a,
+		      void (*note)(const char *line));
+
+#endif
