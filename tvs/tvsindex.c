@@ -148,7 +148,7 @@ int tl_tvs_index_build(tl_tvs_index *ix, tl_store *s, tl_err *e)
 	for (size_t i = 0; i < nstores; i++)
 		stores[i] = vouched_stores[i].store;
 	memset(ix, 0, sizeof(*ix));
-	ix->generation = tl_store_generation(s);
+	ix->generation = tl_store_read_generation(s->dir);
 	if (tl_pki_each(s, 1, stores, nstores, add_item, &b, e) || tables(ix, e)) {
 		tl_tvs_index_free(ix);
 		return -1;

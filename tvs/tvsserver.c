@@ -157,7 +157,7 @@ int tl_tvsd_reload(tl_tvsd *d, tl_err *e)
 
 int tl_tvsd_check(tl_tvsd *d, tl_err *e)
 {
-	if (tl_store_generation(d->s) == d->cur->ix.generation)
+	if (tl_store_read_generation(d->s->dir) == d->cur->ix.generation)
 		return 0;
 	return tl_tvsd_reload(d, e);
 }
@@ -361,7 +361,7 @@ int tl_tvsd_serve(tl_tvsd *d, tl_loop *l, int fd, tl_err *e)
 	if ((d->srv = tl_netsrv_new(l, fd, d->tls, &o, e)) == NULL)
 		return -1;
 	/* administrators' commands bump the generation; a 2 s look at it is
-	 * one small SQLite read */
+	 * one read of the file tftpd watches too */
 	if ((d->check_ev = tl_ev_periodic(l, 2000, check_store, d, e)) == NULL)
 		return -1;
 	return 0;
