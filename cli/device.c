@@ -219,6 +219,36 @@ static void print_device(const tl_device *d, int json, int first)
 	       d->capf_auth_mode, deadline, d->lsc_status);
 }
 
+/* fn for the named device (one JSON object), or for every device (a JSON
+ * array); an unknown name is refused. */
+static int each_device(tl_store *s, const char *name, tl_dev_fn fn, void *ctx,
+		       int json)
+{
+	tl_device d;
+	tl_err e;
+	int rc;
+
+	if (name) {
+		rc = tl_dev_get(s, name, &d, &e);
+		if (rc > 0)
+			return cli_error(EXIT_INVALID, "%s is not in the device database",
+					 name);
+		if (rc < 0)
+			return cli_fail(EXIT_USAGE, &e);
+		fn(ctx, &d);
+		if (json)
+			putchar('\n');
+		tl_device_free(&d);
+		return 0;
+	}
+	if (json)
+		putchar('[');
+	rc = tl_dev_each(s, fn, ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
+	if (json)
+		puts("]");
+	return rc;
+}
+
 struct list_ctx {
 	int json, n;
 };
@@ -253,25 +283,7 @@ static int do_list(int argc, char **argv, int show)
 		return cli_fail(EXIT_USAGE, &e);
 	if (open_store(&s))
 		return EXIT_USAGE;
-	if (show) {
-		rc = tl_dev_get(&s, name, &d, &e);
-		if (rc == 0) {
-			print_device(&d, ctx.json, 1);
-			if (ctx.json)
-				putchar('\n');
-			tl_device_free(&d);
-		} else if (rc > 0) {
-			rc = cli_error(EXIT_INVALID, "%s is not in the device database", name);
-		} else {
-			rc = cli_fail(EXIT_USAGE, &e);
-		}
-	} else {
-		if (ctx.json)
-			putchar('[');
-		rc = tl_dev_each(&s, list_one, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-		if (ctx.json)
-			puts("]");
-	}
+	rc = each_device(&s, show ? name : NULL, list_one, &ctx, ctx.json);
 	tl_store_close(&s);
 	return rc;
 }
@@ -611,24 +623,7 @@ static int do_capf_status(int argc, char **argv)
 	if (open_store(&s))
 		return EXIT_USAGE;
 	ctx.s = &s;
-	if (ctx.one) {
-		rc = tl_dev_get(&s, name, &d, &e);
-		if (rc == 0) {
-			status_one(&ctx, &d);
-			if (ctx.json)
-				putchar('\n');
-			tl_device_free(&d);
-		} else {
-			rc = rc > 0 ? cli_error(EXIT_INVALID, "%s is not in the device "
-						"database", name) : cli_fail(EXIT_USAGE, &e);
-		}
-	} else {
-		if (ctx.json)
-			putchar('[');
-		rc = tl_dev_each(&s, status_one, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-		if (ctx.json)
-			puts("]");
-	}
+	rc = each_device(&s, ctx.one ? name : NULL, status_one, &ctx, ctx.json);
 	tl_store_close(&s);
 	return rc;
 }
