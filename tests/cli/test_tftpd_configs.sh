@@ -29,8 +29,7 @@ cp dd/trustline.conf tftpd.conf
 printf '\n[tftp]\nuser = %s\nper_client_rate = 0\nserve_unsigned = true\n' "$(id -un)" >> tftpd.conf
 "$TFTPD" -c tftpd.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground 2> tftpd.log &
 pid=$!
-for i in $(seq 50); do grep -q "event=start" tftpd.log && break; sleep 0.1; done
-P=$(sed -n 's/.*event=start.* port=\([0-9]*\).*/\1/p' tftpd.log | head -1)
+P=$(started tftpd.log $pid)
 [ -n "$P" ] || { cat tftpd.log; fail "tftpd did not start"; }
 grep -q "event=render devices=3 rendered=3 reused=0 files=4" tftpd.log || { cat tftpd.log; fail "render"; }
 grep -q "device=SEP0011223344BB result=skipped" tftpd.log || fail "no-key device not logged"
