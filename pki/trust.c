@@ -213,57 +213,41 @@ out:
 	return rc;
 }
 
+struct deps {
+	const tl_cert *target;
+	FILE *report;
+	const char *label;
+	int n;
+};
+
+static int dependent(void *arg, tl_pki_item *it)
+{
+	struct deps *d = arg;
+	const tl_cert *c = it->cert, *t = d->target;
+
+	if ((c->der_len == t->der_len && memcmp(c->der, t->der, c->der_len) == 0) ||
+	    tl_name_equal(c->subject, c->issuer) || !tl_cert_names_issuer(c, t))
+		return 0;
+	if (d->report && d->n == 0)
+		fprintf(d->report, "certificates that chain through %s:\n", d->label);
+	if (d->report)
+		fprintf(d->report, "  %s%s/%s: %s\n", it->identity ? "identity " : "",
+			it->group, it->name, c->subject);
+	d->n++;
+	return 0;
+}
+
 /* Prints, and counts, the certificates whose issuer is target: every
  * trust-store certificate and every identity certificate. Copies of
  * target and roots (self-issued) do not chain through it. */
 static int dependents(tl_store *s, const tl_cert *target, FILE *report,
 		      const char *label, tl_err *e)
 {
-	int n = 0;
+	struct deps d = { target, report, label, 0 };
 
-	for (size_t i = 0; i < tl_ntrust_stores; i++) {
-		tl_trusted *t;
-		size_t nt;
-
-		if (tl_store_trust_list(s, tl_trust_stores[i], &t, &nt, e))
-			return -1;
-		for (size_t k = 0; k < nt; k++) {
-			const tl_cert *c = t[k].cert;
-
-			if ((c->der_len == target->der_len &&
-			     memcmp(c->der, target->der, c->der_len) == 0) ||
-			    tl_name_equal(c->subject, c->issuer) ||
-			    !tl_cert_names_issuer(c, target))
-				continue;
-			if (report && n++ == 0)
-				fprintf(report, "certificates that chain through %s:\n", label);
-			if (report)
-				fprintf(report, "  %s/%s: %s\n", tl_trust_stores[i],
-					t[k].name, c->subject);
-		}
-		tl_store_trust_free(t, nt);
-	}
-	for (size_t i = 0; i < tl_npurposes; i++)
-		for (int j = 0; j < s->conf.nnodes; j++) {
-			const char *node = s->conf.nodes[j];
-			tl_cert *c;
-
-			if (!tl_store_identity_exists(s, tl_purposes[i].name, node))
-				continue;
-			if (tl_store_identity_load(s, tl_purposes[i].name, node, &c, NULL, e))
-				return -1;
-			if (!tl_name_equal(c->subject, c->issuer) &&
-			    tl_cert_names_issuer(c, target)) {
-				if (report && n++ == 0)
-					fprintf(report, "certificates that chain through "
-						"%s:\n", label);
-				if (report)
-					fprintf(report, "  identity %s/%s: %s\n",
-						tl_purposes[i].name, node, c->subject);
-			}
-			tl_cert_free(c);
-		}
-	return n;
+	if (tl_pki_each(s, 1, NULL, 0, dependent, &d, e))
+		return -1;
+	return d.n;
 }
 
 int tl_pki_trust_delete(tl_store *s, const char *store_in, const char *name,
