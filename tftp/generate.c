@@ -39,16 +39,13 @@ void tl_tftp_gen_free(tl_tftp_gen *g)
 }
 
 /* SHA-256 over the device row, the cluster settings the renderer reads,
- * the signer and the template's bytes: equal digests, equal files. */
+ * the signer and the template (its digest): equal digests, equal files. */
 static void inputs_digest(tl_store *s, const tl_cert *signer, const tl_device *d,
-			  uint8_t out[32])
+			  const uint8_t template_digest[32], uint8_t out[32])
 {
 	const tl_conf *c = &s->conf;
-	char path[1200];
-	uint8_t *tpl = NULL, h[TL_HASH_MAX];
-	size_t tpl_len = 0;
+	uint8_t h[TL_HASH_MAX];
 	tl_buf in;
-	tl_err e;
 
 	tl_buf_init(&in);
 	tl_buf_add(&in, d, offsetof(tl_device, lsc));	/* the fixed-size fields */
@@ -60,11 +57,7 @@ static void inputs_digest(tl_store *s, const tl_cert *signer, const tl_device *d
 	tl_buf_add(&in, c->tftp_nodes, sizeof(c->tftp_nodes));
 	tl_buf_add(&in, &c->tftp.serve_unsigned, sizeof(c->tftp.serve_unsigned));
 	tl_buf_add(&in, signer->der, signer->der_len);
-	tl_store_path(s, path, sizeof(path), "templates/%s.cnf.xml", d->template_name);
-	if (tl_read_file(path, 1 << 20, &tpl, &tpl_len, &e) == 0) {
-		tl_buf_add(&in, tpl, tpl_len);
-		free(tpl);
-	}
+	tl_buf_add(&in, template_digest, 32);
 	tl_hash(TL_HASH_SHA256, in.p, in.len, h);
 	memcpy(out, h, 32);
 	tl_buf_free(&in);
@@ -126,7 +119,31 @@ struct each {
 	int failed;
 	struct tl_gen_seen *seen;	/* this generation's, by name */
 	size_t nseen, cap;
+	/* the last template read: devices share a few, read once a reload */
+	char tpl_name[64];
+	uint8_t tpl_digest[32];
 };
+
+/* The digest of a template file (zeros for the built-in one). */
+static const uint8_t *template_digest(struct each *x, const char *name)
+{
+	char path[1200];
+	uint8_t *tpl, h[TL_HASH_MAX];
+	size_t len;
+	tl_err e;
+
+	if (x->tpl_name[0] && !strcmp(x->tpl_name, name))
+		return x->tpl_digest;
+	snprintf(x->tpl_name, sizeof(x->tpl_name), "%s", name);
+	memset(x->tpl_digest, 0, 32);
+	tl_store_path(x->s, path, sizeof(path), "templates/%s.cnf.xml", name);
+	if (tl_read_file(path, 1 << 20, &tpl, &len, &e) == 0) {
+		tl_hash(TL_HASH_SHA256, tpl, len, h);
+		memcpy(x->tpl_digest, h, 32);
+		free(tpl);
+	}
+	return x->tpl_digest;
+}
 
 /* Shares the device's files from the table being served when its inputs
  * did not change; 1 when they must be made again. */
@@ -171,7 +188,8 @@ static int one_device(void *arg, const tl_device *d)
 	char warn[400], m[600];
 	int n;
 
-	inputs_digest(x->s, x->g->sg.cert, d, digest);
+	inputs_digest(x->s, x->g->sg.cert, d, template_digest(x, d->template_name),
+		      digest);
 	if (x->prev && reuse(x, d, digest) == 0) {
 		const struct tl_gen_seen *old = seen_find(x->g, d->name);
 
@@ -215,7 +233,7 @@ int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 		     tl_tftp_table *t, tl_err *e)
 {
 	tl_tftp_gen *g = arg;
-	struct each x = { g, s, prev, t, e, 0, NULL, 0, 0 };
+	struct each x = { g, s, prev, t, e, 0, NULL, 0, 0, "", { 0 } };
 	uint64_t t0 = tl_now_ms();
 
 	refresh_signer(g, s);
