@@ -29,8 +29,8 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
 CPPFLAGS += -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE -DTRUSTLINE_VERSION=\"$(VERSION)\"
-CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
-LDFLAGS += $(SANFLAGS)
+CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
+LDFLAGS += $(SANFLAGS) -pthread
 LDLIBS += $(PKG_LIBS)
 
 # Library modules: every .c in these directories except a program's main.c.

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,86 @@ void tl_ev_free(tl_ev *t)
 		return;
 	tl_ev_disable(t);
 	free(t);
+}
+
+struct tl_job {
+	tl_ev_fn work, done;
+	void *arg;
+	pthread_t thread;
+	int pipe[2];	/* the thread writes a byte when the work is done */
+	tl_ev *ready;
+};
+
+static void *job_run(void *arg)
+{
+	tl_job *j = arg;
+
+	j->work(j->arg);
+	while (write(j->pipe[1], "", 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void job_end(tl_job *j)
+{
+	pthread_join(j->thread, NULL);
+	tl_ev_free(j->ready);
+	close(j->pipe[0]);
+	close(j->pipe[1]);
+	free(j);
+}
+
+static void job_ready(void *arg)
+{
+	tl_job *j = arg;
+	tl_ev_fn done = j->done;
+	void *a = j->arg;
+
+	job_end(j);
+	done(a);
+}
+
+tl_job *tl_job_start(tl_loop *l, tl_ev_fn work, tl_ev_fn done, void *arg,
+		     tl_err *e)
+{
+	tl_job *j = calloc(1, sizeof(*j));
+	int err;
+
+	if (j == NULL) {
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	j->work = work;
+	j->done = done;
+	j->arg = arg;
+	if (pipe2(j->pipe, O_CLOEXEC)) {
+		tl_fail(e, "pipe: %s", strerror(errno));
+		free(j);
+		return NULL;
+	}
+	if ((j->ready = tl_ev_io(l, j->pipe[0], TL_EV_READ, job_ready, j, e)) == NULL ||
+	    tl_ev_enable(j->ready)) {
+		if (j->ready)
+			tl_fail(e, "cannot watch a pipe");
+		goto fail;
+	}
+	if ((err = pthread_create(&j->thread, NULL, job_run, j)) != 0) {
+		tl_fail(e, "cannot start a thread: %s", strerror(err));
+		goto fail;
+	}
+	return j;
+fail:
+	tl_ev_free(j->ready);
+	close(j->pipe[0]);
+	close(j->pipe[1]);
+	free(j);
+	return NULL;
+}
+
+void tl_job_wait(tl_job *j)
+{
+	if (j)
+		job_end(j);
 }
 
 static void stop_loop(void *arg)

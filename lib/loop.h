@@ -40,6 +40,15 @@ tl_ev *tl_ev_periodic(tl_loop *l, unsigned ms, tl_ev_fn fn, void *arg, tl_err *e
 tl_ev *tl_ev_signal(tl_loop *l, int sig, tl_ev_fn fn, void *arg, tl_err *e);
 void tl_ev_free(tl_ev *ev);	/* NULL is fine */
 
+/* Work too long for the loop (signing thousands of files): work(arg) runs
+ * on a thread of its own, then done(arg) on the loop's thread, after which
+ * the job is gone. work must not touch what the loop's thread changes. */
+typedef struct tl_job tl_job;
+tl_job *tl_job_start(tl_loop *l, tl_ev_fn work, tl_ev_fn done, void *arg,
+		     tl_err *e);
+/* Waits for a job's work to end and frees it without calling done. */
+void tl_job_wait(tl_job *j);
+
 /* The usual server signals: SIGTERM and SIGINT call stop (NULL: stop the
  * loop), SIGHUP calls reload (NULL: ignored); SIGPIPE is ignored. The
  * events are kept in out[3] for tl_loop_signals_free. */

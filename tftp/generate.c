@@ -30,12 +30,23 @@ struct tl_gen_seen {
 	char files[3][sizeof(((tl_cnf_file *)0)->name)];
 };
 
+/* A table's memo: its devices, by name. */
+struct seen_list {
+	struct tl_gen_seen *v;
+	size_t n;
+};
+
+static void seen_list_free(void *p)
+{
+	struct seen_list *l = p;
+
+	free(l->v);
+	free(l);
+}
+
 void tl_tftp_gen_free(tl_tftp_gen *g)
 {
 	tl_cnf_signer_free(&g->sg);
-	free(g->seen);
-	g->seen = NULL;
-	g->nseen = 0;
 }
 
 /* SHA-256 over the device row, the cluster settings the renderer reads,
@@ -63,17 +74,17 @@ static void inputs_digest(tl_store *s, const tl_cert *signer, const tl_device *d
 	tl_buf_free(&in);
 }
 
-static const struct tl_gen_seen *seen_find(const tl_tftp_gen *g, const char *name)
+static const struct tl_gen_seen *seen_find(const struct seen_list *l, const char *name)
 {
 	/* devices come by name, in the same order each time: bisect */
-	size_t lo = 0, hi = g->nseen;
+	size_t lo = 0, hi = l ? l->n : 0;
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		int c = strcmp(g->seen[mid].name, name);
+		int c = strcmp(l->v[mid].name, name);
 
 		if (c == 0)
-			return &g->seen[mid];
+			return &l->v[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -114,6 +125,7 @@ struct each {
 	tl_tftp_gen *g;
 	tl_store *s;
 	const tl_tftp_table *prev;
+	const struct seen_list *before;	/* prev's memo */
 	tl_tftp_table *t;
 	tl_err *e;
 	int failed;
@@ -149,7 +161,7 @@ static const uint8_t *template_digest(struct each *x, const char *name)
  * did not change; 1 when they must be made again. */
 static int reuse(struct each *x, const tl_device *d, const uint8_t digest[32])
 {
-	const struct tl_gen_seen *old = seen_find(x->g, d->name);
+	const struct tl_gen_seen *old = seen_find(x->before, d->name);
 
 	if (old == NULL || memcmp(old->digest, digest, 32))
 		return 1;
@@ -188,10 +200,14 @@ static int one_device(void *arg, const tl_device *d)
 	char warn[400], m[600];
 	int n;
 
+	if (tl_tftp_table_cancelled(x->t)) {
+		tl_fail(x->e, "cancelled");
+		return x->failed = 1;
+	}
 	inputs_digest(x->s, x->g->sg.cert, d, template_digest(x, d->template_name),
 		      digest);
 	if (x->prev && reuse(x, d, digest) == 0) {
-		const struct tl_gen_seen *old = seen_find(x->g, d->name);
+		const struct tl_gen_seen *old = seen_find(x->before, d->name);
 
 		x->g->devices++;
 		x->g->files += old->nfiles;
@@ -233,18 +249,23 @@ int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 		     tl_tftp_table *t, tl_err *e)
 {
 	tl_tftp_gen *g = arg;
-	struct each x = { g, s, prev, t, e, 0, NULL, 0, 0, "", { 0 } };
+	struct each x = { g, s, prev, tl_tftp_table_memo(prev), t, e, 0, NULL, 0, 0,
+			  "", { 0 } };
+	struct seen_list *l = malloc(sizeof(*l));
 	uint64_t t0 = tl_now_ms();
 
+	if (l == NULL)
+		return tl_fail(e, "out of memory");
 	refresh_signer(g, s);
 	g->devices = g->files = g->rendered = 0;
 	if (tl_dev_each(s, one_device, &x, e) || x.failed) {
 		free(x.seen);
+		free(l);
 		return -1;
 	}
-	free(g->seen);
-	g->seen = x.seen;
-	g->nseen = x.nseen;
+	l->v = x.seen;
+	l->n = x.nseen;
+	tl_tftp_table_set_memo(t, l, seen_list_free);
 	g->last_ms = (long)(tl_now_ms() - t0);
 	tl_log(LOG_INFO, "event=render devices=%d rendered=%d reused=%d files=%d ms=%ld",
 	       g->devices, g->rendered, g->devices - g->rendered, g->files, g->last_ms);

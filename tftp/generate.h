@@ -11,18 +11,16 @@ typedef struct tl_tftp_gen {
 	tl_cnf_signer sg;	/* loaded before privileges are dropped */
 	long last_ms;		/* how long the last render took */
 	int devices, files, rendered;
-	/* What each device's files were made from, by the last generation:
-	 * a device whose inputs did not change shares its served files
-	 * instead of being rendered and signed again. */
-	struct tl_gen_seen *seen;
-	size_t nseen;
 } tl_tftp_gen;
 
 /* Loads the configuration signer (the TFTP node's CallManager identity). */
 int tl_tftp_gen_init(tl_tftp_gen *g, const char *dir, tl_err *e);
 void tl_tftp_gen_free(tl_tftp_gen *g);
 
-/* A tl_tftp_gen_fn: arg is a tl_tftp_gen. */
+/* A tl_tftp_gen_fn: arg is a tl_tftp_gen. It leaves in the table, as its
+ * memo, what each device's files were made from: a device whose inputs did
+ * not change by the next generation shares its served files instead of
+ * being rendered and signed again. */
 int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 		     tl_tftp_table *t, tl_err *e);
 

@@ -59,6 +59,12 @@ struct worker {
 	const struct opts *o;
 	tl_ev *watch;
 	long generation;
+	/* A reload renders and signs on a thread of its own, so phones are
+	 * served from the files loaded before while it runs. */
+	tl_job *job;
+	tl_tftp_next *next;	/* what the job made */
+	tl_err job_err;
+	int again;		/* a reload asked for while one runs */
 };
 
 /* How often the data directory's generation is looked at: a `trustline`
@@ -118,27 +124,63 @@ static void on_stop(void *arg)
 	tl_tftp_server_drain(w->srv, GRACE_MS, drained, w);
 }
 
-static void on_reload(void *arg)
+static void build_next(void *arg)
+{
+	struct worker *w = arg;
+
+	w->next = tl_tftp_ns_build(w->ns, &w->job_err);
+}
+
+static void start_reload(struct worker *w);
+
+static void reloaded(void *arg)
 {
 	struct worker *w = arg;
 	tl_tftp_cfg c;
 	size_t files;
 	uint64_t bytes;
+	char m[600];
+
+	w->job = NULL;
+	if (w->next == NULL) {
+		tl_log(LOG_ERR, "event=reload result=failed error=%s (still serving "
+		       "the files loaded before)",
+		       tl_log_val(w->job_err.msg, m, sizeof(m)));
+	} else {
+		tl_tftp_ns_swap(w->ns, w->next);
+		w->next = NULL;
+		config_of(w->o, tl_tftp_ns_conf(w->ns), &c);
+		fit_limits(&c);
+		tl_tftp_server_set_limits(w->srv, &c);
+		tl_tftp_ns_stats(w->ns, &files, &bytes);
+		tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu", files,
+		       (unsigned long long)bytes);
+	}
+	if (w->again)
+		start_reload(w);
+}
+
+static void start_reload(struct worker *w)
+{
+	char m[600];
 	tl_err e;
 
-	if (tl_tftp_ns_reload(w->ns, &e)) {
-		char m[600];
-
+	w->again = 0;
+	if ((w->job = tl_job_start(w->loop, build_next, reloaded, w, &e)) == NULL)
 		tl_log(LOG_ERR, "event=reload result=failed error=%s (still serving "
 		       "the files loaded before)", tl_log_val(e.msg, m, sizeof(m)));
-		return;
-	}
-	config_of(w->o, tl_tftp_ns_conf(w->ns), &c);
-	fit_limits(&c);
-	tl_tftp_server_set_limits(w->srv, &c);
-	tl_tftp_ns_stats(w->ns, &files, &bytes);
-	tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu", files,
-	       (unsigned long long)bytes);
+}
+
+static void on_reload(void *arg)
+{
+	struct worker *w = arg;
+
+	/* A change made while a reload reads the data directory may have
+	 * come too late for it: one more follows. */
+	if (w->job)
+		w->again = 1;
+	else
+		start_reload(w);
 }
 
 static void on_watch(void *arg)
@@ -228,6 +270,12 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 	tl_tftp_server_summary(w.srv);
 	tl_log(LOG_INFO, "event=stopped pid=%ld", (long)getpid());
 out:
+	if (w.job) {
+		tl_tftp_ns_cancel(ns);
+		tl_job_wait(w.job);
+		if (w.next)
+			tl_tftp_ns_swap(ns, w.next);	/* freed with ns */
+	}
 	tl_ev_free(w.watch);
 	tl_loop_signals_free(sig);
 	tl_tftp_http_free(w.http);

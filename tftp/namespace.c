@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +22,10 @@
 #define DEPTH_MAX 16		/* nested directories in tftpboot/ */
 
 /* Bytes shared by the table that holds them and every transfer in flight:
- * a reload drops the table's reference, the last transfer frees them. */
+ * a reload drops the table's reference, the last transfer frees them.
+ * Counted atomically: a build on another thread shares the served ones. */
 typedef struct blob {
-	size_t refs;
+	atomic_size_t refs;
 	size_t len;
 	uint8_t *data;
 } blob;
@@ -37,6 +40,14 @@ struct tl_tftp_table {
 	tl_htab names;
 	size_t files;
 	uint64_t bytes;
+	void *memo;
+	void (*memo_free)(void *);
+	const atomic_int *cancel;	/* the namespace's, while being built */
+};
+
+struct tl_tftp_next {
+	tl_tftp_table *t;
+	tl_conf conf;
 };
 
 struct tl_tftp_ns {
@@ -46,6 +57,7 @@ struct tl_tftp_ns {
 	tl_tftp_gen_fn gen;
 	void *gen_arg;
 	tl_tftp_table *cur;
+	atomic_int cancel;
 	/* The static-file signer, kept from one load to the next so a reload
 	 * after privileges were dropped can still sign. */
 	tl_cert *cert;
@@ -54,7 +66,7 @@ struct tl_tftp_ns {
 
 static void blob_unref(blob *b)
 {
-	if (b && --b->refs == 0) {
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
 		free(b->data);
 		free(b);
 	}
@@ -145,7 +157,7 @@ int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 	 * their size, for as long as they are served, times every device. */
 	if (len && (b->data = realloc(data, len)) != NULL)
 		data = b->data;
-	b->refs = 1;
+	atomic_init(&b->refs, 1);
 	b->len = len;
 	b->data = data;
 	return add(t, key, b, e);
@@ -160,8 +172,26 @@ int tl_tftp_table_share(tl_tftp_table *t, const tl_tftp_table *prev,
 	if (prev == NULL || normalize(name, key, sizeof(key)) ||
 	    (en = find(prev, key)) == NULL || en->b == NULL)
 		return 1;
-	en->b->refs++;
+	atomic_fetch_add(&en->b->refs, 1);
 	return add(t, key, en->b, e);
+}
+
+void tl_tftp_table_set_memo(tl_tftp_table *t, void *memo, void (*free_fn)(void *))
+{
+	if (t->memo_free)
+		t->memo_free(t->memo);
+	t->memo = memo;
+	t->memo_free = free_fn;
+}
+
+const void *tl_tftp_table_memo(const tl_tftp_table *t)
+{
+	return t ? t->memo : NULL;
+}
+
+int tl_tftp_table_cancelled(const tl_tftp_table *t)
+{
+	return t->cancel && atomic_load(t->cancel);
 }
 
 static void free_entry(tl_hnode *n, void *arg)
@@ -178,6 +208,8 @@ static void table_free(tl_tftp_table *t)
 		return;
 	tl_htab_each(&t->names, free_entry, NULL);
 	tl_htab_free(&t->names);
+	if (t->memo_free)
+		t->memo_free(t->memo);
 	free(t);
 }
 
@@ -356,6 +388,7 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 		tl_fail(e, "out of memory");
 		goto out;
 	}
+	w.t->cancel = &ns->cancel;
 	if (ns->gen && ns->gen(ns->gen_arg, &s, ns->cur, w.t, e))
 		goto out;
 	tl_store_path(&s, boot, sizeof(boot), "tftpboot");
@@ -369,6 +402,11 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 	if (s.conf.tftp.sign_static &&
 	    (load_signer(ns, &s, e) || sign_static(ns, &w, e)))
 		goto out;
+	if (atomic_load(&ns->cancel)) {
+		tl_fail(e, "cancelled");
+		goto out;
+	}
+	w.t->cancel = NULL;
 	*conf = s.conf;
 	rc = 0;
 out:
@@ -418,17 +456,36 @@ void tl_tftp_ns_free(tl_tftp_ns *ns)
 	free(ns);
 }
 
-int tl_tftp_ns_reload(tl_tftp_ns *ns, tl_err *e)
+tl_tftp_next *tl_tftp_ns_build(tl_tftp_ns *ns, tl_err *e)
 {
-	tl_tftp_table *t;
-	tl_conf conf;
+	tl_tftp_next *n = malloc(sizeof(*n));
 
-	if ((t = build(ns, &conf, e)) == NULL)
-		return -1;
+	if (n == NULL) {
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	if ((n->t = build(ns, &n->conf, e)) == NULL) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void tl_tftp_ns_swap(tl_tftp_ns *ns, tl_tftp_next *n)
+{
 	table_free(ns->cur);
-	ns->cur = t;
-	ns->conf = conf;
-	return 0;
+	ns->cur = n->t;
+	ns->conf = n->conf;
+	free(n);
+	/* The old table's files are freed by now, or by their last transfer:
+	 * give the pages between the new ones back instead of holding both
+	 * generations' worth. */
+	malloc_trim(0);
+}
+
+void tl_tftp_ns_cancel(tl_tftp_ns *ns)
+{
+	atomic_store(&ns->cancel, 1);
 }
 
 int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out)
@@ -444,7 +501,7 @@ int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out)
 		return -1;
 	if (en->b == NULL)
 		return -2;
-	en->b->refs++;
+	atomic_fetch_add(&en->b->refs, 1);
 	out->data = en->b->data;
 	out->len = en->b->len;
 	out->ref = en->b;

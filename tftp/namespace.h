@@ -35,9 +35,17 @@ int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 int tl_tftp_table_share(tl_tftp_table *t, const tl_tftp_table *prev,
 			const char *name, tl_err *e);
 
+/* What a generator remembers of the table it filled, freed with it: the
+ * next generation reads it from prev to know which files it can share. */
+void tl_tftp_table_set_memo(tl_tftp_table *t, void *memo, void (*free_fn)(void *));
+const void *tl_tftp_table_memo(const tl_tftp_table *t);
+/* Nonzero once the build filling t should give up (tl_tftp_ns_cancel). */
+int tl_tftp_table_cancelled(const tl_tftp_table *t);
+
 /* Fills the generated part of a new table t, from the opened store; prev is
  * the table being served (NULL at start), whose unchanged files can be
- * shared instead of made again. */
+ * shared instead of made again. It may run on a thread other than the one
+ * serving prev; it reads prev and changes nothing of it. */
 typedef int (*tl_tftp_gen_fn)(void *arg, tl_store *s, const tl_tftp_table *prev,
 			      tl_tftp_table *t, tl_err *e);
 
@@ -52,9 +60,17 @@ void tl_tftp_ns_free(tl_tftp_ns *ns);
  * tl_tftp_ns_release(ns, file), across reloads too. */
 int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out);
 void tl_tftp_ns_release(tl_tftp_ns *ns, tl_tftp_file *f);
-/* Rebuilds from the data directory (SIGHUP). On failure the namespace
- * being served is kept and e says why. */
-int tl_tftp_ns_reload(tl_tftp_ns *ns, tl_err *e);
+/* A reload (SIGHUP, or a changed generation) in two halves, so the long
+ * one can run off the serving thread: tl_tftp_ns_build makes the next
+ * table from the data directory, reading the one served and changing
+ * nothing of it (NULL on failure, with e saying why: the namespace being
+ * served stays); tl_tftp_ns_swap then serves it. One build at a time. */
+typedef struct tl_tftp_next tl_tftp_next;
+tl_tftp_next *tl_tftp_ns_build(tl_tftp_ns *ns, tl_err *e);
+void tl_tftp_ns_swap(tl_tftp_ns *ns, tl_tftp_next *n);
+/* Makes a build in progress, and every later one, give up soon and fail
+ * (the server is stopping). */
+void tl_tftp_ns_cancel(tl_tftp_ns *ns);
 
 /* The configuration read at the last (re)load. */
 const tl_conf *tl_tftp_ns_conf(const tl_tftp_ns *ns);
