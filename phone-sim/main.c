@@ -14,6 +14,7 @@
 #include "file.h"
 #include "flash.h"
 #include "fleet.h"
+#include "httpget.h"
 #include "json.h"
 #include "phonecnf.h"
 #include "phonenet.h"
@@ -30,7 +31,7 @@ static void usage(FILE *f)
 {
 	fputs(
 "usage: phone-sim boot --state DIR --mac MAC [--model MODEL] --tftp HOST[:PORT]\n"
-"                      [--pin-itl CERT] [--tvs HOST[:PORT]] [--capf HOST[:PORT]]\n"
+"                      [--http[=PORT]] [--pin-itl CERT] [--tvs HOST[:PORT]] [--capf HOST[:PORT]]\n"
 "                      [--auth-string STRING] [--timeout MS] [--json] [-v]\n"
 "       phone-sim show --state DIR [--json]\n"
 "       phone-sim erase-trust --state DIR\n"
@@ -42,7 +43,8 @@ static void usage(FILE *f)
 "\n"
 "boot         fetches CTLSEP<MAC>.tlv else CTLFile.tlv, ITLSEP<MAC>.tlv else\n"
 "             ITLFile.tlv, SEP<MAC>.cnf.xml.sgn (and .enc.sgn when it says\n"
-"             encrConfig), asks TVS when a signer is unknown, runs a CAPF\n"
+"             encrConfig) over TFTP (or HTTP, port 6970 of the TFTP host,\n"
+"             with --http), asks TVS when a signer is unknown, runs a CAPF\n"
 "             session when the configuration names CAPF servers, and prints\n"
 "             one line per decision (one JSON object with --json).\n"
 "show         what the phone holds: CTL, ITL, MIC, LSC, configuration, TVS cache.\n"
@@ -110,6 +112,7 @@ typedef struct boot {
 	tl_flash f;
 	hostport tftp, tvs, capf;
 	int have_tvs, have_capf;
+	int http_port;		/* --http: files over HTTP from the TFTP host */
 	const char *auth_string;
 	int timeout_ms;
 	tl_phonecnf last;	/* the last accepted configuration: TVS servers */
@@ -193,7 +196,33 @@ static tl_tvs_fn tvs_fn(const boot *b)
 	return b->have_tvs || (b->have_last && b->last.ntvs) ? tvs_ask : NULL;
 }
 
-/* ---- TFTP ---- */
+/* ---- TFTP or HTTP ---- */
+
+/* The same file over HTTP (port 6970): 200 is the file, 404 "not found"
+ * as TFTP's error 1, anything else an error. */
+static int fetch_http(boot *b, const char *name, uint8_t **buf, size_t *len)
+{
+	tl_err e;
+	int status;
+
+	if (tl_http_get(b->tftp.host, b->http_port, name, b->timeout_ms, TL_FILE_MAX, buf,
+			len, &status, &e)) {
+		fail(0, "%s", e.msg);
+		return TL_TFTPC_TIMEOUT;
+	}
+	if (status == 200) {
+		progress("HTTP %s: %zu bytes", name, *len);
+		return TL_TFTPC_OK;
+	}
+	free(*buf);
+	*buf = NULL;
+	if (status == 404) {
+		progress("HTTP %s: not found", name);
+		return TL_TFTPC_NOTFOUND;
+	}
+	fail(0, "http://%s:%d/%s: status %d", b->tftp.host, b->http_port, name, status);
+	return TL_TFTPC_REMOTE;
+}
 
 /* TL_TFTPC_OK with *buf, TL_TFTPC_NOTFOUND, or another failure (printed). */
 static int fetch(boot *b, const char *name, uint8_t **buf, size_t *len)
@@ -203,6 +232,8 @@ static int fetch(boot *b, const char *name, uint8_t **buf, size_t *len)
 	tl_err e;
 	int rc;
 
+	if (b->http_port)
+		return fetch_http(b, name, buf, len);
 	tl_phone_tftp_opts(&o, &b->tftp, b->timeout_ms);
 	rc = tl_tftp_fetch(&o, name, TL_FILE_MAX, buf, len, &r, &e);
 	if (rc == TL_TFTPC_OK)
@@ -517,7 +548,12 @@ static void print_json(const boot *b, int code)
 	tl_json_str(stdout, b->f.model);
 	printf(",\"tftp\":");
 	tl_json_str(stdout, b->tftp.host);
-	printf(",\"tftp_port\":%d,\"steps\":[", b->tftp.port);
+	printf(",\"tftp_port\":%d,\"http_port\":", b->tftp.port);
+	if (b->http_port)
+		printf("%d", b->http_port);
+	else
+		printf("null");
+	printf(",\"steps\":[");
 	for (size_t i = 0; i < b->nsteps; i++) {
 		printf("%s{\"step\":", i ? "," : "");
 		tl_json_str(stdout, b->steps[i].step);
@@ -551,6 +587,15 @@ static int load_last(boot *b)
 	return 0;
 }
 
+/* A port number, or -1. */
+static int port_arg(const char *s)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	return *s && !*end && n > 0 && n <= 65535 ? (int)n : -1;
+}
+
 static int cmd_boot(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -558,6 +603,7 @@ static int cmd_boot(int argc, char **argv)
 		{ "mac", required_argument, 0, 'm' },
 		{ "model", required_argument, 0, 'M' },
 		{ "tftp", required_argument, 0, 't' },
+		{ "http", optional_argument, 0, 'H' },
 		{ "tvs", required_argument, 0, 'T' },
 		{ "capf", required_argument, 0, 'C' },
 		{ "pin-itl", required_argument, 0, 'p' },
@@ -586,6 +632,7 @@ static int cmd_boot(int argc, char **argv)
 		case 'm': mac_s = optarg; break;
 		case 'M': model = optarg; break;
 		case 't': tftp = optarg; break;
+		case 'H': b->http_port = optarg ? port_arg(optarg) : 6970; break;
 		case 'T': tvs = optarg; break;
 		case 'C': capf = optarg; break;
 		case 'p': pin_path = optarg; break;
@@ -602,10 +649,11 @@ static int cmd_boot(int argc, char **argv)
 		fail(0, "boot needs --state DIR and --tftp HOST[:PORT] (see --help)");
 		goto out_b;
 	}
-	if (b->timeout_ms <= 0 || parse_hostport(tftp, 69, &b->tftp) ||
+	if (b->timeout_ms <= 0 || b->http_port < 0 ||
+	    parse_hostport(tftp, 69, &b->tftp) ||
 	    (tvs && parse_hostport(tvs, TL_TVS_PORT, &b->tvs)) ||
 	    (capf && parse_hostport(capf, TL_CAPF_PORT, &b->capf))) {
-		fail(0, "bad --tftp, --tvs, --capf or --timeout value");
+		fail(0, "bad --tftp, --http, --tvs, --capf or --timeout value");
 		goto out_b;
 	}
 	b->have_tvs = tvs != NULL;
@@ -623,8 +671,9 @@ static int cmd_boot(int argc, char **argv)
 		goto out_pin;
 	}
 	load_last(b);
-	progress("SEP%s (%s) booting from TFTP %s:%d", b->f.mac, b->f.model,
-		 b->tftp.host, b->tftp.port);
+	progress("SEP%s (%s) booting from %s %s:%d", b->f.mac, b->f.model,
+		 b->http_port ? "HTTP" : "TFTP", b->tftp.host,
+		 b->http_port ? b->http_port : b->tftp.port);
 	rc = step_lists(b, pin);
 	if (rc == 0 && !b->refused)
 		rc = step_config(b, &cfg);
@@ -640,9 +689,10 @@ static int cmd_boot(int argc, char **argv)
 	}
 	code = rc < 0 ? EXIT_ERROR : b->refused ? EXIT_REFUSED : EXIT_OK;
 	if (code == EXIT_ERROR && !b->reason[0])
-		snprintf(b->reason, sizeof(b->reason), "the TFTP server %s:%d did not "
-			 "answer, or the state could not be written", b->tftp.host,
-			 b->tftp.port);
+		snprintf(b->reason, sizeof(b->reason), "the %s server %s:%d did not "
+			 "answer, or the state could not be written",
+			 b->http_port ? "HTTP" : "TFTP", b->tftp.host,
+			 b->http_port ? b->http_port : b->tftp.port);
 	if (json)
 		print_json(b, code);
 	else if (code == EXIT_REFUSED)
