@@ -131,6 +131,14 @@ void tl_tvs_client_close(tl_tvs_client *c)
 	free(c);
 }
 
+void tl_tvs_client_peer(tl_tvs_client *c, const uint8_t **der, size_t *len)
+{
+	if (tl_tlsconn_peer_der(c->conn, der, len)) {
+		*der = NULL;
+		*len = 0;
+	}
+}
+
 const char *tl_tvs_client_tls(tl_tvs_client *c, char *out, size_t n)
 {
 	snprintf(out, n, "%s %s", tl_tlsconn_version(c->conn),

@@ -56,6 +56,9 @@ typedef struct tl_tvs_client_opts {
  * tl_tvs_fail code with e saying what happened. */
 int tl_tvs_client_open(tl_tvs_client **out, const tl_tvs_client_opts *o, tl_err *e);
 void tl_tvs_client_close(tl_tvs_client *c);
+/* The DER certificate the server presented (valid until close), for a
+ * caller with more to check than the pin (a phone: its dates). */
+void tl_tvs_client_peer(tl_tvs_client *c, const uint8_t **der, size_t *len);
 /* "TLSv1.3 TLS_AES_128_GCM_SHA256" */
 const char *tl_tvs_client_tls(tl_tvs_client *c, char *out, size_t n);
 
