@@ -1,17 +1,25 @@
 /* phone-sim fleet: N phones booting from one process and one thread. Each
  * phone is a small state machine over the TFTP client's (tftpclient.h
  * tl_tftpc_ev_start), so C boots overlap on one event loop; its decisions
- * are phonetrust.c's, as in `boot`. TVS is asked with the blocking client
- * (phonenet.c): only phones meeting an unknown signer ask, and the loop
- * waits for that one exchange. */
+ * are phonetrust.c's, as in `boot`. A decision that needs TVS is taken
+ * twice: the first time the phone only notes the question (the verdict is
+ * dropped), the exchange runs on the loop with netloop's non-blocking TLS
+ * steps and tvsclient's request and answer checks, and the decision is
+ * taken again with the answer. Decisions change nothing in the phone until
+ * they accept, so the second is the one a phone asking in line would
+ * reach, and other phones go on booting meanwhile. */
 #include "fleet.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +28,7 @@
 #include "flash.h"
 #include "json.h"
 #include "loop.h"
+#include "netloop.h"
 #include "phonecnf.h"
 #include "phonenet.h"
 #include "signedfile.h"
@@ -66,9 +75,24 @@ typedef struct fleet {
 	outcome out[MAX_OUTCOMES];
 	size_t nout;
 	tl_ev *tick;
+	tl_tls *tls;		/* the phones' TLS side, made at the first TVS question */
 } fleet;
 
 enum stage { S_CTL_SEP, S_CTL, S_ITL_SEP, S_ITL, S_CNF_SGN, S_CNF_XML };
+
+/* What a decision asked TVS (VERIFY der, or QUERY issuer + serial) and,
+ * once the loop has it, the answer. */
+typedef struct tvsq {
+	uint8_t *der;
+	size_t der_len;
+	char *issuer;
+	uint8_t *serial;
+	size_t serial_len;
+	int pending, answered;
+	tl_phone_tvs_answer a;
+} tvsq;
+
+struct tvsx;
 
 typedef struct boot {
 	fleet *fl;
@@ -79,24 +103,50 @@ typedef struct boot {
 	int have_last;
 	tl_tftpc_result r;
 	char file[64];
+	int rc;			/* the file in hand: TL_TFTPC_OK or _NOTFOUND */
+	uint8_t *buf;
+	size_t len;
+	tvsq q;
+	struct tvsx *x;		/* the TVS exchange in flight */
 	double t0;
 	int refused, tvs_vouched;
 	char reason[1200];
 } boot;
+
+enum xstate { X_CONNECT, X_HANDSHAKE, X_SEND, X_READ };
+
+/* One phone's TVS exchange on the loop: the servers in turn, one TLS
+ * connection and one request each, until one answers. */
+typedef struct tvsx {
+	boot *b;
+	const tl_phonecnf_server *list;
+	size_t n, i;
+	enum xstate st;
+	int fd;
+	tl_tlsconn *conn;
+	tl_ev *rd, *wr, *timer;
+	uint8_t cmd;
+	uint32_t session;
+	tl_buf out;
+	uint8_t *in;
+	size_t in_len, in_cap;
+} tvsx;
 
 static void usage(FILE *f)
 {
 	fputs(
 "usage: phone-sim fleet --count N --concurrency C --mac-base MAC [--model MODEL]\n"
 "                       --tftp HOST[:PORT] [--tvs HOST[:PORT]]\n"
-"                       [--state-root DIR | --memory] [--timeout MS]\n"
+"                       [--state-root DIR] [--memory] [--timeout MS]\n"
 "                       [--report FILE.json]\n"
 "\n"
 "Boots N phones, MACs counting up from MAC, at most C at a time, from one\n"
 "event loop: CTL, ITL and signed configuration with the decisions of boot,\n"
-"TVS when a signer is unknown. Flash in DIR/SEP<MAC>/ (--state-root) or in\n"
-"memory (--memory, the default). Reports boots/s, p50/p99 boot time, the\n"
-"outcomes by reason and the bytes transferred; a progress line on a terminal.\n"
+"TVS (on the same loop) when a signer is unknown. Flash in DIR/SEP<MAC>/\n"
+"(--state-root) or in memory (--memory, the default); both: phones start\n"
+"from DIR's flash and DIR is never written. Reports boots/s, p50/p99 boot\n"
+"time, the outcomes by reason and the bytes transferred; a progress line on\n"
+"a terminal.\n"
 "Exit status: 0 every phone trusted, 1 some phone refused, 2 errors.\n", f);
 }
 
@@ -147,11 +197,19 @@ static int flash_load(boot *b, const char *mac, tl_err *e)
 	char dir[600];
 	mphone *m;
 
-	if (fl->state_root) {
+	if (fl->state_root)
 		snprintf(dir, sizeof(dir), "%s/SEP%s", fl->state_root, mac);
+	if (fl->state_root && !fl->mem)
 		return tl_flash_load(&b->f, dir, mac, fl->model, e);
-	}
 	m = &fl->mem[b->idx];
+	if (fl->state_root && !access(dir, F_OK)) {
+		/* --memory with --state-root: the phone starts from its flash,
+		 * which is never written */
+		if (tl_flash_load(&b->f, dir, mac, fl->model, e))
+			return -1;
+		b->f.dir[0] = 0;
+		return 0;
+	}
 	tl_flash_mem(&b->f, mac, fl->model);
 	if (mem_list(fl, m->ctl, "CTLFile.tlv", &b->f.phone.ctl, &b->f.phone.has_ctl, e) ||
 	    mem_list(fl, m->itl, "ITLFile.tlv", &b->f.phone.itl, &b->f.phone.has_itl, e)) {
@@ -175,7 +233,7 @@ static int flash_save(boot *b, tl_err *e)
 	time_t t = time(NULL);
 	mphone *m;
 
-	if (fl->state_root)
+	if (!fl->mem)
 		return tl_flash_save_trust(&b->f, e);
 	m = &fl->mem[b->idx];
 	m->ctl = b->f.phone.has_ctl ? blob_ref(fl, &b->f.phone.ctl) : 0;
@@ -226,26 +284,298 @@ static void refuse(boot *b, const char *fmt, ...)
 	record(b, &v);
 }
 
+/* ---- TVS on the loop ---- */
+
+static void decide(boot *b);
+
+static void q_free(tvsq *q)
+{
+	free(q->der);
+	free(q->issuer);
+	free(q->serial);
+	tl_cert_free(q->a.cert);
+	memset(q, 0, sizeof(*q));
+}
+
+static int q_same(const tvsq *q, const tl_cert *cert, const char *issuer,
+		  const uint8_t *serial, size_t serial_len)
+{
+	if (cert)
+		return q->der && q->der_len == cert->der_len &&
+		       !memcmp(q->der, cert->der, cert->der_len);
+	return q->issuer && !strcmp(q->issuer, issuer) && q->serial_len == serial_len &&
+	       !memcmp(q->serial, serial, serial_len);
+}
+
+/* The decisions' tl_tvs_fn. With the answer to this very question in hand
+ * it gives it; otherwise it notes the question for the loop and answers
+ * "unreachable" to a decision that decide() then drops. */
 static int tvs_ask(void *arg, const tl_cert *cert, const char *issuer,
 		   const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a)
 {
 	boot *b = arg;
+	tvsq *q = &b->q;
 
+	if (q->answered && q_same(q, cert, issuer, serial, serial_len)) {
+		*a = q->a;
+		q->a.cert = NULL;	/* the decision frees it */
+		q->answered = 0;
+		if (a->reachable && a->valid)
+			b->tvs_vouched = 1;
+		return 0;
+	}
 	b->fl->tvs_asked++;
-	if (b->fl->have_tvs)
-		tl_phone_tvs_ask(&b->f.phone, &b->fl->tvs, 1, b->fl->timeout_ms, cert,
-				 issuer, serial, serial_len, a, NULL);
-	else
-		tl_phone_tvs_ask(&b->f.phone, b->last.tvs, b->last.ntvs, b->fl->timeout_ms,
-				 cert, issuer, serial, serial_len, a, NULL);
-	if (a->reachable && a->valid)
-		b->tvs_vouched = 1;
+	if (!b->f.phone.has_itl) {
+		snprintf(a->server, sizeof(a->server), "no ITL to trust TVS with");
+		return 0;
+	}
+	q_free(q);
+	if (cert) {
+		if ((q->der = malloc(cert->der_len)) != NULL)
+			memcpy(q->der, cert->der, cert->der_len);
+		q->der_len = cert->der_len;
+	} else {
+		q->issuer = strdup(issuer);
+		if ((q->serial = malloc(serial_len ? serial_len : 1)) != NULL)
+			memcpy(q->serial, serial, serial_len);
+		q->serial_len = serial_len;
+	}
+	if ((cert && !q->der) || (!cert && (!q->issuer || !q->serial))) {
+		q_free(q);
+		snprintf(a->server, sizeof(a->server), "out of memory");
+		return 0;
+	}
+	q->pending = 1;
 	return 0;
 }
 
 static tl_tvs_fn tvs_fn(const boot *b)
 {
 	return b->fl->have_tvs || (b->have_last && b->last.ntvs) ? tvs_ask : NULL;
+}
+
+static void x_close(tvsx *x)
+{
+	tl_ev_free(x->rd);
+	tl_ev_free(x->wr);
+	tl_tlsconn_free(x->conn);
+	if (x->fd >= 0)
+		close(x->fd);
+	x->rd = x->wr = NULL;
+	x->conn = NULL;
+	x->fd = -1;
+	x->out.len = 0;
+	x->in_len = 0;
+}
+
+/* The exchange is over: the answer (or "unreachable") goes to the phone,
+ * whose decision is taken again. */
+static void x_end(tvsx *x)
+{
+	boot *b = x->b;
+
+	x_close(x);
+	tl_ev_free(x->timer);
+	tl_buf_free(&x->out);
+	free(x->in);
+	free(x);
+	b->x = NULL;
+	b->q.pending = 0;
+	b->q.answered = 1;
+	decide(b);
+}
+
+static void x_connect(tvsx *x);
+
+/* This server did not answer: the next one, or the end. */
+static void x_fail(tvsx *x)
+{
+	x_close(x);
+	if (++x->i < x->n)
+		x_connect(x);
+	else
+		x_end(x);
+}
+
+static void x_wait(tvsx *x, int want)
+{
+	tl_ev_disable(want == TL_IO_WANT_WRITE ? x->rd : x->wr);
+	tl_ev_enable(want == TL_IO_WANT_WRITE ? x->wr : x->rd);
+}
+
+/* The request for the phone's question, its session set. */
+static int x_request(tvsx *x, tl_err *e)
+{
+	const boot *b = x->b;
+	tl_tvs_msg m;
+
+	if (b->q.der)
+		tl_tvs_verify_msg(&m, b->f.phone.tvs_name, b->q.der, b->q.der_len);
+	else
+		tl_tvs_query_msg(&m, b->f.phone.tvs_name, b->q.issuer, b->q.serial,
+				 b->q.serial_len);
+	m.session = ++x->session;
+	x->cmd = m.command;
+	return tl_tvs_encode(&m, &x->out, e);
+}
+
+/* 1 when a whole answer was taken into the phone's question, 0 when more
+ * bytes are needed, -1 when it is not an answer. */
+static int x_answer(tvsx *x)
+{
+	tl_phone_tvs_answer *a = &x->b->q.a;
+	tl_tvs_answer ans;
+	tl_tvs_msg m;
+	size_t used;
+	tl_err e;
+	int rc = tl_tvs_decode(x->in, x->in_len, &m, &used, &e);
+
+	if (rc <= 0)
+		return rc;
+	if (tl_tvs_take_answer(&m, (uint8_t)(x->cmd + 1), x->session, &ans, &e))
+		return -1;
+	a->reachable = 1;
+	a->valid = ans.valid;
+	memcpy(a->roles, ans.roles, ans.nroles);
+	a->nroles = ans.nroles;
+	a->ttl = ans.ttl;
+	if (ans.valid && ans.cert && tl_cert_from_der(ans.cert, ans.cert_len, &a->cert, &e))
+		a->valid = 0;
+	tl_tvs_answer_free(&ans);
+	return 1;
+}
+
+/* Room for at least 16 KB more input, within what an answer can be. */
+static int x_room(tvsx *x)
+{
+	uint8_t *p;
+
+	if (x->in_cap >= x->in_len + 16384)
+		return 0;
+	if (x->in_len + 16384 > 2 * (65536 + TL_TVS_HEADER) ||
+	    (p = realloc(x->in, x->in_len + 16384)) == NULL)
+		return -1;
+	x->in = p;
+	x->in_cap = x->in_len + 16384;
+	return 0;
+}
+
+/* Runs the exchange's steps until one must wait for the socket. */
+static void x_run(void *arg)
+{
+	tvsx *x = arg;
+	tl_tvs_pin pin = { .itl = &x->b->f.phone.itl };
+	const uint8_t *der;
+	socklen_t elen = sizeof(int);
+	size_t len, got;
+	int rc = TL_IO_ERROR, err = 0;
+	tl_err e;
+
+	for (;;) {
+		switch (x->st) {
+		case X_CONNECT:
+			if (getsockopt(x->fd, SOL_SOCKET, SO_ERROR, &err, &elen) || err ||
+			    (x->conn = tl_tlsconn_new(x->b->fl->tls, x->fd, &e)) == NULL)
+				return x_fail(x);
+			x->st = X_HANDSHAKE;
+			continue;
+		case X_HANDSHAKE:
+			if ((rc = tl_tlsconn_handshake(x->conn, &e)) != TL_IO_DONE)
+				break;
+			/* the server's certificate must be a TVS record of the ITL */
+			if (tl_tlsconn_peer_der(x->conn, &der, &len) ||
+			    tl_tvs_client_pinned(&pin, der, len, &e) || x_request(x, &e))
+				return x_fail(x);
+			x->st = X_SEND;
+			continue;
+		case X_SEND:
+			if ((rc = tl_tlsconn_write(x->conn, x->out.p, x->out.len, &e)) !=
+			    TL_IO_DONE)
+				break;
+			x->st = X_READ;
+			continue;
+		case X_READ:
+			if (x->in_len && (rc = x_answer(x)) != 0)
+				return rc > 0 ? x_end(x) : x_fail(x);
+			if (x_room(x))
+				return x_fail(x);
+			if ((rc = tl_tlsconn_read(x->conn, x->in + x->in_len,
+						  x->in_cap - x->in_len, &got, &e)) != TL_IO_DONE)
+				break;
+			x->in_len += got;
+			continue;
+		}
+		if (rc == TL_IO_WANT_READ || rc == TL_IO_WANT_WRITE)
+			return x_wait(x, rc);
+		return x_fail(x);
+	}
+}
+
+static void x_timeout(void *arg)
+{
+	x_fail(arg);
+}
+
+/* Asks the phone's question on the loop: the --tvs server, else those of
+ * the configuration the phone kept. */
+static void x_start(boot *b)
+{
+	fleet *fl = b->fl;
+	tvsx *x = calloc(1, sizeof(*x));
+	tl_err e;
+
+	if (x == NULL || (!fl->tls && tl_tls_client(&fl->tls, 12, &e)) ||
+	    (x->timer = tl_ev_timer(fl->loop, x_timeout, x, &e)) == NULL) {
+		free(x);
+		snprintf(b->q.a.server, sizeof(b->q.a.server), "no TLS client");
+		b->q.pending = 0;
+		b->q.answered = 1;
+		decide(b);
+		return;
+	}
+	b->x = x;
+	x->b = b;
+	x->fd = -1;
+	x->list = fl->have_tvs ? &fl->tvs : b->last.tvs;
+	x->n = fl->have_tvs ? 1 : b->last.ntvs;
+	/* sessions start at a random number, as a phone's would */
+	if (tl_random((uint8_t *)&x->session, sizeof(x->session), &e))
+		x->session = (uint32_t)b->idx;
+	tl_buf_init(&x->out);
+	x_connect(x);
+}
+
+/* A non-blocking connection to server i; its steps go on in x_run. */
+static void x_connect(tvsx *x)
+{
+	const tl_phonecnf_server *s = &x->list[x->i];
+	struct addrinfo hints, *ai = NULL;
+	char port[16];
+	int one = 1;
+	tl_err e;
+
+	snprintf(x->b->q.a.server, sizeof(x->b->q.a.server), "%.80s:%d", s->host, s->port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", s->port);
+	x->st = X_CONNECT;
+	if (getaddrinfo(s->host, port, &hints, &ai) ||
+	    (x->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    0)) < 0) {
+		if (ai)
+			freeaddrinfo(ai);
+		return x_fail(x);
+	}
+	setsockopt(x->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((connect(x->fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS) ||
+	    (x->rd = tl_ev_io(x->b->fl->loop, x->fd, TL_EV_READ, x_run, x, &e)) == NULL ||
+	    (x->wr = tl_ev_io(x->b->fl->loop, x->fd, TL_EV_WRITE, x_run, x, &e)) == NULL) {
+		freeaddrinfo(ai);
+		return x_fail(x);
+	}
+	freeaddrinfo(ai);
+	tl_ev_arm(x->timer, (unsigned)x->b->fl->timeout_ms);
+	tl_ev_enable(x->wr);
 }
 
 /* The configuration the server sent (rc TL_TFTPC_OK) or did not have. */
@@ -264,7 +594,8 @@ static void configure(boot *b, int rc, const uint8_t *buf, size_t len)
 		return;
 	}
 	if (tl_phone_config(&b->f.phone, b->file, buf, len, tvs_fn(b), b, &v)) {
-		record(b, &v);
+		if (!b->q.pending)
+			record(b, &v);
 		return;
 	}
 	if (b->stage == S_CNF_SGN) {
@@ -336,6 +667,8 @@ static void end_boot(boot *b, const char *error)
 		b->f.config = NULL;
 	}
 	tl_flash_free(&b->f);
+	q_free(&b->q);
+	free(b->buf);
 	free(b);
 	fl->inflight--;
 	refill(fl);
@@ -358,53 +691,66 @@ static void fetch(boot *b, enum stage s)
 		end_boot(b, e.msg);
 }
 
-/* One step of PHONE-TRUST.md's boot per file, as `boot` takes them. */
+/* A file arrived (or is not on the server): what the boot does next. */
 static void fetched(void *arg, int rc, uint8_t *out, size_t len, const tl_err *e)
 {
 	boot *b = arg;
 	fleet *fl = b->fl;
 	tl_phone *p = &b->f.phone;
-	tl_verdict v;
 
 	fl->transfers++;
 	fl->bytes += b->r.bytes;
 	fl->resent += b->r.timeouts || b->r.repeats;
 	if (rc != TL_TFTPC_OK && rc != TL_TFTPC_NOTFOUND) {
+		free(out);
 		end_boot(b, e->msg);
 		return;
 	}
+	if (rc == TL_TFTPC_NOTFOUND) {
+		free(out);
+		out = NULL;
+		len = 0;
+		if (b->stage == S_CTL_SEP || b->stage == S_ITL_SEP ||
+		    (b->stage == S_CNF_SGN && (p->rollback || (!p->has_itl && !p->has_ctl)))) {
+			fetch(b, b->stage + 1);
+			return;
+		}
+	}
+	b->rc = rc;
+	b->buf = out;
+	b->len = len;
+	decide(b);
+}
+
+/* One step of PHONE-TRUST.md's boot per file, as `boot` takes them; a
+ * step that needs TVS returns here with the answer (x_end). */
+static void decide(boot *b)
+{
+	tl_phone *p = &b->f.phone;
+	tl_verdict v;
+
 	switch (b->stage) {
 	case S_CTL_SEP:
-	case S_ITL_SEP:
-		if (rc == TL_TFTPC_NOTFOUND) {
-			fetch(b, b->stage + 1);
-			break;
-		}
-		/* fall through */
 	case S_CTL:
+		tl_phone_ctl(p, b->buf, b->len, NULL, &v);
+		break;
+	case S_ITL_SEP:
 	case S_ITL:
-		if (b->stage <= S_CTL) {
-			tl_phone_ctl(p, out, len, NULL, &v);
-			record(b, &v);
-			fetch(b, S_ITL_SEP);
-		} else {
-			tl_phone_itl(p, out, len, NULL, tvs_fn(b), b, &v);
-			record(b, &v);
-			fetch(b, S_CNF_SGN);
-		}
+		tl_phone_itl(p, b->buf, b->len, NULL, tvs_fn(b), b, &v);
 		break;
 	case S_CNF_SGN:
-		if (rc == TL_TFTPC_NOTFOUND && (p->rollback || (!p->has_itl && !p->has_ctl))) {
-			fetch(b, S_CNF_XML);
-			break;
-		}
-		/* fall through */
 	case S_CNF_XML:
-		configure(b, rc, out, len);
-		end_boot(b, NULL);
+		configure(b, b->rc, b->buf, b->len);
 		break;
 	}
-	free(out);
+	if (b->q.pending)
+		return x_start(b);
+	free(b->buf);
+	b->buf = NULL;
+	if (b->stage >= S_CNF_SGN)
+		return end_boot(b, NULL);
+	record(b, &v);
+	fetch(b, b->stage <= S_CTL ? S_ITL_SEP : S_CNF_SGN);
 }
 
 static void start_boot(fleet *fl)
@@ -564,6 +910,7 @@ static void fleet_free(fleet *fl)
 	free(fl->mem);
 	free(fl->lat);
 	tl_ev_free(fl->tick);
+	tl_tls_free(fl->tls);
 	if (fl->loop)
 		tl_loop_free(fl->loop);
 }
@@ -614,14 +961,12 @@ int tl_fleet_cmd(int argc, char **argv)
 	if (optind != argc || count <= 0 || conc <= 0 || !mac_s || !tftp)
 		return bad("needs --count N, --concurrency C, --mac-base MAC and "
 			   "--tftp HOST[:PORT] (see --help)");
-	if (memory && fl.state_root)
-		return bad("--state-root and --memory: one or the other");
 	if (tl_flash_mac(mac_s, mac, &e))
 		return bad("%s", e.msg);
 	if (fl.timeout_ms <= 0 || tl_phone_hostport(tftp, 69, &fl.tftp) ||
 	    (tvs && tl_phone_hostport(tvs, TL_TVS_PORT, &fl.tvs)))
 		return bad("bad --tftp, --tvs or --timeout value");
-	if (fl.state_root && mkdir(fl.state_root, 0700) && errno != EEXIST)
+	if (fl.state_root && !memory && mkdir(fl.state_root, 0700) && errno != EEXIST)
 		return bad("%s: %s", fl.state_root, strerror(errno));
 	fl.have_tvs = tvs != NULL;
 	fl.mac_base = strtoull(mac, NULL, 16);
@@ -629,7 +974,8 @@ int tl_fleet_cmd(int argc, char **argv)
 	fl.conc = (size_t)conc;
 	tl_phone_tftp_opts(&fl.o, &fl.tftp, fl.timeout_ms);
 	if ((fl.lat = calloc(fl.count, sizeof(double))) == NULL ||
-	    (!fl.state_root && (fl.mem = calloc(fl.count, sizeof(mphone))) == NULL)) {
+	    ((memory || !fl.state_root) &&
+	     (fl.mem = calloc(fl.count, sizeof(mphone))) == NULL)) {
 		fleet_free(&fl);
 		return bad("out of memory for %zu phones", fl.count);
 	}
