@@ -128,18 +128,65 @@ static int sql(tl_store *s, long *out, tl_err *e, const char *stmt,
 	return rc;
 }
 
+/* The batch this thread has open (tl_capf_batch_begin): its changes are
+ * savepoints in one transaction, so they share one commit (one fsync) and
+ * one generation bump. */
+static _Thread_local struct {
+	tl_store *s;
+	int bump;
+} batch;
+
 static int begin(tl_store *s, tl_err *e)
 {
+	if (batch.s == s)
+		return sql(s, NULL, e, "SAVEPOINT capf", "");
 	return sql(s, NULL, e, "BEGIN IMMEDIATE", "");
 }
 
-/* Commits when rc is 0, else rolls back; returns rc. */
+/* Commits (or releases the savepoint) when rc is 0, else rolls back;
+ * returns rc. */
 static int end(tl_store *s, int rc, tl_err *e)
 {
+	if (batch.s == s) {
+		if (rc == 0 && sql(s, NULL, e, "RELEASE capf", "") == 0)
+			return 0;
+		sqlite3_exec(tl_store_db(s), "ROLLBACK TO capf; RELEASE capf", NULL,
+			     NULL, NULL);
+		return -1;
+	}
 	if (rc == 0 && sql(s, NULL, e, "COMMIT", "") == 0)
 		return 0;
 	sqlite3_exec(tl_store_db(s), "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+/* In a batch the generation moves once, when the batch commits. */
+static int bump(tl_store *s, tl_err *e)
+{
+	if (batch.s == s) {
+		batch.bump = 1;
+		return 0;
+	}
+	return tl_store_bump(s, e);
+}
+
+int tl_capf_batch_begin(tl_store *s, tl_err *e)
+{
+	if (batch.s)
+		return tl_fail(e, "a batch of CAPF changes is already open");
+	if (sql(s, NULL, e, "BEGIN IMMEDIATE", ""))
+		return -1;
+	batch.s = s;
+	batch.bump = 0;
+	return 0;
+}
+
+int tl_capf_batch_end(tl_store *s, tl_err *e)
+{
+	int rc = batch.bump ? tl_store_bump(s, e) : 0;
+
+	batch.s = NULL;
+	return end(s, rc, e);
 }
 
 /* The status on the row and in the history; inside the caller's
@@ -196,7 +243,7 @@ int tl_capf_schedule(tl_store *s, const char *device, int op, int mode,
 	rc = rc || status(s, device, op == TL_CAPF_OP_NONE ? TL_LSC_NONE :
 			  TL_LSC_PENDING, 0, detail, now, e);
 	rc = rc || tl_store_audit(s, "device capf", device, NULL, NULL, e);
-	rc = rc || tl_store_bump(s, e);
+	rc = rc || bump(s, e);
 	return end(s, rc ? -1 : 0, e);
 }
 
@@ -246,7 +293,7 @@ int tl_capf_lsc_confirmed(tl_store *s, long id, const char *device, long now,
 		       device);
 	rc = rc || status(s, device, TL_LSC_UPGRADE_OK, 1,
 			  "the phone stored its new LSC", now, e);
-	rc = rc || tl_store_bump(s, e);
+	rc = rc || bump(s, e);
 	return end(s, rc ? -1 : 0, e);
 }
 
@@ -276,7 +323,7 @@ int tl_capf_lsc_deleted(tl_store *s, const char *device, long now, tl_err *e)
 		       " WHERE name = ?", "it", now, device);
 	rc = rc || status(s, device, TL_LSC_DELETE_OK, 1,
 			  "the phone deleted its LSC", now, e);
-	rc = rc || tl_store_bump(s, e);
+	rc = rc || bump(s, e);
 	return end(s, rc ? -1 : 0, e);
 }
 

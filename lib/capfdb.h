@@ -1,8 +1,9 @@
 /* CAPF's part of trustline.db: scheduling operations on the device row,
  * the LSC status codes of CERTIFICATES.md with a timestamped history, the
  * LSCs capfd issued and whether the phone confirmed them, and the
- * authentication-string lockout. Each change is one transaction, so a
- * crash leaves either the state before it or the state after it. */
+ * authentication-string lockout. Each change is one transaction (or one
+ * savepoint of a batch), so a crash leaves either the state before it or
+ * the state after it. */
 #ifndef TL_CAPFDB_H
 #define TL_CAPFDB_H
 
@@ -43,6 +44,15 @@ int tl_lsc_success(int op);
 int tl_lsc_failure(int op, int why);
 /* "Upgrade Failed: Invalid MIC"; "unknown" outside 1..33. */
 const char *tl_lsc_status_text(int code);
+
+/* A batch: the changes below made between these two on s (from this
+ * thread) are savepoints of one transaction, committed together by
+ * tl_capf_batch_end, each still whole or not at all; a change that fails
+ * leaves the others in. Many phones' changes then cost one commit and one
+ * generation bump. tl_capf_batch_end commits, and -1 means none of them
+ * is in the database. */
+int tl_capf_batch_begin(tl_store *s, tl_err *e);
+int tl_capf_batch_end(tl_store *s, tl_err *e);
 
 /* Schedules an operation on an existing device: operation, mode, string
  * (may be ""), key ("rsa:2048", "ec:256"), deadline; status 2 (or 1 for

@@ -752,6 +752,13 @@ void tl_netconn_close_after_send(tl_netconn *c)
 	c->closing = 1;
 }
 
+/* Writable soon, as every socket with room is: conn_run then does what a
+ * read would have. */
+void tl_netconn_wake(tl_netconn *c)
+{
+	wait_for(c, TL_IO_WANT_WRITE);
+}
+
 const char *tl_netconn_peer(const tl_netconn *c)
 {
 	return c->peer;

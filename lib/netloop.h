@@ -117,6 +117,11 @@ size_t tl_netsrv_count(const tl_netsrv *s);
 int tl_netconn_send(tl_netconn *c, const void *buf, size_t len);
 /* Closes the connection once what is queued has been sent. */
 void tl_netconn_close_after_send(tl_netconn *c);
+/* From outside the callbacks (an answer that waited for other work, such
+ * as a database commit on another thread): the loop comes back to the
+ * connection soon, sends what was queued, hands buffered input to on_data
+ * again and closes it if asked. */
+void tl_netconn_wake(tl_netconn *c);
 /* "192.0.2.1:51234" */
 const char *tl_netconn_peer(const tl_netconn *c);
 /* The caller's per-connection state: conn_data bytes, zeroed at accept,
