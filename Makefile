@@ -3,7 +3,8 @@
 #   make check      unit, command-line and end-to-end tests
 #   make demo       the lab walk-through in ./var/demo
 #   make bench      benchmarks (numbers, not pass/fail); make bench-capf, make
-#                   bench-tvs, make bench-tftp: capfd, tvsd, tftpd alone
+#                   bench-tvs, make bench-tftp: capfd, tvsd, tftpd alone;
+#                   make bench-fleet: 10,000 phones against tftpd and tvsd
 #   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   SANITIZE=1      build and test with AddressSanitizer + UBSan (in build-san/)
 
@@ -58,7 +59,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check check-run unit clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp fuzz fuzz-run \
+.PHONY: all check check-run unit clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
 	install deps ensure-deps clean
 .DEFAULT_GOAL := all
 
@@ -141,6 +142,13 @@ bench-tvs: ensure-deps
 bench-tftp: ensure-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/tftpd $(BUILD)/bench/bench_tftp
 	@$(BUILD)/bench/bench_tftp
+
+# phone-sim fleet: 10,000 phones booting CTL, ITL and signed configuration
+# (10% through TVS) against tftpd and tvsd (about a minute here, half of it
+# tftpd signing 10,000 configurations before it serves)
+bench-fleet: ensure-deps
+	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/bench/bench_fleet
+	@$(BUILD)/bench/bench_fleet
 
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.
