@@ -2,7 +2,9 @@
 # phone-sim fleet end to end: 50 phones of a 50-device cluster boot from one
 # process against the real tftpd and tvsd, all trusted; then the CallManager
 # certificate is regenerated and the same phones, with the ITLs they
-# installed (--state-root), accept the new signer through TVS.
+# installed (--state-root), accept the new signer through TVS, asked on the
+# fleet's loop (refused when TVS is unreachable; --memory leaves the flash
+# as it was).
 set -eu
 T=${TRUSTLINE:?}
 B=${BUILD_DIR:?}
@@ -64,6 +66,32 @@ for _ in $(seq 60); do
 		[ "$(count event=reload tvsd.log)" -gt "$t" ] && break
 	sleep 0.1
 done
+# the flash read, not written (--memory with --state-root): first with no
+# TVS to reach (a closed port), then with tvsd, on the loop
+itl=$(md5sum < phones/SEP00AA00000000/ITLFile.tlv)
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+expect 1 "$PS" fleet --count 50 --concurrency 10 --mac-base 00AA00000000 \
+	--tftp 127.0.0.1:"$TFTP" --tvs 127.0.0.1:"$closed" --memory --state-root phones \
+	--timeout 1000 --report r.json
+[ "$(json r.json 'd["refused"]')" = 50 ] || fail "TVS unreachable: $(cat out.txt)"
+grep -q "^ *50  ITL .* not in installed ITL -> TVS unreachable (127.0.0.1:$closed): not trusted -> REJECTED" \
+	out.txt || fail "unreachable reason: $(cat out.txt)"
+# a TVS that accepts and never answers: the 50 phones wait for it together,
+# about one --timeout, not one each (the loop is not blocked)
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+open("mute.port", "w").write(str(s.getsockname()[1])); time.sleep(60)' &
+pids="$pids $!"
+for _ in $(seq 50); do [ -s mute.port ] && break; sleep 0.1; done
+expect 1 "$PS" fleet --count 50 --concurrency 50 --mac-base 00AA00000000 \
+	--tftp 127.0.0.1:"$TFTP" --tvs 127.0.0.1:"$(cat mute.port)" --memory \
+	--state-root phones --timeout 1000 --report r.json
+[ "$(json r.json 'd["refused"]')" = 50 ] || fail "mute TVS: $(cat out.txt)"
+[ "$(json r.json 'd["seconds"] < 10')" = True ] || fail "the loop waited: $(cat out.txt)"
+fleet 0 --memory --state-root phones
+[ "$(json r.json 'd["outcomes"][0]["reason"]')" = "trusted, TVS vouched for a signer" ] ||
+	fail "memory, through TVS: $(cat out.txt)"
+[ "$(md5sum < phones/SEP00AA00000000/ITLFile.tlv)" = "$itl" ] || fail "--memory wrote the flash"
 fleet 0 --state-root phones
 [ "$(json r.json 'd["trusted"]')" = 50 ] || fail "after the regeneration: $(cat out.txt)"
 [ "$(json r.json 'd["outcomes"][0]["reason"]')" = "trusted, TVS vouched for a signer" ] ||
