@@ -11,7 +11,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-PKGS = wolfssl libxml-2.0 libevent sqlite3 inih
+PKGS = wolfssl libxml-2.0 libevent sqlite3 inih zlib
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san

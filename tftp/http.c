@@ -41,7 +41,7 @@ static int serve(void *arg, const char *path, const char *peer,
 		return 503;
 	held->ns = h->ns;
 	rc = tl_tftp_ns_lookup(h->ns, file, &held->f);
-	status = rc == 0 ? 200 : rc == -2 ? 403 : 404;
+	status = rc == 0 ? 200 : rc == -2 ? 403 : rc == -3 ? 503 : 404;
 	tl_log(LOG_INFO, "event=http client=%s file=%s bytes=%zu status=%d",
 	       peer, tl_log_val(file, name, sizeof(name)), rc ? 0 : held->f.len,
 	       status);

@@ -138,7 +138,7 @@ static void reloaded(void *arg)
 	struct worker *w = arg;
 	tl_tftp_cfg c;
 	size_t files;
-	uint64_t bytes;
+	uint64_t bytes, held;
 	char m[600];
 
 	w->job = NULL;
@@ -152,9 +152,9 @@ static void reloaded(void *arg)
 		config_of(w->o, tl_tftp_ns_conf(w->ns), &c);
 		fit_limits(&c);
 		tl_tftp_server_set_limits(w->srv, &c);
-		tl_tftp_ns_stats(w->ns, &files, &bytes);
-		tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu", files,
-		       (unsigned long long)bytes);
+		tl_tftp_ns_stats(w->ns, &files, &bytes, &held);
+		tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu held=%llu",
+		       files, (unsigned long long)bytes, (unsigned long long)held);
 	}
 	if (w->again)
 		start_reload(w);
@@ -237,7 +237,7 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 	int http_port = o->http_port != -2 ? o->http_port : conf->tftp.http_port;
 	tl_tftp_cfg c;
 	size_t files;
-	uint64_t bytes;
+	uint64_t bytes, held;
 	char m[600];
 	tl_err e;
 	int rc = 1;
@@ -256,11 +256,11 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 		       tl_log_val(e.msg, m, sizeof(m)));
 		goto out;
 	}
-	tl_tftp_ns_stats(ns, &files, &bytes);
-	tl_log(LOG_INFO, "event=start pid=%ld port=%d http_port=%d files=%zu bytes=%llu",
-	       (long)getpid(), tl_tftp_server_port(w.srv),
+	tl_tftp_ns_stats(ns, &files, &bytes, &held);
+	tl_log(LOG_INFO, "event=start pid=%ld port=%d http_port=%d files=%zu bytes=%llu "
+	       "held=%llu", (long)getpid(), tl_tftp_server_port(w.srv),
 	       w.http ? tl_tftp_http_port(w.http) : -1, files,
-	       (unsigned long long)bytes);
+	       (unsigned long long)bytes, (unsigned long long)held);
 	if (tell_ready(ready, !o->foreground))
 		goto out;
 	if (tl_loop_run(w.loop, &e))

@@ -14,6 +14,7 @@
 #include "file.h"
 #include "hash.h"
 #include "log.h"
+#include "pack.h"
 #include "signedfile.h"
 
 #define NAME_MAX_LEN 512	/* longer requests cannot name anything here */
@@ -26,8 +27,14 @@
  * Counted atomically: a build on another thread shares the served ones. */
 typedef struct blob {
 	atomic_size_t refs;
-	size_t len;
+	size_t len;		/* what is served */
+	/* Small files are held packed (pack.h), data NULL then. The inflated
+	 * copy exists while transfers use it, shared by them (the serving
+	 * thread's alone). */
 	uint8_t *data;
+	tl_packed pk;
+	uint8_t *plain;
+	size_t plain_users;
 } blob;
 
 typedef struct entry {
@@ -40,6 +47,8 @@ struct tl_tftp_table {
 	tl_htab names;
 	size_t files;
 	uint64_t bytes;
+	uint64_t held;		/* in memory: less than bytes, packed */
+	tl_packer *packer;	/* while being built */
 	void *memo;
 	void (*memo_free)(void *);
 	const atomic_int *cancel;	/* the namespace's, while being built */
@@ -67,7 +76,9 @@ struct tl_tftp_ns {
 static void blob_unref(blob *b)
 {
 	if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+		free(b->plain);
 		free(b->data);
+		tl_packed_free(&b->pk);
 		free(b);
 	}
 }
@@ -133,6 +144,7 @@ static int add(tl_tftp_table *t, const char *key, blob *b, tl_err *e)
 	if (b) {
 		t->files++;
 		t->bytes += b->len;
+		t->held += b->data ? b->len : b->pk.zlen;
 	}
 	return 0;
 }
@@ -157,9 +169,16 @@ int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 	 * their size, for as long as they are served, times every device. */
 	if (len && (b->data = realloc(data, len)) != NULL)
 		data = b->data;
+	memset(b, 0, sizeof(*b));
 	atomic_init(&b->refs, 1);
 	b->len = len;
 	b->data = data;
+	if (t->packer == NULL)
+		t->packer = tl_packer_new();	/* none: every file held as it is */
+	if (t->packer && tl_packer_pack(t->packer, data, len, &b->pk)) {
+		free(data);
+		b->data = NULL;
+	}
 	return add(t, key, b, e);
 }
 
@@ -210,6 +229,7 @@ static void table_free(tl_tftp_table *t)
 	tl_htab_free(&t->names);
 	if (t->memo_free)
 		t->memo_free(t->memo);
+	tl_packer_free(t->packer);
 	free(t);
 }
 
@@ -322,6 +342,9 @@ static int walk_dir(struct walk *w, const char *path, const char *rel,
  * serving never waits on a signature. */
 static int sign_static(tl_tftp_ns *ns, struct walk *w, tl_err *e)
 {
+	uint8_t *body, *plain = NULL;
+	int rc;
+
 	for (size_t i = 0; i < w->nnames; i++) {
 		char name[NAME_MAX_LEN + 4], key[NAME_MAX_LEN + 4];
 		const char *slash;
@@ -334,6 +357,12 @@ static int sign_static(tl_tftp_ns *ns, struct walk *w, tl_err *e)
 			continue;
 		normalize(w->names[i], key, sizeof(key));
 		en = find(w->t, key);
+		if ((body = en->b->data) == NULL &&
+		    ((body = plain = malloc(en->b->len)) == NULL ||
+		     tl_pack_inflate(&en->b->pk, plain, en->b->len))) {
+			free(plain);
+			return tl_fail(e, "out of memory");
+		}
 		slash = strrchr(name, '/');
 		memset(&o, 0, sizeof(o));
 		o.version[0] = 1;
@@ -342,9 +371,12 @@ static int sign_static(tl_tftp_ns *ns, struct walk *w, tl_err *e)
 		o.hash_alg = TL_HASH_SHA1;
 		o.filename = slash ? slash + 1 : name;	/* no directory in the header */
 		o.timestamp = (uint32_t)time(NULL);
-		o.body = en->b->data;
+		o.body = body;
 		o.body_len = en->b->len;
-		if (tl_sfile_sign(&o, &out, e))
+		rc = tl_sfile_sign(&o, &out, e);
+		free(plain);
+		plain = NULL;
+		if (rc)
 			return tl_wrap(e, "signing %s", name);
 		if (tl_tftp_table_add(w->t, name, out.p, out.len, e))
 			return -1;
@@ -407,6 +439,8 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 		goto out;
 	}
 	w.t->cancel = NULL;
+	tl_packer_free(w.t->packer);
+	w.t->packer = NULL;
 	*conf = s.conf;
 	rc = 0;
 out:
@@ -492,6 +526,7 @@ int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out)
 {
 	char key[NAME_MAX_LEN];
 	entry *en;
+	blob *b;
 	int rc = normalize(name, key, sizeof(key));
 
 	memset(out, 0, sizeof(*out));
@@ -499,18 +534,33 @@ int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out)
 		return rc;
 	if ((en = find(ns->cur, key)) == NULL)
 		return -1;
-	if (en->b == NULL)
+	if ((b = en->b) == NULL)
 		return -2;
-	atomic_fetch_add(&en->b->refs, 1);
-	out->data = en->b->data;
-	out->len = en->b->len;
-	out->ref = en->b;
+	if (b->data == NULL && b->plain_users++ == 0) {
+		if ((b->plain = malloc(b->len)) == NULL ||
+		    tl_pack_inflate(&b->pk, b->plain, b->len)) {
+			free(b->plain);
+			b->plain = NULL;
+			b->plain_users = 0;
+			return -3;
+		}
+	}
+	atomic_fetch_add(&b->refs, 1);
+	out->data = b->data ? b->data : b->plain;
+	out->len = b->len;
+	out->ref = b;
 	return 0;
 }
 
 void tl_tftp_ns_release(tl_tftp_ns *ns, tl_tftp_file *f)
 {
-	blob_unref(f->ref);
+	blob *b = f->ref;
+
+	if (b && b->data == NULL && --b->plain_users == 0) {
+		free(b->plain);
+		b->plain = NULL;
+	}
+	blob_unref(b);
 	f->ref = NULL;
 }
 
@@ -519,8 +569,10 @@ const tl_conf *tl_tftp_ns_conf(const tl_tftp_ns *ns)
 	return &ns->conf;
 }
 
-void tl_tftp_ns_stats(const tl_tftp_ns *ns, size_t *files, uint64_t *bytes)
+void tl_tftp_ns_stats(const tl_tftp_ns *ns, size_t *files, uint64_t *bytes,
+		      uint64_t *held)
 {
 	*files = ns->cur->files;
 	*bytes = ns->cur->bytes;
+	*held = ns->cur->held;
 }

@@ -56,8 +56,9 @@ tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
 void tl_tftp_ns_free(tl_tftp_ns *ns);
 
 /* Resolves a requested name: 0 found, -1 not found (TFTP error 1, HTTP
- * 404), -2 forbidden (error 2, HTTP 403). The data stays valid until
- * tl_tftp_ns_release(ns, file), across reloads too. */
+ * 404), -2 forbidden (error 2, HTTP 403), -3 out of memory (error 3, HTTP
+ * 503). The data stays valid until tl_tftp_ns_release(ns, file), across
+ * reloads too. Both on the serving thread only. */
 int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out);
 void tl_tftp_ns_release(tl_tftp_ns *ns, tl_tftp_file *f);
 /* A reload (SIGHUP, or a changed generation) in two halves, so the long
@@ -74,7 +75,9 @@ void tl_tftp_ns_cancel(tl_tftp_ns *ns);
 
 /* The configuration read at the last (re)load. */
 const tl_conf *tl_tftp_ns_conf(const tl_tftp_ns *ns);
-/* Files and bytes being served. */
-void tl_tftp_ns_stats(const tl_tftp_ns *ns, size_t *files, uint64_t *bytes);
+/* Files and bytes being served, and the bytes held for them (small files
+ * are kept deflated). */
+void tl_tftp_ns_stats(const tl_tftp_ns *ns, size_t *files, uint64_t *bytes,
+		      uint64_t *held);
 
 #endif

@@ -502,6 +502,10 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, const peer *k,
 		refuse(s, from, fromlen, p->file, "not-found", TL_TFTP_ENOTFOUND, NULL);
 		return;
 	}
+	if (rc == -3) {
+		refuse(s, from, fromlen, p->file, "no-memory", TL_TFTP_ENOSPACE, NULL);
+		return;
+	}
 	if (rc) {
 		s->st.forbidden++;
 		refuse(s, from, fromlen, p->file, "forbidden", TL_TFTP_EACCESS, NULL);
