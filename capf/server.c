@@ -6,10 +6,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <unistd.h>
 
 #include "capfdb.h"
 #include "log.h"
 #include "netloop.h"
+#include "writer.h"
 
 /* A message is at most a header and a 16-bit body: the input a connection
  * may hold. Answers are small (the largest carries one certificate). */
@@ -37,6 +39,7 @@ struct tl_capfd {
 	srvref *cur;
 	tl_tls *tls;
 	tl_netsrv *srv;
+	tl_capf_writer *writer;
 	rate_slot *rate;
 	uint64_t refused_logged;
 	unsigned long refused;
@@ -55,6 +58,7 @@ static void crash_point(const tl_capf_sess *s)
 typedef struct conn_state {
 	srvref *ref;
 	tl_capf_sess sess;
+	tl_capf_write *writing;	/* the change the session waits for */
 } conn_state;
 
 static void ref_put(srvref *r)
@@ -83,6 +87,8 @@ static int load(tl_capfd *d, srvref **ref, tl_tls **tls, tl_err *e)
 		free(r);
 		return tl_wrap(e, "TLS with the CAPF certificate");
 	}
+	/* sessions leave their changes to the writer (tl_capfd_serve) */
+	r->v.deferred = 1;
 	r->refs = 1;
 	*ref = r;
 	return 0;
@@ -127,7 +133,9 @@ void tl_capfd_free(tl_capfd *d)
 {
 	if (d == NULL)
 		return;
+	/* the connections first: their last changes go to the writer */
 	tl_netsrv_free(d->srv);
+	tl_capf_writer_free(d->writer);
 	ref_put(d->cur);
 	tl_tls_free(d->tls);
 	free(d->rate);
@@ -177,6 +185,45 @@ static int send_out(tl_netconn *c, tl_buf *out)
 	return rc;
 }
 
+/* The change the session waits for, if any, to the writer; 0, or -1 when
+ * there is no memory for it. */
+static int hand_over(tl_capfd *d, tl_netconn *c, conn_state *cs)
+{
+	tl_capf_change ch;
+
+	if (!tl_capf_sess_take(&cs->sess, &ch))
+		return 0;
+	cs->writing = tl_capf_writer_put(d->writer, &ch, c);
+	return cs->writing ? 0 : -1;
+}
+
+/* A change committed (or not): the session it was for goes on, or, when
+ * the phone has gone meanwhile, what that leaves to record is. */
+static void written(void *arg, tl_capf_write *w)
+{
+	tl_capfd *d = arg;
+	tl_netconn *c = w->arg;
+	conn_state *cs;
+	tl_buf out;
+
+	if (c == NULL) {
+		if (tl_capf_change_orphaned(&w->change, w->rc, w->timed_out))
+			tl_capf_writer_put(d->writer, &w->change, NULL);
+		return;
+	}
+	cs = tl_netconn_data(c);
+	cs->writing = NULL;
+	tl_buf_init(&out);
+	tl_capf_sess_applied(&cs->sess, w->rc, &w->change, &w->e, &out);
+	crash_point(&cs->sess);
+	if ((out.len && send_out(c, &out)) || hand_over(d, c, cs))
+		tl_netconn_close_after_send(c);
+	tl_buf_free(&out);
+	if (cs->sess.state == TL_CAPF_S_DONE)
+		tl_netconn_close_after_send(c);
+	tl_netconn_wake(c);
+}
+
 static void on_open(void *arg, tl_netconn *c)
 {
 	tl_capfd *d = arg;
@@ -201,6 +248,7 @@ static void on_open(void *arg, tl_netconn *c)
 
 static long on_data(void *arg, tl_netconn *c, const uint8_t *buf, size_t len)
 {
+	tl_capfd *d = arg;
 	conn_state *cs = tl_netconn_data(c);
 	tl_buf out;
 	long used;
@@ -210,8 +258,10 @@ static long on_data(void *arg, tl_netconn *c, const uint8_t *buf, size_t len)
 	tl_buf_init(&out);
 	used = tl_capf_sess_input(&cs->sess, buf, len, &out);
 	crash_point(&cs->sess);
-	if (out.len && send_out(c, &out))
+	if ((out.len && send_out(c, &out)) || hand_over(d, c, cs)) {
+		tl_buf_free(&out);
 		return -1;
+	}
 	tl_buf_free(&out);
 	if (cs->sess.state == TL_CAPF_S_DONE)
 		tl_netconn_close_after_send(c);
@@ -220,11 +270,20 @@ static long on_data(void *arg, tl_netconn *c, const uint8_t *buf, size_t len)
 
 static void on_close(void *arg, tl_netconn *c, int timed_out)
 {
+	tl_capfd *d = arg;
 	conn_state *cs = tl_netconn_data(c);
+	tl_capf_change ch;
 
 	if (cs->ref == NULL)
 		return;
+	/* a change being committed finishes without the session */
+	if (cs->writing) {
+		cs->writing->arg = NULL;
+		cs->writing->timed_out = timed_out;
+	}
 	tl_capf_sess_closed(&cs->sess, timed_out);
+	if (tl_capf_sess_take(&cs->sess, &ch))
+		tl_capf_writer_put(d->writer, &ch, NULL);
 	ref_put(cs->ref);
 	cs->ref = NULL;
 }
@@ -286,6 +345,10 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
 		.conn_data = sizeof(conn_state),
 	};
 
+	if ((d->writer = tl_capf_writer_new(l, d->s->dir, written, d, e)) == NULL) {
+		close(fd);
+		return -1;
+	}
 	if ((d->srv = tl_netsrv_new(l, fd, d->tls, &o, e)) == NULL)
 		return -1;
 	return 0;

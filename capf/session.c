@@ -137,32 +137,130 @@ static void db_error(const tl_capf_sess *s, const tl_err *e)
 	tl_log(LOG_ERR, "event=db-error device=%s error=\"%s\"", s->device, e->msg);
 }
 
-static void logged(const tl_capf_sess *s, int code, const char *detail)
+static void log_status(const char *device, const char *peer, int op, int code,
+		       const char *detail)
 {
 	char v[300];
 
-	tl_log(code == tl_lsc_success(s->op) ? LOG_INFO : LOG_NOTICE,
+	tl_log(code == tl_lsc_success(op) ? LOG_INFO : LOG_NOTICE,
 	       "event=status device=%s peer=%s operation=%s status=%d text=\"%s\" "
-	       "detail=%s", s->device, s->peer, tl_capf_op_name(s->op), code,
+	       "detail=%s", device, peer, tl_capf_op_name(op), code,
 	       tl_lsc_status_text(code), tl_log_val(detail ? detail : "", v, sizeof(v)));
 }
 
-static void record(tl_capf_sess *s, int code, int done, const char *detail)
+static void logged(const tl_capf_sess *s, int code, const char *detail)
+{
+	log_status(s->device, s->peer, s->op, code, detail);
+}
+
+int tl_capf_change_apply(tl_store *st, tl_capf_change *c, tl_err *e)
+{
+	switch (c->kind) {
+	case TL_CAPF_CH_RECORD:
+		return tl_capf_record(st, c->device, c->status, c->done, c->detail,
+				      c->now, e);
+	case TL_CAPF_CH_ISSUED:
+		return tl_capf_lsc_issued(st, c->device, c->cert, c->now, &c->lsc_id, e);
+	case TL_CAPF_CH_CONFIRMED:
+		return tl_capf_lsc_confirmed(st, c->lsc_id, c->device, c->now, e);
+	case TL_CAPF_CH_UNCONFIRMED:
+		return tl_capf_lsc_unconfirmed(st, c->lsc_id, c->device, c->status,
+					       c->detail, c->now, e);
+	case TL_CAPF_CH_FETCHED:
+		return tl_capf_fetched(st, c->device, c->cert, c->now, e);
+	case TL_CAPF_CH_DELETED:
+		return tl_capf_lsc_deleted(st, c->device, c->now, e);
+	default:
+		return 0;
+	}
+}
+
+void tl_capf_change_free(tl_capf_change *c)
+{
+	tl_cert_free(c->cert);
+	c->cert = NULL;
+	c->kind = TL_CAPF_CH_NONE;
+}
+
+int tl_capf_change_orphaned(tl_capf_change *c, int rc, int timed_out)
+{
+	if (c->kind != TL_CAPF_CH_ISSUED)
+		return 0;
+	tl_cert_free(c->cert);
+	c->cert = NULL;
+	c->kind = rc ? TL_CAPF_CH_RECORD : TL_CAPF_CH_UNCONFIRMED;
+	c->status = tl_lsc_failure(c->op, TL_WHY_COMM);
+	c->done = 0;
+	snprintf(c->detail, sizeof(c->detail), "%s", timed_out ?
+		 "the phone stopped answering" : "the phone closed the connection");
+	log_status(c->device, c->peer, c->op, c->status, c->detail);
+	return 1;
+}
+
+static void change_init(tl_capf_change *c, const tl_capf_sess *s, int kind)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	memcpy(c->device, s->device, sizeof(c->device));
+	memcpy(c->peer, s->peer, sizeof(c->peer));
+	c->op = s->op;
+	c->now = now(s);
+}
+
+/* Commits c, then does then (NULL: nothing more): at once, or, for a
+ * deferred server, once the caller has committed it. */
+static void change(tl_capf_sess *s, tl_capf_change *c, tl_capf_then then,
+		   tl_buf *out)
 {
 	tl_err e;
+	int rc;
+
+	if (s->srv->deferred) {
+		s->change = *c;
+		s->then = then;
+		s->waiting = 1;
+		return;
+	}
+	if ((rc = tl_capf_change_apply(s->srv->store, c, &e)) != 0)
+		db_error(s, &e);
+	if (then)
+		then(s, rc, c, out);
+	tl_capf_change_free(c);
+}
+
+static void record(tl_capf_sess *s, int code, int done, const char *detail,
+		   tl_capf_then then, tl_buf *out)
+{
+	tl_capf_change c;
 
 	s->status = code;
 	logged(s, code, detail);
-	if (tl_capf_record(s->srv->store, s->device, code, done, detail, now(s), &e))
-		db_error(s, &e);
+	change_init(&c, s, TL_CAPF_CH_RECORD);
+	c.status = code;
+	c.done = done;
+	snprintf(c.detail, sizeof(c.detail), "%s", detail);
+	change(s, &c, then, out);
+}
+
+static void end_failed(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *out)
+{
+	end_session(s, TL_CAPF_INVALID_ELEMENT, c->detail, out);
 }
 
 /* The operation failed for why: recorded, and the session ends with
  * reason 7 and the detail for the phone's log. */
 static void fail(tl_capf_sess *s, int why, const char *detail, tl_buf *out)
 {
-	record(s, tl_lsc_failure(s->op, why), 0, detail);
-	end_session(s, TL_CAPF_INVALID_ELEMENT, detail, out);
+	record(s, tl_lsc_failure(s->op, why), 0, detail, end_failed, out);
+}
+
+/* A success recorded ends the session with SUCCESS. */
+static void end_done(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *out)
+{
+	if (rc)
+		end_session(s, TL_CAPF_INVALID_ELEMENT, "database error", out);
+	else
+		end_session(s, TL_CAPF_SUCCESS, NULL, out);
 }
 
 /* ---- authentication ---- */
@@ -482,13 +580,33 @@ static int right_key(const tl_capf_sess *s, const tl_capf_msg *m, tl_pub **pub,
 	return -1;
 }
 
+/* The issued LSC is recorded: it goes to the phone. */
+static void send_lsc(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *out)
+{
+	tl_capf_msg r;
+
+	if (rc) {
+		fail(s, TL_WHY_CA_COMM, "the LSC could not be recorded", out);
+		return;
+	}
+	s->lsc_id = c->lsc_id;
+	msg_init(&r, s, TL_CAPF_STORE_CERT_REQUEST);
+	r.has_cert_type = 1;
+	r.cert_type = TL_CAPF_CERT_LSC;
+	r.cert = c->cert->der;
+	r.cert_len = c->cert->der_len;
+	r.cert_inner_type = TL_CAPF_CERT_LSC;
+	send_msg(s, &r, out);
+	s->state = TL_CAPF_S_STORE;
+}
+
 static void on_key(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 {
 	tl_capf_srv *v = s->srv;
 	tl_lscopts o;
 	tl_cert *lsc = NULL;
 	tl_pub *pub = NULL;
-	tl_capf_msg r;
+	tl_capf_change c;
 	char detail[sizeof(((tl_err *)0)->msg)];
 	tl_err e;
 
@@ -526,51 +644,54 @@ static void on_key(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 	tl_pub_free(pub);
 	/* Committed before it is sent: whatever happens next, the database
 	 * knows this LSC exists and that the phone has not confirmed it. */
-	if (tl_capf_lsc_issued(v->store, s->device, lsc, now(s), &s->lsc_id, &e)) {
-		db_error(s, &e);
-		tl_cert_free(lsc);
-		fail(s, TL_WHY_CA_COMM, "the LSC could not be recorded", out);
-		return;
-	}
-	msg_init(&r, s, TL_CAPF_STORE_CERT_REQUEST);
-	r.has_cert_type = 1;
-	r.cert_type = TL_CAPF_CERT_LSC;
-	r.cert = lsc->der;
-	r.cert_len = lsc->der_len;
-	r.cert_inner_type = TL_CAPF_CERT_LSC;
-	send_msg(s, &r, out);
-	tl_cert_free(lsc);
-	s->state = TL_CAPF_S_STORE;
+	change_init(&c, s, TL_CAPF_CH_ISSUED);
+	c.cert = lsc;
+	change(s, &c, send_lsc, out);
+}
+
+/* What became of the issued LSC (kind CONFIRMED, or UNCONFIRMED: "failed"
+ * or "unconfirmed" with s->status), then (NULL: nothing more). */
+static void lsc_outcome(tl_capf_sess *s, int kind, const char *detail,
+			tl_capf_then then, tl_buf *out)
+{
+	tl_capf_change c;
+
+	logged(s, s->status, detail);
+	change_init(&c, s, kind);
+	c.lsc_id = s->lsc_id;
+	c.status = s->status;
+	snprintf(c.detail, sizeof(c.detail), "%s", detail);
+	s->lsc_id = 0;
+	change(s, &c, then, out);
+}
+
+/* The phone's answer to the LSC is recorded. */
+static void end_stored(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *out)
+{
+	if (c->kind == TL_CAPF_CH_CONFIRMED && rc == 0)
+		end_session(s, TL_CAPF_SUCCESS, NULL, out);
+	else
+		end_session(s, TL_CAPF_INVALID_ELEMENT, rc ? "database error" : c->detail,
+			    out);
 }
 
 static void on_store(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 {
-	tl_capf_srv *v = s->srv;
-	tl_err e;
 	int ok = m->command == TL_CAPF_STORE_CERT_RESPONSE && m->has_reason &&
 		 m->reason == TL_CAPF_SUCCESS;
 	const char *detail = ok ? "the phone stored its new LSC" :
 			     m->command == TL_CAPF_STORE_CERT_RESPONSE ?
 			     "the phone refused to store the LSC" :
 			     "expected STORE_CERT_RESPONSE";
-	int rc;
 
 	s->status = ok ? TL_LSC_UPGRADE_OK : TL_LSC_UPGRADE_FAILED;
-	logged(s, s->status, detail);
-	rc = ok ? tl_capf_lsc_confirmed(v->store, s->lsc_id, s->device, now(s), &e) :
-	     tl_capf_lsc_unconfirmed(v->store, s->lsc_id, s->device, s->status,
-				     detail, now(s), &e);
-	s->lsc_id = 0;
-	if (rc)
-		db_error(s, &e);
-	if (ok && rc == 0)
-		end_session(s, TL_CAPF_SUCCESS, NULL, out);
-	else
-		end_session(s, TL_CAPF_INVALID_ELEMENT, rc ? "database error" : detail, out);
+	lsc_outcome(s, ok ? TL_CAPF_CH_CONFIRMED : TL_CAPF_CH_UNCONFIRMED, detail,
+		    end_stored, out);
 }
 
 static void on_fetch(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 {
+	tl_capf_change ch;
 	tl_cert *c;
 	tl_err e;
 
@@ -588,18 +709,14 @@ static void on_fetch(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 	}
 	s->status = TL_LSC_FETCH_OK;
 	logged(s, s->status, c->subject);
-	if (tl_capf_fetched(s->srv->store, s->device, c, now(s), &e)) {
-		db_error(s, &e);
-		end_session(s, TL_CAPF_INVALID_ELEMENT, "database error", out);
-	} else {
-		end_session(s, TL_CAPF_SUCCESS, NULL, out);
-	}
-	tl_cert_free(c);
+	change_init(&ch, s, TL_CAPF_CH_FETCHED);
+	ch.cert = c;
+	change(s, &ch, end_done, out);
 }
 
 static void on_delete(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 {
-	tl_err e;
+	tl_capf_change c;
 
 	if (m->command != TL_CAPF_DELETE_CERT_RESPONSE) {
 		fail(s, TL_WHY_OTHER, "expected DELETE_CERT_RESPONSE", out);
@@ -611,12 +728,8 @@ static void on_delete(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 	}
 	s->status = TL_LSC_DELETE_OK;
 	logged(s, s->status, "deleted");
-	if (tl_capf_lsc_deleted(s->srv->store, s->device, now(s), &e)) {
-		db_error(s, &e);
-		end_session(s, TL_CAPF_INVALID_ELEMENT, "database error", out);
-	} else {
-		end_session(s, TL_CAPF_SUCCESS, NULL, out);
-	}
+	change_init(&c, s, TL_CAPF_CH_DELETED);
+	change(s, &c, end_done, out);
 }
 
 /* ---- the session ---- */
@@ -647,16 +760,9 @@ int tl_capf_sess_start(tl_capf_sess *s, tl_buf *out, tl_err *e)
  * failure (6, 7 or 8), and an issued LSC stays unconfirmed. */
 static void protocol_error(tl_capf_sess *s, const char *detail, tl_buf *out)
 {
-	tl_err e;
-
 	if (s->state == TL_CAPF_S_STORE) {
 		s->status = TL_LSC_UPGRADE_FAILED;
-		logged(s, s->status, detail);
-		if (tl_capf_lsc_unconfirmed(s->srv->store, s->lsc_id, s->device,
-					    s->status, detail, now(s), &e))
-			db_error(s, &e);
-		s->lsc_id = 0;
-		end_session(s, TL_CAPF_INVALID_ELEMENT, detail, out);
+		lsc_outcome(s, TL_CAPF_CH_UNCONFIRMED, detail, end_failed, out);
 	} else if (s->device[0] && s->op > TL_CAPF_OP_NONE) {
 		fail(s, TL_WHY_OTHER, detail, out);
 	} else {
@@ -676,7 +782,7 @@ long tl_capf_sess_input(tl_capf_sess *s, const uint8_t *buf, size_t len,
 	tl_err e;
 	int rc;
 
-	while (s->state != TL_CAPF_S_DONE && done < len) {
+	while (s->state != TL_CAPF_S_DONE && !s->waiting && done < len) {
 		rc = tl_capf_decode(buf + done, len - done, &m, &used, &e);
 		if (rc == 0)
 			break;
@@ -711,18 +817,38 @@ void tl_capf_sess_closed(tl_capf_sess *s, int timed_out)
 	int why = timed_out && s->state == TL_CAPF_S_KEYGEN ? TL_WHY_KEYGEN : TL_WHY_COMM;
 	const char *detail = timed_out ? "the phone stopped answering" :
 			     "the phone closed the connection";
-	tl_err e;
 
-	if (s->state == TL_CAPF_S_DONE || !s->device[0] || s->op <= TL_CAPF_OP_NONE)
+	if (s->state == TL_CAPF_S_DONE || s->waiting || !s->device[0] ||
+	    s->op <= TL_CAPF_OP_NONE) {
+		s->state = TL_CAPF_S_DONE;
 		return;
-	s->status = tl_lsc_failure(s->op, why);
-	if (s->state == TL_CAPF_S_STORE) {
-		logged(s, s->status, detail);
-		if (tl_capf_lsc_unconfirmed(s->srv->store, s->lsc_id, s->device,
-					    s->status, detail, now(s), &e))
-			db_error(s, &e);
-	} else {
-		record(s, s->status, 0, detail);
 	}
+	s->status = tl_lsc_failure(s->op, why);
+	if (s->state == TL_CAPF_S_STORE)
+		lsc_outcome(s, TL_CAPF_CH_UNCONFIRMED, detail, NULL, NULL);
+	else
+		record(s, s->status, 0, detail, NULL, NULL);
 	s->state = TL_CAPF_S_DONE;
+}
+
+int tl_capf_sess_take(tl_capf_sess *s, tl_capf_change *c)
+{
+	if (s->change.kind == TL_CAPF_CH_NONE)
+		return 0;
+	*c = s->change;
+	memset(&s->change, 0, sizeof(s->change));
+	return 1;
+}
+
+void tl_capf_sess_applied(tl_capf_sess *s, int rc, const tl_capf_change *c,
+			  const tl_err *e, tl_buf *out)
+{
+	tl_capf_then then = s->then;
+
+	if (rc)
+		db_error(s, e);
+	s->waiting = 0;
+	s->then = NULL;
+	if (then)
+		then(s, rc, c, out);
 }

@@ -1,0 +1,167 @@
+#include "writer.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "capfdb.h"
+#include "log.h"
+
+/* How long a batch waits for the other workers' write lock. */
+#define LOCK_WAIT_MS 5000
+
+struct tl_capf_writer {
+	tl_loop *loop;
+	tl_store s;		/* the writer thread's own connection */
+	tl_capf_written_fn done;
+	void *done_arg;
+	tl_capf_write *queue, **tail;	/* waiting for the next batch */
+	tl_capf_write *batch;		/* being committed */
+	tl_job *job;
+	int delivering;		/* in done: what done queues joins one batch */
+};
+
+/* The other worker holds the lock for one batch (a commit, a few ms):
+ * waits in steps of 0.2 ms, not SQLite's default of 1, 2, 5, 10 ... ms,
+ * which left a batch asleep long after the lock was free. */
+static int lock_wait(void *arg, int tries)
+{
+	struct timespec t = { 0, 200 * 1000 };
+
+	if (tries * 200 / 1000 >= LOCK_WAIT_MS)
+		return 0;
+	nanosleep(&t, NULL);
+	return 1;
+}
+
+tl_capf_writer *tl_capf_writer_new(tl_loop *l, const char *dir,
+				   tl_capf_written_fn done, void *done_arg,
+				   tl_err *e)
+{
+	tl_capf_writer *w = calloc(1, sizeof(*w));
+
+	if (w == NULL) {
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	if (tl_store_open(&w->s, dir, e)) {
+		free(w);
+		return NULL;
+	}
+	sqlite3_busy_handler(tl_store_db(&w->s), lock_wait, NULL);
+	w->loop = l;
+	w->done = done;
+	w->done_arg = done_arg;
+	w->tail = &w->queue;
+	return w;
+}
+
+/* One transaction for the batch, a savepoint for each change in it: a
+ * change that fails leaves the others in, a commit that fails takes all. */
+static void commit(tl_store *s, tl_capf_write *batch)
+{
+	tl_err e;
+	int rc = tl_capf_batch_begin(s, &e);
+
+	for (tl_capf_write *w = batch; w; w = w->next)
+		w->rc = rc ? -1 : tl_capf_change_apply(s, &w->change, &w->e);
+	if (rc == 0)
+		rc = tl_capf_batch_end(s, &e);
+	for (tl_capf_write *w = batch; rc && w; w = w->next)
+		if (w->rc == 0) {
+			w->rc = -1;
+			w->e = e;
+		}
+}
+
+static void write_free(tl_capf_write *w)
+{
+	tl_capf_change_free(&w->change);
+	free(w);
+}
+
+static void free_list(tl_capf_write *w)
+{
+	tl_capf_write *next;
+
+	for (; w; w = next) {
+		next = w->next;
+		write_free(w);
+	}
+}
+
+static void start(tl_capf_writer *w);
+
+static void batch_work(void *arg)
+{
+	tl_capf_writer *w = arg;
+
+	commit(&w->s, w->batch);
+}
+
+static void batch_done(void *arg)
+{
+	tl_capf_writer *w = arg;
+	tl_capf_write *b = w->batch, *next;
+
+	w->job = NULL;
+	w->batch = NULL;
+	w->delivering = 1;
+	for (; b; b = next) {
+		next = b->next;
+		w->done(w->done_arg, b);
+		write_free(b);
+	}
+	w->delivering = 0;
+	start(w);
+}
+
+/* The queue becomes the batch, committed on a thread; where no thread can
+ * be started, on this one. */
+static void start(tl_capf_writer *w)
+{
+	tl_err e;
+
+	if (w->job || w->delivering || w->queue == NULL)
+		return;
+	w->batch = w->queue;
+	w->queue = NULL;
+	w->tail = &w->queue;
+	if ((w->job = tl_job_start(w->loop, batch_work, batch_done, w, &e)) == NULL) {
+		tl_log(LOG_WARNING, "event=writer_thread error=\"%s\"", e.msg);
+		batch_work(w);
+		batch_done(w);
+	}
+}
+
+tl_capf_write *tl_capf_writer_put(tl_capf_writer *w, tl_capf_change *c, void *arg)
+{
+	tl_capf_write *x = calloc(1, sizeof(*x));
+
+	if (x == NULL) {
+		tl_capf_change_free(c);
+		return NULL;
+	}
+	x->change = *c;
+	x->arg = arg;
+	*w->tail = x;
+	w->tail = &x->next;
+	start(w);
+	return x;
+}
+
+void tl_capf_writer_free(tl_capf_writer *w)
+{
+	if (w == NULL)
+		return;
+	/* the batch being committed finishes, and what is queued still goes
+	 * in: a phone may have confirmed its LSC */
+	tl_job_wait(w->job);
+	if (w->queue)
+		commit(&w->s, w->queue);
+	free_list(w->batch);
+	free_list(w->queue);
+	tl_store_close(&w->s);
+	free(w);
+}
