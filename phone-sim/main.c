@@ -483,7 +483,9 @@ static int capf_session(boot *b, const tl_phonecnf *cfg, const hostport *s)
 	o.host = s->host;
 	o.port = s->port;
 	o.capf_cert = peer;
-	progress("CAPF %s: session, authentication mode %d", where, cfg->capf_auth_mode);
+	progress("CAPF %s: session, authentication mode %d (%s)", where, cfg->capf_auth_mode,
+		 cp.cert ? (cp.cert == b->f.lsc ? "the LSC" : "the MIC") :
+		 cfg->capf_auth_mode == 1 ? "the string typed" : "no password");
 	if (tl_capf_enroll(&o, &cp, &e)) {
 		decide(b, "CAPF", where, 0, "session failed: %s", e.msg);
 	} else if (cp.refused[0]) {

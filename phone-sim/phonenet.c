@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tvsclient.h"
 
@@ -54,6 +55,34 @@ static void note_f(void (*note)(const char *), const char *fmt, ...)
 	note(line);
 }
 
+/* 1 when the certificate the TVS server presented is expired or not yet
+ * valid on the phone's clock (PHONE-TRUST.md step 6: expired certificates
+ * are rejected, the ITL's TVS record notwithstanding); why says so. */
+static int out_of_date(const tl_phone *p, tl_tvs_client *c, char *why, size_t n)
+{
+	const uint8_t *der;
+	size_t len;
+	tl_cert *cert;
+	time_t now = p->now ? p->now : time(NULL);
+	char when[32];
+	struct tm tm;
+	tl_err e;
+	int bad;
+
+	tl_tvs_client_peer(c, &der, &len);
+	if (der == NULL || tl_cert_from_der(der, len, &cert, &e))
+		return 0;	/* the pin matched these bytes: nothing more to read */
+	bad = cert->not_after < now ? 1 : cert->not_before > now ? 2 : 0;
+	if (bad) {
+		gmtime_r(bad == 1 ? &cert->not_after : &cert->not_before, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		snprintf(why, n, "its certificate %s %s %s", cert->subject,
+			 bad == 1 ? "expired on" : "is not valid before", when);
+	}
+	tl_cert_free(cert);
+	return bad != 0;
+}
+
 void tl_phone_tvs_ask(const tl_phone *p, const tl_phonecnf_server *list, size_t n,
 		      int timeout_ms, const tl_cert *cert, const char *issuer,
 		      const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a,
@@ -78,8 +107,16 @@ void tl_phone_tvs_ask(const tl_phone *p, const tl_phonecnf_server *list, size_t 
 		o.pin.itl = &p->itl;
 		if ((rc = tl_tvs_client_open(&c, &o, &e)) != 0) {
 			note_f(note, "TVS %s: %s: %s", a->server, tl_tvs_fail_name(rc), e.msg);
+			if (rc == TL_TVS_E_UNTRUSTED)
+				snprintf(a->why, sizeof(a->why), "%.390s", e.msg);
 			continue;
 		}
+		if (out_of_date(p, c, a->why, sizeof(a->why))) {
+			note_f(note, "TVS %s: %s", a->server, a->why);
+			tl_tvs_client_close(c);
+			continue;
+		}
+		a->why[0] = 0;
 		memset(&ans, 0, sizeof(ans));
 		rc = cert ? tl_tvs_verify(c, p->tvs_name, cert->der, cert->der_len, &ans, &e)
 			  : tl_tvs_query(c, p->tvs_name, issuer, serial, serial_len, &ans, &e);

@@ -138,7 +138,7 @@ static int same_bytes(const tl_tlist *a, const uint8_t *file, size_t len)
 
 /* First use: nothing installed, or a rollback ITL. A pinned anchor
  * replaces trust on first use. */
-static int first_use(tl_tlist *l, const tl_cert *pin, tl_verdict *v)
+static int first_use(tl_tlist *l, const tl_cert *pin, int rollback, tl_verdict *v)
 {
 	tl_pub *pub;
 	tl_err e;
@@ -146,7 +146,8 @@ static int first_use(tl_tlist *l, const tl_cert *pin, tl_verdict *v)
 
 	signer_text(v, &l->hdr);
 	if (pin == NULL)
-		return verdict(v, 1, ", nothing installed: trust on first use");
+		return verdict(v, 1, ", %s installed: trust on first use",
+			       rollback ? "a rollback ITL" : "nothing");
 	if (!tl_sfile_signed_by(&l->hdr, pin))
 		return verdict(v, 0, " is not the pinned anchor %s", pin->subject);
 	if (tl_pub_from_cert(pin, &pub, &e))
@@ -175,7 +176,7 @@ int tl_phone_ctl(tl_phone *p, const uint8_t *file, size_t len, const tl_cert *pi
 	if (parse_list(file, len, "CTLFile.tlv", &l, &self, v))
 		return 1;
 	if (!p->has_ctl) {
-		if (first_use(&l, pin, v)) {
+		if (first_use(&l, pin, 0, v)) {
 			tl_tlist_free(&l);
 			return 1;
 		}
@@ -234,6 +235,16 @@ static const tl_tvs_cached *tvs_cache_get(const tl_phone *p, const tl_cert *c)
 	return NULL;
 }
 
+/* Why no TVS answer counts: none reachable, or the one tried not trusted. */
+static void say_tvs_failed(tl_verdict *v, const tl_phone_tvs_answer *a)
+{
+	if (a->why[0])
+		say(v, " -> TVS %s refused: %s: not trusted", a->server, a->why);
+	else
+		say(v, " -> TVS unreachable (%s): not trusted",
+		    a->server[0] ? a->server : "none");
+}
+
 /* Asks TVS to VERIFY c; 1 when it vouches for c with a role in mask. */
 static int ask_tvs(tl_phone *p, const tl_cert *c, uint32_t mask, tl_tvs_fn tvs,
 		   void *arg, tl_verdict *v)
@@ -254,7 +265,7 @@ static int ask_tvs(tl_phone *p, const tl_cert *c, uint32_t mask, tl_tvs_fn tvs,
 	memset(&a, 0, sizeof(a));
 	tvs(arg, c, NULL, NULL, 0, &a);
 	if (!a.reachable) {
-		say(v, " -> TVS unreachable (%s): not trusted", a.server[0] ? a.server : "none");
+		say_tvs_failed(v, &a);
 		return 0;
 	}
 	if (!a.valid) {
@@ -285,7 +296,7 @@ int tl_phone_itl(tl_phone *p, const uint8_t *file, size_t len, const tl_cert *pi
 	if (parse_list(file, len, "ITLFile.tlv", &l, &self, v))
 		return 1;
 	if (!p->has_itl || p->rollback) {
-		if (first_use(&l, pin, v)) {
+		if (first_use(&l, pin, p->rollback, v)) {
 			tl_tlist_free(&l);
 			return 1;
 		}
@@ -386,8 +397,10 @@ int tl_phone_config(tl_phone *p, const char *filename, const uint8_t *file,
 		return verdict(v, 0, " and no TVS server configured");
 	memset(&a, 0, sizeof(a));
 	tvs(tvs_arg, NULL, h.issuer_name, h.serial, h.serial_len, &a);
-	if (!a.reachable)
-		return verdict(v, 0, " -> TVS unreachable (%s): not trusted", a.server);
+	if (!a.reachable) {
+		say_tvs_failed(v, &a);
+		return done(v, 0);
+	}
 	if (!a.valid || a.cert == NULL) {
 		tl_cert_free(a.cert);
 		return verdict(v, 0, " -> TVS %s -> unknown", a.server);

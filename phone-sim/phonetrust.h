@@ -43,6 +43,9 @@ typedef struct tl_phone_tvs_answer {
 	size_t nroles;
 	uint32_t ttl;
 	char server[96];	/* which server answered, for the explanation */
+	char why[400];		/* none answered because the last one tried was
+				 * not trusted: why (its certificate not in the
+				 * ITL, expired); empty when it was unreachable */
 	tl_cert *cert;		/* QUERY: the certificate found (caller frees) */
 } tl_phone_tvs_answer;
 

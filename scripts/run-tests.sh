@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every unit test binary and every command-line test script, then
-# prints one summary line. Usage: scripts/run-tests.sh BUILD_DIR
+# Runs every unit test binary, every command-line test script and every
+# end-to-end test script, then prints one summary line.
+# Usage: scripts/run-tests.sh BUILD_DIR
 set -u
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,20 +24,30 @@ for t in "$ROOT/$BUILD"/tests/test_*; do
 	fi
 done
 
-for t in "$ROOT"/tests/cli/test_*.sh; do
-	[ -f "$t" ] || continue
-	name=$(basename "$t")
+# script KIND FILE: one shell test in a fresh temporary directory; its
+# output is shown only when it fails
+script() {
+	name=$(basename "$2")
 	tmp=$(mktemp -d)
-	if (cd "$tmp" && sh "$t" > "$tmp/.log" 2>&1); then
-		echo "cli: $name: ok"
+	if (cd "$tmp" && sh "$2" > "$tmp/.log" 2>&1); then
+		echo "$1: $name: ok"
 		passed=$((passed + 1))
 	else
-		echo "cli: $name: FAILED; its output:"
+		echo "$1: $name: FAILED; its output:"
 		sed 's/^/    /' "$tmp/.log"
 		failed=$((failed + 1))
 		failures="$failures $name"
 	fi
 	rm -rf "$tmp"
+}
+
+# command-line tests, then the end-to-end ones (real daemons on loopback
+# ports, phone-sim booting against them; tests/e2e/lib/ is sourced by them)
+for t in "$ROOT"/tests/cli/test_*.sh; do
+	[ -f "$t" ] && script cli "$t"
+done
+for t in "$ROOT"/tests/e2e/*.sh; do
+	[ -f "$t" ] && script e2e "$t"
 done
 
 echo
