@@ -17,11 +17,12 @@ void tl_capf_phone_init(tl_capf_phone *p)
 void tl_capf_phone_free(tl_capf_phone *p)
 {
 	tl_key_free(p->key);
+	tl_key_free(p->spare_key);
 	tl_cert_free(p->lsc);
 	if (p->capf == p->peer)
 		p->capf = NULL;
 	tl_cert_free(p->peer);
-	p->key = NULL;
+	p->key = p->spare_key = NULL;
 	p->lsc = p->peer = NULL;
 }
 
@@ -115,7 +116,12 @@ static int key_gen(tl_capf_phone *p, const tl_capf_msg *m, tl_buf *out, tl_err *
 		if (tl_capf_encode(&busy, out, e))
 			return -1;
 	}
-	if (bits == 0 || tl_key_generate(type, bits, &p->key, e) ||
+	if (p->spare_key && bits && tl_key_type(p->spare_key) == type &&
+	    tl_key_bits(p->spare_key) == bits) {
+		p->key = p->spare_key;
+		p->spare_key = NULL;
+	}
+	if (bits == 0 || (!p->key && tl_key_generate(type, bits, &p->key, e)) ||
 	    tl_key_spki(p->key, &spki, &len, e)) {
 		snprintf(p->refused, sizeof(p->refused), "cannot make the %s key asked "
 			 "for (%d bits)", type == TL_KEY_EC ? "EC" : "RSA", bits);

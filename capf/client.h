@@ -24,6 +24,9 @@ typedef struct tl_capf_phone {
 	const tl_key *sudi_key;
 	const tl_cert *capf;		/* the CAPF certificate (set by enroll) */
 	const tl_cert *issuer;		/* an issuing CA the LSC may come from, or NULL */
+	tl_key *spare_key;		/* a key made in advance, owned: taken instead
+					 * of generating when it is the type and size
+					 * asked for (a load generator's phones) */
 	/* results */
 	uint32_t session;
 	tl_key *key;			/* the key generated for the LSC */
@@ -37,7 +40,7 @@ typedef struct tl_capf_phone {
 } tl_capf_phone;
 
 void tl_capf_phone_init(tl_capf_phone *p);
-void tl_capf_phone_free(tl_capf_phone *p);	/* key and lsc */
+void tl_capf_phone_free(tl_capf_phone *p);	/* key, spare_key and lsc */
 /* Answers one message from the server into out. Returns 0 to go on, 1
  * after END_SESSION, -1 when the message makes no sense here (e says
  * why). */
