@@ -118,12 +118,12 @@ static int load_identity(tl_flash *f, const char *mac, const char *model, tl_err
 {
 	uint8_t *buf;
 	size_t len;
-	char m[13] = "", mo[32] = "";
 	int rc = read_opt(f, "identity", &buf, &len, e);
 
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
+		char m[13] = "", mo[32] = "";
 		const char *s = strstr((char *)buf, "mac=");
 		const char *t = strstr((char *)buf, "model=");
 

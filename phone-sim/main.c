@@ -31,8 +31,9 @@ static void usage(FILE *f)
 {
 	fputs(
 "usage: phone-sim boot --state DIR --mac MAC [--model MODEL] --tftp HOST[:PORT]\n"
-"                      [--http[=PORT]] [--pin-itl CERT] [--tvs HOST[:PORT]] [--capf HOST[:PORT]]\n"
-"                      [--auth-string STRING] [--timeout MS] [--json] [-v]\n"
+"                      [--http[=PORT]] [--pin-itl CERT] [--tvs HOST[:PORT]]\n"
+"                      [--capf HOST[:PORT]] [--auth-string STRING] [--timeout MS]\n"
+"                      [--json] [-v]\n"
 "       phone-sim show --state DIR [--json]\n"
 "       phone-sim erase-trust --state DIR\n"
 "       phone-sim connect --state DIR --role CCM|APP-SERVER|TFTP|CAPF|TVS\n"
@@ -498,13 +499,15 @@ static int capf_session(boot *b, const tl_phonecnf *cfg, const hostport *s)
 	} else if (cp.stored && cp.lsc && cp.key) {
 		char *serial = tl_hex(cp.lsc->serial, cp.lsc->serial_len, 1);
 
-		if (tl_flash_save_cert(&b->f, "lsc", cp.lsc, cp.key, &e))
+		if (tl_flash_save_cert(&b->f, "lsc", cp.lsc, cp.key, &e)) {
 			decide(b, "CAPF", where, 0, "LSC received but not stored: %s", e.msg);
-		else if ((b->lsc_installed = 1))
+		} else {
+			b->lsc_installed = 1;
 			decide(b, "CAPF", where, 1, "install: LSC %s serial %s issued by %s, "
 			       "key %s %d bits, stored", cp.lsc->subject, serial ? serial : "?",
 			       cp.lsc->issuer, tl_key_type(cp.key) == TL_KEY_EC ? "EC" : "RSA",
 			       tl_key_bits(cp.key));
+		}
 		free(serial);
 	} else if (cp.deleted) {
 		if (tl_flash_remove_cert(&b->f, "lsc", &e))

@@ -55,25 +55,21 @@ static void note_f(void (*note)(const char *), const char *fmt, ...)
 	note(line);
 }
 
-/* 1 when the certificate the TVS server presented is expired or not yet
- * valid on the phone's clock (PHONE-TRUST.md step 6: expired certificates
- * are rejected, the ITL's TVS record notwithstanding); why says so. */
-static int out_of_date(const tl_phone *p, tl_tvs_client *c, char *why, size_t n)
+int tl_phone_tvs_dates(const tl_phone *p, const uint8_t *der, size_t len, char *why,
+		       size_t n)
 {
-	const uint8_t *der;
-	size_t len;
 	tl_cert *cert;
 	time_t now = p->now ? p->now : time(NULL);
-	char when[32];
-	struct tm tm;
 	tl_err e;
 	int bad;
 
-	tl_tvs_client_peer(c, &der, &len);
 	if (der == NULL || tl_cert_from_der(der, len, &cert, &e))
 		return 0;	/* the pin matched these bytes: nothing more to read */
 	bad = cert->not_after < now ? 1 : cert->not_before > now ? 2 : 0;
 	if (bad) {
+		char when[32];
+		struct tm tm;
+
 		gmtime_r(bad == 1 ? &cert->not_after : &cert->not_before, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		snprintf(why, n, "its certificate %s %s %s", cert->subject,
@@ -92,6 +88,8 @@ void tl_phone_tvs_ask(const tl_phone *p, const tl_phonecnf_server *list, size_t 
 		tl_tvs_client_opts o;
 		tl_tvs_client *c;
 		tl_tvs_answer ans;
+		const uint8_t *der;
+		size_t len;
 		tl_err e;
 		int rc;
 
@@ -109,9 +107,12 @@ void tl_phone_tvs_ask(const tl_phone *p, const tl_phonecnf_server *list, size_t 
 			note_f(note, "TVS %s: %s: %s", a->server, tl_tvs_fail_name(rc), e.msg);
 			if (rc == TL_TVS_E_UNTRUSTED)
 				snprintf(a->why, sizeof(a->why), "%.390s", e.msg);
+			else
+				a->why[0] = 0;
 			continue;
 		}
-		if (out_of_date(p, c, a->why, sizeof(a->why))) {
+		tl_tvs_client_peer(c, &der, &len);
+		if (tl_phone_tvs_dates(p, der, len, a->why, sizeof(a->why))) {
 			note_f(note, "TVS %s: %s", a->server, a->why);
 			tl_tvs_client_close(c);
 			continue;

@@ -16,10 +16,18 @@ int tl_phone_hostport(const char *s, int def, tl_phonecnf_server *hp);
 void tl_phone_tftp_opts(tl_tftpc_opts *o, const tl_phonecnf_server *tftp,
 			int timeout_ms);
 
+/* 1 when the DER certificate a TVS server presented (and the ITL pin
+ * accepted) is expired or not yet valid on p's clock, why saying so
+ * (PHONE-TRUST.md: expired certificates are rejected, the ITL's TVS record
+ * notwithstanding); 0 otherwise. */
+int tl_phone_tvs_dates(const tl_phone *p, const uint8_t *der, size_t len, char *why,
+		       size_t n);
+
 /* Asks the TVS servers in list in turn (VERIFY cert, or QUERY issuer and
- * serial when cert is NULL), each trusted only as a TVS record of p's ITL,
- * until one answers; fills *a as tl_tvs_fn does. note, when given, hears
- * one line per server tried. */
+ * serial when cert is NULL), each trusted only as a TVS record of p's ITL
+ * with a certificate within its dates, until one answers; fills *a as
+ * tl_tvs_fn does (a->why: why the last server tried was not trusted). note,
+ * when given, hears one line per server tried. */
 void tl_phone_tvs_ask(const tl_phone *p, const tl_phonecnf_server *list, size_t n,
 		      int timeout_ms, const tl_cert *cert, const char *issuer,
 		      const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a,

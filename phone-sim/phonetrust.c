@@ -123,7 +123,7 @@ static int parse_list(const uint8_t *file, size_t len, const char *name,
 	return 0;
 }
 
-static void install(tl_tlist *slot, int *has, tl_tlist *l)
+static void install(tl_tlist *slot, int *has, const tl_tlist *l)
 {
 	if (*has)
 		tl_tlist_free(slot);
