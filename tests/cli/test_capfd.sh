@@ -13,7 +13,8 @@ trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; true' EXIT
 # start [ENV=VALUE]: capfd in the foreground; PORT is picked the first time
 start() {
 	: > capfd.log
-	env "$@" $CAPFD --listen 127.0.0.1 --port "${PORT:-0}" --foreground 2> capfd.log &
+	env "$@" $CAPFD --listen 127.0.0.1 --port "${PORT:-0}" ${WORKERS:+--workers $WORKERS} \
+		--foreground 2> capfd.log &
 	PID=$!
 	for _ in $(seq 100); do
 		grep -q "event=start" capfd.log && break
@@ -249,4 +250,34 @@ stop
 cp conf.bak dd/trustline.conf
 expect 0 $T device capf-status
 [ "$(wc -l < out.txt)" -eq 4 ] || fail "capf-status lists every device"
+
+# ---- 16 phones at once on two workers: their changes committed in
+# batches, every LSC recorded and installed, the generation moved ----
+many=$(seq -f "SEP0011223301%02g" 1 16)
+for d in $many; do
+	expect 0 $T device add "$d" --model CP-8865
+	expect 0 $T device capf "$d" --operation install --auth-mode null --key ec:256
+done
+gen=$(cat dd/generation)
+WORKERS=2 start
+pids=
+for d in $many; do
+	$T capf enroll --server 127.0.0.1:"$PORT" --capf-cert capf.pem --device "$d" \
+		--out "$d.pem" > "$d.out" 2>&1 &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p" || fail "an enrollment at once failed: $(cat ./*.out)"; done
+stop
+[ "$(cat dd/generation)" -gt "$gen" ] || fail "the generation did not move"
+python3 - dd/trustline.db $many <<'X'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for d in sys.argv[2:]:
+    states = [r[0] for r in db.execute(
+        "SELECT state FROM capf_lsc WHERE device = ?", (d,))]
+    assert states == ["installed"], (d, states)
+    row = db.execute("SELECT lsc_status, capf_operation, lsc IS NOT NULL FROM device"
+                     " WHERE name = ?", (d,)).fetchone()
+    assert row == (3, "none", 1), (d, row)
+X
 echo "all passed"
