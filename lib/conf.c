@@ -20,6 +20,7 @@ static void tftp_defaults(tl_conf_tftp *t)
 	t->retries = 5;
 	t->max_transfers = 10000;
 	t->per_client_rate = 100;
+	t->busy_poll_us = 200;
 	snprintf(t->user, sizeof(t->user), "nobody");
 }
 
@@ -211,6 +212,8 @@ static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 		return !number(v, 1, 1000000, &t->max_transfers);
 	if (!strcmp(k, "per_client_rate"))
 		return !number(v, 0, 1000000, &t->per_client_rate);
+	if (!strcmp(k, "busy_poll_us"))
+		return !number(v, 0, 100000, &t->busy_poll_us);
 	if (!strcmp(k, "sign_static")) return !boolean(v, &t->sign_static);
 	if (!strcmp(k, "serve_unsigned")) return !boolean(v, &t->serve_unsigned);
 	if (!strcmp(k, "user")) {
@@ -429,6 +432,7 @@ static void write_tftp(const tl_conf_tftp *t, FILE *f)
 		{ "timeout", t->timeout, d.timeout }, { "retries", t->retries, d.retries },
 		{ "max_transfers", t->max_transfers, d.max_transfers },
 		{ "per_client_rate", t->per_client_rate, d.per_client_rate },
+		{ "busy_poll_us", t->busy_poll_us, d.busy_poll_us },
 	};
 
 	if (strcmp(t->listen, d.listen))

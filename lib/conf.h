@@ -37,6 +37,7 @@ typedef struct tl_conf_tftp {
 	int retries;		/* 1..20 */
 	int max_transfers;
 	int per_client_rate;	/* requests per second per client; 0 = none */
+	int busy_poll_us;	/* tl_loop_spin; 0 = none */
 	int sign_static;	/* serve X.sgn for a static X */
 	int serve_unsigned;	/* serve SEP<MAC>.cnf.xml of non-secure devices */
 	char user[64];		/* to drop to when started as root */

@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,11 +20,15 @@
 
 struct tl_loop {
 	struct event_base *base;
+	unsigned spin_us;	/* tl_loop_spin */
+	unsigned long fired;	/* callbacks run, for the spinning loop */
+	int stop;
 };
 
 struct tl_ev {
 	tl_ev_fn fn;
 	void *arg;
+	tl_loop *loop;
 	int added;
 	struct timeval period;	/* periodic timers */
 	/* libevent's struct event, whose size only the library knows: one
@@ -53,15 +58,55 @@ void tl_loop_free(tl_loop *l)
 	free(l);
 }
 
+void tl_loop_spin(tl_loop *l, unsigned us)
+{
+	l->spin_us = us;
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* Polls without sleeping for as long as something happened within the
+ * last spin_us, then sleeps until something does. */
+static int run_spinning(tl_loop *l)
+{
+	uint64_t busy = now_us();
+	int rc = 0;
+
+	while (!l->stop && rc == 0) {
+		unsigned long before = l->fired;
+
+		if (now_us() - busy < l->spin_us) {
+			rc = event_base_loop(l->base, EVLOOP_NONBLOCK);
+		} else {
+			rc = event_base_loop(l->base, EVLOOP_ONCE);
+			busy = now_us();
+		}
+		if (l->fired != before)
+			busy = now_us();
+	}
+	return rc < 0 ? -1 : 0;
+}
+
 int tl_loop_run(tl_loop *l, tl_err *e)
 {
-	if (event_base_dispatch(l->base) < 0)
+	int rc;
+
+	l->stop = 0;
+	rc = l->spin_us ? run_spinning(l) : event_base_dispatch(l->base);
+	if (rc < 0)
 		return tl_fail(e, "event loop failed");
 	return 0;
 }
 
 void tl_loop_stop(tl_loop *l)
 {
+	l->stop = 1;
 	event_base_loopbreak(l->base);
 }
 
@@ -79,6 +124,7 @@ static void trampoline(evutil_socket_t fd, short what, void *arg)
 
 	if (!(event_get_events(EV(t)) & EV_PERSIST))
 		t->added = 0;
+	t->loop->fired++;
 	t->fn(t->arg);
 }
 
@@ -93,6 +139,7 @@ static tl_ev *ev_make(tl_loop *l, int fd, short what, tl_ev_fn fn, void *arg,
 	}
 	t->fn = fn;
 	t->arg = arg;
+	t->loop = l;
 	if (event_assign(EV(t), l->base, fd, what, trampoline, t) < 0) {
 		free(t);
 		tl_fail(e, "cannot create an event");
@@ -182,6 +229,8 @@ void tl_ev_free(tl_ev *t)
 	free(t);
 }
 
+#define JOB_NICE 10
+
 struct tl_job {
 	tl_ev_fn work, done;
 	void *arg;
@@ -194,6 +243,11 @@ static void *job_run(void *arg)
 {
 	tl_job *j = arg;
 
+	/* Behind the loop's thread for the CPU: what the loop serves cannot
+	 * wait, the work can. Linux gives each thread its own nice value. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), JOB_NICE)) {
+		/* not allowed: the work runs at the loop's priority */
+	}
 	j->work(j->arg);
 	while (write(j->pipe[1], "", 1) < 0 && errno == EINTR)
 		;

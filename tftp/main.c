@@ -152,6 +152,7 @@ static void reloaded(void *arg)
 		config_of(w->o, tl_tftp_ns_conf(w->ns), &c);
 		fit_limits(&c);
 		tl_tftp_server_set_limits(w->srv, &c);
+		tl_loop_spin(w->loop, (unsigned)tl_tftp_ns_conf(w->ns)->tftp.busy_poll_us);
 		tl_tftp_ns_stats(w->ns, &files, &bytes, &held);
 		tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu held=%llu",
 		       files, (unsigned long long)bytes, (unsigned long long)held);
@@ -256,6 +257,7 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 		       tl_log_val(e.msg, m, sizeof(m)));
 		goto out;
 	}
+	tl_loop_spin(w.loop, (unsigned)conf->tftp.busy_poll_us);
 	tl_tftp_ns_stats(ns, &files, &bytes, &held);
 	tl_log(LOG_INFO, "event=start pid=%ld port=%d http_port=%d files=%zu bytes=%llu "
 	       "held=%llu", (long)getpid(), tl_tftp_server_port(w.srv),

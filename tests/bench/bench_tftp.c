@@ -9,7 +9,8 @@
  * with the issue's targets; numbers, not pass/fail (a MISS still exits 0).
  * Environment: BENCH_TFTP_SMALL (downloads in (a), default 2000),
  * BENCH_TFTP_DEVICES (default 10000), BENCH_TFTPD_HPA (the binary, default
- * /usr/sbin/in.tftpd). */
+ * /usr/sbin/in.tftpd), BENCH_TFTP_BUSY_POLL_US (tftpd's [tftp] busy_poll_us,
+ * default its default). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -52,7 +53,7 @@ typedef struct load {
 	tl_loop *loop;
 	tl_tftpc_opts o;
 	const char *file;
-	const uint8_t *expect;	/* what must arrive */
+	const uint8_t *expect;	/* what must arrive; NULL: any bytes */
 	size_t expect_len;
 	int total, started, finished;
 	double *lat;
@@ -74,7 +75,8 @@ static int check(void *arg, const uint8_t *p, size_t n)
 {
 	job *j = arg;
 
-	if (j->off + n > j->ld->expect_len || memcmp(j->ld->expect + j->off, p, n)) {
+	if (j->ld->expect && (j->off + n > j->ld->expect_len ||
+			      memcmp(j->ld->expect + j->off, p, n))) {
 		j->bad = 1;
 		return -1;
 	}
@@ -89,7 +91,7 @@ static void finish(void *arg, int rc, uint8_t *out, size_t len, const tl_err *e)
 	result *res = ld->res;
 
 	ld->lat[ld->finished++] = bu_now() - j->t0;
-	if (rc == TL_TFTPC_OK && j->off == ld->expect_len) {
+	if (rc == TL_TFTPC_OK && (ld->expect == NULL || j->off == ld->expect_len)) {
 		res->ok++;
 		res->bytes += (double)j->off;
 	} else if (rc == TL_TFTPC_TIMEOUT) {
@@ -241,6 +243,8 @@ static void write_template(void)
 	free(t);
 }
 
+static int busy_poll_us;	/* tftpd's, for the report */
+
 /* The cluster, one device and the 30 MB file in tftpboot/. */
 static void setup(void)
 {
@@ -263,6 +267,9 @@ static void setup(void)
 	c.ntftp_nodes = 1;
 	/* every phone here is 127.0.0.1; as root, tftpd stays this user */
 	c.tftp.per_client_rate = 0;
+	if (getenv("BENCH_TFTP_BUSY_POLL_US"))
+		c.tftp.busy_poll_us = atoi(getenv("BENCH_TFTP_BUSY_POLL_US"));
+	busy_poll_us = c.tftp.busy_poll_us;
 	snprintf(c.tftp.user, sizeof(c.tftp.user), "%s", pw->pw_name);
 	if (tl_pki_cluster_init(dir, &c, 1, NULL, &e))
 		bu_die("cluster init", e.msg);
@@ -470,6 +477,42 @@ static void bulk_rows(const char *title, const result *h, const result *o,
 
 /* The better of two runs of one 30 MB transfer: one transfer is at the
  * mercy of one scheduling hiccup. */
+/* A reset storm while tftpd signs every configuration again (a new
+ * CallManager certificate): batches of downloads at concurrency 500 from
+ * the change until the new namespace is served, their latencies together.
+ * The configuration changes under the phones, so any bytes will do. */
+static result storm(const char *self, int port, const char *log, char *reload,
+		    size_t n)
+{
+	char cmd[1200];
+	result all, r;
+	double t0, worst = 0;
+
+	snprintf(cmd, sizeof(cmd), "%s", self);
+	snprintf(strrchr(cmd, '/'), sizeof(cmd) - strlen(cmd),
+		 "/../bin/trustline cert generate CallManager --node cucm-pub "
+		 "--data-dir %s >/dev/null", dir);
+	if (system(cmd) != 0)
+		bu_die("trustline cert generate", "failed");
+	memset(&all, 0, sizeof(all));
+	t0 = bu_now();
+	for (*reload = 0; !*reload && bu_now() - t0 < 120;
+	     log_line(log, "event=reload result=", reload, n)) {
+		r = run_load(port, CNF, NULL, 0, 1000, CONC, &(tl_tftp_opts){ 0 });
+		all.n += r.n;
+		all.ok += r.ok;
+		all.resent += r.resent;
+		all.failed += r.failed;
+		all.timedout += r.timedout;
+		all.bytes += r.bytes;
+		all.p50 = r.p50 > all.p50 ? r.p50 : all.p50;
+		worst = r.p99 > worst ? r.p99 : worst;
+	}
+	all.secs = bu_now() - t0;
+	all.p99 = worst;
+	return all;
+}
+
 static result bulk(int port, const uint8_t *big, const tl_tftp_opts *want)
 {
 	result a = run_load(port, "big.bin", big, BIG_SIZE, 1, 1, want);
@@ -485,11 +528,11 @@ int main(int argc, char **argv)
 	int small = getenv("BENCH_TFTP_SMALL") ? atoi(getenv("BENCH_TFTP_SMALL")) : 2000;
 	int devices = getenv("BENCH_TFTP_DEVICES") ? atoi(getenv("BENCH_TFTP_DEVICES"))
 						   : 10000;
-	char hdir[700], path[800], log[700], hlog[700], render[256], started[256], a[32], b[32],
+	char hdir[700], path[800], log[700], hlog[700], render[256], started[256], reload[256], a[32], b[32],
 	     t[128], tg[32];
 	tl_tftp_opts plain = { 0 }, b1428 = { .blksize = BLKSIZE },
 		     w8 = { .blksize = BLKSIZE, .windowsize = WINDOW };
-	result hs, os, hb, ob, ow;
+	result hs, os, hb, ob, ow, st;
 	uint8_t *cnf, *big;
 	size_t cnf_len, big_len;
 	int port, hport;
@@ -550,11 +593,14 @@ int main(int argc, char **argv)
 	big_hwm = peak_kb(pid);
 	log_line(log, "event=start", started, sizeof(started));
 	log_line(log, "event=render devices=", render, sizeof(render));
+	st = storm(argv[0], atoi(strstr(started, " port=") + 6), log, reload,
+		   sizeof(reload));
 	bu_stop(pid);
 
 	printf("\nmake bench-tftp: trustline tftpd against tftpd-hpa, 127.0.0.1, the same "
 	       "files and generator\n(the generator: tftp/tftpclient on one event loop; "
-	       "a phone's %d ms timeout, %d retries)\n\n", TIMEOUT_MS, RETRIES);
+	       "a phone's %d ms timeout, %d retries; tftpd's busy_poll_us = %d)\n\n",
+	       TIMEOUT_MS, RETRIES, busy_poll_us);
 	row3("", "tftpd-hpa 5.2", "trustline tftpd", "target");
 	small_rows(&hs, &os);
 	bulk_rows("(b) big.bin (30 MB), blksize 1428", &hb, &ob, BULK_TARGET, 0);
@@ -572,6 +618,16 @@ int main(int argc, char **argv)
 	row3("start to serving (render included)", "-", b, "");
 	printf("  tftpd: %s\n  tftpd: %s\n  (big.bin, 30 MB, is held as well: the "
 	       "configurations are what is left)\n", render, started);
+	printf("a reset storm while a new CallManager certificate re-signs all %d\n",
+	       devices);
+	snprintf(b, sizeof(b), "%d in %.1f s", st.ok, st.secs);
+	row3("downloads until the new files serve", "-", b, "");
+	snprintf(b, sizeof(b), "%.1f / %.1f", st.p50 * 1000, st.p99 * 1000);
+	row3("latency, worst batch's p50 / p99, ms", "-", b, "");
+	row3("retransmitted / failed / timed out", "-", counts(a, &st),
+	     verdict(t, "none retransmitted", st.resent + st.failed + st.timedout == 0 &&
+		     *reload));
+	printf("  tftpd: %s\n", *reload ? reload : "(no reload within 120 s)");
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)
 		fprintf(stderr, "bench: could not remove %s\n", dir);
