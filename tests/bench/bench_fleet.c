@@ -103,12 +103,15 @@ static int count_lines(const char *log, const char *key)
 static long last_value(const char *log, const char *event, const char *key)
 {
 	FILE *f = fopen(log, "r");
-	char line[2048], *p;
+	char line[2048];
 	long v = -1;
 
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, event) && (p = strstr(line, key)) != NULL)
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, key);
+
+		if (p && strstr(line, event))
 			v = atol(p + strlen(key));
+	}
 	if (f)
 		fclose(f);
 	return v;
@@ -364,17 +367,23 @@ static result fleet_run(int phones, int conc, pid_t tftpd, pid_t tvsd)
 	return r;
 }
 
+/* The 1, 5 and 15 minute load averages, as /proc/loadavg has them: other
+ * work on the machine moves the rates. */
 static void load_average(char *out, size_t n)
 {
+	char line[128] = "?";
 	FILE *f = fopen("/proc/loadavg", "r");
-	double a[3] = { 0, 0, 0 };
 
-	if (f == NULL || fscanf(f, "%lf %lf %lf", &a[0], &a[1], &a[2]) != 3)
-		snprintf(out, n, "?");
-	else
-		snprintf(out, n, "%.2f %.2f %.2f", a[0], a[1], a[2]);
+	if (f && fgets(line, sizeof(line), f)) {
+		int spaces = 0;
+
+		for (char *p = line; *p; p++)
+			if ((*p == ' ' && ++spaces == 3) || *p == '\n')
+				*p = 0;
+	}
 	if (f)
 		fclose(f);
+	snprintf(out, n, "%s", line);
 }
 
 int main(int argc, char **argv)
