@@ -464,6 +464,7 @@ static int x_room(tvsx *x)
 static void x_run(void *arg)
 {
 	tvsx *x = arg;
+	tl_phone_tvs_answer *a = &x->b->q.a;
 	tl_tvs_pin pin = { .itl = &x->b->f.phone.itl };
 	const uint8_t *der;
 	socklen_t elen = sizeof(int);
@@ -482,9 +483,16 @@ static void x_run(void *arg)
 		case X_HANDSHAKE:
 			if ((rc = tl_tlsconn_handshake(x->conn, &e)) != TL_IO_DONE)
 				break;
-			/* the server's certificate must be a TVS record of the ITL */
-			if (tl_tlsconn_peer_der(x->conn, &der, &len) ||
-			    tl_tvs_client_pinned(&pin, der, len, &e) || x_request(x, &e))
+			/* the server's certificate must be a TVS record of the ITL,
+			 * within its dates */
+			if (tl_tlsconn_peer_der(x->conn, &der, &len))
+				return x_fail(x);
+			if (tl_tvs_client_pinned(&pin, der, len, &e)) {
+				snprintf(a->why, sizeof(a->why), "%.390s", e.msg);
+				return x_fail(x);
+			}
+			if (tl_phone_tvs_dates(&x->b->f.phone, der, len, a->why,
+					       sizeof(a->why)) || x_request(x, &e))
 				return x_fail(x);
 			x->st = X_SEND;
 			continue;
@@ -555,6 +563,7 @@ static void x_connect(tvsx *x)
 	tl_err e;
 
 	snprintf(x->b->q.a.server, sizeof(x->b->q.a.server), "%.80s:%d", s->host, s->port);
+	x->b->q.a.why[0] = 0;	/* the last server tried says why */
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	snprintf(port, sizeof(port), "%d", s->port);
