@@ -59,14 +59,13 @@ void tl_packer_free(tl_packer *p)
 	free(p);
 }
 
-/* Deflates data against the dictionary into out (cap bytes): the deflated
- * length, or 0 when it does not fit. */
-static size_t squeeze(tl_packer *p, const uint8_t *data, size_t len,
+/* Deflates data, against the dictionary's first dict_len bytes, into out
+ * (cap bytes): the deflated length, or 0 when it does not fit. */
+static size_t squeeze(tl_packer *p, size_t dict_len, const void *data, size_t len,
 		      uint8_t *out, size_t cap)
 {
 	if (deflateReset(&p->z) != Z_OK ||
-	    (p->dict->len && deflateSetDictionary(&p->z, p->dict->data,
-						  (uInt)p->dict->len) != Z_OK))
+	    (dict_len && deflateSetDictionary(&p->z, p->dict->data, (uInt)dict_len) != Z_OK))
 		return 0;
 	p->z.next_in = (Bytef *)data;
 	p->z.avail_in = (uInt)len;
@@ -77,25 +76,37 @@ static size_t squeeze(tl_packer *p, const uint8_t *data, size_t len,
 	return cap - p->z.avail_out;
 }
 
-int tl_packer_pack(tl_packer *p, const uint8_t *data, size_t len, tl_packed *out)
+/* Takes data as a sample when the dictionary has room and is still
+ * learning, and the file compresses by itself (noise would only crowd out
+ * what predicts the others). The newest sample goes at the end, where
+ * matches cost the least. */
+static void sample(tl_packer *p, const void *data, size_t len, uint8_t *z, size_t cap)
 {
-	size_t cap = len / 4 * 3, room = DICT_MAX - p->dict->len, zlen;
+	size_t room = DICT_MAX - p->dict->len;
+
+	if (p->settled >= SETTLED || room == 0 || squeeze(p, 0, data, len, z, cap) == 0)
+		return;
+	p->settled = 0;
+	memcpy(p->dict->data + p->dict->len, data, len < room ? len : room);
+	p->dict->len += len < room ? len : room;
+}
+
+int tl_packer_pack(tl_packer *p, const void *data, size_t len, tl_packed *out)
+{
+	size_t cap = len / 4 * 3, zlen;
 	uint8_t *z, *shrunk;
 
 	memset(out, 0, sizeof(*out));
 	if (len < PACK_MIN || len > PACK_MAX || (z = malloc(cap)) == NULL)
 		return 0;
-	zlen = squeeze(p, data, len, z, cap);
 	/* Predicted well: a quarter of the bytes or fewer. Otherwise the file
-	 * becomes a sample (the newest at the end, where matches cost least)
-	 * and is packed again, against itself too. */
+	 * may become a sample, and is packed against itself too. */
+	zlen = p->dict->len ? squeeze(p, p->dict->len, data, len, z, cap) : 0;
 	if (zlen && zlen <= len / 4) {
 		p->settled++;
-	} else if (p->settled < SETTLED && room > 0) {
-		p->settled = 0;
-		memcpy(p->dict->data + p->dict->len, data, len < room ? len : room);
-		p->dict->len += len < room ? len : room;
-		zlen = squeeze(p, data, len, z, cap);
+	} else {
+		sample(p, data, len, z, cap);	/* which used z */
+		zlen = p->dict->len ? squeeze(p, p->dict->len, data, len, z, cap) : 0;
 	}
 	if (zlen == 0) {
 		free(z);

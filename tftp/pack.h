@@ -31,7 +31,7 @@ void tl_packer_free(tl_packer *p);	/* NULL is fine */
 /* Packs data[0..len): 1 with out filled, or 0 when it is better held as it
  * is (too small to gain, larger than 64 KB and so most likely compressed
  * already, or saving less than a quarter). */
-int tl_packer_pack(tl_packer *p, const uint8_t *data, size_t len, tl_packed *out);
+int tl_packer_pack(tl_packer *p, const void *data, size_t len, tl_packed *out);
 /* Inflates into out, exactly len bytes: 0, or -1 (out of memory). */
 int tl_pack_inflate(const tl_packed *in, uint8_t *out, size_t len);
 void tl_packed_free(tl_packed *in);
