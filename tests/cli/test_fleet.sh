@@ -76,6 +76,20 @@ expect 1 "$PS" fleet --count 50 --concurrency 10 --mac-base 00AA00000000 \
 [ "$(json r.json 'd["refused"]')" = 50 ] || fail "TVS unreachable: $(cat out.txt)"
 grep -q "^ *50  ITL .* not in installed ITL -> TVS unreachable (127.0.0.1:$closed): not trusted -> REJECTED" \
 	out.txt || fail "unreachable reason: $(cat out.txt)"
+# another cluster's TVS: reached, but its certificate is no TVS record of
+# the phones' ITL
+$T cluster init --name other --domain other.example --nodes cucm-pub --data-dir ./dd2 > /dev/null
+cp dd2/trustline.conf other.conf
+printf '\n[tvs]\nuser = %s\n' "$(id -un)" >> other.conf
+"$B/bin/tvsd" -c other.conf --data-dir ./dd2 --listen 127.0.0.1 --port 0 --foreground \
+	2> other.log &
+pids="$pids $!"; OTHER=$(started other.log $!)
+expect 1 "$PS" fleet --count 50 --concurrency 10 --mac-base 00AA00000000 \
+	--tftp 127.0.0.1:"$TFTP" --tvs 127.0.0.1:"$OTHER" --memory --state-root phones \
+	--report r.json
+[ "$(json r.json 'd["refused"]')" = 50 ] || fail "other TVS: $(cat out.txt)"
+grep -q "^ *50  ITL .* -> TVS 127.0.0.1:$OTHER refused: the server's certificate .* is not a TVS record of ITLFile.tlv .*: not trusted -> REJECTED" \
+	out.txt || fail "other TVS's reason: $(cat out.txt)"
 # a TVS that accepts and never answers: the 50 phones wait for it together,
 # about one --timeout, not one each (the loop is not blocked)
 python3 -c 'import socket, time
