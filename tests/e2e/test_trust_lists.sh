@@ -27,6 +27,14 @@ boot 0 phone-a $A --json	# the same again: nothing to do
 json out.txt '[s["line"] for s in d["steps"] if s["step"] == "ITL"][0]' |
 	grep -q "identical to the installed ITL" || fail "second boot: $(cat out.txt)"
 json out.txt 'd["result"]' | grep -qx trusted || fail "json result"
+# a phone given a trust anchor takes the first ITL only from it
+$T cert export CallManager > cm.pem
+$T cert export TVS > tvs.pem
+boot 1 phone-p $A --pin-itl tvs.pem
+has "^ITL   ITLFile.tlv  signer .*CN=cucm-pub.* is not the pinned anchor .*TVS.* -> REJECTED"
+[ ! -f phone-p/ITLFile.tlv ] || fail "an ITL against the pin"
+boot 0 phone-p $A --pin-itl cm.pem
+has "^ITL   ITLFile.tlv  signer .*CN=cucm-pub.*, pinned anchor .*CN=cucm-pub.* -> ACCEPTED"
 echo "first boot: ok"
 
 # ---- the same over HTTP (port 6970 of the TFTP host) ----
