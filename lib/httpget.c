@@ -74,7 +74,7 @@ int tl_http_get(const char *host, int port, const char *name, int timeout_ms,
 	struct evhttp_request *req;
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
 	struct get g;
-	char *enc = NULL, *path = NULL;
+	char *enc = NULL, *path = NULL, hosthdr[300];
 	int rc = -1;
 
 	memset(&g, 0, sizeof(g));
@@ -101,7 +101,8 @@ int tl_http_get(const char *host, int port, const char *name, int timeout_ms,
 		goto out;
 	}
 	evhttp_request_set_error_cb(req, on_error);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Host", host);
+	snprintf(hosthdr, sizeof(hosthdr), port == 80 ? "%s" : "%s:%d", host, port);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Host", hosthdr);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
 	/* evhttp_make_request owns req from here, failing or not */
 	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, path)) {
