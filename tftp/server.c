@@ -40,6 +40,7 @@ typedef struct xfer {
 	int netascii;
 	uint64_t size;		/* bytes on the wire (netascii converted) */
 	unsigned blksize, window, timeout_ms, wait_ms, tries, resent;
+	int heard;		/* the client has answered since its request */
 	/* Block indices from the start, never wrapping: 0 is the OACK, data
 	 * is 1 .. last. acked < 0 while the OACK is unacknowledged. */
 	int64_t acked, sent, last;
@@ -391,6 +392,7 @@ static void on_xfer_read(void *arg)
 		}
 		if (tl_tftp_parse(s->rbuf, (size_t)n, &p, &code, NULL))
 			continue;
+		x->heard = 1;
 		if (p.op == TL_TFTP_ERROR) {
 			xfer_end(x, "client-error", p.code, p.msg);
 			return;
@@ -480,11 +482,20 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, const peer *k,
 	int rc, oack;
 	uint64_t h = tl_hash_bytes(k->b, sizeof(k->b));
 
-	/* The client's retransmitted request: the transfer it started is
-	 * already answering it. */
-	if (tl_htab_find(&s->by_peer, h, xfer_eq, k->b)) {
-		s->st.dup_requests++;
-		return;
+	if ((x = (xfer *)tl_htab_find(&s->by_peer, h, xfer_eq, k->b)) != NULL) {
+		/* The client's retransmitted request: the transfer it started
+		 * is already answering it. */
+		if (!x->heard && !strncmp(x->name, p->file, sizeof(x->name) - 1)) {
+			s->st.dup_requests++;
+			return;
+		}
+		/* Otherwise the client's port carries a new request: the
+		 * kernel gave a finished client's port to a new one before
+		 * its last ACK was read here. That ACK is read first (it ends
+		 * the transfer as done), else the old transfer gives way. */
+		on_xfer_read(x);
+		if ((x = (xfer *)tl_htab_find(&s->by_peer, h, xfer_eq, k->b)) != NULL)
+			xfer_end(x, "superseded", 0, NULL);
 	}
 	/* Dropped without an answer: the client asks again after its
 	 * timeout, by when there may be room. */

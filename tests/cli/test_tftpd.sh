@@ -202,6 +202,33 @@ for pkt, want in cases:
 print("ok", len(cases))
 PY
 python3 bad.py "$P" > bad.txt 2>&1 || { cat bad.txt; fail "malformed requests"; }
+# A client port the kernel gives to a new request while a transfer from it
+# is still open (its last ACK not yet read): the new request is served at
+# once, not taken for a retransmission of the old one. A request repeated
+# before the client answered anything stays a retransmission.
+cat > reuse.py <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+rrq = b"\0\1mid.bin\0octet\0"
+s.sendto(rrq, ("127.0.0.1", port))
+d, tid = s.recvfrom(600)
+assert d[:4] == b"\0\3\0\1", d[:4]
+s.sendto(rrq, ("127.0.0.1", port))          # a retransmission: ignored
+s.sendto(b"\0\4\0\1", tid)                # block 1 acknowledged, then gone
+d, _ = s.recvfrom(600)
+assert d[:4] == b"\0\3\0\2", d[:4]
+s.sendto(rrq, ("127.0.0.1", port))          # the same port, a new request
+d, tid2 = s.recvfrom(600)
+assert d[:4] == b"\0\3\0\1" and tid2 != tid, (d[:4], tid, tid2)
+s.sendto(b"\0\5\0\0done\0", tid2)
+print("ok")
+PY
+python3 reuse.py "$P" > reuse.txt 2>&1 || { cat reuse.txt; fail "a reused client port"; }
+sleep 0.2
+grep -q "file=mid.bin .*result=superseded" main.log || fail "no superseded transfer: $(tail -3 main.log)"
+
 # unknown options are ignored; trailing NUL padding too
 expect 0 "$GET" 127.0.0.1 "$P" ITLFile.tlv after.tlv
 cmp after.tlv itl.tlv || fail "serving after malformed packets"
