@@ -3,16 +3,28 @@
 # cluster made with `trustline cluster init`, the real tftpd, tvsd and
 # capfd on loopback ports against it, changed only with trustline, and
 # phone-sim booting against them. Every daemon started here is stopped on
-# exit, however the test ends.
+# exit, however the test ends, and must then exit 0 (a clean shutdown on
+# SIGTERM; under SANITIZE=1 also no leak or error report).
 . "$(dirname "$0")/../cli/common.sh"
 T=${TRUSTLINE:?}
 B=${BUILD_DIR:?}
 PS=$B/bin/phone-sim
-pids=""
+pids=""		# everything started, killed on exit
+daemons=""	# PID=LOG of tftpd, tvsd, capfd
 stop_all() {
+	_rc=$?
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	for _d in $daemons; do
+		_st=0
+		wait "${_d%%=*}" || _st=$?
+		[ $_st = 0 ] && continue
+		sed 's/^/    /' "${_d#*=}" | tail -20
+		echo "FAIL: ${_d#*=}: the daemon exited $_st on SIGTERM"
+		_rc=1
+	done
 	for p in $pids; do wait "$p" 2>/dev/null || true; done
-	pids=""
+	pids="" daemons=""
+	exit $_rc
 }
 trap stop_all EXIT
 trap 'exit 1' HUP INT TERM
@@ -48,7 +60,7 @@ serve() {
 			CAPFD_PID=$! ;;
 		*) fail "serve: $_d" ;;
 		esac
-		pids="$pids $!"
+		pids="$pids $!" daemons="$daemons $!=$_log"
 		_port=$(started "$_log" $!)
 		[ -n "$_port" ] || { cat "$_log"; fail "$_d did not start"; }
 		case $_d in
