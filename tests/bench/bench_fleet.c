@@ -16,8 +16,12 @@
  * fleet's --report), CPU seconds of tftpd, tvsd and phone-sim (/proc and
  * the child's rusage), phone-sim's peak RSS. Numbers, not pass/fail: a
  * missed target prints MISS and the bench exits 0.
- * Environment: BENCH_FLEET_PHONES (default 10000), BENCH_FLEET_CONCURRENCY
- * (one run at that concurrency instead of the default rows). */
+ * tftpd runs cores - 1 workers (it polls a while after each packet, see
+ * busy_poll_us: one per core would leave the simulator none), tvsd one per
+ * core. Environment: BENCH_FLEET_PHONES (default 10000),
+ * BENCH_FLEET_CONCURRENCY (one run at that concurrency instead of the
+ * default rows), BENCH_FLEET_TFTPD_WORKERS, BENCH_FLEET_BUSY_POLL (tftpd's
+ * busy_poll_us). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -151,7 +155,7 @@ static int free_port(int type)
 /* ---- the cluster ---- */
 
 static char dd[700], conf[700], flash[700], tlog[700], vlog[700];
-static char tport[16], vport[16], workers[16];
+static char tport[16], vport[16], workers[16], tworkers[16];
 
 /* The phones that boot before the regeneration: one in OLD_SHARE, in
  * GROUPS runs of contiguous MACs spread over the fleet. */
@@ -222,6 +226,8 @@ static void setup(int phones)
 		putc(c, out);
 	fprintf(out, "\n[tftp]\nuser = %s\nper_client_rate = 0\n[tvs]\nuser = %s\n",
 		pw->pw_name, pw->pw_name);
+	if (getenv("BENCH_FLEET_BUSY_POLL"))
+		fprintf(out, "[tftp]\nbusy_poll_us = %s\n", getenv("BENCH_FLEET_BUSY_POLL"));
 	fclose(in);
 	if (fclose(out))
 		bu_die(conf, strerror(errno));
@@ -232,7 +238,7 @@ static void setup(int phones)
 static pid_t start_tftpd(void)
 {
 	const char *argv[] = { "tftpd", "-c", conf, "--data-dir", dd, "--listen", "127.0.0.1",
-			       "--port", tport, "--http-port", "-1", "--workers", workers,
+			       "--port", tport, "--http-port", "-1", "--workers", tworkers,
 			       "--foreground", NULL };
 	pid_t pid = spawn(argv, NULL, tlog);
 
@@ -417,13 +423,17 @@ int main(int argc, char **argv)
 	*strrchr(bindir, '/') = 0;
 	snprintf(bindir + strlen(bindir), sizeof(bindir) - strlen(bindir), "/../bin");
 	snprintf(workers, sizeof(workers), "%d", cores);
+	/* tftpd keeps polling a while after each packet (busy_poll_us): a
+	 * worker per core would leave the simulator none */
+	snprintf(tworkers, sizeof(tworkers), "%d", getenv("BENCH_FLEET_TFTPD_WORKERS") ?
+		 atoi(getenv("BENCH_FLEET_TFTPD_WORKERS")) : cores > 1 ? cores - 1 : 1);
 	snprintf(tport, sizeof(tport), "%d", free_port(SOCK_DGRAM));
 
 	/* 1. the cluster, the old phones' devices, their first boot */
 	t0 = bu_now();
 	setup(phones);
 	tftpd = start_tftpd();
-	wait_lines(tftpd, tlog, "event=start", cores, 60, "tftpd");
+	wait_lines(tftpd, tlog, "event=start", atoi(tworkers), 60, "tftpd");
 	first_boots(phones);
 	bu_stop(tftpd);
 	t_first = bu_now() - t0;
@@ -439,7 +449,7 @@ int main(int argc, char **argv)
 	renders = count_lines(tlog, "event=render");
 	t0 = bu_now();
 	tftpd = start_tftpd();
-	wait_lines(tftpd, tlog, "event=start", 2 * cores, 240, "tftpd");
+	wait_lines(tftpd, tlog, "event=start", 2 * atoi(tworkers), 240, "tftpd");
 	t_render = bu_now() - t0;
 	render_ms = count_lines(tlog, "event=render") > renders ?
 		    last_value(tlog, "event=render", " ms=") : -1;
@@ -456,8 +466,8 @@ int main(int argc, char **argv)
 	}
 
 	printf("\nmake bench-fleet: %d phones, one `phone-sim fleet --memory` process, "
-	       "against tftpd --workers %d\nand tvsd --workers %d on 127.0.0.1, %d cores "
-	       "shared by all (and by whatever else runs here)\n", phones, cores, cores,
+	       "against tftpd --workers %s\nand tvsd --workers %d on 127.0.0.1, %d cores "
+	       "shared by all (and by whatever else runs here)\n", phones, tworkers, cores,
 	       cores);
 	printf("setup: cluster (mixed mode: CTL), %d devices (authenticated: signed "
 	       "configurations)\n  %d phones booted first (flash on disk): %.1f s; "
