@@ -280,4 +280,50 @@ for d in sys.argv[2:]:
                      " WHERE name = ?", (d,)).fetchone()
     assert row == (3, "none", 1), (d, row)
 X
+
+# ---- a phone that hangs up as soon as it has sent its key: the LSC is
+# committed after it left, then recorded unconfirmed (13) ----
+D5=SEP001122330005
+expect 0 $T device add $D5 --model CP-8865
+expect 0 $T device capf $D5 --operation install --auth-mode null --key ec:256
+openssl ecparam -name prime256v1 -genkey -noout -out d5.key 2>/dev/null
+openssl pkey -in d5.key -pubout -outform DER -out d5.spki 2>/dev/null
+start
+python3 - 127.0.0.1 "$PORT" $D5 d5.spki <<'X'
+import socket, ssl, struct, sys
+host, port, device, spki = sys.argv[1], int(sys.argv[2]), sys.argv[3], open(sys.argv[4], "rb").read()
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = ctx.wrap_socket(socket.create_connection((host, port)))
+def read():
+    h = b""
+    while len(h) < 8:
+        h += s.recv(8 - len(h))
+    body = b""
+    while len(body) < struct.unpack(">H", h[6:8])[0]:
+        body += s.recv(65536)
+    return h[1], struct.unpack(">I", h[2:6])[0]
+def send(cmd, sess, *tlvs):
+    body = b"".join(struct.pack(">BH", t, len(v)) + v for t, v in tlvs)
+    s.sendall(struct.pack(">BBIH", 0x55, cmd, sess, len(body)) + body)
+cmd, sess = read()
+assert cmd == 1, cmd
+send(2, sess, (1, b"\x01"), (7, b"\x03"), (13, device.encode() + b"\0"), (11, b"\0"))
+cmd, _ = read()
+assert cmd == 3, cmd
+send(4, sess, (9, spki))
+s.close()
+X
+for _ in $(seq 50); do grep -q "event=status device=$D5.*status=13" capfd.log && break; sleep 0.1; done
+stop
+grep -q "event=status device=$D5.*status=13.*closed the connection" capfd.log ||
+	fail "no status 13 for the phone that hung up: $(grep $D5 capfd.log)"
+[ "$(status $D5)" = 13 ] || fail "hung up: status $(status $D5)"
+python3 - dd/trustline.db $D5 <<'X'
+import sqlite3, sys
+states = [r[0] for r in sqlite3.connect(sys.argv[1]).execute(
+    "SELECT state FROM capf_lsc WHERE device = ?", (sys.argv[2],))]
+assert states == ["unconfirmed"], states
+X
 echo "all passed"
