@@ -140,8 +140,8 @@ for _ in range(100):
 }
 
 # ca NAME: a lab CA (NAME.pem, NAME.key) and ca.cnf for `openssl ca`;
-# issue CSR OUT START END [copy|none]: OUT signed by it with these dates
-# (openssl's YYYYMMDDHHMMSSZ), the request's extensions copied or not
+# issue CSR OUT START END: OUT signed by it with these dates (openssl's
+# YYYYMMDDHHMMSSZ) and the request's extensions (key usages) copied
 ca() {
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.pem" \
 		-subj "/O=Lab/CN=$1" -days 3650 2>/dev/null || fail "openssl req"
