@@ -131,14 +131,12 @@ static int sql(tl_store *s, long *out, tl_err *e, const char *stmt,
 /* The batch this thread has open (tl_capf_batch_begin): its changes are
  * savepoints in one transaction, so they share one commit (one fsync) and
  * one generation bump. */
-static _Thread_local struct {
-	tl_store *s;
-	int bump;
-} batch;
+static _Thread_local tl_store *batch;
+static _Thread_local int batch_bump;
 
 static int begin(tl_store *s, tl_err *e)
 {
-	if (batch.s == s)
+	if (batch == s)
 		return sql(s, NULL, e, "SAVEPOINT capf", "");
 	return sql(s, NULL, e, "BEGIN IMMEDIATE", "");
 }
@@ -147,7 +145,7 @@ static int begin(tl_store *s, tl_err *e)
  * returns rc. */
 static int end(tl_store *s, int rc, tl_err *e)
 {
-	if (batch.s == s) {
+	if (batch == s) {
 		if (rc == 0 && sql(s, NULL, e, "RELEASE capf", "") == 0)
 			return 0;
 		sqlite3_exec(tl_store_db(s), "ROLLBACK TO capf; RELEASE capf", NULL,
@@ -163,8 +161,8 @@ static int end(tl_store *s, int rc, tl_err *e)
 /* In a batch the generation moves once, when the batch commits. */
 static int bump(tl_store *s, tl_err *e)
 {
-	if (batch.s == s) {
-		batch.bump = 1;
+	if (batch == s) {
+		batch_bump = 1;
 		return 0;
 	}
 	return tl_store_bump(s, e);
@@ -172,20 +170,20 @@ static int bump(tl_store *s, tl_err *e)
 
 int tl_capf_batch_begin(tl_store *s, tl_err *e)
 {
-	if (batch.s)
+	if (batch)
 		return tl_fail(e, "a batch of CAPF changes is already open");
 	if (sql(s, NULL, e, "BEGIN IMMEDIATE", ""))
 		return -1;
-	batch.s = s;
-	batch.bump = 0;
+	batch = s;
+	batch_bump = 0;
 	return 0;
 }
 
 int tl_capf_batch_end(tl_store *s, tl_err *e)
 {
-	int rc = batch.bump ? tl_store_bump(s, e) : 0;
+	int rc = batch_bump ? tl_store_bump(s, e) : 0;
 
-	batch.s = NULL;
+	batch = NULL;
 	return end(s, rc, e);
 }
 
