@@ -371,6 +371,11 @@ static void on_xfer_read(void *arg)
 	tl_tftp_server *s = x->srv;
 
 	for (int i = 0; i < BATCH; i++) {
+		/* Not the server's rbuf: start() reads a transfer's queue
+		 * while the request it parsed from rbuf is still in use. A
+		 * client sends ACKs and ERRORs here; a longer ERROR message is
+		 * cut and, without its NUL, ignored. */
+		uint8_t buf[1024];
 		struct sockaddr_storage from;
 		socklen_t fromlen = sizeof(from);
 		tl_tftp_pkt p;
@@ -378,7 +383,7 @@ static void on_xfer_read(void *arg)
 		ssize_t n;
 		int code;
 
-		n = recvfrom(x->fd, s->rbuf, sizeof(s->rbuf), 0,
+		n = recvfrom(x->fd, buf, sizeof(buf), 0,
 			     (struct sockaddr *)&from, &fromlen);
 		if (n < 0)
 			return;
@@ -390,7 +395,7 @@ static void on_xfer_read(void *arg)
 			send_error(x->fd, &from, fromlen, TL_TFTP_EBADID, NULL);
 			continue;
 		}
-		if (tl_tftp_parse(s->rbuf, (size_t)n, &p, &code, NULL))
+		if (tl_tftp_parse(buf, (size_t)n, &p, &code, NULL))
 			continue;
 		x->heard = 1;
 		if (p.op == TL_TFTP_ERROR) {
