@@ -10,6 +10,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <signal.h>
 #include <stdio.h>
@@ -89,6 +90,8 @@ static int run_spinning(tl_loop *l)
 		}
 		if (l->fired != before)
 			busy = now_us();
+		else
+			sched_yield();	/* a peer on this core gets to answer */
 	}
 	return rc < 0 ? -1 : 0;
 }
