@@ -99,6 +99,37 @@ static int tls_new(tl_tls **out, int server, int tls_min, tl_err *e)
 	return 0;
 }
 
+/* ChaCha20-Poly1305 first, then the rest of the default suites in their
+ * order (the server's order decides). This wolfSSL has no AES-NI code:
+ * its AES-GCM costs twice as much per byte as ChaCha20-Poly1305 (a 1 KB
+ * record: 6.5 us against 3 us), on both sides of every record. A client
+ * that does not offer ChaCha20 gets AES-GCM as before. Read after the
+ * key is loaded: the default suites depend on its type. */
+static int prefer_chacha(WOLFSSL_CTX *ctx)
+{
+	WOLFSSL *ssl = wolfSSL_new(ctx);
+	WOLF_STACK_OF(WOLFSSL_CIPHER) *sk = ssl ? wolfSSL_get_ciphers_compat(ssl) : NULL;
+	char list[2048];
+	size_t o = 0;
+	int n = sk ? wolfSSL_sk_SSL_CIPHER_num(sk) : 0, rc = -1;
+
+	list[0] = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			const char *name = wolfSSL_CIPHER_get_name(
+				wolfSSL_sk_SSL_CIPHER_value(sk, i));
+
+			if (name && (strstr(name, "CHACHA20") != NULL) == !pass &&
+			    o + strlen(name) + 2 < sizeof(list))
+				o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+						      o ? ":" : "", name);
+		}
+	if (o && wolfSSL_CTX_set_cipher_list(ctx, list) == WOLFSSL_SUCCESS)
+		rc = 0;
+	wolfSSL_free(ssl);
+	return rc;
+}
+
 int tl_tls_server(tl_tls **out, const tl_cert *cert, const tl_key *key,
 		  int tls_min, tl_err *e)
 {
@@ -122,6 +153,8 @@ int tl_tls_server(tl_tls **out, const tl_cert *cert, const tl_key *key,
 			     WOLFSSL_SUCCESS &&
 	     wolfSSL_CTX_check_private_key((*out)->ctx) == WOLFSSL_SUCCESS ? 0 :
 	     tl_fail(e, "the TLS context refuses the key of %s", cert->subject);
+	if (rc == 0 && prefer_chacha((*out)->ctx))
+		rc = tl_fail(e, "the TLS context refuses its cipher suites");
 	explicit_bzero(pem, strlen(pem));
 	free(pem);
 done:
