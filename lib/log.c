@@ -1,11 +1,17 @@
 #include "log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *log_ident = "trustline";
 static int log_syslog;
+static void (*hold_wake)(void *);
+static void *hold_arg;
+static char held[16384];	/* whole lines, for one write */
+static size_t held_len;
 
 void tl_log_open(const char *ident, int to_syslog)
 {
@@ -23,10 +29,45 @@ void tl_log(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (log_syslog)
+	if (log_syslog) {
 		syslog(prio, "%s", line);
-	else
+	} else if (hold_wake) {
+		int n = snprintf(held + held_len, sizeof(held) - held_len, "%s: %s\n",
+				 log_ident, line);
+
+		if (n >= (int)(sizeof(held) - held_len)) {
+			tl_log_flush();
+			n = snprintf(held, sizeof(held), "%s: %s\n", log_ident, line);
+		}
+		if (held_len == 0)
+			hold_wake(hold_arg);
+		held_len += (size_t)n;
+	} else {
 		fprintf(stderr, "%s: %s\n", log_ident, line);
+	}
+}
+
+void tl_log_hold(void (*wake)(void *), void *arg)
+{
+	tl_log_flush();
+	hold_wake = wake;
+	hold_arg = arg;
+}
+
+void tl_log_flush(void)
+{
+	size_t off = 0;
+
+	while (off < held_len) {
+		ssize_t n = write(STDERR_FILENO, held + off, held_len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* a log that cannot be written loses lines, not the service */
+		off += (size_t)n;
+	}
+	held_len = 0;
 }
 
 const char *tl_log_val(const char *s, char *out, size_t n)

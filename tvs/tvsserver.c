@@ -22,6 +22,7 @@ struct tl_tvsd {
 	uint8_t tls_sha256[32];	/* of the certificate it serves */
 	tl_netsrv *srv;
 	tl_ev *check_ev;
+	tl_ev *log_ev;		/* writes the round's log lines */
 };
 
 /* Per connection: requests answered so far. */
@@ -116,6 +117,9 @@ void tl_tvsd_free(tl_tvsd *d)
 		return;
 	tl_ev_free(d->check_ev);
 	tl_netsrv_free(d->srv);
+	if (d->log_ev)
+		tl_log_hold(NULL, NULL);
+	tl_ev_free(d->log_ev);
 	tl_tls_free(d->tls);
 	ix_put(d->cur);
 	free(d);
@@ -343,6 +347,18 @@ static void check_store(void *arg)
 	reload_logged(arg, 1);
 }
 
+static void write_log(void *arg)
+{
+	tl_log_flush();
+}
+
+static void log_held(void *arg)
+{
+	tl_tvsd *d = arg;
+
+	tl_ev_arm(d->log_ev, 0);
+}
+
 int tl_tvsd_serve(tl_tvsd *d, tl_loop *l, int fd, tl_err *e)
 {
 	const tl_conf_tvs *t = &d->s->conf.tvs;
@@ -364,5 +380,10 @@ int tl_tvsd_serve(tl_tvsd *d, tl_loop *l, int fd, tl_err *e)
 	 * one read of the file tftpd watches too */
 	if ((d->check_ev = tl_ev_periodic(l, 2000, check_store, d, e)) == NULL)
 		return -1;
+	/* a line per request, written once per round of the loop: the
+	 * answers of every connection that was ready share one write */
+	if ((d->log_ev = tl_ev_timer(l, write_log, d, e)) == NULL)
+		return -1;
+	tl_log_hold(log_held, d);
 	return 0;
 }
