@@ -17,6 +17,7 @@
 #include "tlv.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +39,24 @@ struct tl_pub {
 };
 
 /* One generator per thread: a WC_RNG is not safe to share, and phone
- * fleets and benchmarks make keys from many threads at once. */
+ * fleets and benchmarks make keys from many threads at once. A thread's
+ * generator is freed when the thread ends (tftpd starts one per reload). */
 static _Thread_local WC_RNG rng;
 static _Thread_local int rng_ready;
+static pthread_key_t rng_key;
+static pthread_once_t rng_once = PTHREAD_ONCE_INIT;
+
+static void rng_free(void *r)
+{
+	wc_FreeRng(r);
+}
+
+static void rng_key_make(void)
+{
+	if (pthread_key_create(&rng_key, rng_free)) {
+		/* without it a thread's generator outlives the thread */
+	}
+}
 
 static WC_RNG *get_rng(void)
 {
@@ -48,6 +64,8 @@ static WC_RNG *get_rng(void)
 		if (wc_InitRng(&rng) != 0)
 			return NULL;
 		rng_ready = 1;
+		pthread_once(&rng_once, rng_key_make);
+		pthread_setspecific(rng_key, &rng);
 	}
 	return &rng;
 }
@@ -426,7 +444,6 @@ static int key_from_der(uint8_t *der, word32 len, tl_key *k)
 			return -1;
 		if (wc_RsaPrivateKeyDecode(der, &i, &k->u.rsa, len) == 0) {
 			k->type = TL_KEY_RSA;
-			wc_RsaSetRNG(&k->u.rsa, get_rng());
 			return 0;
 		}
 		wc_FreeRsaKey(&k->u.rsa);
@@ -508,9 +525,7 @@ int tl_key_generate(int type, int bits, tl_key **out, tl_err *e)
 			rc = BAD_FUNC_ARG;
 		else if ((rc = wc_InitRsaKey(&k->u.rsa, NULL)) == 0) {
 			rc = wc_MakeRsaKey(&k->u.rsa, bits, WC_RSA_EXPONENT, r);
-			if (rc == 0)
-				wc_RsaSetRNG(&k->u.rsa, r);
-			else
+			if (rc != 0)
 				wc_FreeRsaKey(&k->u.rsa);
 		}
 	} else {
@@ -1046,6 +1061,9 @@ int tl_rsa_decrypt(const tl_key *k, const uint8_t *in, size_t in_len,
 
 	if (k->type != TL_KEY_RSA)
 		return tl_fail(e, "key unwrapping needs an RSA key, this one is EC");
+	/* blinding draws from the key's generator: this thread's, the one a
+	 * key was loaded on may have ended */
+	wc_RsaSetRNG((RsaKey *)&k->u.rsa, get_rng());
 	rc = wc_RsaPrivateDecrypt(in, (word32)in_len, out, (word32)*out_len,
 				  (RsaKey *)&k->u.rsa);
 	if (rc < 0)
