@@ -439,6 +439,8 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 		goto out;
 	}
 	w.t->cancel = NULL;
+	if (w.t->packer)
+		w.t->held += tl_packer_dict_len(w.t->packer);
 	tl_packer_free(w.t->packer);
 	w.t->packer = NULL;
 	*conf = s.conf;

@@ -121,6 +121,11 @@ int tl_packer_pack(tl_packer *p, const void *data, size_t len, tl_packed *out)
 	return 1;
 }
 
+size_t tl_packer_dict_len(const tl_packer *p)
+{
+	return p->dict->len;
+}
+
 int tl_pack_inflate(const tl_packed *in, uint8_t *out, size_t len)
 {
 	z_stream s;

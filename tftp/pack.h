@@ -32,6 +32,9 @@ void tl_packer_free(tl_packer *p);	/* NULL is fine */
  * is (too small to gain, larger than 64 KB and so most likely compressed
  * already, or saving less than a quarter). */
 int tl_packer_pack(tl_packer *p, const void *data, size_t len, tl_packed *out);
+/* The bytes the dictionary holds: the files packed against it cost those
+ * too, once. */
+size_t tl_packer_dict_len(const tl_packer *p);
 /* Inflates into out, exactly len bytes: 0, or -1 (out of memory). */
 int tl_pack_inflate(const tl_packed *in, uint8_t *out, size_t len);
 void tl_packed_free(tl_packed *in);
