@@ -158,6 +158,11 @@ static int do_put(int create, int argc, char **argv)
 	tl_device_init(&d);
 	if ((rc = device_arg(cmd, argc, argv, name)) >= 0)
 		return rc;
+	/* Once over the options for --data-dir (and their errors) before the
+	 * store is opened, then again onto the row read from it. */
+	optind = 2;
+	if ((rc = no_options(cmd, argc, argv)) != 0)
+		return rc > 0 ? 0 : EXIT_USAGE;
 	if (open_store(&s))
 		return EXIT_USAGE;
 	if (!create) {

@@ -51,4 +51,13 @@ expect 0 $T device remove SEP0000000000A1
 expect 1 $T device remove SEP0000000000A1
 expect 0 $T device list
 [ "$(wc -l < out.txt)" -eq 2 ] || fail "list after remove"
+
+# --data-dir names the store for every subcommand, wherever it comes
+unset TRUSTLINE_DATA_DIR
+expect 0 $T cluster init --name other --domain lab.example --nodes pub --data-dir ./other
+expect 0 $T device add SEP0000000000B1 --model CP-8865 --data-dir ./other
+expect 0 $T device set SEP0000000000B1 --data-dir ./other --description lobby
+expect 0 $T device show SEP0000000000B1 --data-dir ./other
+grep -q lobby out.txt || fail "device set --data-dir"
+expect 0 $T device remove SEP0000000000B1 --data-dir ./other
 echo "all passed"
