@@ -308,8 +308,10 @@ static void phone_run(void *arg)
 				p->deadline = bu_now() + STEP_TIMEOUT;
 				continue;
 			}
-			/* every answer that came is taken: the window refills */
-			if (p->left && p->inflight < PIPELINE) {
+			/* every answer that came is taken: once the window is
+			 * half empty it refills, in one write again (refilled
+			 * at each answer, it would soon be a write per VERIFY) */
+			if (p->left && p->inflight <= PIPELINE / 2) {
 				p->state = P_SEND;
 				continue;
 			}
