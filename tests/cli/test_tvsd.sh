@@ -207,6 +207,14 @@ raw session "$port" dd/certs/CallManager/cucm-pub.pem stranger.crt dd/certs/TVS/
 [ "$(sed -n 1p session.txt)" = "status 0 roles [2]" ] && [ "$(sed -n 2p session.txt)" = "status 1 roles []" ] &&
 	[ "$(sed -n 3p session.txt)" = "status 0 roles [21]" ] && grep -q "pipelined ok" session.txt ||
 	fail "session: $(cat session.txt)"
+# a line for each pipelined request too: tvsd writes a round's lines together
+for s in 200 201 202; do
+	i=0
+	until grep -q "event=verify .*session=$s " tvsd.log; do
+		i=$((i + 1)); [ $i -lt 50 ] || fail "no log line for pipelined request $s"
+		sleep 0.1
+	done
+done
 
 # bad input closes that connection, with a log line; the server goes on
 for b in garbage version command response element nocert oversized; do
