@@ -331,8 +331,8 @@ static void on_timeout(void *arg)
 	tl_ev_arm(x->tm, x->wait_ms);
 }
 
-/* Returns -1 when the transfer ended (and x is gone). */
-static int on_ack(xfer *x, uint16_t block)
+/* x may be gone after it: the transfer ended. */
+static void on_ack(xfer *x, uint16_t block)
 {
 	uint64_t n = tl_tftp_acked(x->acked, x->sent, block);
 	int64_t was = x->acked;
@@ -340,13 +340,13 @@ static int on_ack(xfer *x, uint16_t block)
 	/* A duplicate, or an ACK of a block never sent: nothing happens, so a
 	 * delayed ACK cannot double the traffic (Sorcerer's Apprentice). */
 	if (n == 0)
-		return 0;
+		return;
 	x->acked += (int64_t)n;
 	if (x->netascii)
 		na_advance(x, was, x->acked);
 	if (x->acked == x->last) {
 		xfer_end(x, "ok", 0, NULL);
-		return -1;
+		return;
 	}
 	/* An ACK short of the last block sent says the client lost what
 	 * followed: go back to the block after it (RFC 7440). */
@@ -359,10 +359,9 @@ static int on_ack(xfer *x, uint16_t block)
 	x->wait_ms = x->timeout_ms;
 	if (send_window(x)) {
 		xfer_end(x, "send-error", 0, NULL);
-		return -1;
+		return;
 	}
 	tl_ev_arm(x->tm, x->wait_ms);
-	return 0;
 }
 
 static void on_xfer_read(void *arg)
@@ -402,8 +401,13 @@ static void on_xfer_read(void *arg)
 			xfer_end(x, "client-error", p.code, p.msg);
 			return;
 		}
-		if (p.op == TL_TFTP_ACK && on_ack(x, p.block))
+		/* After an ACK the client waits for what it asked: looking
+		 * for another packet now would cost a system call per block
+		 * that finds nothing (anything queued wakes this again). */
+		if (p.op == TL_TFTP_ACK) {
+			on_ack(x, p.block);
 			return;
+		}
 	}
 }
 
