@@ -31,10 +31,12 @@ boot() {	# boot STATE MAC [options]: one phone boots, its decisions shown
 		--tftp 127.0.0.1:"$TFTP" --tvs 127.0.0.1:"$TVS" --capf 127.0.0.1:"$CAPF" \
 		"$@" || true
 }
-wait_render() {	# tftpd re-renders within 2 s of a change
-	n=$(grep -c event=render tftpd.log || true)
-	for i in $(seq 50); do
-		[ "$(grep -c event=render tftpd.log || true)" -gt "$n" ] && return 0
+reloaded() {	# how many reloads tftpd has finished
+	grep -c "event=reload result=ok" tftpd.log || true
+}
+wait_reload() {	# tftpd serves a change within 2 s, and the time to render it
+	for i in $(seq 100); do
+		[ "$(reloaded)" -gt "$1" ] && return 0
 		sleep 0.1
 	done
 }
@@ -49,9 +51,11 @@ run cluster init --name lab --domain lab.example --nodes cucm-pub,cucm-sub1 | ta
 run cert list --usage identity --purpose CallManager
 run itl show cluster/tftpboot/ITLFile.tlv --brief
 
-step "Two phones: a lobby phone, and the CEO's with an encrypted configuration"
+step "Three phones: the lobby's (non-secure), the reception's (authenticated), the CEO's (encrypted)"
 "$B/phone-sim" mic --state ceo --mac 0011223344AA --mfg-ca cluster/certs/lab-manufacturing-CA
 run device add SEP001122334455 --model CP-8865 --description "lobby phone"
+run device add SEP0011223344BB --model CP-8865 --profile authenticated \
+	--description "reception phone"
 run device add SEP0011223344AA --model CP-8865 --profile encrypted --mic ceo/mic.pem \
 	--description "CEO phone"
 run device capf SEP0011223344AA --operation install --auth-mode string --auth-string 4711
@@ -75,19 +79,25 @@ echo "tftpd 127.0.0.1:$TFTP   tvsd 127.0.0.1:$TVS   capfd 127.0.0.1:$CAPF"
 
 step "First boot: trust on first use, a signed configuration"
 boot lobby 001122334455
+echo "the reception phone, authenticated: its configuration signed, never served unsigned:"
+boot reception 0011223344BB
 
 step "The CEO phone: its configuration is encrypted to its MIC; CAPF installs an LSC"
+n=$(reloaded)
 boot ceo 0011223344AA --auth-string 4711
 run device capf-status SEP0011223344AA
-wait_render
+wait_reload "$n"
 echo "after the LSC, the configuration is encrypted to the LSC:"
 boot ceo 0011223344AA
 
 step "The TFTP (CallManager) certificate is regenerated"
+n=$(reloaded)
 run cert generate CallManager --node cucm-pub
-wait_render
-echo "the phone's installed ITL does not know the new signer; TVS vouches for it:"
+wait_reload "$n"
+grep "event=render" tftpd.log | tail -1
+echo "the phones' installed ITL does not know the new signer; TVS vouches for it:"
 boot lobby 001122334455
+boot reception 0011223344BB
 
 step "What phones refuse"
 curl -s -o tampered.sgn "tftp://127.0.0.1:$TFTP/SEP001122334455.cnf.xml.sgn"
@@ -103,6 +113,7 @@ refused tvs verify rogue.pem --server 127.0.0.1:$TVS --itl ITLFile.tlv
 step "Done. The servers are stopped; everything is in var/demo. Try next:"
 cat <<'TXT'
   build/bin/phone-sim show --state var/demo/ceo          # what a phone holds
+  make bench-fleet                                       # 10,000 phones at once
   build/bin/trustline itl show var/demo/ITLFile.tlv       # the full 'show itl' view
   TRUSTLINE_DATA_DIR=var/demo/cluster build/bin/trustline cert monitor
   build/bin/trustline --help; docs/trustline.md, docs/phone-sim.md, docs/tftpd.md
