@@ -98,6 +98,7 @@ grep "event=render" tftpd.log | tail -1
 echo "the phones' installed ITL does not know the new signer; TVS vouches for it:"
 boot lobby 001122334455
 boot reception 0011223344BB
+boot ceo 0011223344AA
 
 step "What phones refuse"
 curl -s -o tampered.sgn "tftp://127.0.0.1:$TFTP/SEP001122334455.cnf.xml.sgn"
