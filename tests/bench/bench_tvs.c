@@ -35,9 +35,9 @@
 #define MANY 100		/* VERIFYs per session in (b) */
 /* Requests a phone has outstanding at most. docs/tvsd.md: a session may
  * carry requests pipelined; answers come in order, each echoing its
- * request's session id. Written together, they make one TLS record and
- * their answers another, instead of a record and a system call each way
- * per VERIFY. */
+ * request's session id. Written together, they travel in one or two TLS
+ * records and their answers in as many, instead of a record and a system
+ * call each way per VERIFY. */
 #define PIPELINE 16
 #define TARGET_A 0.80		/* of the limit */
 #define TARGET_B 50000.0	/* verifies/s on 2 cores */
@@ -428,6 +428,7 @@ typedef struct row_result {
 	double rate;
 	long errors, timeouts;
 	double server_us;	/* the server's CPU per operation */
+	double phones_us;	/* and the phones' */
 } row_result;
 
 static double row_seconds = 3.0;
@@ -437,7 +438,7 @@ static double row_seconds = 3.0;
 static row_result row(const char *name, const target *tg, int conc, int per_session)
 {
 	load *ld = load_new(tg, conc, per_session);
-	row_result r = { 0, 0, 0, 0 };
+	row_result r = { 0, 0, 0, 0, 0 };
 	double p50, p99;
 	tl_ev *t, *end;
 	tl_err e;
@@ -459,9 +460,9 @@ static row_result row(const char *name, const target *tg, int conc, int per_sess
 	if (ld->done == 0 || ld->cpu0 == 0)
 		ld->cpu1 = ld->cpu0 = ld->self1 = ld->self0 = 0, ld->done = 1;
 	r.server_us = (ld->cpu1 - ld->cpu0) * 1e6 / (double)ld->done;
+	r.phones_us = (ld->self1 - ld->self0) * 1e6 / (double)ld->done;
 	printf("%-30s %5d %11.0f %8.2f %8.2f %7ld %8ld %8.0f %7.0f\n", name, conc, r.rate,
-	       p50 * 1e3, p99 * 1e3, r.errors, r.timeouts, r.server_us,
-	       (ld->self1 - ld->self0) * 1e6 / (double)ld->done);
+	       p50 * 1e3, p99 * 1e3, r.errors, r.timeouts, r.server_us, r.phones_us);
 	if (ld->first_error[0])
 		printf("    first failure: %s\n", ld->first_error);
 	fflush(stdout);
@@ -693,8 +694,8 @@ int main(int argc, char **argv)
 	printf("\ntvsd --workers %d on 127.0.0.1:%d, %d cores shared with the load client "
 	       "(one process, one event loop)\n%s, TVS key %s-%d, VERIFY of the CallManager "
 	       "certificate (VALID); (b) keeps up to %d in flight per session\n%.1f s per "
-	       "row after %.1f s of warm-up, step timeout %.0f s\n", cores, tvs_port, cores, tlsname,
-	       tvs->key_type == TL_KEY_RSA ? "RSA" : "EC", tvs->key_bits, PIPELINE,
+	       "row after %.1f s of warm-up, step timeout %.0f s\n", cores, tvs_port, cores,
+	       tlsname, tvs->key_type == TL_KEY_RSA ? "RSA" : "EC", tvs->key_bits, PIPELINE,
 	       row_seconds, WARMUP, STEP_TIMEOUT);
 
 	load_average(loadavg[0], sizeof(loadavg[0]));
@@ -746,6 +747,15 @@ int main(int argc, char **argv)
 	       "(target >= %.0f): %s\n", many[NCONC - 1].server_us, cores,
 	       cores * 1e6 / many[NCONC - 1].server_us, TARGET_B,
 	       cores * 1e6 / many[NCONC - 1].server_us >= TARGET_B ? "PASS" : "MISS");
+	/* what the rate would be with the cores to tvsd and the phones only:
+	 * the other work on a shared machine takes its share of them */
+	{
+		double us = many[NCONC - 1].server_us + many[NCONC - 1].phones_us;
+
+		printf("    tvsd and phones: %.0f us CPU per VERIFY, %d cores: %.0f VERIFYs/s "
+		       "(target >= %.0f): %s\n", us, cores, cores * 1e6 / us, TARGET_B,
+		       cores * 1e6 / us >= TARGET_B ? "PASS" : "MISS");
+	}
 	printf("idle: %d of %d connections held after the handshake, tvsd VmRSS %ld -> %ld kB:"
 	       " %.1f KB each (target < %.0f KB): %s\n", held, IDLE_CONNS, rss0, rss1,
 	       held ? (double)(rss1 - rss0) / held : 0, TARGET_IDLE_KB,
