@@ -10,6 +10,8 @@
 
 /* How long a batch waits for the other workers' write lock. */
 #define LOCK_WAIT_MS 5000
+/* When no thread can be started, the queue waits this long for another try. */
+#define RETRY_MS 50
 
 struct tl_capf_writer {
 	tl_loop *loop;
@@ -19,8 +21,12 @@ struct tl_capf_writer {
 	tl_capf_write *queue, **tail;	/* waiting for the next batch */
 	tl_capf_write *batch;		/* being committed */
 	tl_job *job;
+	tl_ev *retry;
 	int delivering;		/* in done: what done queues joins one batch */
 };
+
+static void start(tl_capf_writer *w);
+static void retry(void *arg);
 
 /* The other worker holds the lock for one batch (a commit, a few ms):
  * waits in steps of 0.2 ms, not SQLite's default of 1, 2, 5, 10 ... ms,
@@ -45,7 +51,12 @@ tl_capf_writer *tl_capf_writer_new(tl_loop *l, const char *dir,
 		tl_fail(e, "out of memory");
 		return NULL;
 	}
+	if ((w->retry = tl_ev_timer(l, retry, w, e)) == NULL) {
+		free(w);
+		return NULL;
+	}
 	if (tl_store_open(&w->s, dir, e)) {
+		tl_ev_free(w->retry);
 		free(w);
 		return NULL;
 	}
@@ -64,15 +75,15 @@ static void commit(tl_store *s, tl_capf_write *batch)
 	tl_err e;
 	int rc = tl_capf_batch_begin(s, &e);
 
-	for (tl_capf_write *w = batch; w; w = w->next)
-		w->rc = rc ? -1 : tl_capf_change_apply(s, &w->change, &w->e);
+	for (tl_capf_write *w = batch; w && rc == 0; w = w->next)
+		w->rc = tl_capf_change_apply(s, &w->change, &w->e);
 	if (rc == 0)
 		rc = tl_capf_batch_end(s, &e);
-	for (tl_capf_write *w = batch; rc && w; w = w->next)
-		if (w->rc == 0) {
-			w->rc = -1;
-			w->e = e;
-		}
+	/* no transaction, or no commit: none of the batch is in */
+	for (tl_capf_write *w = batch; rc && w; w = w->next) {
+		w->rc = -1;
+		w->e = e;
+	}
 }
 
 static void write_free(tl_capf_write *w)
@@ -91,7 +102,6 @@ static void free_list(tl_capf_write *w)
 	}
 }
 
-static void start(tl_capf_writer *w);
 
 static void batch_work(void *arg)
 {
@@ -117,8 +127,10 @@ static void batch_done(void *arg)
 	start(w);
 }
 
-/* The queue becomes the batch, committed on a thread; where no thread can
- * be started, on this one. */
+/* The queue becomes the batch, committed on a thread of its own. Where no
+ * thread can be started the queue waits for a retry: committing here would
+ * block the loop, and answering from inside tl_capf_writer_put would call
+ * done under its caller. */
 static void start(tl_capf_writer *w)
 {
 	tl_err e;
@@ -126,13 +138,19 @@ static void start(tl_capf_writer *w)
 	if (w->job || w->delivering || w->queue == NULL)
 		return;
 	w->batch = w->queue;
+	if ((w->job = tl_job_start(w->loop, batch_work, batch_done, w, &e)) == NULL) {
+		w->batch = NULL;
+		tl_log(LOG_WARNING, "event=writer_retry error=\"%s\"", e.msg);
+		tl_ev_arm(w->retry, RETRY_MS);
+		return;
+	}
 	w->queue = NULL;
 	w->tail = &w->queue;
-	if ((w->job = tl_job_start(w->loop, batch_work, batch_done, w, &e)) == NULL) {
-		tl_log(LOG_WARNING, "event=writer_thread error=\"%s\"", e.msg);
-		batch_work(w);
-		batch_done(w);
-	}
+}
+
+static void retry(void *arg)
+{
+	start(arg);
 }
 
 tl_capf_write *tl_capf_writer_put(tl_capf_writer *w, tl_capf_change *c, void *arg)
@@ -162,6 +180,7 @@ void tl_capf_writer_free(tl_capf_writer *w)
 		commit(&w->s, w->queue);
 	free_list(w->batch);
 	free_list(w->queue);
+	tl_ev_free(w->retry);
 	tl_store_close(&w->s);
 	free(w);
 }
