@@ -73,6 +73,19 @@ struct tl_tftp_ns {
 	tl_key *key;
 };
 
+/* A packed file's bytes, in a buffer of their own: NULL when out of
+ * memory. */
+static uint8_t *unpack(const blob *b)
+{
+	uint8_t *p = malloc(b->len);
+
+	if (p && tl_pack_inflate(&b->pk, p, b->len)) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
 static void blob_unref(blob *b)
 {
 	if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
@@ -165,19 +178,20 @@ int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 		free(data);
 		return tl_fail(e, "out of memory");
 	}
-	/* Generated files arrive in buffers grown by doubling: up to twice
-	 * their size, for as long as they are served, times every device. */
-	if (len && (b->data = realloc(data, len)) != NULL)
-		data = b->data;
 	memset(b, 0, sizeof(*b));
 	atomic_init(&b->refs, 1);
 	b->len = len;
-	b->data = data;
 	if (t->packer == NULL)
 		t->packer = tl_packer_new();	/* none: every file held as it is */
 	if (t->packer && tl_packer_pack(t->packer, data, len, &b->pk)) {
 		free(data);
-		b->data = NULL;
+	} else {
+		/* Generated files arrive in buffers grown by doubling: up to
+		 * twice their size, for as long as they are served, times
+		 * every device. */
+		b->data = len ? realloc(data, len) : NULL;
+		if (b->data == NULL)
+			b->data = data;
 	}
 	return add(t, key, b, e);
 }
@@ -357,12 +371,8 @@ static int sign_static(tl_tftp_ns *ns, struct walk *w, tl_err *e)
 			continue;
 		normalize(w->names[i], key, sizeof(key));
 		en = find(w->t, key);
-		if ((body = en->b->data) == NULL &&
-		    ((body = plain = malloc(en->b->len)) == NULL ||
-		     tl_pack_inflate(&en->b->pk, plain, en->b->len))) {
-			free(plain);
+		if ((body = en->b->data) == NULL && (body = plain = unpack(en->b)) == NULL)
 			return tl_fail(e, "out of memory");
-		}
 		slash = strrchr(name, '/');
 		memset(&o, 0, sizeof(o));
 		o.version[0] = 1;
@@ -538,14 +548,9 @@ int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out)
 		return -1;
 	if ((b = en->b) == NULL)
 		return -2;
-	if (b->data == NULL && b->plain_users++ == 0) {
-		if ((b->plain = malloc(b->len)) == NULL ||
-		    tl_pack_inflate(&b->pk, b->plain, b->len)) {
-			free(b->plain);
-			b->plain = NULL;
-			b->plain_users = 0;
-			return -3;
-		}
+	if (b->data == NULL && b->plain_users++ == 0 && (b->plain = unpack(b)) == NULL) {
+		b->plain_users = 0;
+		return -3;
 	}
 	atomic_fetch_add(&b->refs, 1);
 	out->data = b->data ? b->data : b->plain;
