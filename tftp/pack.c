@@ -79,16 +79,20 @@ static size_t squeeze(tl_packer *p, size_t dict_len, const void *data, size_t le
 /* Takes data as a sample when the dictionary has room and is still
  * learning, and the file compresses by itself (noise would only crowd out
  * what predicts the others). The newest sample goes at the end, where
- * matches cost the least. */
-static void sample(tl_packer *p, const void *data, size_t len, uint8_t *z, size_t cap)
+ * matches cost the least. Returns 1 when it wrote to z (whether or not
+ * the file became a sample), 0 when z is as it was. */
+static int sample(tl_packer *p, const void *data, size_t len, uint8_t *z, size_t cap)
 {
 	size_t room = DICT_MAX - p->dict->len;
 
-	if (p->settled >= SETTLED || room == 0 || squeeze(p, 0, data, len, z, cap) == 0)
-		return;
+	if (p->settled >= SETTLED || room == 0)
+		return 0;
+	if (squeeze(p, 0, data, len, z, cap) == 0)
+		return 1;
 	p->settled = 0;
 	memcpy(p->dict->data + p->dict->len, data, len < room ? len : room);
 	p->dict->len += len < room ? len : room;
+	return 1;
 }
 
 int tl_packer_pack(tl_packer *p, const void *data, size_t len, tl_packed *out)
@@ -102,12 +106,11 @@ int tl_packer_pack(tl_packer *p, const void *data, size_t len, tl_packed *out)
 	/* Predicted well: a quarter of the bytes or fewer. Otherwise the file
 	 * may become a sample, and is packed against itself too. */
 	zlen = p->dict->len ? squeeze(p, p->dict->len, data, len, z, cap) : 0;
-	if (zlen && zlen <= len / 4) {
+	if (zlen && zlen <= len / 4)
 		p->settled++;
-	} else {
-		sample(p, data, len, z, cap);	/* which used z */
+	else if (sample(p, data, len, z, cap))
 		zlen = p->dict->len ? squeeze(p, p->dict->len, data, len, z, cap) : 0;
-	}
+	/* else the dictionary is as it was: the first try stands */
 	if (zlen == 0) {
 		free(z);
 		return 0;
