@@ -17,7 +17,8 @@ void tl_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3))
  * is held first after a flush, to arrange for the flush (tvsd: a timer of
  * 0 ms, at the end of the loop's current round); a crash loses that round's
  * lines. NULL writes what is held and writes each line at once again.
- * Syslog lines are always sent at once. */
+ * Syslog lines are always sent at once. The held lines are not locked:
+ * only for a process whose lines all come from one thread. */
 void tl_log_hold(void (*wake)(void *), void *arg);
 void tl_log_flush(void);
 
