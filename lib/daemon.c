@@ -29,16 +29,25 @@ int tl_daemon_detach(tl_err *e)
 	return chdir("/") ? tl_fail(e, "chdir /: %s", strerror(errno)) : 0;
 }
 
+static struct passwd *lookup(const char *user, tl_err *e)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL)
+		tl_fail(e, "user %s: %s", user, errno ? strerror(errno) :
+			"no such user");
+	return pw;
+}
+
 int tl_daemon_drop(const char *user, tl_err *e)
 {
 	struct passwd *pw;
 
 	if (geteuid() != 0)
 		return 0;
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL)
-		return tl_fail(e, "user %s: %s", user, errno ? strerror(errno) :
-			       "no such user");
+	if ((pw = lookup(user, e)) == NULL)
+		return -1;
 	if (pw->pw_uid == 0)	/* configured to stay root */
 		return 0;
 	if (setgroups(0, NULL) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
@@ -48,4 +57,40 @@ int tl_daemon_drop(const char *user, tl_err *e)
 		return tl_fail(e, "still able to become root after switching to %s",
 			       user);
 	return 0;
+}
+
+int tl_daemon_as_begin(const char *user, tl_daemon_as *as, tl_err *e)
+{
+	struct passwd *pw;
+
+	memset(as, 0, sizeof(*as));
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = lookup(user, e)) == NULL)
+		return -1;
+	if (pw->pw_uid == 0)
+		return 0;
+	as->egid = getegid();
+	if ((as->ngroups = getgroups(64, as->groups)) < 0)
+		return tl_fail(e, "getgroups: %s", strerror(errno));
+	if (setgroups(0, NULL) || setegid(pw->pw_gid) || seteuid(pw->pw_uid)) {
+		int err = errno;
+
+		as->active = 1;
+		tl_daemon_as_end(as);
+		return tl_fail(e, "cannot act as user %s: %s", user, strerror(err));
+	}
+	as->active = 1;
+	return 0;
+}
+
+void tl_daemon_as_end(tl_daemon_as *as)
+{
+	if (!as->active)
+		return;
+	/* Failing to become root again, with a saved uid of 0, cannot happen;
+	 * going on as the other user would only make later steps fail. */
+	if (seteuid(0) || setegid(as->egid) || setgroups((size_t)as->ngroups, as->groups))
+		abort();
+	as->active = 0;
 }

@@ -4,6 +4,8 @@
 #ifndef TL_DAEMON_H
 #define TL_DAEMON_H
 
+#include <sys/types.h>
+
 #include "err.h"
 
 /* Forks into the background in a new session, with standard input and
@@ -13,5 +15,20 @@ int tl_daemon_detach(tl_err *e);
 /* When running as root: switches to user's uid, gid and no supplementary
  * groups (for good: a saved uid of 0 is dropped too). A no-op otherwise. */
 int tl_daemon_drop(const char *user, tl_err *e);
+
+/* Acting as another user for a while: a root process that must read files
+ * before it drops its privileges reads them with that user's rights (the
+ * effective ids and groups only; every thread). */
+typedef struct tl_daemon_as {
+	int active;
+	gid_t egid;
+	int ngroups;
+	gid_t groups[64];
+} tl_daemon_as;
+/* When running as root and user is not root: takes user's effective uid and
+ * gid with no supplementary groups. A no-op otherwise. */
+int tl_daemon_as_begin(const char *user, tl_daemon_as *as, tl_err *e);
+/* Back to root, as before tl_daemon_as_begin. */
+void tl_daemon_as_end(tl_daemon_as *as);
 
 #endif

@@ -280,6 +280,21 @@ void tl_store_close(tl_store *s)
 	s->db = NULL;
 }
 
+int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e)
+{
+	char own[1200];
+	tl_conf c;
+
+	if (path == NULL) {
+		tl_store_path(s, own, sizeof(own), "trustline.conf");
+		path = own;
+	}
+	if (tl_conf_load(&c, path, e))
+		return -1;
+	s->conf = c;
+	return 0;
+}
+
 int tl_store_identity_exists(const tl_store *s, const char *purpose,
 			     const char *name)
 {

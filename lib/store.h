@@ -27,6 +27,12 @@ int tl_store_open(tl_store *s, const char *dir, tl_err *e);
 /* Creates a data directory with the given configuration. */
 int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e);
 void tl_store_close(tl_store *s);
+/* Reads trustline.conf again (path, or the directory's own when NULL) into
+ * s->conf, keeping the database handle: a daemon opens its store before it
+ * drops privileges and reloads through it, since the user it runs as may
+ * not be able to open trustline.db (nor make its -wal and -shm files).
+ * s->conf is unchanged on failure. */
+int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e);
 /* The sqlite3 handle, for the other lib/ modules that keep tables in
  * trustline.db (devdb.c). */
 void *tl_store_db(tl_store *s);

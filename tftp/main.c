@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,7 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 	    (http_port >= 0 && (w.http = tl_tftp_http_new(w.loop, ns, c.listen,
 							  http_port, c.reuseport,
 							  &e)) == NULL) ||
+	    tl_tftp_ns_keep_store(ns, &e) ||
 	    drop_privileges(conf->tftp.user, &e) ||
 	    tl_loop_signals(w.loop, on_stop, on_reload, &w, sig, &e) ||
 	    (w.watch = tl_ev_periodic(w.loop, WATCH_MS, on_watch, &w, &e)) == NULL) {
@@ -446,6 +448,7 @@ int main(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	struct opts o = { .port = -1, .http_port = -2, .workers = 1 };
+	char dir[PATH_MAX];
 	tl_tftp_ns *ns;
 	tl_tftp_gen gen;
 	tl_err e;
@@ -482,6 +485,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tl_log_open("tftpd", 0);
+	/* absolute: a detached tftpd leaves the directory it was started in,
+	 * and opens the store again there (tl_tftp_ns_keep_store) */
+	if (realpath(tl_store_default_dir(o.dir), dir) == NULL) {
+		fprintf(stderr, "tftpd: %s: %s\n", tl_store_default_dir(o.dir),
+			strerror(errno));
+		return 1;
+	}
+	o.dir = dir;
 	if (tl_tftp_gen_init(&gen, tl_store_default_dir(o.dir), &e)) {
 		fprintf(stderr, "tftpd: %s\n", e.msg);
 		return 1;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "daemon.h"
 #include "file.h"
 #include "hash.h"
 #include "log.h"
@@ -71,6 +72,9 @@ struct tl_tftp_ns {
 	 * after privileges were dropped can still sign. */
 	tl_cert *cert;
 	tl_key *key;
+	/* The store later builds read through (tl_tftp_ns_keep_store); NULL:
+	 * each build opens its own. */
+	tl_store *store;
 };
 
 /* A packed file's bytes, in a buffer of their own: NULL when out of
@@ -257,7 +261,74 @@ struct walk {
 	/* the static files' names as written, for signing */
 	char **names;
 	size_t nnames, cap;
+	/* the keys under certs/, by inode: a hard link to one is refused */
+	struct inode { dev_t dev; ino_t ino; } *keys;
+	size_t nkeys, keycap;
 };
+
+/* Notes the inode of every key under certs/<purpose>/ (read while the
+ * process may still read them: before it acts as the unprivileged user). */
+static void list_keys(struct walk *w, const char *certs)
+{
+	DIR *top = opendir(certs), *d;
+	struct dirent *p, *f;
+
+	while (top && (p = readdir(top)) != NULL) {
+		char dir[PATH_MAX], path[PATH_MAX];
+
+		if (p->d_name[0] == '.' ||
+		    snprintf(dir, sizeof(dir), "%s/%s", certs, p->d_name) >= (int)sizeof(dir) ||
+		    (d = opendir(dir)) == NULL)
+			continue;
+		while ((f = readdir(d)) != NULL) {
+			struct stat st;
+
+			if (!strstr(f->d_name, ".key") ||
+			    snprintf(path, sizeof(path), "%s/%s", dir, f->d_name) >= (int)sizeof(path) ||
+			    lstat(path, &st) || !S_ISREG(st.st_mode))
+				continue;
+			if (w->nkeys == w->keycap) {
+				size_t cap = w->keycap ? w->keycap * 2 : 32;
+				struct inode *g = realloc(w->keys, cap * sizeof(*g));
+
+				if (g == NULL)
+					break;
+				w->keys = g;
+				w->keycap = cap;
+			}
+			w->keys[w->nkeys].dev = st.st_dev;
+			w->keys[w->nkeys++].ino = st.st_ino;
+		}
+		closedir(d);
+	}
+	if (top)
+		closedir(top);
+}
+
+static int is_key_inode(const struct walk *w, const struct stat *st)
+{
+	for (size_t i = 0; st->st_nlink > 1 && i < w->nkeys; i++)
+		if (w->keys[i].dev == st->st_dev && w->keys[i].ino == st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* A PEM private key of any kind ("-----BEGIN RSA PRIVATE KEY-----",
+ * "... ENCRYPTED PRIVATE KEY-----", OpenSSH's ...) anywhere in the file. */
+static int holds_private_key(const uint8_t *p, size_t n)
+{
+	static const char tag[] = "PRIVATE KEY-----";
+	const uint8_t *q = p, *end = p + n;
+
+	while ((q = memmem(q, (size_t)(end - q), tag, sizeof(tag) - 1)) != NULL) {
+		/* "-----BEGIN " on the same line before it */
+		for (const uint8_t *b = q; b - p >= 11 && q - b < 64 && b[-1] != '\n'; b--)
+			if (!memcmp(b - 11, "-----BEGIN ", 11))
+				return 1;
+		q += sizeof(tag) - 1;
+	}
+	return 0;
+}
 
 static int is_temporary(const char *name)
 {
@@ -289,13 +360,24 @@ static int remember(struct walk *w, const char *rel, tl_err *e)
 	return 0;
 }
 
+static int refuse(struct walk *w, const char *key, const char *rel,
+		  const char *why, tl_err *e)
+{
+	char m[600];
+
+	tl_log(LOG_WARNING, "event=refused file=%s reason=%s",
+	       tl_log_val(rel, m, sizeof(m)), why);
+	return add(w->t, key, NULL, e);
+}
+
 static int load_file(struct walk *w, const char *path, const char *rel,
 		     tl_err *e)
 {
-	char real[PATH_MAX], key[NAME_MAX_LEN];
+	char real[PATH_MAX], key[NAME_MAX_LEN], rkey[NAME_MAX_LEN];
 	struct stat st;
 	uint8_t *data;
 	size_t len;
+	tl_err re;
 	int rc = normalize(rel, key, sizeof(key));
 
 	if (rc == -1)
@@ -308,12 +390,28 @@ static int load_file(struct walk *w, const char *path, const char *rel,
 		return 0;	/* a dangling link */
 	if (strncmp(real, w->root, w->nroot) || real[w->nroot] != '/')
 		return add(w->t, key, NULL, e);
+	/* what a link inside tftpboot/ names is held to the same rules */
+	if (normalize(real + w->nroot + 1, rkey, sizeof(rkey)) == -2)
+		return refuse(w, key, rel, "\"a link to a key\"", e);
 	if (stat(real, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
+	if (is_key_inode(w, &st))
+		return refuse(w, key, rel, "\"a hard link to a key under certs/\"", e);
 	if (++w->files > FILES_MAX)
 		return tl_fail(e, "tftpboot/ holds more than %d files", FILES_MAX);
-	if (tl_read_file(real, FILE_MAX, &data, &len, e))
-		return -1;
+	if (tl_read_file(real, FILE_MAX, &data, &len, &re)) {
+		char m[600];
+
+		/* one unreadable file must not keep the others from phones */
+		tl_log(LOG_WARNING, "event=refused file=%s error=%s",
+		       tl_log_val(rel, m, sizeof(m)), tl_log_val(re.msg, m + 300, 300));
+		return add(w->t, key, NULL, e);
+	}
+	if (holds_private_key(data, len)) {
+		explicit_bzero(data, len);
+		free(data);
+		return refuse(w, key, rel, "\"holds a private key\"", e);
+	}
 	if (tl_tftp_table_add(w->t, rel, data, len, e) || remember(w, rel, e))
 		return -1;
 	return 0;
@@ -416,33 +514,47 @@ static int load_signer(tl_tftp_ns *ns, tl_store *s, tl_err *e)
 static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 {
 	struct walk w;
-	tl_store s;
+	tl_daemon_as as;
+	tl_store own, *s = ns->store;
 	char boot[1200];
-	int rc = -1;
+	int rc = -1, failed;
 
 	memset(&w, 0, sizeof(w));
-	if (tl_store_open(&s, ns->dir, e))
-		return NULL;
-	if (ns->conf_path && tl_conf_load(&s.conf, ns->conf_path, e))
+	if (s == NULL) {
+		if (tl_store_open(&own, ns->dir, e))
+			return NULL;
+		s = &own;
+		if (ns->conf_path && tl_conf_load(&s->conf, ns->conf_path, e))
+			goto out;
+	} else if (tl_store_reload_conf(s, ns->conf_path, e)) {
 		goto out;
+	}
 	w.t = calloc(1, sizeof(*w.t));
 	if (w.t == NULL || tl_htab_init(&w.t->names, 256)) {
 		tl_fail(e, "out of memory");
 		goto out;
 	}
 	w.t->cancel = &ns->cancel;
-	if (ns->gen && ns->gen(ns->gen_arg, &s, ns->cur, w.t, e))
+	if (ns->gen && ns->gen(ns->gen_arg, s, ns->cur, w.t, e))
 		goto out;
-	tl_store_path(&s, boot, sizeof(boot), "tftpboot");
+	tl_store_path(s, boot, sizeof(boot), "tftpboot");
 	if (realpath(boot, w.root) == NULL) {
 		tl_fail(e, "%s: %s", boot, strerror(errno));
 		goto out;
 	}
 	w.nroot = strlen(w.root);
-	if (walk_dir(&w, w.root, "", 0, e))
+	tl_store_path(s, boot, sizeof(boot), "certs");
+	list_keys(&w, boot);
+	/* tftpboot/ is read with the rights of the user tftpd serves as, also
+	 * at a start as root: what that user may not read is not served */
+	if (tl_daemon_as_begin(s->conf.tftp.user, &as, e))
 		goto out;
-	if (s.conf.tftp.sign_static &&
-	    (load_signer(ns, &s, e) || sign_static(ns, &w, e)))
+	failed = walk_dir(&w, w.root, "", 0, e);
+	tl_daemon_as_end(&as);
+	if (failed)
+		goto out;
+	if (s->conf.tftp.sign_static &&
+	    (load_signer(ns, s, e) || sign_static(ns, &w, e)))
 		goto out;
 	if (atomic_load(&ns->cancel)) {
 		tl_fail(e, "cancelled");
@@ -453,13 +565,15 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 		w.t->held += tl_packer_dict_len(w.t->packer);
 	tl_packer_free(w.t->packer);
 	w.t->packer = NULL;
-	*conf = s.conf;
+	*conf = s->conf;
 	rc = 0;
 out:
 	for (size_t i = 0; i < w.nnames; i++)
 		free(w.names[i]);
 	free(w.names);
-	tl_store_close(&s);
+	free(w.keys);
+	if (s == &own)
+		tl_store_close(&own);
 	if (rc) {
 		table_free(w.t);
 		return NULL;
@@ -498,8 +612,26 @@ void tl_tftp_ns_free(tl_tftp_ns *ns)
 	table_free(ns->cur);
 	tl_cert_free(ns->cert);
 	tl_key_free(ns->key);
+	if (ns->store) {
+		tl_store_close(ns->store);
+		free(ns->store);
+	}
 	free(ns->conf_path);
 	free(ns);
+}
+
+int tl_tftp_ns_keep_store(tl_tftp_ns *ns, tl_err *e)
+{
+	tl_store *s = malloc(sizeof(*s));
+
+	if (s == NULL)
+		return tl_fail(e, "out of memory");
+	if (tl_store_open(s, ns->dir, e)) {
+		free(s);
+		return -1;
+	}
+	ns->store = s;
+	return 0;
 }
 
 tl_tftp_next *tl_tftp_ns_build(tl_tftp_ns *ns, tl_err *e)

@@ -67,6 +67,10 @@ void tl_tftp_ns_release(tl_tftp_ns *ns, tl_tftp_file *f);
  * nothing of it (NULL on failure, with e saying why: the namespace being
  * served stays); tl_tftp_ns_swap then serves it. One build at a time. */
 typedef struct tl_tftp_next tl_tftp_next;
+/* Opens the data directory's store now, for every later build to read
+ * through: called before privileges are dropped, in the process that
+ * reloads (an SQLite handle does not survive fork). */
+int tl_tftp_ns_keep_store(tl_tftp_ns *ns, tl_err *e);
 tl_tftp_next *tl_tftp_ns_build(tl_tftp_ns *ns, tl_err *e);
 void tl_tftp_ns_swap(tl_tftp_ns *ns, tl_tftp_next *n);
 /* Makes a build in progress, and every later one, give up soon and fail

@@ -44,6 +44,13 @@ printf 'secret\n' > $B0/stray.key
 ln -s /etc/passwd $B0/passwd
 ln -s ../trustline.conf $B0/conf
 ln -s text.txt $B0/alias.txt
+# keys reached another way than by their name: a link inside tftpboot/ to
+# a .key, a hard link to a key under certs/, a key under another name
+ln -s stray.key $B0/keyalias.txt
+ln dd/certs/CallManager/cucm-pub.key $B0/hard.txt
+cp dd/certs/CallManager/cucm-pub.key $B0/renamed.pem
+{ printf 'notes\n'; openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 2>/dev/null; } \
+	> $B0/inside.cfg
 cp dd/trustline.conf tftpd.conf
 printf '\n[tftp]\nuser = %s\nper_client_rate = 0\nsign_static = true\nmax_windowsize = 32\n' \
 	"$(id -un)" >> tftpd.conf
@@ -146,7 +153,8 @@ set +e; curl -sS -T mid.bin tftp://127.0.0.1:"$P"/up.bin > curl.txt 2>&1; rc=$?;
 [ $rc -ne 0 ] || fail "curl upload accepted"
 [ ! -e dd/tftpboot/up.bin ] || fail "a file was written"
 for name in ../trustline.conf /etc/passwd certs/CallManager/cucm-pub.key \
-	'..\trustline.conf' stray.key STRAY.KEY passwd conf 'x/../../trustline.conf'; do
+	'..\trustline.conf' stray.key STRAY.KEY passwd conf 'x/../../trustline.conf' \
+	keyalias.txt hard.txt renamed.pem inside.cfg; do
 	expect 1 "$GET" 127.0.0.1 "$P" "$name" x.bin
 	grep -q "code=2 " out.txt || fail "$name: $(cat out.txt)"
 done

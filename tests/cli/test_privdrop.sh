@@ -1,0 +1,80 @@
+#!/bin/sh
+# Daemons started as root drop to an unprivileged user once bound, and go
+# on reloading as that user: tftpd serves a device added after the drop
+# (found by its generation watch, and again on SIGHUP), reads tftpboot/
+# with nobody's rights even before the drop, and tvsd answers
+# for a certificate added to a trust store after the drop.
+set -eu
+T=${TRUSTLINE:?}
+B=${BUILD_DIR:?}
+. "$(dirname "$0")/common.sh"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "skipped: needs root, to see the daemons drop to nobody"
+	exit 0
+fi
+# nobody must be able to reach the data directory
+chmod 755 "$PWD"
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
+export TRUSTLINE_DATA_DIR="$PWD/dd"
+expect 0 $T cluster init --name lab --domain lab.example --nodes cucm-pub --mixed-mode
+# tftpboot/ is read as nobody from the start: root's own file is not served
+printf 'root only\n' > dd/tftpboot/rootonly.txt
+chmod 600 dd/tftpboot/rootonly.txt
+printf 'public\n' > dd/tftpboot/public.txt
+
+"$B/bin/tftpd" --foreground --listen 127.0.0.1 --port 0 --http-port -1 2> tftpd.log &
+pid=$!
+pids="$pids $pid"
+P=$(started tftpd.log $pid)
+[ "$(ps -o user= -p $pid)" = nobody ] || fail "tftpd did not drop to nobody"
+rm -f got
+tftp 127.0.0.1 "$P" -c get public.txt got
+cmp got dd/tftpboot/public.txt || fail "public.txt"
+tftp 127.0.0.1 "$P" -c get rootonly.txt got > hpa.txt 2>&1 || true
+grep -q "Error code 2" hpa.txt || fail "a file only root may read was served: $(cat hpa.txt)"
+grep -q "event=refused file=rootonly.txt" tftpd.log || fail "refusal not logged"
+
+# served_within SECONDS NAME: NAME comes over TFTP within that time
+served_within() {
+	for _ in $(seq $(($1 * 4))); do
+		rm -f got
+		tftp 127.0.0.1 "$P" -c get "$2" got > /dev/null 2>&1 || true
+		[ -s got ] && return 0
+		sleep 0.25
+	done
+	cat tftpd.log
+	fail "$2 not served within $1 s of the change"
+}
+expect 0 $T device add SEP001122334455 --model CP-8865
+served_within 5 SEP001122334455.cnf.xml.sgn
+grep -q "event=reload result=ok" tftpd.log || fail "no reload logged"
+! grep -q "result=failed" tftpd.log || { cat tftpd.log; fail "a reload failed"; }
+
+# SIGHUP alone, for a file the generation does not announce
+printf 'hello\n' > dd/tftpboot/late.txt
+kill -HUP $pid
+served_within 5 late.txt
+cmp got dd/tftpboot/late.txt || fail "late.txt differs"
+! grep -q "result=failed" tftpd.log || { cat tftpd.log; fail "a reload failed"; }
+
+# tvsd: a certificate trusted after the drop is known to it
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$B/bin/tvsd" --foreground --listen 127.0.0.1 --port "$port" 2> tvsd.log &
+tpid=$!
+pids="$pids $tpid"
+started tvsd.log $tpid > /dev/null
+[ "$(ps -o user= -p $tpid)" = nobody ] || fail "tvsd did not drop to nobody"
+mk late
+v() { expect "$1" $T tvs verify late.crt --server 127.0.0.1:$port --itl dd/tftpboot/ITLFile.tlv; }
+v 1
+expect 0 $T cert trust add tomcat-trust late.crt
+for _ in $(seq 40); do
+	set +e; $T tvs verify late.crt --server 127.0.0.1:$port --itl dd/tftpboot/ITLFile.tlv \
+		> out.txt 2>&1; rc=$?; set -e
+	[ $rc -eq 0 ] && break
+	sleep 0.25
+done
+[ $rc -eq 0 ] || { cat out.txt tvsd.log; fail "tvsd does not know late.crt after the change"; }
+! grep -q "reload_failed" tvsd.log || { cat tvsd.log; fail "tvsd reload failed"; }
+echo "privdrop: tftpd and tvsd reload as nobody"
