@@ -550,6 +550,9 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 	if (tl_daemon_as_begin(s->conf.tftp.user, &as, e))
 		goto out;
 	failed = walk_dir(&w, w.root, "", 0, e);
+	if (failed && as.active)
+		tl_wrap(e, "read as [tftp] user %s, who must be able to reach it",
+			s->conf.tftp.user);
 	tl_daemon_as_end(&as);
 	if (failed)
 		goto out;

@@ -10,6 +10,8 @@ B=${BUILD_DIR:?}
 TFTPD=$B/bin/tftpd
 GET=$B/tools/tftpget
 . "$(dirname "$0")/common.sh"
+# run as root, tftpd reads tftpboot/ as nobody, who must reach it
+chmod 755 "$PWD"
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 same() { [ "$(sha "$1")" = "$(sha "$2")" ] || fail "$2 differs from $1"; }
 pids=""
