@@ -141,7 +141,7 @@ static int save(const tl_capf_phone *p, const char *path, tl_err *e)
 	}
 	strcpy(both, cert);
 	strcat(both, key);
-	rc = tl_write_file(path, both, strlen(both), 0600, e);
+	rc = tl_write_output(path, both, strlen(both), 0600, e);
 	/* the private key leaves no copy behind */
 	memset(both, 0, strlen(both));
 	memset(key, 0, strlen(key));

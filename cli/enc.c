@@ -177,7 +177,7 @@ static int do_decrypt(const char *cmd, void (*help)(FILE *), int argc,
 	if (strcmp(out, "-") == 0)
 		rc = cli_write(out, xml, xml_len, &e);
 	else
-		rc = tl_write_file(out, xml, xml_len, 0600, &e);
+		rc = tl_write_output(out, xml, xml_len, 0600, &e);
 	rc = rc ? cli_fail(EXIT_USAGE, &e) : EXIT_VALID;
 done:
 	if (xml)

@@ -113,7 +113,7 @@ int cli_write(const char *path, const void *buf, size_t len, tl_err *e)
 			return tl_fail(e, "cannot write to standard output");
 		return 0;
 	}
-	return tl_write_file(path, buf, len, 0644, e);
+	return tl_write_output(path, buf, len, 0644, e);
 }
 
 int cli_dispatch(const char *group, void (*help)(FILE *), const cli_verb *verbs,

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,5 +101,41 @@ int tl_write_file(const char *path, const void *buf, size_t len, int mode,
 		fsync(fd);
 		close(fd);
 	}
+	return 0;
+}
+
+int tl_write_output(const char *path, const void *buf, size_t len, int mode,
+		    tl_err *e)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int fd, err;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? tl_write_file(path, buf, len, mode, e) :
+		       tl_fail(e, "%s: %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode)) {
+		if (realpath(path, real) == NULL)
+			return tl_fail(e, "%s: a symbolic link to nothing that can be "
+				       "written (%s): give the file itself", path,
+				       strerror(errno));
+		if (stat(real, &st) < 0 || S_ISREG(st.st_mode))
+			return tl_write_file(real, buf, len, mode, e);
+		path = real;
+	}
+	if (S_ISREG(st.st_mode))
+		return tl_write_file(path, buf, len, mode, e);
+	if (S_ISDIR(st.st_mode))
+		return tl_fail(e, "%s: is a directory: give a file name", path);
+	/* a device or a pipe: what it is stays, the bytes go through it */
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return tl_fail(e, "%s: cannot open: %s", path, strerror(errno));
+	if (write_all(fd, buf, len) < 0) {
+		err = errno;
+		close(fd);
+		return tl_fail(e, "%s: write failed: %s", path, strerror(err));
+	}
+	if (close(fd) < 0)
+		return tl_fail(e, "%s: write failed: %s", path, strerror(errno));
 	return 0;
 }

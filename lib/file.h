@@ -19,4 +19,12 @@ int tl_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 int tl_write_file(const char *path, const void *buf, size_t len, int mode,
 		  tl_err *e);
 
+/* Writes a file the user named (-o FILE): a regular file (or a new one) is
+ * replaced atomically as by tl_write_file; a character device, FIFO or
+ * socket is written to as it is, never replaced (-o /dev/null, a pipe); a
+ * symbolic link is followed and the file it names replaced, the link
+ * staying a link. A directory or a dangling link is an error. */
+int tl_write_output(const char *path, const void *buf, size_t len, int mode,
+		    tl_err *e);
+
 #endif
