@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "file.h"
 #include "trustlist.h"
 #include "x509.h"
 
@@ -112,6 +113,9 @@ int tl_conf_parse_nodes(const char *s, char out[][64], tl_err *e)
 						       (int)len, s);
 			memcpy(out[n], s, len);
 			out[n][len] = 0;
+			for (int i = 0; i < n; i++)
+				if (!strcasecmp(out[i], out[n]))
+					return tl_fail(e, "node %s is named twice", out[n]);
 			n++;
 		}
 		s += len;
@@ -374,14 +378,26 @@ int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 {
 	struct parse_ctx p = { c, e, path, 0 };
 	tl_err inner;
+	uint8_t *text, *nul;
+	size_t len;
 	int line;
 
 	tl_conf_defaults(c);
+	if (tl_read_file(path, 1 << 20, &text, &len, e))
+		return -1;
+	/* a line reader would stop at a NUL and drop the rest of the line */
+	if ((nul = memchr(text, 0, len)) != NULL) {
+		line = 1;
+		for (uint8_t *q = text; q < nul; q++)
+			line += *q == '\n';
+		free(text);
+		return tl_fail(e, "%s: line %d: a NUL byte: this is not a text file",
+			       path, line);
+	}
 	p.e = &inner;
 	inner.msg[0] = 0;
-	line = ini_parse(path, handler, &p);
-	if (line < 0)
-		return tl_fail(e, "%s: cannot open", path);
+	line = ini_parse_string((const char *)text, handler, &p);
+	free(text);
 	if (line > 0)
 		return tl_fail(e, "%s: line %d: %s", path, line,
 			       inner.msg[0] ? inner.msg : "syntax error");

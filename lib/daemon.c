@@ -40,6 +40,11 @@ static struct passwd *lookup(const char *user, tl_err *e)
 	return pw;
 }
 
+int tl_daemon_user_ok(const char *user, tl_err *e)
+{
+	return lookup(user, e) ? 0 : -1;
+}
+
 int tl_daemon_drop(const char *user, tl_err *e)
 {
 	struct passwd *pw;

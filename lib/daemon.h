@@ -12,6 +12,10 @@
  * output on /dev/null; the parent exits 0. Standard error is kept until the
  * caller switches its log to syslog. */
 int tl_daemon_detach(tl_err *e);
+/* Whether user exists: checked before a daemon says it started, run as
+ * root or not, so a typo is an error at once and not at the first start
+ * as root. */
+int tl_daemon_user_ok(const char *user, tl_err *e);
 /* When running as root: switches to user's uid, gid and no supplementary
  * groups (for good: a saved uid of 0 is dropped too). A no-op otherwise. */
 int tl_daemon_drop(const char *user, tl_err *e);

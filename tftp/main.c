@@ -246,7 +246,8 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 
 	config_of(o, conf, &c);
 	fit_limits(&c);
-	if ((w.loop = tl_loop_new(&e)) == NULL ||
+	if (tl_daemon_user_ok(conf->tftp.user, &e) ||
+	    (w.loop = tl_loop_new(&e)) == NULL ||
 	    (w.srv = tl_tftp_server_new(w.loop, ns, &c, &e)) == NULL ||
 	    (http_port >= 0 && (w.http = tl_tftp_http_new(w.loop, ns, c.listen,
 							  http_port, c.reuseport,
@@ -255,7 +256,7 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 	    drop_privileges(conf->tftp.user, &e) ||
 	    tl_loop_signals(w.loop, on_stop, on_reload, &w, sig, &e) ||
 	    (w.watch = tl_ev_periodic(w.loop, WATCH_MS, on_watch, &w, &e)) == NULL) {
-		tl_log(LOG_ERR, "event=start result=failed error=%s",
+		tl_log(LOG_ERR, "event=fatal error=%s",
 		       tl_log_val(e.msg, m, sizeof(m)));
 		goto out;
 	}

@@ -179,7 +179,8 @@ int main(int argc, char **argv)
 		s.conf.tvs.workers = o.workers;
 	/* everything checked, the key loaded and the sockets bound before
 	 * detaching: a wrong setting is an error on the terminal */
-	if ((d = tl_tvsd_new(&s, o.node, &e)) == NULL)
+	if (tl_daemon_user_ok(s.conf.tvs.user, &e) ||
+	    (d = tl_tvsd_new(&s, o.node, &e)) == NULL)
 		goto fail;
 	for (; nfd < s.conf.tvs.workers; nfd++) {
 		int port = nfd ? tl_sock_port(fds[0]) : s.conf.tvs.port;
