@@ -5,6 +5,7 @@
 #   make bench      benchmarks (numbers, not pass/fail); make bench-capf, make
 #                   bench-tvs, make bench-tftp: capfd, tvsd, tftpd alone;
 #                   make bench-fleet: 10,000 phones against tftpd and tvsd
+#   make soak       the long tests (tests/soak): tftpd through a lossy link
 #   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   SANITIZE=1      build and test with AddressSanitizer + UBSan (in build-san/)
 
@@ -59,7 +60,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: all check check-run unit clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
+.PHONY: soak soak-run all check check-run unit clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
 	install deps ensure-deps clean
 .DEFAULT_GOAL := all
 
@@ -113,6 +114,16 @@ check: ensure-deps
 
 check-run: $(PROGS) $(UNIT_BIN) $(TOOLS_BIN)
 	@scripts/run-tests.sh $(BUILD)
+
+# tests/soak: each prints its figures; minutes, not seconds
+soak: ensure-deps
+	@$(MAKE) --no-print-directory soak-run
+
+soak-run: $(PROGS) $(TOOLS_BIN)
+	@set -e; for t in tests/soak/*.sh; do d=$$(mktemp -d); \
+		(cd $$d && TRUSTLINE=$(CURDIR)/$(BUILD)/bin/trustline \
+		 BUILD_DIR=$(CURDIR)/$(BUILD) sh $(CURDIR)/$$t) || { rm -rf $$d; exit 1; }; \
+		rm -rf $$d; done
 
 demo: ensure-deps
 	@$(MAKE) --no-print-directory demo-run

@@ -18,7 +18,7 @@ static void tftp_defaults(tl_conf_tftp *t)
 	t->max_blksize = 65464;
 	t->max_windowsize = 64;
 	t->timeout = 1;
-	t->retries = 5;
+	t->retries = 8;
 	t->max_transfers = 10000;
 	t->per_client_rate = 100;
 	t->busy_poll_us = 200;

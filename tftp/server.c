@@ -13,7 +13,11 @@
 #include "packet.h"
 
 #define BATCH 64		/* datagrams per sendmmsg / per wake-up */
-#define BACKOFF_MAX_MS 30000	/* the longest wait between retransmissions */
+/* The wait between retransmissions doubles up to this many times the first:
+ * long enough not to flood a link that drops everything, short enough that
+ * a client's own timeout (tftp-hpa gives up after 25 s) sees several more
+ * tries through a link that drops one datagram in five. */
+#define BACKOFF_MAX_FACTOR 4
 #define BUCKETS_MAX 65536	/* clients the rate limiter remembers */
 #define SNDBUF_MAX (8 << 20)
 /* A cluster-wide reset sends thousands of requests within milliseconds.
@@ -40,7 +44,8 @@ typedef struct xfer {
 	int netascii;
 	uint64_t size;		/* bytes on the wire (netascii converted) */
 	unsigned blksize, window, timeout_ms, wait_ms, tries, resent;
-	int heard;		/* the client has answered since its request */
+	uint64_t req;		/* the request's digest: the same one again is a duplicate */
+	uint64_t sent_ms;	/* when the window last went out */
 	/* Block indices from the start, never wrapping: 0 is the OACK, data
 	 * is 1 .. last. acked < 0 while the OACK is unacknowledged. */
 	int64_t acked, sent, last;
@@ -307,6 +312,21 @@ static void on_writable(void *arg)
 		xfer_end(x, "send-error", 0, NULL);
 }
 
+/* Sends the OACK again, or the window from the first block not
+ * acknowledged (RFC 7440). -1 when the socket failed for good. */
+static int resend(xfer *x)
+{
+	x->resent++;
+	x->sent_ms = tl_now_ms();
+	if (x->acked < 0) {
+		send_oack(x);
+		return 0;
+	}
+	x->sent = x->acked;
+	x->na_next = x->na_base;
+	return send_window(x);
+}
+
 static void on_timeout(void *arg)
 {
 	xfer *x = arg;
@@ -315,18 +335,11 @@ static void on_timeout(void *arg)
 		xfer_end(x, "timeout", 0, NULL);
 		return;
 	}
-	x->resent++;
-	x->wait_ms = x->wait_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : x->wait_ms * 2;
-	if (x->acked < 0) {
-		send_oack(x);
-	} else {
-		/* from the first block not acknowledged, as RFC 7440 asks */
-		x->sent = x->acked;
-		x->na_next = x->na_base;
-		if (send_window(x)) {
-			xfer_end(x, "send-error", 0, NULL);
-			return;
-		}
+	x->wait_ms = x->wait_ms * 2 > x->timeout_ms * BACKOFF_MAX_FACTOR ?
+		     x->timeout_ms * BACKOFF_MAX_FACTOR : x->wait_ms * 2;
+	if (resend(x)) {
+		xfer_end(x, "send-error", 0, NULL);
+		return;
 	}
 	tl_ev_arm(x->tm, x->wait_ms);
 }
@@ -338,9 +351,17 @@ static void on_ack(xfer *x, uint16_t block)
 	int64_t was = x->acked;
 
 	/* A duplicate, or an ACK of a block never sent: nothing happens, so a
-	 * delayed ACK cannot double the traffic (Sorcerer's Apprentice). */
-	if (n == 0)
+	 * delayed ACK cannot double the traffic (Sorcerer's Apprentice)...
+	 * unless it repeats the last acknowledged block a whole timeout after
+	 * the window went out: a client that timed out re-sends its ACK, and
+	 * answering it then costs one window per client timeout, never one per
+	 * datagram. */
+	if (n == 0) {
+		if (block == (uint16_t)x->acked && x->acked >= 0 &&
+		    tl_now_ms() - x->sent_ms >= x->timeout_ms && resend(x))
+			xfer_end(x, "send-error", 0, NULL);
 		return;
+	}
 	x->acked += (int64_t)n;
 	if (x->netascii)
 		na_advance(x, was, x->acked);
@@ -357,6 +378,7 @@ static void on_ack(xfer *x, uint16_t block)
 	}
 	x->tries = 0;
 	x->wait_ms = x->timeout_ms;
+	x->sent_ms = tl_now_ms();
 	if (send_window(x)) {
 		xfer_end(x, "send-error", 0, NULL);
 		return;
@@ -396,7 +418,6 @@ static void on_xfer_read(void *arg)
 		}
 		if (tl_tftp_parse(buf, (size_t)n, &p, &code, NULL))
 			continue;
-		x->heard = 1;
 		if (p.op == TL_TFTP_ERROR) {
 			xfer_end(x, "client-error", p.code, p.msg);
 			return;
@@ -481,7 +502,7 @@ static void refuse(tl_tftp_server *s, const struct sockaddr_storage *from,
 	       tl_log_val(msg ? msg : tl_tftp_errstr(code), m, sizeof(m)));
 }
 
-static void start(tl_tftp_server *s, const tl_tftp_pkt *p, const peer *k,
+static void start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req, const peer *k,
 		  const struct sockaddr_storage *from, socklen_t fromlen,
 		  const struct sockaddr_storage *local, socklen_t locallen)
 {
@@ -492,19 +513,25 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, const peer *k,
 	uint64_t h = tl_hash_bytes(k->b, sizeof(k->b));
 
 	if ((x = (xfer *)tl_htab_find(&s->by_peer, h, xfer_eq, k->b)) != NULL) {
-		/* The client's retransmitted request: the transfer it started
-		 * is already answering it. */
-		if (!x->heard && !strncmp(x->name, p->file, sizeof(x->name) - 1)) {
-			s->st.dup_requests++;
-			return;
-		}
-		/* Otherwise the client's port carries a new request: the
-		 * kernel gave a finished client's port to a new one before
-		 * its last ACK was read here. That ACK is read first (it ends
-		 * the transfer as done), else the old transfer gives way. */
+		/* Another request from the port of a running transfer: the
+		 * kernel may have given a finished client's port to a new one
+		 * before its last ACK was read here. That ACK is read first (it
+		 * ends the transfer as done). */
 		on_xfer_read(x);
-		if ((x = (xfer *)tl_htab_find(&s->by_peer, h, xfer_eq, k->b)) != NULL)
+		if ((x = (xfer *)tl_htab_find(&s->by_peer, h, xfer_eq, k->b)) != NULL) {
+			/* The same request again, retransmitted by the client
+			 * or a copy the network delivered late, even after the
+			 * client acknowledged blocks: the transfer answering it
+			 * goes on, since the client is bound to its port. Not
+			 * once that transfer has gone a timeout without an
+			 * answer: its client left, and the port is another's. */
+			if (x->req == req && x->tries == 0) {
+				s->st.dup_requests++;
+				return;
+			}
+			/* a different one: the old transfer gives way */
 			xfer_end(x, "superseded", 0, NULL);
+		}
 	}
 	/* Dropped without an answer: the client asks again after its
 	 * timeout, by when there may be room. */
@@ -540,6 +567,7 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, const peer *k,
 	x->srv = s;
 	x->file = f;
 	x->key = *k;
+	x->req = req;
 	memcpy(&x->addr, from, fromlen);
 	x->addrlen = fromlen;
 	snprintf(x->name, sizeof(x->name), "%s", p->file);
@@ -578,6 +606,7 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, const peer *k,
 	s->st.requests++;
 	s->active++;
 	tl_htab_insert(&s->by_peer, &x->node, h);
+	x->sent_ms = tl_now_ms();
 	if (oack) {
 		send_oack(x);
 	} else if (send_window(x)) {
@@ -609,7 +638,7 @@ static void request(tl_tftp_server *s, const uint8_t *buf, size_t len,
 	}
 	switch (p.op) {
 	case TL_TFTP_RRQ:
-		start(s, &p, &k, from, fromlen, local, locallen);
+		start(s, &p, tl_hash_bytes(buf, len), &k, from, fromlen, local, locallen);
 		break;
 	case TL_TFTP_WRQ:
 		s->st.refused_write++;

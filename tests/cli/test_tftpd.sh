@@ -213,14 +213,14 @@ print("ok", len(cases))
 PY
 python3 bad.py "$P" > bad.txt 2>&1 || { cat bad.txt; fail "malformed requests"; }
 # A client port the kernel gives to a new request while a transfer from it
-# is still open (its last ACK not yet read): the new request is served at
-# once, not taken for a retransmission of the old one. A request repeated
-# before the client answered anything stays a retransmission.
+# is still open, its client gone silent: once that transfer has timed out
+# waiting, the same request is a new one, served at once. Before, it is a
+# retransmission or a late copy (below), and ignored.
 cat > reuse.py <<'PY'
 import socket, sys
 port = int(sys.argv[1])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(2)
+s.settimeout(3)
 rrq = b"\0\1mid.bin\0octet\0"
 s.sendto(rrq, ("127.0.0.1", port))
 d, tid = s.recvfrom(600)
@@ -228,6 +228,8 @@ assert d[:4] == b"\0\3\0\1", d[:4]
 s.sendto(rrq, ("127.0.0.1", port))          # a retransmission: ignored
 s.sendto(b"\0\4\0\1", tid)                # block 1 acknowledged, then gone
 d, _ = s.recvfrom(600)
+assert d[:4] == b"\0\3\0\2", d[:4]
+d, _ = s.recvfrom(600)                      # block 2 again, after a timeout
 assert d[:4] == b"\0\3\0\2", d[:4]
 s.sendto(rrq, ("127.0.0.1", port))          # the same port, a new request
 d, tid2 = s.recvfrom(600)
@@ -320,6 +322,36 @@ for spec in 512-1 512-4 1024-8 1428-16 1428-1; do same $B0/lossy.bin lossy-$spec
 same $B0/text.txt lossy-8-1.out
 kill $PP 2>/dev/null || true
 grep -q "drop=[1-9].*dup=[1-9].*reorder=[1-9]" faults.txt || fail "the proxy did not interfere: $(cat faults.txt)"
+
+# a copy of the request delivered late, after the client acknowledged a
+# block, is a duplicate: the transfer goes on from its port, none starts
+cat > lateq.py <<'PY'
+import socket, struct, sys
+port = int(sys.argv[1])
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.settimeout(2)
+rrq = b"\0\1mid.bin\0octet\0"
+c.sendto(rrq, ("127.0.0.1", port))
+d, tid = c.recvfrom(600)
+assert d[:4] == b"\0\3\0\1", d[:4]
+c.sendto(b"\0\4\0\1", tid)
+d, a = c.recvfrom(600)
+assert a == tid and d[:4] == b"\0\3\0\2", (a, d[:4])
+c.sendto(rrq, ("127.0.0.1", port))	# the late copy
+c.settimeout(0.5)
+try:
+    d, a = c.recvfrom(600)
+    sys.exit("answered the late copy from %r: %r" % (a, d[:4]))
+except socket.timeout:
+    pass
+c.settimeout(2)
+c.sendto(b"\0\4\0\2", tid)
+d, a = c.recvfrom(600)
+assert a == tid and d[:4] == b"\0\3\0\3", (a, d[:4])
+c.sendto(b"\0\5\0\0done\0", tid)
+print("late-request=duplicate")
+PY
+python3 lateq.py "$P" || fail "a late copy of the request disturbed its transfer"
 
 # the log: one key=value line per transfer
 grep -q 'event=transfer client=127.0.0.1:[0-9]* file=big.bin mode=octet bytes=40000000 duration_ms=[0-9]* blksize=512 windowsize=16 retransmits=0 result=ok' main.log ||
