@@ -1417,6 +1417,10 @@ int tl_chain_check(const tl_cert *c, tl_cert *const *pool, size_t n, tl_err *e)
 		for (i = 0; i < n; i++)
 			if (pool[i] != at && tl_cert_issued_by(at, pool[i]))
 				break;
+		if (i == n && tl_name_equal(at->subject, at->issuer))
+			return tl_fail(e, "the signature of %s does not verify with its "
+				       "own key: the certificate is damaged or was "
+				       "altered", at->subject) - 1;
 		if (i == n)
 			return tl_fail(e, "chain incomplete: the issuer of %s (%s) is in "
 				       "no trust store and not in the given chain "

@@ -138,8 +138,10 @@ int tl_random(uint8_t *buf, size_t len, tl_err *e);
 
 /* 1 when issuer's name and key issued c (its signature verifies). */
 int tl_cert_issued_by(const tl_cert *c, const tl_cert *issuer);
-/* Walks c's chain through pool up to a self-signed root. 0 when complete;
- * otherwise e names the missing issuer. Dates are not checked here. */
+/* Walks c's chain through pool up to a self-signed root, every signature
+ * verified, the root's own too. 0 when complete; -2 when the root's own
+ * signature does not verify; -1 otherwise, e naming the missing issuer.
+ * Dates are not checked here. */
 int tl_chain_check(const tl_cert *c, tl_cert *const *pool, size_t n, tl_err *e);
 
 /* Certificate subject/issuer names: compare a header name string (either

@@ -66,7 +66,7 @@ int tl_pki_lint(const tl_lintreq *r, tl_problem *out, int max)
 {
 	const tl_cert *c = r->cert;
 	time_t now = r->now ? r->now : time(NULL);
-	int n = 0;
+	int n = 0, rc;
 	tl_err e;
 
 	if (r->purpose) {
@@ -114,9 +114,15 @@ int tl_pki_lint(const tl_lintreq *r, tl_problem *out, int max)
 	if (c->sig_hash == TL_HASH_SHA1 || c->sig_hash == TL_HASH_MD5 || c->sig_hash == 0)
 		n = add(out, n, max, "weak-signature", "signed with %s, a weak or "
 			"unsupported algorithm: reissue with SHA-256", c->sig_alg);
-	if (!tl_name_equal(c->subject, c->issuer) &&
-	    tl_chain_check(c, r->pool, r->npool, &e))
-		n = add(out, n, max, "chain-incomplete", "%s", e.msg);
+	/* every signature, a self-signed certificate's own included */
+	if (tl_name_equal(c->subject, c->issuer) && !tl_cert_issued_by(c, c))
+		n = add(out, n, max, "bad-signature", "its own signature does not "
+			"verify: the file is damaged or was altered; get the "
+			"certificate again from where it was issued");
+	else if (!tl_name_equal(c->subject, c->issuer) &&
+		 (rc = tl_chain_check(c, r->pool, r->npool, &e)) != 0)
+		n = add(out, n, max, rc == -2 ? "bad-signature" : "chain-incomplete",
+			"%s", e.msg);
 	if (r->host && !host_matches(c, r->host))
 		n = add(out, n, max, "host", "host name %s is in neither the CN nor the "
 			"subjectAltName: phones reaching the server by that name will "

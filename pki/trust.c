@@ -46,6 +46,10 @@ static int admissible(const tl_cert *c, int allow_expired, time_t now, tl_err *e
 	if (c->key_type == TL_KEY_RSA && c->key_bits > 4096)
 		return tl_fail(e, "RSA-%d key refused: keys above 4096 bits are not "
 			       "supported (8192 is a common mistake)", c->key_bits);
+	if (tl_name_equal(c->subject, c->issuer) && !tl_cert_issued_by(c, c))
+		return tl_fail(e, "%s: its own signature does not verify: the file is "
+			       "damaged or was altered; get the certificate again",
+			       c->subject);
 	if (check_cn(c->subject, e))
 		return -1;
 	for (size_t i = 0; i < c->nsan; i++)
