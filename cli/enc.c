@@ -15,6 +15,7 @@ static void usage(FILE *f)
 "                           --device-cert PEM [--digest sha1|sha512] [-o DIR]\n"
 "       trustline enc decrypt FILE.enc.sgn --device-key KEY [-o OUT]\n"
 "       trustline enc verify FILE.enc.sgn (--cert PEM | --trust ITL-or-CTL.tlv) [--json]\n"
+"                          [--trust-unsigned]\n"
 "       trustline enc show FILE [--json]\n"
 "\n"
 "build    encrypts the configuration to the phone's certificate (its LSC, else\n"

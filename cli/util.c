@@ -164,12 +164,13 @@ int cli_sfile_verify(const char *cmd, void (*help)(FILE *), int argc,
 	static const struct option opts[] = {
 		{ "cert", required_argument, 0, 'c' },
 		{ "trust", required_argument, 0, 't' },
+		{ "trust-unsigned", no_argument, 0, 'u' },
 		{ "json", no_argument, 0, 'j' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *cert_path = NULL, *trust_path = NULL;
-	int json = 0, c, rc;
+	int json = 0, unsigned_ok = 0, c, rc;
 	char how[600];
 	uint8_t *buf;
 	size_t len, rec = 0;
@@ -180,6 +181,7 @@ int cli_sfile_verify(const char *cmd, void (*help)(FILE *), int argc,
 		switch (c) {
 		case 'c': cert_path = optarg; break;
 		case 't': trust_path = optarg; break;
+		case 'u': unsigned_ok = 1; break;
 		case 'j': json = 1; break;
 		case 'h': help(stdout); return 0;
 		default: return cli_usage(cmd, "unknown option");
@@ -215,6 +217,14 @@ int cli_sfile_verify(const char *cmd, void (*help)(FILE *), int argc,
 			free(buf);
 			return cli_fail(EXIT_USAGE, &e);
 		}
+		/* A phone installs a list only once its own signature verifies
+		 * (with its own SAST record): a list taken as given is the
+		 * user's explicit choice. */
+		if (!unsigned_ok && (rc = tl_tlist_verify(&l, NULL, &rec, &e)) != 0) {
+			tl_wrap(&e, "the trust list %s is not validly signed (give "
+				"--trust-unsigned to take it as given)", trust_path);
+			goto said;
+		}
 		/* A phone takes configuration files only from its TFTP servers. */
 		rc = tl_sfile_verify_by_list(&h, &l, TL_ROLE_BIT(TL_ROLE_TFTP) |
 					     TL_ROLE_BIT(TL_ROLE_CCM_TFTP), &rec, &e);
@@ -222,6 +232,7 @@ int cli_sfile_verify(const char *cmd, void (*help)(FILE *), int argc,
 			snprintf(how, sizeof(how), "%s record #%zu of %s: %s",
 				 tl_role_short(l.rec[rec].role), rec + 1, trust_path,
 				 l.rec[rec].subject);
+said:
 		tl_tlist_free(&l);
 	}
 	if (json) {
