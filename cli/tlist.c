@@ -254,7 +254,7 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 
 		printf("VALID: %s signed by SAST record #%zu of %s: %s (serial %s)\n",
 		       argv[optind], signer + 1, trust_path ? trust_path : "the file",
-		       r->subject, serial ? serial : "?");
+		       tl_record_name(r), serial ? serial : "?");
 		free(serial);
 	} else {
 		printf("INVALID: %s\n", ve.msg);

@@ -231,7 +231,7 @@ int cli_sfile_verify(const char *cmd, void (*help)(FILE *), int argc,
 		if (rc == 0)
 			snprintf(how, sizeof(how), "%s record #%zu of %s: %s",
 				 tl_role_short(l.rec[rec].role), rec + 1, trust_path,
-				 l.rec[rec].subject);
+				 tl_record_name(&l.rec[rec]));
 said:
 		tl_tlist_free(&l);
 	}

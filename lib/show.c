@@ -269,9 +269,9 @@ void tl_tlist_brief(FILE *f, const tl_tlist *l, long signer)
 		char *serial = tl_hex(r->serial, r->serial_len, 1);
 
 		fprintf(f, "#%zu\t%-10s\t%s\tserial %s\t%s %s", i + 1,
-			tl_role_short(r->role), r->subject, serial ? serial : "?",
-			r->key_type == TL_KEY_RSA ? "RSA" : "EC",
-			r->cert ? "certificate" : "hash-only");
+			tl_role_short(r->role), tl_record_name(r), serial ? serial : "?",
+			r->pubkey == NULL ? "no key" : r->key_type == TL_KEY_RSA ?
+			"RSA" : "EC", r->cert ? "certificate" : "hash-only");
 		if ((long)i == signer)
 			fputs("\tsigner", f);
 		fputc('\n', f);
@@ -313,8 +313,10 @@ void tl_tlist_json(FILE *f, const tl_tlist *l, const char *kind, long signer,
 		tl_json_str(f, r->issuer);
 		fputs(",\"serial\":", f);
 		tl_json_hex(f, r->serial, r->serial_len, 1);
-		fprintf(f, ",\"key_type\":\"%s\",\"public_key\":",
-			r->key_type == TL_KEY_RSA ? "RSA" : "EC");
+		fputs(",\"key_type\":", f);
+		tl_json_str(f, r->pubkey == NULL ? NULL :
+			    r->key_type == TL_KEY_RSA ? "RSA" : "EC");
+		fputs(",\"public_key\":", f);
 		tl_json_hex(f, r->pubkey, r->pubkey_len, 0);
 		if (r->cert) {
 			fputs(",\"certificate_sha1\":", f);

@@ -63,11 +63,14 @@ static int key_type_of(const uint8_t *p, size_t len)
 	return TL_KEY_RSA;
 }
 
+/* Liberal on layout (docs/formats.md): a record needs only what a phone
+ * decides with, its ROLE and its CERTIFICATE or CERT_HASH + HASH_ALGORITHM.
+ * Other known tags are optional and may come in any order; unknown tags are
+ * skipped by their length, as phones skip them. A known tag given twice is
+ * refused: which value a phone would use is not knowable. */
 static int parse_record(tl_record *rec, const tl_rd *file, size_t at,
 			uint16_t rlen, int idx, tl_err *e)
 {
-	static const int req[] = { TL_R_DNS_NAME, TL_R_SUBJECT, TL_R_ROLE,
-		TL_R_ISSUER, TL_R_SERIAL, TL_R_PUBLIC_KEY, TL_R_SIGNATURE };
 	tl_rd r;
 	tl_tlv t;
 	uint32_t seen = 1u << TL_R_LENGTH;
@@ -78,15 +81,14 @@ static int parse_record(tl_record *rec, const tl_rd *file, size_t at,
 	r.pos = 5;	/* past RECORD_LENGTH, read by the caller */
 	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
 		rc = 0;
+		if (rec->ntlv < TL_RECORD_MAX_TLV)
+			rec->tlv[rec->ntlv++] = t;
 		if (t.tag > TL_R_HASH_ALG || t.tag == 0)
-			return tl_fail(e, "%s: byte %zu: record #%d: unknown tag %u",
-				       r.name, t.off, idx, t.tag);
+			continue;
 		if (seen & 1u << t.tag)
 			return tl_fail(e, "%s: byte %zu: record #%d: duplicate tag %u",
 				       r.name, t.off, idx, t.tag);
 		seen |= 1u << t.tag;
-		if (rec->ntlv < TL_RECORD_MAX_TLV)
-			rec->tlv[rec->ntlv++] = t;
 		switch (t.tag) {
 		case TL_R_LENGTH:
 			return tl_fail(e, "%s: byte %zu: record #%d: duplicate tag 1",
@@ -151,10 +153,10 @@ static int parse_record(tl_record *rec, const tl_rd *file, size_t at,
 	}
 	if (rc < 0)
 		return tl_wrap(e, "record #%d (length %u)", idx, rlen);
-	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
-		if (!(seen & 1u << req[i]))
-			return tl_fail(e, "%s: byte %zu: record #%d lacks mandatory "
-				       "tag %d", r.name, at, idx, req[i]);
+	if (!(seen & 1u << TL_R_ROLE))
+		return tl_fail(e, "%s: byte %zu: record #%d has no ROLE (tag 4): a "
+			       "phone cannot tell what it is trusted for", r.name,
+			       at, idx);
 	if (rec->cert == NULL && !((seen & 1u << TL_R_CERT_HASH) &&
 				   (seen & 1u << TL_R_HASH_ALG)))
 		return tl_fail(e, "%s: byte %zu: record #%d has neither CERTIFICATE "
@@ -173,6 +175,38 @@ static int parse_record(tl_record *rec, const tl_rd *file, size_t at,
 	return 0;
 }
 
+/* A full record that leaves out SUBJECT, ISSUER, SERIAL or PUBLIC_KEY takes
+ * them from its certificate, as a phone does: signer matching and
+ * verification then work as for a record that carries them. Only such
+ * records are decoded, so lists that carry every tag still parse without
+ * touching a certificate. A certificate that does not decode leaves them
+ * absent; tl_record_check then says why. */
+static void fill_from_cert(tl_record *rec)
+{
+	tl_cert *c;
+	tl_err ignored;
+
+	if (rec->cert == NULL || (rec->subject && rec->issuer && rec->serial &&
+				  rec->pubkey))
+		return;
+	if (tl_cert_ids_from_der(rec->cert, rec->cert_len, &c, &ignored))
+		return;
+	rec->own = c;
+	if (rec->subject == NULL)
+		rec->subject = c->subject;
+	if (rec->issuer == NULL)
+		rec->issuer = c->issuer;
+	if (rec->serial == NULL) {
+		rec->serial = c->serial;
+		rec->serial_len = c->serial_len;
+	}
+	if (rec->pubkey == NULL) {
+		rec->pubkey = c->pubkey;
+		rec->pubkey_len = c->pubkey_len;
+		rec->key_type = c->key_type;
+	}
+}
+
 /* A full record's certificate must say what the record says: a phone
  * verifies with the record's key, an administrator reads the certificate. */
 int tl_record_check(const tl_tlist *l, size_t i, tl_err *e)
@@ -188,15 +222,15 @@ int tl_record_check(const tl_tlist *l, size_t i, tl_err *e)
 	if (tl_cert_ids_from_der(rec->cert, rec->cert_len, &c, e))
 		return tl_wrap(e, "%s: byte %zu: record #%d: CERTIFICATE", name,
 			       rec->off, idx);
-	if (c->pubkey_len != rec->pubkey_len ||
-	    memcmp(c->pubkey, rec->pubkey, c->pubkey_len) != 0)
+	if (rec->pubkey && (c->pubkey_len != rec->pubkey_len ||
+			    memcmp(c->pubkey, rec->pubkey, c->pubkey_len) != 0))
 		rc = tl_fail(e, "%s: byte %zu: record #%d: PUBLIC_KEY differs from "
 			     "the key in CERTIFICATE", name, rec->off, idx);
-	else if (!tl_serial_equal(c->serial, c->serial_len, rec->serial,
-				  rec->serial_len))
+	else if (rec->serial && !tl_serial_equal(c->serial, c->serial_len,
+						 rec->serial, rec->serial_len))
 		rc = tl_fail(e, "%s: byte %zu: record #%d: SERIAL_NUMBER differs "
 			     "from the certificate's", name, rec->off, idx);
-	else if (!tl_name_equal(rec->issuer, c->issuer))
+	else if (rec->issuer && !tl_name_equal(rec->issuer, c->issuer))
 		rc = tl_fail(e, "%s: byte %zu: record #%d: ISSUER_NAME \"%s\" "
 			     "differs from the certificate's \"%s\"", name,
 			     rec->off, idx, rec->issuer, c->issuer);
@@ -263,6 +297,7 @@ static int parse_owned(tl_tlist *l, uint8_t *buf, size_t len,
 		rec->tlv[rec->ntlv++] = t;
 		if (parse_record(rec, &r, at, rlen, (int)l->nrec + 1, e))
 			goto fail;
+		fill_from_cert(rec);
 		l->nrec++;
 		if (rec->role == TL_ROLE_SAST && ++sast > TL_MAX_SAST) {
 			tl_fail(e, "%s: byte %zu: record #%zu is a third SAST record; a "
@@ -308,6 +343,8 @@ int tl_tlist_load(tl_tlist *l, const char *path, tl_err *e)
 
 void tl_tlist_free(tl_tlist *l)
 {
+	for (size_t i = 0; i < l->nrec; i++)
+		tl_cert_free(l->rec[i].own);
 	free(l->buf);
 	free(l->rec);
 	memset(l, 0, sizeof(*l));
@@ -324,6 +361,15 @@ int tl_record_matches_cert(const tl_record *r, const tl_cert *c)
 	n = tl_hash(r->hash_alg, c->der, c->der_len, h);
 	return n > 0 && (size_t)n == r->cert_hash_len &&
 	       memcmp(h, r->cert_hash, (size_t)n) == 0;
+}
+
+const char *tl_record_name(const tl_record *r)
+{
+	if (r->subject)
+		return r->subject;
+	if (r->dns_name && *r->dns_name)
+		return r->dns_name;
+	return "(no subject)";
 }
 
 int tl_record_count_role(const tl_tlist *l, int role)
@@ -343,6 +389,8 @@ long tl_tlist_find(const tl_tlist *l, const char *issuer, const uint8_t *serial,
 
 		if (role_mask && !(role_mask & TL_ROLE_BIT(r->role)))
 			continue;
+		if (r->issuer == NULL || r->serial == NULL)
+			continue;	/* hash-only, matched by certificate only */
 		if (tl_serial_equal(r->serial, r->serial_len, serial, serial_len) &&
 		    tl_name_equal(r->issuer, issuer))
 			return (long)i;
@@ -378,6 +426,10 @@ int tl_sfile_verify_by_list(const tl_sfile *h, const tl_tlist *src,
 	rec = &src->rec[i];
 	if (tl_record_check(src, (size_t)i, e))
 		return -1;
+	if (rec->pubkey == NULL)
+		return tl_fail(e, "%s: signer is record #%ld of %s, which has neither "
+			       "PUBLIC_KEY (tag 7) nor CERTIFICATE (tag 9) to verify "
+			       "with", h->name, i + 1, src->hdr.name);
 	if (rec->key_type != TL_KEY_RSA)
 		return tl_fail(e, "%s: record #%ld holds an EC key; signed files are "
 			       "signed with RSA", h->name, i + 1);
@@ -387,7 +439,7 @@ int tl_sfile_verify_by_list(const tl_sfile *h, const tl_tlist *src,
 	tl_pub_free(pub);
 	if (rc)
 		return tl_wrap(e, "with the key of record #%ld (%s, %s)", i + 1,
-			       tl_role_short(rec->role), rec->subject);
+			       tl_role_short(rec->role), tl_record_name(rec));
 	if (signer)
 		*signer = (size_t)i;
 	return 0;

@@ -44,6 +44,7 @@ typedef struct tl_record {
 	int has_ip;
 	uint8_t ip[4];
 	tl_tlv tlv[TL_RECORD_MAX_TLV];	/* as read, for `show` */
+	tl_cert *own;		/* decoded CERTIFICATE that absent tags point into */
 	int ntlv;
 } tl_record;
 
@@ -73,6 +74,9 @@ int tl_record_check(const tl_tlist *l, size_t i, tl_err *e);
  * same digest of the DER). */
 int tl_record_matches_cert(const tl_record *r, const tl_cert *c);
 int tl_record_count_role(const tl_tlist *l, int role);
+/* The record's subject, else its DNS name, else "(no subject)": every
+ * tag but ROLE and the certificate or its hash is optional on read. */
+const char *tl_record_name(const tl_record *r);
 
 /* Verification. With trust == NULL the signer must be a SAST record of the
  * file itself; otherwise a SAST record of trust (the installed list).

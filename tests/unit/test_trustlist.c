@@ -258,13 +258,11 @@ START_TEST(truncated_every_length)
 }
 END_TEST
 
-/* Re-signs a hand-edited body so only the record layer is hostile. */
-static int parse_body(const uint8_t *body, size_t len, tl_err *e)
+/* Signs a hand-made body with the SAST identity. */
+static void sign_body(const uint8_t *body, size_t len, tl_buf *out)
 {
 	tl_signopts so;
-	tl_tlist l;
-	tl_buf b;
-	int rc;
+	tl_err e;
 
 	memset(&so, 0, sizeof(so));
 	so.version[0] = 1;
@@ -275,7 +273,18 @@ static int parse_body(const uint8_t *body, size_t len, tl_err *e)
 	so.filename = "ITLFile.tlv";
 	so.body = body;
 	so.body_len = len;
-	ck_assert_int_eq(tl_sfile_sign(&so, &b, e), 0);
+	if (tl_sfile_sign(&so, out, &e))
+		ck_abort_msg("%s", e.msg);
+}
+
+/* Re-signs a hand-edited body so only the record layer is hostile. */
+static int parse_body(const uint8_t *body, size_t len, tl_err *e)
+{
+	tl_tlist l;
+	tl_buf b;
+	int rc;
+
+	sign_body(body, len, &b);
 	rc = tl_tlist_parse(&l, b.p, b.len, "edited", e);
 	if (rc == 0)
 		tl_tlist_free(&l);
@@ -291,15 +300,19 @@ static void record(tl_buf *b, int variant)
 	if (variant != 1)
 		tl_put_cstr(b, 2, "");
 	tl_put_cstr(b, 3, variant == 2 ? "" : "CN=x");
-	tl_put_u16(b, 4, 21);
+	if (variant != 10)
+		tl_put_u16(b, 4, 21);
 	if (variant == 3)
 		tl_put_u16(b, 4, 21);
 	tl_put_cstr(b, 5, "CN=x");
 	tl_put_u8(b, 6, 1);
 	tl_put(b, 7, "\x30\x00", 2);
 	tl_put(b, 8, "s", 1);
-	if (variant == 4)
+	if (variant == 4) {	/* unknown tags, skipped by length */
 		tl_put_u8(b, 13, 1);
+		tl_put(b, 0, "ab", 2);
+		tl_put(b, 200, "abc", 3);
+	}
 	if (variant != 5) {
 		tl_put(b, 11, "01234567890123456789", variant == 6 ? 19 : 20);
 		tl_put_u8(b, 12, 1);
@@ -314,13 +327,15 @@ static void record(tl_buf *b, int variant)
 START_TEST(hostile_records)
 {
 	static const char *expect[] = {
-		[0] = NULL, [1] = "mandatory tag 2", [2] = "empty name",
-		[3] = "duplicate tag 4", [4] = "unknown tag 13",
+		/* 1: no DNS_NAME, 4: unknown tags: read, as phones read them */
+		[0] = NULL, [1] = NULL, [2] = "empty name",
+		[3] = "duplicate tag 4", [4] = NULL,
 		[5] = "neither CERTIFICATE", [6] = "does not fit",
 		[7] = "IP address", [8] = "past the end", [9] = "shorter",
+		[10] = "no ROLE",
 	};
 
-	for (int v = 0; v <= 9; v++) {
+	for (int v = 0; v <= 10; v++) {
 		tl_buf b;
 		tl_err e;
 		int rc;
@@ -339,6 +354,65 @@ START_TEST(hostile_records)
 		}
 		tl_buf_free(&b);
 	}
+}
+END_TEST
+
+/* Records as other implementations write them: the signer's SAST record
+ * with only ROLE and CERTIFICATE (tags in reverse order), a record without
+ * DNS_NAME, and a hash-only record with nothing but ROLE and the hash. The
+ * list parses, the SAST record takes issuer, serial and key from its
+ * certificate, and the signature verifies with it. */
+START_TEST(minimal_records_verify)
+{
+	uint8_t h[TL_HASH_MAX];
+	tl_tlist l;
+	tl_buf body, b;
+	tl_err e;
+	size_t at, signer;
+
+	tl_buf_init(&body);
+	at = body.len;
+	tl_put_u16(&body, TL_R_LENGTH, 0);
+	tl_put(&body, TL_R_CERTIFICATE, sast->cert->der, sast->cert->der_len);
+	tl_put_u16(&body, TL_R_ROLE, TL_ROLE_SAST);
+	tl_buf_set_u16(&body, at + 3, (uint16_t)(body.len - at));
+	at = body.len;
+	tl_put_u16(&body, TL_R_LENGTH, 0);
+	tl_put_cstr(&body, TL_R_SUBJECT, ccm->cert->subject);
+	tl_put_u16(&body, TL_R_ROLE, TL_ROLE_CCM_TFTP);
+	tl_put(&body, TL_R_CERTIFICATE, ccm->cert->der, ccm->cert->der_len);
+	tl_buf_set_u16(&body, at + 3, (uint16_t)(body.len - at));
+	at = body.len;
+	tl_put_u16(&body, TL_R_LENGTH, 0);
+	tl_put_u16(&body, TL_R_ROLE, TL_ROLE_TVS);
+	tl_put_u8(&body, TL_R_HASH_ALG, TL_HASH_SHA1);
+	tl_put(&body, TL_R_CERT_HASH, h,
+	       (size_t)tl_hash(TL_HASH_SHA1, capf->cert->der, capf->cert->der_len, h));
+	tl_buf_set_u16(&body, at + 3, (uint16_t)(body.len - at));
+
+	sign_body(body.p, body.len, &b);
+	ck_assert_msg(tl_tlist_parse(&l, b.p, b.len, "other.tlv", &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(l.nrec, 3);
+	ck_assert_ptr_null(l.rec[0].dns_name);
+	ck_assert_str_eq(l.rec[0].subject, sast->cert->subject);
+	ck_assert_str_eq(l.rec[0].issuer, sast->cert->issuer);
+	ck_assert_msg(tl_tlist_verify(&l, NULL, &signer, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(signer, 0);
+	ck_assert_int_eq(tl_record_check(&l, 1, &e), 0);
+	ck_assert_ptr_null(l.rec[2].subject);
+	ck_assert_str_eq(tl_record_name(&l.rec[2]), "(no subject)");
+	ck_assert_int_eq(tl_record_matches_cert(&l.rec[2], capf->cert), 1);
+	ck_assert_int_eq(tl_tlist_find(&l, capf->cert->issuer, capf->cert->serial,
+				       capf->cert->serial_len, 0), -1);
+	at = l.hdr.sig_off;
+	tl_tlist_free(&l);
+	/* one byte of the signature changed: still refused */
+	b.p[at + 10] ^= 1;
+	ck_assert_int_eq(tl_tlist_parse(&l, b.p, b.len, "other.tlv", &e), 0);
+	ck_assert_int_eq(tl_tlist_verify(&l, NULL, &signer, &e), -1);
+	tl_tlist_free(&l);
+	tl_buf_free(&b);
+	tl_buf_free(&body);
 }
 END_TEST
 
@@ -402,6 +476,7 @@ int main(void)
 	tcase_add_test(tc, tamper_every_byte);
 	tcase_add_test(tc, truncated_every_length);
 	tcase_add_test(tc, hostile_records);
+	tcase_add_test(tc, minimal_records_verify);
 	tcase_add_test(tc, record_cert_mismatch);
 	tcase_add_test(tc, names_and_roles);
 	suite_add_tcase(s, tc);
