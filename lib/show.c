@@ -269,7 +269,8 @@ void tl_tlist_brief(FILE *f, const tl_tlist *l, long signer)
 		char *serial = tl_hex(r->serial, r->serial_len, 1);
 
 		fprintf(f, "#%zu\t%-10s\t%s\tserial %s\t%s %s", i + 1,
-			tl_role_short(r->role), tl_record_name(r), serial ? serial : "?",
+			tl_role_short(r->role), tl_record_name(r),
+			serial && *serial ? serial : "-",
 			r->pubkey == NULL ? "no key" : r->key_type == TL_KEY_RSA ?
 			"RSA" : "EC", r->cert ? "certificate" : "hash-only");
 		if ((long)i == signer)

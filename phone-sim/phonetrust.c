@@ -278,6 +278,29 @@ static int ask_tvs(tl_phone *p, const tl_cert *c, uint32_t mask, tl_tvs_fn tvs,
 	return has_role(a.roles, a.nroles, mask);
 }
 
+/* An ITL offered to a phone that holds none was refused: the configuration
+ * step must know it was offered one. */
+static int refused_first(tl_phone *p, const tl_verdict *v)
+{
+	static const char head[] = "ITLFile.tlv  ", tail[] = " -> REJECTED";
+
+	if (!p->has_itl) {
+		const char *why = strstr(v->line, head);
+		size_t n;
+
+		why = why ? why + sizeof(head) - 1 : v->line;
+		n = strlen(why);
+		if (n >= sizeof(tail) - 1 &&
+		    strcmp(why + n - (sizeof(tail) - 1), tail) == 0)
+			n -= sizeof(tail) - 1;
+		if (n >= sizeof(p->itl_refused))
+			n = sizeof(p->itl_refused) - 1;
+		memcpy(p->itl_refused, why, n);
+		p->itl_refused[n] = 0;
+	}
+	return 1;
+}
+
 int tl_phone_itl(tl_phone *p, const uint8_t *file, size_t len, const tl_cert *pin,
 		 tl_tvs_fn tvs, void *tvs_arg, tl_verdict *v)
 {
@@ -288,17 +311,18 @@ int tl_phone_itl(tl_phone *p, const uint8_t *file, size_t len, const tl_cert *pi
 	int ok;
 
 	begin(v, "ITL", "ITLFile.tlv");
+	p->itl_refused[0] = 0;
 	if (file == NULL)
 		return verdict(v, 1, "not on the server: %s", p->has_itl ?
 			       "keeping the installed ITL" : "no ITL");
 	if (p->has_itl && same_bytes(&p->itl, file, len))
 		return verdict(v, 1, "identical to the installed ITL");
 	if (parse_list(file, len, "ITLFile.tlv", &l, &self, v))
-		return 1;
+		return refused_first(p, v);
 	if (!p->has_itl || p->rollback) {
 		if (first_use(&l, pin, p->rollback, v)) {
 			tl_tlist_free(&l);
-			return 1;
+			return refused_first(p, v);
 		}
 		goto accept;
 	}
@@ -359,6 +383,17 @@ static int verify_with_cert(const tl_sfile *h, const tl_cert *c, tl_err *e)
 	return rc;
 }
 
+/* The configuration of a phone that was offered an ITL it refused and holds
+ * no CTL: judged as a phone without any trust list, except that such a phone
+ * would take it unverified, and a list it could not read must not buy that. */
+static int refused_verdict(const tl_phone *p, tl_verdict *v, const char *what)
+{
+	return verdict(v, 0, "%s no ITL installed: the ITLFile.tlv offered was "
+		       "refused (%s); judged as a phone with no ITL and no CTL, "
+		       "which has nothing to verify with: not accepted unverified",
+		       what, p->itl_refused);
+}
+
 int tl_phone_config(tl_phone *p, const char *filename, const uint8_t *file,
 		    size_t len, tl_tvs_fn tvs, void *tvs_arg, tl_verdict *v)
 {
@@ -370,6 +405,8 @@ int tl_phone_config(tl_phone *p, const char *filename, const uint8_t *file,
 
 	begin(v, "CONF", filename);
 	if (n < 4 || strcmp(filename + n - 4, ".sgn")) {
+		if (!p->has_itl && p->itl_refused[0])
+			return refused_verdict(p, v, "unsigned");
 		if (p->rollback || (!p->has_itl && !p->has_ctl))
 			return verdict(v, 1, "unsigned, accepted: %s", p->rollback ?
 				       "rollback ITL installed" : "no trust list installed");
@@ -390,6 +427,8 @@ int tl_phone_config(tl_phone *p, const char *filename, const uint8_t *file,
 			       "(tampered?): %s", e.msg);
 	if (p->rollback)
 		return verdict(v, 1, ": rollback ITL installed, any TFTP server trusted");
+	if (!p->has_itl && p->itl_refused[0] && !p->has_ctl)
+		return refused_verdict(p, v, ":");
 	if (!p->has_itl && !p->has_ctl)
 		return verdict(v, 1, ": no trust list installed, accepted unverified");
 	say(v, " not in CTL/ITL");

@@ -30,6 +30,8 @@ typedef struct tl_phone {
 	int has_ctl, has_itl;
 	tl_tlist ctl, itl;	/* installed lists */
 	int rollback;		/* the installed ITL is a rollback ITL */
+	char itl_refused[400];	/* this boot's ITL step refused the ITL offered
+				 * while none was installed: why ("" if not) */
 	tl_tvs_cached cache[TL_PHONE_TVS_CACHE];
 	size_t ncache;
 	time_t now;		/* 0: the clock */
@@ -76,7 +78,11 @@ int tl_phone_itl(tl_phone *p, const uint8_t *file, size_t len, const tl_cert *pi
 /* Step 3: a signed configuration (.sgn or .enc.sgn) — the signer must be a
  * TFTP or CCM+TFTP record of the CTL, else of the ITL, else TVS (QUERY)
  * must vouch for it with one of those roles. An unsigned configuration is
- * accepted only after a rollback ITL or with no trust list at all. */
+ * accepted only after a rollback ITL or with no trust list at all. A phone
+ * whose ITL step refused the ITL it was offered holds no ITL, but it does
+ * not take that as "no trust list": it judges by its CTL alone, and with
+ * no CTL it rejects, never accepting unverified because a list it was
+ * given could not be read. */
 int tl_phone_config(tl_phone *p, const char *filename, const uint8_t *file,
 		    size_t len, tl_tvs_fn tvs, void *tvs_arg, tl_verdict *v);
 

@@ -353,6 +353,52 @@ START_TEST(ctl_updates)
 }
 END_TEST
 
+/* An ITL offered to a phone that holds none, and which it cannot read: the
+ * ITL is refused with the parse error, and the configuration is not then
+ * accepted unverified as with no ITL offered; once a readable ITL comes,
+ * all is as before. */
+START_TEST(unreadable_itl_no_fallback)
+{
+	struct tvs_ctx c;
+	tl_phone p;
+	tl_verdict v;
+	tl_buf cfg;
+	size_t len;
+	uint8_t *itl = served("ITLFile.tlv", &len);
+
+	tl_phone_init(&p, "SEP001122334455", "CP-8865");
+	c.phone = &p;
+	c.down = 0;
+	signed_config("CallManager", &cfg);
+	/* no ITL on the server: a phone with no trust list takes it unverified */
+	ck_assert_int_eq(tl_phone_itl(&p, NULL, 0, NULL, tvs, &c, &v), 0);
+	ck_assert_int_eq(tl_phone_config(&p, "SEP001122334455.cnf.xml.sgn", cfg.p,
+					 cfg.len, tvs, &c, &v), 0);
+	ck_assert_ptr_nonnull(strstr(v.line, "accepted unverified"));
+	/* the ITL cut short: refused, naming why */
+	ck_assert_int_eq(tl_phone_itl(&p, itl, len - 7, NULL, tvs, &c, &v), 1);
+	ck_assert_msg(strstr(v.line, "unreadable: ") && strstr(v.line, "REJECTED"),
+		      "%s", v.line);
+	ck_assert_int_eq(tl_phone_config(&p, "SEP001122334455.cnf.xml.sgn", cfg.p,
+					 cfg.len, tvs, &c, &v), 1);
+	ck_assert_msg(strstr(v.line, "the ITLFile.tlv offered was refused (unreadable: ") &&
+		      strstr(v.line, "judged as a phone with no ITL and no CTL") &&
+		      strstr(v.line, "-> REJECTED") &&
+		      !strstr(v.line, "ACCEPTED"), "%s", v.line);
+	ck_assert_int_eq(tl_phone_config(&p, "SEP001122334455.cnf.xml",
+					 (const uint8_t *)"<device/>", 9, tvs, &c, &v), 1);
+	ck_assert_ptr_nonnull(strstr(v.line, "unsigned no ITL installed"));
+	/* the whole ITL: installed, the configuration verifies */
+	ck_assert_int_eq(tl_phone_itl(&p, itl, len, NULL, tvs, &c, &v), 0);
+	ck_assert_int_eq(tl_phone_config(&p, "SEP001122334455.cnf.xml.sgn", cfg.p,
+					 cfg.len, tvs, &c, &v), 0);
+	ck_assert_ptr_nonnull(strstr(v.line, "CCM+TFTP record"));
+	free(itl);
+	tl_buf_free(&cfg);
+	tl_phone_free(&p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("phonetrust");
@@ -364,6 +410,7 @@ int main(void)
 	tcase_add_test(tc, tftp_and_tvs_regenerated_together);
 	tcase_add_test(tc, rollback_unknown_signer_and_peers);
 	tcase_add_test(tc, ctl_updates);
+	tcase_add_test(tc, unreadable_itl_no_fallback);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
