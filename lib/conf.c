@@ -266,12 +266,64 @@ static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
 	return 0;
 }
 
+/* Every setting read so far and its line: a key written twice is refused,
+ * not left to the last one, which would hide the first from its reader. */
+#define SEEN_MAX 160
 struct parse_ctx {
 	tl_conf *c;
 	tl_err *e;
 	const char *path;
 	int failed;
+	const char *next;	/* the text not read yet */
+	int line;		/* the line the reader returned last */
+	int indented;		/* that line starts with a blank */
+	int nseen;
+	struct { char key[64]; int line; } seen[SEEN_MAX];
 };
+
+/* ini_parse_string's reader, counting lines so that the handler knows its
+ * own (Debian's inih passes none to it) */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *p = stream;
+	const char *nl;
+	size_t n;
+
+	if (!*p->next || num < 2)
+		return NULL;
+	nl = strchr(p->next, '\n');
+	n = nl ? (size_t)(nl - p->next) + 1 : strlen(p->next);
+	if (n > (size_t)num - 1)
+		n = (size_t)num - 1;
+	if (p->line == 0 || p->next[-1] == '\n') {
+		p->line++;
+		p->indented = p->next[0] == ' ' || p->next[0] == '\t';
+	}
+	memcpy(str, p->next, n);
+	str[n] = 0;
+	p->next += n;
+	return str;
+}
+
+/* 1 if [sec] k was set before (e says on which line), else records it */
+static int seen_before(struct parse_ctx *p, const char *sec, const char *k)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s\n%s", sec, k);
+	for (int i = 0; i < p->nseen; i++)
+		if (!strcmp(p->seen[i].key, key)) {
+			tl_fail(p->e, "set again; line %d sets it first: write each "
+				"setting once%s", p->seen[i].line, p->indented ?
+				" (an indented line continues the setting above it)" : "");
+			return 1;
+		}
+	if (p->nseen < SEEN_MAX) {
+		snprintf(p->seen[p->nseen].key, sizeof(key), "%s", key);
+		p->seen[p->nseen++].line = p->line;
+	}
+	return 0;
+}
 
 #define STR(field) snprintf(c->field, sizeof(c->field), "%s", v)
 
@@ -328,7 +380,9 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 		return 1;
 	p->e->msg[0] = 0;
 
-	if (!strcmp(sec, "cluster")) {
+	if (seen_before(p, sec, k))
+		;
+	else if (!strcmp(sec, "cluster")) {
 		ok = 1;
 		if (!strcmp(k, "name")) STR(name);
 		else if (!strcmp(k, "domain")) STR(domain);
@@ -376,12 +430,15 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 
 int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 {
-	struct parse_ctx p = { c, e, path, 0 };
+	struct parse_ctx p;
 	tl_err inner;
 	uint8_t *text, *nul;
 	size_t len;
 	int line;
 
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.path = path;
 	tl_conf_defaults(c);
 	if (tl_read_file(path, 1 << 20, &text, &len, e))
 		return -1;
@@ -396,7 +453,8 @@ int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 	}
 	p.e = &inner;
 	inner.msg[0] = 0;
-	line = ini_parse_string((const char *)text, handler, &p);
+	p.next = (const char *)text;
+	line = ini_parse_stream(reader, &p, handler, &p);
 	free(text);
 	if (line > 0)
 		return tl_fail(e, "%s: line %d: %s", path, line,

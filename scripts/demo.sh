@@ -62,8 +62,7 @@ run device capf SEP0011223344AA --operation install --auth-mode string --auth-st
 
 step "tftpd, tvsd and capfd on loopback"
 cp cluster/trustline.conf servers.conf
-printf '\n[tftp]\nuser = %s\n[tvs]\nuser = %s\n[capf]\nuser = %s\n' \
-	"$(id -un)" "$(id -un)" "$(id -un)" >> servers.conf
+for s in tftp tvs capf; do "$ROOT/scripts/conf-set.sh" servers.conf $s user="$(id -un)"; done
 "$B/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground \
 	2> tftpd.log &
 pids="$pids $!"

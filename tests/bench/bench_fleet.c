@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "benchutil.h"
+#include "conf.h"
 
 #define MAC_BASE 0x00BF00000000ull
 #define OLD_SHARE 10		/* one phone in OLD_SHARE booted before */
@@ -205,8 +206,9 @@ static void setup(int phones)
 			       "lab.example", "--nodes", "cucm-pub", "--mixed-mode",
 			       "--data-dir", dd, NULL };
 	char src[800];
-	FILE *in, *out;
-	int c;
+	FILE *out;
+	tl_conf cf;
+	tl_err e;
 
 	if (!mkdtemp(dir) || pw == NULL)
 		bu_die("setup", "mkdtemp or user");
@@ -220,15 +222,16 @@ static void setup(int phones)
 	/* the servers' configuration: the cluster's, with every phone at
 	 * 127.0.0.1 (no per-client rate limit) and this user */
 	snprintf(src, sizeof(src), "%s/trustline.conf", dd);
-	if ((in = fopen(src, "r")) == NULL || (out = fopen(conf, "w")) == NULL)
-		bu_die(conf, strerror(errno));
-	while ((c = getc(in)) != EOF)
-		putc(c, out);
-	fprintf(out, "\n[tftp]\nuser = %s\nper_client_rate = 0\n[tvs]\nuser = %s\n",
-		pw->pw_name, pw->pw_name);
+	if (tl_conf_load(&cf, src, &e))
+		bu_die(src, e.msg);
+	snprintf(cf.tftp.user, sizeof(cf.tftp.user), "%s", pw->pw_name);
+	snprintf(cf.tvs.user, sizeof(cf.tvs.user), "%s", pw->pw_name);
+	cf.tftp.per_client_rate = 0;
 	if (getenv("BENCH_FLEET_BUSY_POLL"))
-		fprintf(out, "[tftp]\nbusy_poll_us = %s\n", getenv("BENCH_FLEET_BUSY_POLL"));
-	fclose(in);
+		cf.tftp.busy_poll_us = atoi(getenv("BENCH_FLEET_BUSY_POLL"));
+	if ((out = fopen(conf, "w")) == NULL)
+		bu_die(conf, strerror(errno));
+	tl_conf_write(&cf, out);
 	if (fclose(out))
 		bu_die(conf, strerror(errno));
 	import(phones, 1);

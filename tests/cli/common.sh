@@ -1,5 +1,7 @@
 # Shared by the command-line tests (sourced; run-tests.sh runs only
 # test_*.sh). Each test runs in a fresh temporary directory.
+# conf_set FILE SECTION KEY=VALUE...: see scripts/conf-set.sh
+conf_set() { sh "$(dirname "$0")/../../scripts/conf-set.sh" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
 expect() {	# expect CODE CMD...: run CMD, check its exit status
 	want=$1; shift

@@ -202,7 +202,7 @@ printf '[capf]\nlockout_tries = 3\n' >> dd/trustline.conf
 expect 1 $CAPFD --foreground --port 0
 grep -q "line [0-9]*: \[capf\] lockout_tries" err.txt || fail "unknown key: $(cat err.txt)"
 cp conf.bak dd/trustline.conf
-printf '[capf]\nlsc_days = 0\n' >> dd/trustline.conf
+conf_set dd/trustline.conf capf lsc_days=0
 expect 1 $CAPFD --foreground --port 0
 cp conf.bak dd/trustline.conf
 sed -i "s/^per_ip_rate = .*/per_ip_rate = 2/" dd/trustline.conf
@@ -224,7 +224,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout ica.key -out ica.crt -days 30 
 	-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 cat ica.crt ica.key > dd/online-ca.pem
 start
-printf '[capf]\nissuer_cert = online-ca.pem\n' >> dd/trustline.conf
+conf_set dd/trustline.conf capf issuer_cert=online-ca.pem
 kill -HUP $PID
 for _ in $(seq 50); do grep -q "event=reload" capfd.log && break; sleep 0.1; done
 grep -q "event=reload.*Lab Online CA" capfd.log || fail "no reload line: $(cat capfd.log)"
@@ -240,7 +240,7 @@ openssl x509 -in d2c.pem -noout -issuer | grep -q "Lab Online CA" || fail "issue
 openssl x509 -in d2c.pem -noout -subject | grep -q "O *= *Lab, OU *= *VoIP, CN *= *$D2" ||
 	fail "subject copies the issuer's O and OU"
 # a broken setting: the reload fails and changes nothing
-printf '[capf]\nissuer_cert = missing.pem\n' >> dd/trustline.conf
+conf_set dd/trustline.conf capf issuer_cert=missing.pem
 kill -HUP $PID
 for _ in $(seq 50); do grep -q "event=reload_failed" capfd.log && break; sleep 0.1; done
 grep -q "event=reload_failed" capfd.log || fail "no reload_failed line"

@@ -26,8 +26,8 @@ expect 0 $T device import devices.csv
 # every phone here is 127.0.0.1: no per-address rate limit in either server
 sed -i "s/^per_ip_rate = .*/per_ip_rate = 0/" dd/trustline.conf
 cp dd/trustline.conf servers.conf
-printf '\n[tftp]\nuser = %s\nper_client_rate = 0\n[tvs]\nuser = %s\n' "$(id -un)" \
-	"$(id -un)" >> servers.conf
+conf_set servers.conf tftp user="$(id -un)" per_client_rate=0
+conf_set servers.conf tvs user="$(id -un)"
 "$B/bin/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port -1 --foreground \
 	2> tftpd.log &
 pids="$pids $!"; TFTP=$(started tftpd.log $!)
@@ -80,7 +80,7 @@ grep -q "^ *50  ITL .* not in installed ITL -> TVS unreachable (127.0.0.1:$close
 # the phones' ITL
 $T cluster init --name other --domain other.example --nodes cucm-pub --data-dir ./dd2 > /dev/null
 cp dd2/trustline.conf other.conf
-printf '\n[tvs]\nuser = %s\n' "$(id -un)" >> other.conf
+conf_set other.conf tvs user="$(id -un)"
 "$B/bin/tvsd" -c other.conf --data-dir ./dd2 --listen 127.0.0.1 --port 0 --foreground \
 	2> other.log &
 pids="$pids $!"; OTHER=$(started other.log $!)

@@ -144,6 +144,14 @@ START_TEST(conf_rules)
 	conf_error("[cluster]\nname=lab\n", "nodes is missing");
 	conf_error("[cluster]\nnodes=a\ntftp_nodes=b\n", "not in nodes");
 	conf_error("[cluster]\nnodes=a/b\n", "letters");
+	/* a key set again, in the same section or a repeated one */
+	conf_error("[cluster]\nnodes=a\nnodes=b\n", "line 3: [cluster] nodes: set again; "
+		   "line 2 sets it first");
+	conf_error("[cluster]\nnodes=a\n[tvs]\nport=1\n[pki]\nyears=2\n[tvs]\nport=2\n",
+		   "line 8: [tvs] port: set again; line 4");
+	conf_error("[cluster]\nname=lab\n  domain=x\nnodes=a\n", "indented line");
+	ck_assert_int_eq(conf_error("[cluster]\nnodes=a\n[tvs]\nport=1\n[capf]\nport=2\n",
+				    NULL), 0);
 }
 END_TEST
 

@@ -44,8 +44,7 @@ init() {
 serve() {
 	_dd=$1; shift
 	cp "$_dd/trustline.conf" "$_dd.servers.conf"
-	printf '\n[tftp]\nuser = %s\n[tvs]\nuser = %s\n[capf]\nuser = %s\n' \
-		"$(id -un)" "$(id -un)" "$(id -un)" >> "$_dd.servers.conf"
+	for _s in tftp tvs capf; do conf_set "$_dd.servers.conf" $_s user="$(id -un)"; done
 	for _d in "$@"; do
 		_log=$_dd.$_d.log
 		case $_d in
