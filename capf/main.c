@@ -125,6 +125,28 @@ static const char *run_as(const tl_store *s)
 	return owner;
 }
 
+/* The user capfd runs as writes trustline.db (WAL: the database, its -wal
+ * and -shm files, and the directory they are made in). */
+static int check_user(const tl_store *s, tl_err *e)
+{
+	const char *user = run_as(s);
+	char dir[PATH_MAX], db[PATH_MAX + 16], wal[PATH_MAX + 16], shm[PATH_MAX + 16];
+	const char *paths[] = { dir, db, wal, shm, NULL };
+	tl_err why;
+
+	if (tl_daemon_user_ok(user, e))
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", s->dir);
+	tl_store_path(s, db, sizeof(db), "trustline.db");
+	tl_store_path(s, wal, sizeof(wal), "trustline.db-wal");
+	tl_store_path(s, shm, sizeof(shm), "trustline.db-shm");
+	if (tl_daemon_may_write(user, paths, &why))
+		return tl_fail(e, "%s; capfd records every enrollment in trustline.db: "
+			       "give the data directory and trustline.db to %s, or leave "
+			       "[capf] user empty to run as their owner", why.msg, user);
+	return 0;
+}
+
 /* One worker: its own store handle (an SQLite handle does not survive
  * fork), keys, loop. */
 static int serve(void *arg, int worker)
@@ -210,7 +232,8 @@ int main(int argc, char **argv)
 	 * terminal */
 	if (open_store(&o, &s, &e))
 		goto fail;
-	if ((d = tl_capfd_new(&s, o.conf ? o.confpath : NULL, 1, &e)) == NULL)
+	if (check_user(&s, &e) ||
+	    (d = tl_capfd_new(&s, o.conf ? o.confpath : NULL, 1, &e)) == NULL)
 		goto fail_store;
 	for (int i = 0; i < s.conf.capf.workers; i++) {
 		int port = i ? tl_sock_port(fds[0]) : s.conf.capf.port;

@@ -78,7 +78,8 @@ static int load(tl_capfd *d, srvref **ref, tl_tls **tls, tl_err *e)
 	*tls = NULL;
 	if (r == NULL)
 		return tl_fail(e, "out of memory");
-	if (tl_capf_srv_load(&r->v, d->s, &d->s->conf.capf, e)) {
+	if (tl_capf_srv_load(&r->v, d->s, &d->s->conf.capf, d->cur ? &d->cur->v : NULL,
+			     e)) {
 		free(r);
 		return -1;
 	}

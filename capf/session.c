@@ -43,9 +43,34 @@ static int load_issuer(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 	return 0;
 }
 
-int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
-		     tl_err *e)
+/* keep's CAPF certificate and key, copied into v */
+static int keep_identity(tl_capf_srv *v, const tl_capf_srv *keep, const tl_err *why,
+			 tl_err *e)
 {
+	char *pem = NULL, val[600];
+	int rc;
+
+	if (keep == NULL || keep->capf == NULL || keep->capf_key == NULL)
+		return -1;
+	rc = tl_cert_from_der(keep->capf->der, keep->capf->der_len, &v->capf, e) ||
+	     tl_key_to_pem(keep->capf_key, &pem, e) ||
+	     tl_key_from_mem((const uint8_t *)pem, strlen(pem), "the CAPF key in use",
+			     &v->capf_key, e);
+	if (pem) {
+		explicit_bzero(pem, strlen(pem));
+		free(pem);
+	}
+	if (rc)
+		return -1;
+	tl_log(LOG_WARNING, "event=identity_kept error=%s",
+	       tl_log_val(why->msg, val, sizeof(val)));
+	return 0;
+}
+
+int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
+		     const tl_capf_srv *keep, tl_err *e)
+{
+	tl_err why;
 	tl_trusted *t = NULL;
 	size_t n = 0;
 
@@ -55,10 +80,19 @@ int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 	v->lockout_attempts = c->lockout_attempts;
 	v->lockout_window = 60L * c->lockout_minutes;
 	v->next_session = 1;
-	if (s->conf.nnodes < 1 ||
-	    tl_store_identity_load(s, "CAPF", s->conf.nodes[0], &v->capf,
-				   &v->capf_key, e))
+	if (s->conf.nnodes < 1) {
+		tl_fail(e, "[cluster] nodes names no node");
 		goto fail;
+	}
+	if (tl_store_identity_load(s, "CAPF", s->conf.nodes[0], &v->capf,
+				   &v->capf_key, &why)) {
+		v->capf = NULL;
+		v->capf_key = NULL;
+		if (keep_identity(v, keep, &why, e)) {
+			*e = why;
+			goto fail;
+		}
+	}
 	if (c->issuer_cert[0] && load_issuer(v, s, c, e))
 		goto fail;
 	if (tl_store_trust_list(s, "CAPF-trust", &t, &n, e))

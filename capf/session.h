@@ -34,9 +34,12 @@ typedef struct tl_capf_srv {
 } tl_capf_srv;
 
 /* Loads the CAPF identity of the publisher, CAPF-trust and the optional
- * issuing CA (paths relative to the data directory) of c. */
+ * issuing CA (paths relative to the data directory) of c. A reload passes
+ * the server it replaces as keep: when the identity cannot be read (its
+ * key is root's, and capfd dropped root), keep's is copied and a warning
+ * logged, so trust lists and settings still take effect. */
 int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
-		     tl_err *e);
+		     const tl_capf_srv *keep, tl_err *e);
 void tl_capf_srv_free(tl_capf_srv *v);
 
 /* A change to trustline.db that an answer waits for: an issued LSC is

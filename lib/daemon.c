@@ -99,3 +99,18 @@ void tl_daemon_as_end(tl_daemon_as *as)
 		abort();
 	as->active = 0;
 }
+
+int tl_daemon_may_write(const char *user, const char *const *paths, tl_err *e)
+{
+	tl_daemon_as as;
+	int rc = 0;
+
+	if (tl_daemon_as_begin(user, &as, e))
+		return -1;
+	for (; *paths && rc == 0; paths++)
+		if (euidaccess(*paths, W_OK) && errno != ENOENT)
+			rc = tl_fail(e, "%s: user %s may not write it: %s", *paths, user,
+				     strerror(errno));
+	tl_daemon_as_end(&as);
+	return rc;
+}

@@ -34,5 +34,9 @@ typedef struct tl_daemon_as {
 int tl_daemon_as_begin(const char *user, tl_daemon_as *as, tl_err *e);
 /* Back to root, as before tl_daemon_as_begin. */
 void tl_daemon_as_end(tl_daemon_as *as);
+/* Whether user (acting as it when root) may write each path of the
+ * NULL-terminated list that exists: a daemon that writes after dropping
+ * root says so before it starts, not at its first write. */
+int tl_daemon_may_write(const char *user, const char *const *paths, tl_err *e);
 
 #endif

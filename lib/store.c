@@ -317,6 +317,7 @@ int tl_store_identity_load(const tl_store *s, const char *purpose,
 	if (ident_path(s, path, sizeof(path), purpose, name, "key") ||
 	    tl_key_load(path, k, e)) {
 		tl_cert_free(*c);
+		*c = NULL;
 		return -1;
 	}
 	return 0;

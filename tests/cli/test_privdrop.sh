@@ -2,8 +2,11 @@
 # Daemons started as root drop to an unprivileged user once bound, and go
 # on reloading as that user: tftpd serves a device added after the drop
 # (found by its generation watch, and again on SIGHUP), reads tftpboot/
-# with nobody's rights even before the drop, and tvsd answers
-# for a certificate added to a trust store after the drop.
+# with nobody's rights even before the drop, tvsd answers for a
+# certificate added to a trust store after the drop and reloads on SIGHUP,
+# and capfd, refused at start while its user may not write trustline.db,
+# reloads on SIGHUP as that user (keeping the CAPF key only root may read)
+# and enrolls phones before and after.
 set -eu
 T=${TRUSTLINE:?}
 B=${BUILD_DIR:?}
@@ -77,4 +80,53 @@ for _ in $(seq 40); do
 done
 [ $rc -eq 0 ] || { cat out.txt tvsd.log; fail "tvsd does not know late.crt after the change"; }
 ! grep -q "reload_failed" tvsd.log || { cat tvsd.log; fail "tvsd reload failed"; }
-echo "privdrop: tftpd and tvsd reload as nobody"
+# logged_within SECONDS LOG PATTERN COUNT: LOG has COUNT lines matching
+logged_within() {
+	for _ in $(seq $(($1 * 10))); do
+		[ "$(grep -c "$3" "$2")" -ge "$4" ] && return 0
+		sleep 0.1
+	done
+	cat "$2"
+	fail "$2: no $4 lines \"$3\" within $1 s"
+}
+n=$(grep -c "event=reload " tvsd.log)
+kill -HUP $tpid
+logged_within 5 tvsd.log "event=reload " $((n + 1))
+! grep -q "reload_failed" tvsd.log || { cat tvsd.log; fail "tvsd reload failed"; }
+kill $tpid
+
+# capfd as nobody writes trustline.db: refused until nobody may
+conf_set dd/trustline.conf capf user=nobody per_ip_rate=0
+capfd() {
+	"$B/bin/capfd" --foreground --listen 127.0.0.1 --port 0 2> capfd.log &
+	cpid=$!
+	pids="$pids $cpid"
+}
+capfd
+for _ in $(seq 50); do kill -0 $cpid 2>/dev/null || break; sleep 0.1; done
+! kill -0 $cpid 2>/dev/null || fail "capfd started though nobody may not write trustline.db"
+grep -q "user nobody may not write it.*give the data directory" capfd.log ||
+	fail "capfd's refusal: $(cat capfd.log)"
+! grep -q "event=start" capfd.log || fail "capfd announced a start: $(cat capfd.log)"
+chown nobody dd dd/trustline.db*
+$T cert export CAPF > capf.pem
+$T device add SEP001122330001 --model CP-8865 > /dev/null
+enroll() {
+	expect 0 $T device capf SEP001122330001 --operation install --auth-mode null --key ec:256
+	expect 0 $T capf enroll --server 127.0.0.1:"$CP" --capf-cert capf.pem \
+		--device SEP001122330001
+}
+capfd
+CP=$(started capfd.log $cpid)
+[ "$(ps -o user= -p $cpid)" = nobody ] || fail "capfd did not drop to nobody"
+enroll
+mk capftrust
+expect 0 $T cert trust add CAPF-trust capftrust.crt
+kill -HUP $cpid
+logged_within 5 capfd.log "event=reload trust=3" 1
+grep -q "event=identity_kept" capfd.log || fail "no identity_kept: $(cat capfd.log)"
+! grep -q "reload_failed" capfd.log || { cat capfd.log; fail "capfd reload failed"; }
+enroll
+kill $cpid
+wait $cpid || fail "capfd exit status after the reload: $(cat capfd.log)"
+echo "privdrop: tftpd, tvsd and capfd reload as nobody"

@@ -38,7 +38,7 @@ static void setup(void)
 	snprintf(d.name, sizeof(d.name), DEVICE);
 	snprintf(d.model, sizeof(d.model), "CP-8865");
 	if (tl_pki_cluster_init(dir, &c, 1, NULL, &e) || tl_store_open(&store, dir, &e) ||
-	    tl_capf_srv_load(&srv, &store, &store.conf.capf, &e) ||
+	    tl_capf_srv_load(&srv, &store, &store.conf.capf, NULL, &e) ||
 	    tl_dev_put(&store, &d, 1, &e)) {
 		fprintf(stderr, "fuzz_capfsession: %s\n", e.msg);
 		abort();

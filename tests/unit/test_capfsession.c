@@ -73,7 +73,7 @@ static void setup(void)
 	if (tl_pki_cluster_init(dir, &c, 1, NULL, &e) || tl_store_open(&store, dir, &e) ||
 	    tl_store_identity_load(&store, "lab-manufacturing-CA", "lab", &mfg_ca,
 				   &mfg_key, &e) ||
-	    tl_capf_srv_load(&srv, &store, &store.conf.capf, &e)) {
+	    tl_capf_srv_load(&srv, &store, &store.conf.capf, NULL, &e)) {
 		fprintf(stderr, "fixture: %s\n", e.msg);
 		abort();
 	}
