@@ -31,6 +31,8 @@ script() {
 	tmp=$(mktemp -d)
 	if (cd "$tmp" && sh "$2" > "$tmp/.log" 2>&1); then
 		echo "$1: $name: ok"
+		# what a test measured, shown even when it passes
+		sed -n 's/^figure: /    /p' "$tmp/.log"
 		passed=$((passed + 1))
 	else
 		echo "$1: $name: FAILED; its output:"

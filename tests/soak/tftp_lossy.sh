@@ -4,7 +4,9 @@
 # files each for tftp-hpa, curl and tests/tools/tftpget with a window of 8,
 # run at once. Each client must complete at least LOSSY_MIN (99) of its 100
 # files, and no file may arrive with other bytes. Prints the completion
-# rate per client. LOSSY_FILES and LOSSY_SECONDS make it longer (make soak).
+# rate per client ("figure:" lines, which make check shows for a test that
+# passes). LOSSY_FILES and LOSSY_SECONDS set its length; tests/cli/
+# test_tftp_lossy.sh is the short run in make check.
 set -eu
 T=${TRUSTLINE:?}
 B=${BUILD_DIR:?}
@@ -30,7 +32,7 @@ for i in range(int(sys.argv[1])):
     open("dd/tftpboot/lossy/f%03d.bin" % i, "wb").write(bytes(r.getrandbits(8) for _ in range(n)))
 PY
 cp dd/trustline.conf tftpd.conf
-printf '\n[tftp]\nuser = %s\nper_client_rate = 0\nbusy_poll_us = 0\n' "$(id -un)" >> tftpd.conf
+conf_set tftpd.conf tftp user="$(id -un)" per_client_rate=0 busy_poll_us=0
 "$B/bin/tftpd" -c tftpd.conf --data-dir ./dd --listen 127.0.0.1 --port 0 --http-port -1 \
 	--foreground 2> tftpd.log &
 pid=$!
@@ -43,13 +45,17 @@ for _ in $(seq 50); do [ -s proxy.txt ] && break; sleep 0.1; done
 X=$(head -1 proxy.txt)
 [ -n "$X" ] || fail "the lossy proxy did not start"
 
-# one fetch: "NAME RC" on standard output, the bytes in out/CLIENT/NAME
+# one fetch: "NAME RC" on standard output, the bytes in out/CLIENT/NAME.
+# curl asks for no options: curl 7.88 takes a late copy of the OACK as the
+# start of the transfer again, acknowledges block 0 and writes block 1 a
+# second time (seen here as a file 512 bytes too long, its first block
+# twice), whatever the server does.
 cat > fetch.sh <<EOF2
 #!/bin/sh
 c=\$1 f=\$2 o=out/\$1/\$2
 case \$c in
 tftp-hpa) timeout 100 tftp -m binary 127.0.0.1 $X -c get lossy/\$f \$o > /dev/null 2>&1 ;;
-curl) timeout 100 curl -sS tftp://127.0.0.1:$X/lossy/\$f -o \$o 2> /dev/null ;;
+curl) timeout 100 curl -sS --tftp-no-options tftp://127.0.0.1:$X/lossy/\$f -o \$o 2> /dev/null ;;
 tftpget) timeout 100 "$B/tools/tftpget" -b 512 -w 8 -t 1000 -r 10 -d 2000 127.0.0.1 $X \\
 	lossy/\$f \$o > /dev/null 2>&1 ;;
 esac
@@ -74,11 +80,11 @@ for c in tftp-hpa curl tftpget; do
 			echo "corrupted: $c $f"
 		fi
 	done < rc-$c.txt
-	echo "lossy: $c completed $ok of $N files, $corrupt corrupted"
+	echo "figure: lossy: $c completed $ok of $N files, $corrupt corrupted"
 	[ "$corrupt" -eq 0 ] || bad=1
 	[ "$ok" -ge "$MIN" ] || bad=1
 done
-echo "lossy: link $(cat faults.txt)"
+echo "figure: lossy: link $(cat faults.txt)"
 grep -q "drop=[1-9].*dup=[1-9].*reorder=[1-9]" faults.txt || fail "the proxy did not interfere"
 grep "event=summary\|dup_requests" tftpd.log | tail -1 || true
 [ "$bad" -eq 0 ] || fail "fewer than $MIN of $N files, or corrupted ones (tftpd.log: $(grep -c 'result=timeout' tftpd.log) transfers timed out)"
