@@ -12,7 +12,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-PKGS = wolfssl libxml-2.0 libevent sqlite3 inih zlib
+PKGS = wolfssl libxml-2.0 libevent sqlite3 inih zlib libcurl
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-san

@@ -12,6 +12,7 @@
 #include "file.h"
 #include "json.h"
 #include "pki.h"
+#include "revcheck.h"
 
 static void usage(FILE *f)
 {
@@ -26,6 +27,7 @@ static void usage(FILE *f)
 "                               [--chain FILE]... [--json]\n"
 "       trustline cert monitor [--notify-days N] [--json] [--watch]\n"
 "       trustline cert audit [--json]\n"
+"       trustline cert revocation show|set|check ... (see its --help)\n"
 "       trustline cert generate PURPOSE [--node N] [--key rsa:BITS|ec:256|ec:384]\n"
 "                               [--hash sha256|sha384|sha512] [--years 5|10|20]\n"
 "                               [--san NAME]... [--force]\n"
@@ -106,7 +108,7 @@ static long days_left(const tl_cert *c)
 	return (long)((c->not_after - time(NULL)) / 86400);
 }
 
-static void print_row(const row *r, int json, int first)
+static void print_row(const row *r, const char *rev, int json, int first)
 {
 	char *serial = tl_hex(r->cert->serial, r->cert->serial_len, 1);
 	char until[32];
@@ -122,18 +124,19 @@ static void print_row(const row *r, int json, int first)
 		fputs(",\"issuer\":", stdout);
 		tl_json_str(stdout, r->cert->issuer);
 		printf(",\"serial\":\"%s\",\"key\":\"%s-%d\",\"not_after\":%ld,"
-		       "\"days_left\":%ld}", serial ? serial : "",
+		       "\"days_left\":%ld,\"revocation\":\"%s\"}", serial ? serial : "",
 		       r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", r->cert->key_bits,
-		       (long)r->cert->not_after, days_left(r->cert));
+		       (long)r->cert->not_after, days_left(r->cert), rev);
 	} else {
-		printf("%-8s %-18s %-28s %-7s %s  %5ld d  %s\n", r->usage, r->group,
+		printf("%-8s %-18s %-28s %-7s %s  %5ld d  %-9s %s\n", r->usage, r->group,
 		       r->name, r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", until,
-		       days_left(r->cert), r->cert->subject);
+		       days_left(r->cert), rev, r->cert->subject);
 	}
 	free(serial);
 }
 
 struct list_ctx {
+	tl_store *s;
 	const char *purpose;
 	long within;
 	int json, shown;
@@ -143,13 +146,15 @@ static int list_item(void *arg, tl_pki_item *it)
 {
 	struct list_ctx *c = arg;
 	row r = { it->identity ? "identity" : "trust", it->group, "", it->cert };
+	tl_rev rev;
 
 	if (it->identity && c->purpose && strcasecmp(c->purpose, it->group))
 		return 0;
 	if (c->within >= 0 && days_left(it->cert) > c->within)
 		return 0;
 	snprintf(r.name, sizeof(r.name), "%s", it->name);
-	print_row(&r, c->json, c->shown++ == 0);
+	tl_pki_rev_get(c->s, it->cert, &rev);
+	print_row(&r, tl_rev_status_name(rev.status), c->json, c->shown++ == 0);
 	return 0;
 }
 
@@ -166,7 +171,7 @@ static int do_list(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL, *one[1];
-	struct list_ctx ctx = { NULL, -1, 0, 0 };
+	struct list_ctx ctx = { NULL, NULL, -1, 0, 0 };
 	long within = -1;
 	int json = 0, c, ids, trust, rc = 0;
 	tl_store s;
@@ -197,14 +202,16 @@ static int do_list(int argc, char **argv)
 	if (json)
 		fputs("[", stdout);
 	else
-		printf("%-8s %-18s %-28s %-7s %-10s  %7s  %s\n", "USAGE", "PURPOSE/STORE",
-		       "NAME", "KEY", "EXPIRES", "LEFT", "SUBJECT");
+		printf("%-8s %-18s %-28s %-7s %-10s  %7s  %-9s %s\n", "USAGE",
+		       "PURPOSE/STORE", "NAME", "KEY", "EXPIRES", "LEFT", "REVOKED?",
+		       "SUBJECT");
 	ids = (!usage_f || !strcmp(usage_f, "identity")) && !store_f;
 	trust = (!usage_f || !strcmp(usage_f, "trust")) && !purpose_f;
 	one[0] = store_f ? tl_trust_store_find(store_f) : NULL;
 	ctx.purpose = purpose_f;
 	ctx.within = within;
 	ctx.json = json;
+	ctx.s = &s;
 	if (tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
 			list_item, &ctx, &e))
 		rc = cli_fail(EXIT_USAGE, &e);
@@ -335,6 +342,7 @@ static int do_show(int argc, char **argv)
 			       fps[i] == TL_HASH_SHA256 ? "sha256" : "md5");
 			tl_json_hex(stdout, h, (size_t)n, 0);
 		}
+		cli_rev_show(cert, data_dir, 1);
 		fputs("}\n", stdout);
 	} else {
 		printf("Subject:     %s\nIssuer:      %s\nSerial:      %s\n"
@@ -351,6 +359,7 @@ static int do_show(int argc, char **argv)
 		for (size_t i = 0; i < cert->nsan; i++)
 			printf("%s%s", i ? ", " : "", cert->san[i]);
 		puts(cert->nsan ? "" : "(none)");
+		cli_rev_show(cert, data_dir, 0);
 		for (int i = 0; i < 3; i++) {
 			int n = tl_hash(fps[i], cert->der, cert->der_len, h);
 
@@ -929,6 +938,7 @@ int cmd_cert(int argc, char **argv)
 		{ "audit", do_audit },
 		{ "trust", do_trust }, { "export-bulk", do_export_bulk },
 		{ "import-bulk", do_import_bulk },
+		{ "revocation", cli_cert_revocation },
 	};
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -23,6 +23,11 @@ int cmd_sgn(int argc, char **argv);
 int cmd_enc(int argc, char **argv);
 int cmd_capf(int argc, char **argv);
 int cmd_tvs(int argc, char **argv);
+/* `cert revocation ...` (cli/revocation.c); argv[0] is "revocation". */
+int cli_cert_revocation(int argc, char **argv);
+/* For `cert show`: the stored revocation verdict of c, when the data
+ * directory has one: a "Revocation:" line, or a "revocation" member. */
+void cli_rev_show(const tl_cert *c, const char *data_dir, int json);
 
 /* A group's subcommands. Each gets "GROUP VERB" for its messages and the
  * group's usage for --help; argv[0] is the verb. */

@@ -49,6 +49,10 @@ void tl_conf_defaults(tl_conf *c)
 	c->years = 5;
 	c->notify_days = 30;
 	c->notify_every_hours = 24;
+	c->rev.ocsp = c->rev.crl = c->rev.nonce = 1;
+	c->rev.check_every_hours = 24;
+	c->rev.timeout = 10;
+	c->rev.max_crl_kb = 1024;
 	c->tvs.port = 2445;
 	c->tvs.workers = 1;
 	c->tvs.tls_min = 12;
@@ -158,9 +162,11 @@ void tl_conf_fqdn(const tl_conf *c, const char *node, char *out, size_t n)
 
 static int boolean(const char *v, int *out)
 {
-	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1"))
+	if (!strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcasecmp(v, "on") ||
+	    !strcmp(v, "1"))
 		*out = 1;
-	else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") || !strcmp(v, "0"))
+	else if (!strcasecmp(v, "false") || !strcasecmp(v, "no") ||
+		 !strcasecmp(v, "off") || !strcmp(v, "0"))
 		*out = 0;
 	else
 		return -1;
@@ -369,6 +375,27 @@ static int tvs_key(tl_conf_tvs *t, const char *k, const char *v, tl_err *e)
 	return 0;
 }
 
+int tl_conf_revocation_key(tl_conf_revocation *r, const char *k, const char *v)
+{
+	if (!strcmp(k, "ocsp"))
+		return !boolean(v, &r->ocsp);
+	if (!strcmp(k, "nonce"))
+		return !boolean(v, &r->nonce);
+	if (!strcmp(k, "crl"))
+		return !boolean(v, &r->crl);
+	if (!strcmp(k, "ocsp_uri"))
+		return path_setting(v, r->ocsp_uri, sizeof(r->ocsp_uri));
+	if (!strcmp(k, "crl_uri"))
+		return path_setting(v, r->crl_uri, sizeof(r->crl_uri));
+	if (!strcmp(k, "check_every_hours"))
+		return !number(v, 0, 24 * 365, &r->check_every_hours);
+	if (!strcmp(k, "timeout"))
+		return !number(v, 1, 300, &r->timeout);
+	if (!strcmp(k, "max_crl_kb"))
+		return !number(v, 1, 1024 * 1024, &r->max_crl_kb);
+	return 0;
+}
+
 static int handler(void *user, const char *sec, const char *k, const char *v)
 {
 	struct parse_ctx *p = user;
@@ -419,6 +446,8 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 		ok = tftp_key(&c->tftp, k, v, p->e);
 	} else if (!strcmp(sec, "capf")) {
 		ok = capf_key(&c->capf, k, v, p->e);
+	} else if (!strcmp(sec, "revocation")) {
+		ok = tl_conf_revocation_key(&c->rev, k, v);
 	}
 	if (!ok && p->e->msg[0])
 		tl_wrap(p->e, "[%s] %s", sec, k);
@@ -576,4 +605,11 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		"user = %s\n", c->capf.lockout_attempts, c->capf.lockout_minutes,
 		c->capf.max_connections, c->capf.handshake_timeout,
 		c->capf.idle_timeout, c->capf.per_ip_rate, c->capf.user);
+	fprintf(f, "\n[revocation]\n# OCSP and CRL checks; see docs/trustline.md\n"
+		"ocsp = %s\nocsp_uri = %s\nnonce = %s\ncrl = %s\ncrl_uri = %s\n"
+		"check_every_hours = %d\ntimeout = %d\nmax_crl_kb = %d\n",
+		c->rev.ocsp ? "true" : "false", c->rev.ocsp_uri,
+		c->rev.nonce ? "true" : "false", c->rev.crl ? "true" : "false",
+		c->rev.crl_uri, c->rev.check_every_hours, c->rev.timeout,
+		c->rev.max_crl_kb);
 }

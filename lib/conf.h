@@ -61,6 +61,18 @@ typedef struct tl_conf_capf {
 				 * owner of trustline.db */
 } tl_conf_capf;
 
+/* [revocation]: OCSP and CRL checks (docs/trustline.md, cert revocation). */
+typedef struct tl_conf_revocation {
+	int ocsp;		/* ask OCSP responders */
+	char ocsp_uri[256];	/* the configured responder; "" = the certificate's */
+	int nonce;		/* send a nonce and require it in the response */
+	int crl;		/* fetch CRLs */
+	char crl_uri[256];	/* the configured CRL; "" = the certificate's */
+	int check_every_hours;	/* the schedule of daemons and monitor --watch */
+	int timeout;		/* seconds per fetch */
+	int max_crl_kb;		/* a larger CRL is refused */
+} tl_conf_revocation;
+
 typedef struct tl_conf {
 	/* [cluster] */
 	char name[64];
@@ -84,12 +96,17 @@ typedef struct tl_conf {
 	tl_conf_tvs tvs;
 	tl_conf_tftp tftp;
 	tl_conf_capf capf;
+	tl_conf_revocation rev;
 } tl_conf;
 
 void tl_conf_defaults(tl_conf *c);
 int tl_conf_load(tl_conf *c, const char *path, tl_err *e);
 /* Writes the configuration as INI text. */
 void tl_conf_write(const tl_conf *c, FILE *f);
+
+/* One [revocation] setting as trustline.conf spells it (ocsp = on): 1 when
+ * it is known and its value good, else 0 with r unchanged. */
+int tl_conf_revocation_key(tl_conf_revocation *r, const char *k, const char *v);
 
 /* "1.0".."1.3" into 10..13, or -1. */
 int tl_conf_parse_tls(const char *s);

@@ -104,6 +104,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE capf_failure (device TEXT NOT NULL, ts INTEGER NOT NULL);"
 	"CREATE INDEX capf_failure_device ON capf_failure (device, ts);"
 	"CREATE TABLE capf_lockout (device TEXT PRIMARY KEY, until INTEGER NOT NULL);",
+	/* 4: the last revocation verdict per certificate (by SHA-256), and the
+	 * alarms that are raised now */
+	"CREATE TABLE revocation (sha256 TEXT PRIMARY KEY, object TEXT NOT NULL,"
+	" status TEXT NOT NULL, method TEXT NOT NULL, source TEXT NOT NULL,"
+	" detail TEXT NOT NULL, checked INTEGER NOT NULL);"
+	"CREATE TABLE alarm (name TEXT NOT NULL, object TEXT NOT NULL,"
+	" severity TEXT NOT NULL, detail TEXT NOT NULL, raised INTEGER NOT NULL,"
+	" PRIMARY KEY (name, object));",
 };
 
 static int open_db(tl_store *s, tl_err *e)

@@ -49,3 +49,13 @@ void fz_require(int ok, const char *msg)
 		abort();
 	}
 }
+
+tl_cert *fz_cert(const char *pem)
+{
+	tl_cert *c = NULL;
+	tl_err e;
+
+	fz_require(tl_cert_from_mem((const uint8_t *)pem, strlen(pem), "pem", &c, &e) == 0,
+		   "the fixed certificates load");
+	return c;
+}

@@ -1,0 +1,328 @@
+/* trustline cert revocation show|set|check */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "alarm.h"
+#include "cli.h"
+#include "json.h"
+#include "pki.h"
+#include "revcheck.h"
+
+static void usage(FILE *f)
+{
+	fputs(
+"usage: trustline cert revocation show [--json]\n"
+"       trustline cert revocation set [--ocsp on|off] [--ocsp-uri URI] [--nonce on|off]\n"
+"                                     [--crl on|off] [--crl-uri URI]\n"
+"                                     [--every-hours N] [--timeout SECONDS]\n"
+"                                     [--max-crl-kb N]\n"
+"       trustline cert revocation check [GROUP/NAME]... [--json]\n"
+"Every command takes --data-dir DIR.\n"
+"\n"
+"show   the [revocation] settings, the last verdict of every certificate\n"
+"       checked (good, revoked, unknown, error) with when and whom it asked,\n"
+"       and the raised CertificateRevoked and CRLChanged alarms.\n"
+"set    changes [revocation] in trustline.conf. --ocsp-uri \"\" (the default)\n"
+"       asks the responder each certificate names (authorityInfoAccess);\n"
+"       a URI asks that responder for every certificate. --crl-uri likewise\n"
+"       for the CRL distribution point. --every-hours 0: only on demand.\n"
+"check  asks now, for every CA-signed identity certificate and every\n"
+"       trust-store certificate naming an OCSP responder or a CRL\n"
+"       distribution point (or just those named): OCSP first, the CRL when\n"
+"       OCSP gives no verdict. A response counts only when it is signed by\n"
+"       the certificate's issuer (or a responder the issuer signed for OCSP),\n"
+"       carries our nonce and is inside its thisUpdate/nextUpdate window; a\n"
+"       CRL only when the issuer signed it and its nextUpdate is ahead.\n"
+"       Prints one line per certificate and each alarm raised or cleared.\n"
+"       Exit 0 when every checked certificate is good, 1 when one is\n"
+"       revoked or has no verdict.\n", f);
+}
+
+static const char *data_dir;
+
+static int open_store(tl_store *s)
+{
+	tl_err e;
+
+	if (tl_store_open(s, tl_store_default_dir(data_dir), &e))
+		return cli_fail(EXIT_USAGE, &e);
+	return 0;
+}
+
+struct show_ctx {
+	tl_store *s;
+	int json, n;
+};
+
+static int show_item(void *arg, tl_pki_item *it)
+{
+	struct show_ctx *x = arg;
+	char when[32];
+	struct tm tm;
+	tl_rev r;
+
+	if (tl_pki_rev_get(x->s, it->cert, &r) != 0)
+		return 0;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.checked, &tm));
+	if (x->json) {
+		printf("%s{\"object\":\"%s/", x->n ? "," : "", it->group);
+		tl_json_strn(stdout, it->name, strlen(it->name));
+		printf("\",\"status\":\"%s\",\"method\":\"%s\",\"source\":",
+		       tl_rev_status_name(r.status), r.method);
+		tl_json_str(stdout, r.source);
+		fputs(",\"detail\":", stdout);
+		tl_json_str(stdout, r.detail);
+		printf(",\"checked\":%ld}", (long)r.checked);
+	} else {
+		printf("object=%s/%s status=%s method=%s source=%s checked=%s "
+		       "detail=\"%s\"\n", it->group, it->name,
+		       tl_rev_status_name(r.status), r.method[0] ? r.method : "-",
+		       r.source[0] ? r.source : "-", when, r.detail);
+	}
+	x->n++;
+	return 0;
+}
+
+static int show_alarm(void *arg, const tl_alarm *a)
+{
+	struct show_ctx *x = arg;
+
+	if (x->json) {
+		printf("%s{\"alarm\":\"%s\",\"severity\":\"%s\",\"object\":", x->n++ ? "," : "",
+		       a->name, a->severity);
+		tl_json_str(stdout, a->object);
+		fputs(",\"detail\":", stdout);
+		tl_json_str(stdout, a->detail);
+		printf(",\"raised\":%ld}", (long)a->raised);
+	} else {
+		tl_alarm_print(stdout, a, 1);
+	}
+	return 0;
+}
+
+static int do_show(const char *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, 0, 'j' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct show_ctx x = { NULL, 0, 0 };
+	const tl_conf_revocation *r;
+	int c, rc = 0;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': x.json = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (open_store(&s))
+		return EXIT_USAGE;
+	x.s = &s;
+	r = &s.conf.rev;
+	if (x.json) {
+		printf("{\"ocsp\":%s,\"ocsp_uri\":", r->ocsp ? "true" : "false");
+		tl_json_str(stdout, r->ocsp_uri);
+		printf(",\"nonce\":%s,\"crl\":%s,\"crl_uri\":", r->nonce ? "true" : "false",
+		       r->crl ? "true" : "false");
+		tl_json_str(stdout, r->crl_uri);
+		printf(",\"check_every_hours\":%d,\"timeout\":%d,\"max_crl_kb\":%d,"
+		       "\"results\":[", r->check_every_hours, r->timeout, r->max_crl_kb);
+	} else {
+		printf("ocsp=%s ocsp_uri=%s nonce=%s crl=%s crl_uri=%s "
+		       "check_every_hours=%d timeout=%d max_crl_kb=%d\n",
+		       r->ocsp ? "on" : "off", r->ocsp_uri[0] ? r->ocsp_uri : "(certificate)",
+		       r->nonce ? "on" : "off", r->crl ? "on" : "off",
+		       r->crl_uri[0] ? r->crl_uri : "(certificate)", r->check_every_hours,
+		       r->timeout, r->max_crl_kb);
+	}
+	if (tl_pki_each(&s, 1, NULL, 0, show_item, &x, &e))
+		rc = cli_fail(EXIT_USAGE, &e);
+	if (x.json)
+		fputs("],\"alarms\":[", stdout);
+	x.n = 0;
+	if (rc == 0 && tl_alarm_each(&s, NULL, show_alarm, &x, &e))
+		rc = cli_fail(EXIT_USAGE, &e);
+	if (x.json)
+		puts("]}");
+	tl_store_close(&s);
+	return rc;
+}
+
+static int is_uri(const char *v)
+{
+	return !v[0] || !strncmp(v, "http://", 7) || !strncmp(v, "https://", 8) ||
+	       !strncmp(v, "file://", 7);
+}
+
+/* The trustline.conf key of each option of set. */
+static const char *key_name(int c)
+{
+	switch (c) {
+	case 'O': return "ocsp_uri";
+	case 'C': return "crl_uri";
+	case 'e': return "check_every_hours";
+	case 'm': return "max_crl_kb";
+	default: return "";
+	}
+}
+
+static int do_set(const char *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ocsp", required_argument, 0, 'o' },
+		{ "ocsp-uri", required_argument, 0, 'O' },
+		{ "nonce", required_argument, 0, 'n' },
+		{ "crl", required_argument, 0, 'c' },
+		{ "crl-uri", required_argument, 0, 'C' },
+		{ "every-hours", required_argument, 0, 'e' },
+		{ "timeout", required_argument, 0, 't' },
+		{ "max-crl-kb", required_argument, 0, 'm' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	tl_conf_revocation r;
+	tl_store s;
+	tl_err e;
+	int c, bad = 0, changed = 0;
+
+	/* the store is opened first so the values land on the current ones */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) {
+			data_dir = argv[i + 1];
+		} else if (!strncmp(argv[i], "--data-dir=", 11)) {
+			data_dir = argv[i] + 11;
+		}
+	if (open_store(&s))
+		return EXIT_USAGE;
+	r = s.conf.rev;
+	while (!bad && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		const struct option *o = opts;
+
+		if (c == 'D')
+			continue;
+		while (o->name && o->val != c)
+			o++;
+		if (!o->name || c == 'h' || ((c == 'O' || c == 'C') && !is_uri(optarg)))
+			bad = c == 'O' || c == 'C' ? c : '?';
+		else if (!tl_conf_revocation_key(&r, key_name(c)[0] ? key_name(c) :
+						  o->name, optarg))
+			bad = c;
+		changed++;
+	}
+	if (bad || optind != argc || !changed) {
+		const struct option *o = opts;
+
+		while (o->name && o->val != bad)
+			o++;
+		tl_store_close(&s);
+		if (bad == 'O' || bad == 'C')
+			return cli_usage(cmd, "a URI is http://, https:// or file://, "
+					 "or \"\" for the certificate's own");
+		if (bad && o->name)
+			return cli_usage(cmd, "bad value for --%s", o->name);
+		return cli_usage(cmd, bad ? "unknown option" : !changed ?
+				 "nothing to set" : "unexpected argument");
+	}
+	s.conf.rev = r;
+	if (tl_store_save_conf(&s, &e) || tl_store_audit(&s, "revocation set",
+							 "trustline.conf", NULL, NULL, &e)) {
+		tl_store_close(&s);
+		return cli_fail(EXIT_USAGE, &e);
+	}
+	tl_store_close(&s);
+	optind = 0;	/* getopt starts over for show's own (no) options */
+	return do_show(cmd, 1, (char *[]){ (char *)"show", NULL });
+}
+
+static int do_check(const char *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, 0, 'j' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	int json = 0, c, rc;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (open_store(&s))
+		return EXIT_USAGE;
+	rc = tl_pki_rev_check(&s, optind < argc ? (const char *const *)argv + optind :
+			      NULL, json, stdout, json ? stderr : stdout, &e);
+	tl_store_close(&s);
+	if (rc < 0)
+		return cli_fail(EXIT_USAGE, &e);
+	return rc ? EXIT_INVALID : 0;
+}
+
+void cli_rev_show(const tl_cert *c, const char *dir, int json)
+{
+	char when[32];
+	struct tm tm;
+	tl_store s;
+	tl_rev r;
+	tl_err e;
+
+	memset(&r, 0, sizeof(r));
+	if (tl_store_open(&s, tl_store_default_dir(dir), &e) == 0) {
+		tl_pki_rev_get(&s, c, &r);
+		tl_store_close(&s);
+	}
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&r.checked, &tm));
+	if (json) {
+		printf(",\"revocation\":{\"status\":\"%s\",\"method\":\"%s\",\"source\":",
+		       tl_rev_status_name(r.status), r.method);
+		tl_json_str(stdout, r.source);
+		fputs(",\"detail\":", stdout);
+		tl_json_str(stdout, r.detail);
+		printf(",\"checked\":%ld}", (long)r.checked);
+	} else if (r.status == TL_REV_NONE) {
+		puts("Revocation:  not checked");
+	} else {
+		printf("Revocation:  %s (%s %s, %s)%s%s\n", tl_rev_status_name(r.status),
+		       r.method[0] ? r.method : "-", r.source[0] ? r.source : "-", when,
+		       r.detail[0] ? ": " : "", r.detail);
+	}
+}
+
+int cli_cert_revocation(int argc, char **argv)
+{
+	optind = 1;
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : 0;
+	}
+	if (!strcmp(argv[1], "show"))
+		return do_show("cert revocation show", argc - 1, argv + 1);
+	if (!strcmp(argv[1], "set"))
+		return do_set("cert revocation set", argc - 1, argv + 1);
+	if (!strcmp(argv[1], "check"))
+		return do_check("cert revocation check", argc - 1, argv + 1);
+	return cli_usage("cert revocation", "unknown subcommand \"%s\"", argv[1]);
+}

@@ -1,0 +1,47 @@
+/* The fixed certificates of fuzz_ocsp and fuzz_crl: an EC CA ("Fuzz CA"),
+ * a leaf it issued naming an OCSP responder and a CRL point, and a second
+ * leaf its CRL lists as revoked. Twenty years' validity. */
+#ifndef TL_REVCERTS_H
+#define TL_REVCERTS_H
+
+static const char fz_root_pem[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBejCCAR+gAwIBAgIUXbLb/g00BFv3U+qh4lk2WKVLlCEwCgYIKoZIzj0EAwIw\n"
+	"EjEQMA4GA1UEAwwHRnV6eiBDQTAeFw0yNjEyMDUxMzMyNDNaFw00NjExMzAxMzMy\n"
+	"NDNaMBIxEDAOBgNVBAMMB0Z1enogQ0EwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC\n"
+	"AATvzIgjRKdpNr8hkbPSG+9W9ZB4dKp15bLv9hhlC0kNdpZRhg4zBbA8HjDcnFzQ\n"
+	"Kz9VYNoCx62J6MSaA068mkVio1MwUTAdBgNVHQ4EFgQUrqq+KFeRGrBRJEd6YsUY\n"
+	"4qAUV6swHwYDVR0jBBgwFoAUrqq+KFeRGrBRJEd6YsUY4qAUV6swDwYDVR0TAQH/\n"
+	"BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEA9ZXnZwNThwSKWvHGjZ7Ky0XKzZ97\n"
+	"nXgbOPA8fJKJpfcCIQDhokbra2QmtBAFpSSoaNhEiWL6Ji2A3ha4ockRyQIDnA==\n"
+	"-----END CERTIFICATE-----\n";
+
+static const char fz_leaf_pem[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBtzCCAV6gAwIBAgIBIDAKBggqhkjOPQQDAjASMRAwDgYDVQQDDAdGdXp6IENB\n"
+	"MB4XDTI2MTIwNTEzMzI0M1oXDTQ2MTEzMDEzMzI0M1owFDESMBAGA1UEAwwJZnV6\n"
+	"eiBsZWFmMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEoOnvBCbjVOfhpabxQi8n\n"
+	"XvGomIsdZWlGalMz5H0AOcwrJ6lyZfjAWeXRg7mdXfj2H+H16Kj9+ptELKlgn54x\n"
+	"AaOBojCBnzAvBggrBgEFBQcBAQQjMCEwHwYIKwYBBQUHMAGGE2h0dHA6Ly8xMjcu\n"
+	"MC4wLjE6OS8wLAYDVR0fBCUwIzAhoB+gHYYbaHR0cDovLzEyNy4wLjAuMTo5L3Jv\n"
+	"b3QuY3JsMB0GA1UdDgQWBBQE0P+jUF3siQ0wIgiFNmMPR0ouvTAfBgNVHSMEGDAW\n"
+	"gBSuqr4oV5EasFEkR3pixRjioBRXqzAKBggqhkjOPQQDAgNHADBEAiBr+TgOoTlH\n"
+	"/SOsngREicaGJDxLqJ19lH6YKdHv4YDhkgIgOSbuzK6OehleMw95TAOoxMtDZ165\n"
+	"Dumf9QNl9g1fOcQ=\n"
+	"-----END CERTIFICATE-----\n";
+
+static const char fz_r2_pem[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBuzCCAWGgAwIBAgIBITAKBggqhkjOPQQDAjASMRAwDgYDVQQDDAdGdXp6IENB\n"
+	"MB4XDTI2MTIwNTEzMzI0M1oXDTQ2MTEzMDEzMzI0M1owFzEVMBMGA1UEAwwMZnV6\n"
+	"eiByZXZva2VkMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEIXeT4SH9l/BLA5ZS\n"
+	"I6lHUIrn0pASy70xGkUbyOLcyd3m5X/7cunQ+wzngE5jsbzdEKmS1cEN6nanlBPL\n"
+	"f7h64qOBojCBnzAvBggrBgEFBQcBAQQjMCEwHwYIKwYBBQUHMAGGE2h0dHA6Ly8x\n"
+	"MjcuMC4wLjE6OS8wLAYDVR0fBCUwIzAhoB+gHYYbaHR0cDovLzEyNy4wLjAuMTo5\n"
+	"L3Jvb3QuY3JsMB0GA1UdDgQWBBTlgqOTsjkh9RsypOMNyYBhzYlXxTAfBgNVHSME\n"
+	"GDAWgBSuqr4oV5EasFEkR3pixRjioBRXqzAKBggqhkjOPQQDAgNIADBFAiBrG495\n"
+	"krTK+ev2a4hYVJAqn2zCv6T/sDbychGtHqRLgAIhAP508LvlfS6rZAkw2cZMt5Px\n"
+	"I5uUjCFOBA1FEdiT8HIR\n"
+	"-----END CERTIFICATE-----\n";
+
+#endif
