@@ -28,6 +28,8 @@ int cli_cert_revocation(int argc, char **argv);
 /* For `cert show`: the stored revocation verdict of c, when the data
  * directory has one: a "Revocation:" line, or a "revocation" member. */
 void cli_rev_show(const tl_cert *c, const char *data_dir, int json);
+/* `cluster security-mode`, argv[0] the verb (cli/secmode.c). */
+int cli_security_mode(int argc, char **argv);
 
 /* A group's subcommands. Each gets "GROUP VERB" for its messages and the
  * group's usage for --help; argv[0] is the verb. */

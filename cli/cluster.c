@@ -14,6 +14,7 @@ static void usage(FILE *f)
 "                              [--tftp-nodes N[,N...]] [--mixed-mode]\n"
 "                              [--key rsa:2048|ec:256] [--years 5|10|20] [--multi-server]\n"
 "                              [--data-dir DIR] [--force]\n"
+"       trustline cluster security-mode [mixed|non-secure] [--data-dir DIR]\n"
 "\n"
 "Creates a cluster's data directory: every identity certificate of every node\n"
 "(CallManager, CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, ipsec; CAPF and\n"
@@ -27,7 +28,10 @@ static void usage(FILE *f)
 "\n"
 "An existing data directory is refused unless --force is given.\n"
 "The data directory is --data-dir, else $TRUSTLINE_DATA_DIR, else\n"
-"/var/lib/trustline.\n", f);
+"/var/lib/trustline.\n"
+"\n"
+"security-mode shows the mode, or sets it: mixed builds and serves the CTL,\n"
+"non-secure stops serving it (see `trustline cluster security-mode --help`).\n", f);
 }
 
 static int init(int argc, char **argv)
@@ -112,5 +116,7 @@ int cmd_cluster(int argc, char **argv)
 	optind = 1;
 	if (strcmp(argv[1], "init") == 0)
 		return init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "security-mode") == 0)
+		return cli_security_mode(argc - 1, argv + 1);
 	return cli_usage("cluster", "unknown subcommand \"%s\"", argv[1]);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "fromstore.h"
@@ -16,7 +17,8 @@
 
 static void usage(FILE *f, const tl_listkind *k)
 {
-	const char *g = k == &tl_itl_kind ? "itl" : "ctl";
+	const int itl = k == &tl_itl_kind;
+	const char *g = itl ? "itl" : "ctl";
 
 	fprintf(f,
 "usage: trustline %s build OUT.tlv --signer PEM [--signer-key KEY]\n"
@@ -24,10 +26,11 @@ static void usage(FILE *f, const tl_listkind *k)
 "                     [--capf PEM]... [--app-server PEM]... [--tvs PEM]...\n"
 "                     [--hash-only ROLE]... [--version 1.0|1.1] [--digest sha1|sha512]\n"
 "                     [--filename NAME]\n"
-"       trustline %s show FILE [--brief|--json]\n"
+"       trustline %s show [FILE] [--brief|--json] [--data-dir DIR]\n"
 "       trustline %s verify FILE [--trust INSTALLED.tlv] [--json]\n"
 "       trustline %s rebuild [--data-dir DIR]\n"
-"       trustline itl reset --recovery [--data-dir DIR]\n"
+"%s"
+"       trustline %s reset --recovery [--data-dir DIR]\n"
 "\n"
 "%s files (%s) list the certificates a phone trusts, each with its role.\n"
 "\n"
@@ -41,17 +44,34 @@ static void usage(FILE *f, const tl_listkind *k)
 "        set, the timestamp is taken from it.\n"
 "show    prints checksums, the header and every record as BYTEPOS TAG LENGTH\n"
 "        VALUE rows, and which record signed the file; --brief prints one line\n"
-"        per record, --json everything.\n"
+"        per record, --json everything. Without FILE: the data directory's\n"
+"        tftpboot/%s, the list its phones are served.\n"
 "verify  checks the signature. Without --trust the signer must be a SAST\n"
 "        record of the file itself; with --trust it must be a SAST record of\n"
 "        the installed list, as a phone that already holds it requires.\n"
 "rebuild builds tftpboot/%s of the data directory (--data-dir, else\n"
-"        $TRUSTLINE_DATA_DIR, else /var/lib/trustline) from its certificates.\n"
-"itl reset --recovery signs it with the ITLRecovery key instead, so phones\n"
+"        $TRUSTLINE_DATA_DIR, else /var/lib/trustline) from its certificates,\n"
+"        signed by the %s CallManager key.\n"
+"%s",
+		g, g, g, g,
+		itl ? "" : "       trustline ctl update [--data-dir DIR]\n", g,
+		k->name, k->long_name, k->name, k->filename, k->filename, k->filename,
+		itl ? "TFTP node's" : "publisher's",
+		itl ?
+"reset --recovery signs it with the ITLRecovery key instead, so phones\n"
 "        whose installed ITL no longer matches the TFTP key accept it without TVS.\n"
-"\n"
-"Exit status: 0 valid, 1 invalid, 2 usage error or unreadable input.\n",
-		g, g, g, g, k->name, k->long_name, k->name, k->filename, k->filename);
+		:
+"update  rebuilds it signed by a key the phones' CTL (the served one) holds as\n"
+"        SAST: ITLRecovery, else the CallManager key, else the previous\n"
+"        CallManager key while it is valid; after the CallManager certificate\n"
+"        is regenerated, this is what phones accept (a rebuild is signed by the\n"
+"        new key, which they do not know). Refused, naming the way out, when\n"
+"        none is.\n"
+"reset --recovery signs it with the ITLRecovery key whatever is served, for\n"
+"        phones whose CTL lists that key when the served one does not; phones\n"
+"        whose CTL holds none of the cluster's keys must have their trust lists\n"
+"        erased (Settings > Security > Reset) and then take it on first use.\n");
+	fputs("\nExit status: 0 valid, 1 invalid, 2 usage error or unreadable input.\n", f);
 }
 
 static int role_of_option(const char *opt)
@@ -181,11 +201,12 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 		{ "brief", no_argument, 0, 'b' },
 		{ "json", no_argument, 0, 'j' },
 		{ "trust", required_argument, 0, 't' },
+		{ "data-dir", required_argument, 0, 'D' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	char cmd[32];
-	const char *trust_path = NULL;
+	char cmd[32], served[1200];
+	const char *trust_path = NULL, *dir = NULL, *path;
 	int mode = OUT_FULL, c, rc;
 	tl_tlist l, trust;
 	size_t signer = 0;
@@ -203,15 +224,37 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 				return cli_usage(cmd, "--trust belongs to verify");
 			trust_path = optarg;
 			break;
+		case 'D':
+			if (verify)
+				return cli_usage(cmd, "--data-dir belongs to show");
+			dir = optarg;
+			break;
 		case 'h': usage(stdout, k); return 0;
 		default: return cli_usage(cmd, "unknown option");
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage(cmd, "give exactly one %s file", k->name);
 	if (verify && mode == OUT_BRIEF)
 		return cli_usage(cmd, "--brief belongs to show");
-	if (tl_tlist_load(&l, argv[optind], &e))
+	if (!verify && optind == argc) {
+		/* Cisco's `show itl`: the list the data directory serves */
+		if (snprintf(served, sizeof(served), "%s/tftpboot/%s",
+			     tl_store_default_dir(dir), k->filename) >= (int)sizeof(served))
+			return cli_usage(cmd, "--data-dir: path too long");
+		if (access(served, F_OK) != 0) {
+			tl_fail(&e, "%s: no %s is served%s", served, k->name, k == &tl_itl_kind ?
+				": `trustline itl rebuild` writes it" :
+				": the cluster is not in mixed mode (`trustline cluster "
+				"security-mode mixed`), or `trustline ctl rebuild` writes it");
+			return cli_fail(EXIT_USAGE, &e);
+		}
+		path = served;
+	} else if (optind + 1 != argc || dir) {
+		return cli_usage(cmd, dir ? "give FILE or --data-dir, not both"
+				      : "give exactly one %s file", k->name);
+	} else {
+		path = argv[optind];
+	}
+	if (tl_tlist_load(&l, path, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	memset(&trust, 0, sizeof(trust));
 	if (trust_path && tl_tlist_load(&trust, trust_path, &e)) {
@@ -228,13 +271,13 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 			tl_tlist_brief(stdout, &l, s);
 		else
 			tl_tlist_show(stdout, &l, k->name,
-				      stat(argv[optind], &st) == 0 ? st.st_mtime : 0,
+				      stat(path, &st) == 0 ? st.st_mtime : 0,
 				      s, &ve);
 	} else if (mode == OUT_JSON) {
 		const tl_tlist *src = trust_path ? &trust : &l;
 
 		printf("{\"file\":");
-		tl_json_str(stdout, argv[optind]);
+		tl_json_str(stdout, path);
 		printf(",\"valid\":%s,\"trust\":", rc == 0 ? "true" : "false");
 		tl_json_str(stdout, trust_path);
 		fputs(",\"signer\":", stdout);
@@ -253,7 +296,7 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 		char *serial = tl_hex(r->serial, r->serial_len, 1);
 
 		printf("VALID: %s signed by SAST record #%zu of %s: %s (serial %s)\n",
-		       argv[optind], signer + 1, trust_path ? trust_path : "the file",
+		       path, signer + 1, trust_path ? trust_path : "the file",
 		       tl_record_name(r), serial ? serial : "?");
 		free(serial);
 	} else {
@@ -264,8 +307,11 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 	return rc == 0 ? EXIT_VALID : EXIT_INVALID;
 }
 
-/* itl rebuild, itl reset --recovery, ctl rebuild: from the data directory. */
-static int do_rebuild(const tl_listkind *k, int reset, int argc, char **argv)
+enum { REBUILD, RESET, UPDATE };
+
+/* itl|ctl rebuild, itl|ctl reset --recovery, ctl update: from the data
+ * directory. */
+static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "recovery", no_argument, 0, 'r' },
@@ -273,18 +319,21 @@ static int do_rebuild(const tl_listkind *k, int reset, int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *cmd = reset ? "itl reset" : k == &tl_itl_kind ? "itl rebuild"
-								   : "ctl rebuild";
+	static const char *const verbs[] = { "rebuild", "reset", "update" };
+	const int itl = k == &tl_itl_kind;
 	const char *dir = NULL;
 	int recovery = 0, c, rc;
+	char cmd[32];
 	tl_store s;
 	tl_err e;
 
+	snprintf(cmd, sizeof(cmd), "%s %s", itl ? "itl" : "ctl", verbs[what]);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (!reset)
-				return cli_usage(cmd, "--recovery belongs to itl reset");
+			if (what != RESET)
+				return cli_usage(cmd, "--recovery belongs to %s reset",
+						 itl ? "itl" : "ctl");
 			recovery = 1;
 			break;
 		case 'D': dir = optarg; break;
@@ -294,13 +343,19 @@ static int do_rebuild(const tl_listkind *k, int reset, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (reset && !recovery)
-		return cli_usage(cmd, "give --recovery: the ITL is re-signed with the "
-				 "ITLRecovery key, which phones accept without TVS");
+	if (what == RESET && !recovery)
+		return cli_usage(cmd, "give --recovery: the %s is re-signed with the "
+				 "ITLRecovery key, %s", k->name, itl ?
+				 "which phones accept without TVS" :
+				 "which every CTL of the cluster lists as SAST");
 	if (tl_store_open(&s, tl_store_default_dir(dir), &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (k == &tl_itl_kind)
+	if (itl)
 		rc = tl_itl_rebuild(&s, recovery, stdout, &e);
+	else if (what == UPDATE)
+		rc = tl_ctl_update(&s, stdout, &e);
+	else if (what == RESET)
+		rc = tl_ctl_reset_recovery(&s, stdout, &e);
 	else
 		rc = tl_ctl_rebuild(&s, stdout, &e);
 	if (rc == 0)
@@ -327,9 +382,11 @@ static int dispatch(const tl_listkind *k, int argc, char **argv)
 	if (strcmp(argv[1], "verify") == 0)
 		return do_show_verify(k, 1, argc - 1, argv + 1);
 	if (strcmp(argv[1], "rebuild") == 0)
-		return do_rebuild(k, 0, argc - 1, argv + 1);
-	if (k == &tl_itl_kind && strcmp(argv[1], "reset") == 0)
-		return do_rebuild(k, 1, argc - 1, argv + 1);
+		return do_rebuild(k, REBUILD, argc - 1, argv + 1);
+	if (strcmp(argv[1], "reset") == 0)
+		return do_rebuild(k, RESET, argc - 1, argv + 1);
+	if (k == &tl_ctl_kind && strcmp(argv[1], "update") == 0)
+		return do_rebuild(k, UPDATE, argc - 1, argv + 1);
 	return cli_usage(g, "unknown subcommand \"%s\"", argv[1]);
 }
 

@@ -19,18 +19,17 @@ static int wanted(const tl_conf *c, const char *node, enum tl_nodes which)
 	}
 }
 
-int tl_list_from_store(tl_store *s, const tl_listkind *k,
-		       const char *sign_purpose, const char *sign_node,
-		       const tl_listitem *items, size_t nitems, FILE *report,
-		       tl_err *e)
+int tl_list_build_from_store(tl_store *s, const tl_listkind *k,
+			     const char *sign_purpose, const char *sign_node,
+			     const tl_listitem *items, size_t nitems,
+			     tl_buf *out, size_t *nrec, char *signer_subject,
+			     size_t subject_len, tl_err *e)
 {
 	tl_tlentry entries[MAX_ENTRIES];
 	tl_cert *certs[MAX_ENTRIES], *signer = NULL;
 	tl_key *key = NULL;
 	size_t n = 0;
-	char rel[64];
 	tl_tlopts o;
-	tl_buf out;
 	int rc = -1;
 
 	if (tl_store_identity_load(s, sign_purpose, sign_node, &signer, &key, e))
@@ -77,19 +76,44 @@ int tl_list_from_store(tl_store *s, const tl_listkind *k,
 	o.hash_alg = TL_HASH_SHA1;
 	o.filename = k->filename;
 	o.timestamp = (uint32_t)time(NULL);
-	if (tl_tlist_build(&o, &out, e))
+	if (tl_tlist_build(&o, out, e))
 		goto out;
-	snprintf(rel, sizeof(rel), "tftpboot/%s", k->filename);
-	rc = tl_store_write(s, rel, out.p, out.len, 0644, e);
-	if (rc == 0 && report)
-		fprintf(report, "%s rebuilt: %s, %zu records, signed by %s (%s)\n",
-			k->name, rel, n + 1, sign_purpose, signer->subject);
-	tl_buf_free(&out);
+	rc = 0;
+	if (nrec) {
+		tl_tlist l;
+
+		*nrec = tl_tlist_parse(&l, out->p, out->len, k->filename, e) ? 0 : l.nrec;
+		tl_tlist_free(&l);
+	}
+	if (signer_subject)
+		snprintf(signer_subject, subject_len, "%s", signer->subject);
 out:
 	for (size_t i = 0; i < n; i++)
 		tl_cert_free(certs[i]);
 	tl_cert_free(signer);
 	tl_key_free(key);
+	return rc;
+}
+
+int tl_list_from_store(tl_store *s, const tl_listkind *k,
+		       const char *sign_purpose, const char *sign_node,
+		       const tl_listitem *items, size_t nitems, FILE *report,
+		       tl_err *e)
+{
+	char rel[64], subject[512];
+	size_t nrec;
+	tl_buf out;
+	int rc;
+
+	if (tl_list_build_from_store(s, k, sign_purpose, sign_node, items, nitems,
+				     &out, &nrec, subject, sizeof(subject), e))
+		return -1;
+	snprintf(rel, sizeof(rel), "tftpboot/%s", k->filename);
+	rc = tl_store_write(s, rel, out.p, out.len, 0644, e);
+	if (rc == 0 && report)
+		fprintf(report, "%s rebuilt: %s, %zu records, signed by %s (%s)\n",
+			k->name, rel, nrec, sign_purpose, subject);
+	tl_buf_free(&out);
 	return rc;
 }
 

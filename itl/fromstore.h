@@ -8,6 +8,7 @@
 
 #include "listkind.h"
 #include "store.h"
+#include "tlv.h"
 
 enum tl_nodes { TL_NODES_PUBLISHER, TL_NODES_FIRST_TFTP, TL_NODES_TFTP, TL_NODES_ALL };
 
@@ -18,8 +19,16 @@ typedef struct tl_listitem {
 	int hash_only;
 } tl_listitem;
 
-/* Signs with the identity (sign_purpose, sign_node), lists items, writes
- * tftpboot/<kind filename> atomically, and reports what it wrote. */
+/* Signs with the identity (sign_purpose, sign_node) and lists items into
+ * out (the caller frees it); *nrec counts the records, signer_subject gets
+ * the signer's subject (either may be NULL). */
+int tl_list_build_from_store(tl_store *s, const tl_listkind *k,
+			     const char *sign_purpose, const char *sign_node,
+			     const tl_listitem *items, size_t nitems,
+			     tl_buf *out, size_t *nrec, char *signer_subject,
+			     size_t subject_len, tl_err *e);
+/* The same, then writes tftpboot/<kind filename> atomically and reports
+ * what it wrote. */
 int tl_list_from_store(tl_store *s, const tl_listkind *k,
 		       const char *sign_purpose, const char *sign_node,
 		       const tl_listitem *items, size_t nitems, FILE *report,
@@ -31,5 +40,23 @@ int tl_itl_rebuild(tl_store *s, int recovery, FILE *report, tl_err *e);
 /* The tokenless CTL of a mixed-mode cluster, signed by the publisher's
  * CallManager key. */
 int tl_ctl_rebuild(tl_store *s, FILE *report, tl_err *e);
+
+/* `ctl update`: the CTL of the data directory signed by an identity that
+ * phones holding the served CTL (tftpboot/CTLFile.tlv) trust: ITLRecovery,
+ * else the current CallManager, else the previous CallManager (kept while
+ * valid), whichever is a SAST record of the served CTL and not expired;
+ * checked to verify against it before it replaces it. Fails, saying what
+ * to do, when none is: phones are then locked out. */
+int tl_ctl_update(tl_store *s, FILE *report, tl_err *e);
+/* `ctl reset --recovery`: signed by the ITLRecovery key whatever is
+ * served, for phones whose CTL holds it when the served one does not. */
+int tl_ctl_reset_recovery(tl_store *s, FILE *report, tl_err *e);
+/* `cluster security-mode mixed|non-secure`: sets mixed_mode in
+ * trustline.conf; mixed builds and serves the CTL, non-secure stops serving
+ * it. Says what phones will do. */
+int tl_ctl_set_mode(tl_store *s, int mixed_on, FILE *report, tl_err *e);
+/* Where a regenerated CallManager identity is kept, so its key can sign the
+ * next CTL while phones still hold the CTL that lists it. */
+#define TL_CM_PREVIOUS "CallManager-previous"
 
 #endif

@@ -245,6 +245,12 @@ int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 	spec.hash_alg = hash;
 	if (tl_cert_make(&spec, key, &cert, e))
 		goto out;
+	/* The publisher's CallManager key signs the CTL: kept while valid, so
+	 * that `ctl update` can sign with it for phones whose CTL lists it. */
+	if (old && !strcmp(p->name, "CallManager") && old->not_after > now &&
+	    (tl_conf_is_publisher(c, node) || sub.nn > 1) &&
+	    tl_store_identity_save(s, TL_CM_PREVIOUS, c->nodes[0], old, old_key, e))
+		goto out;
 	for (int i = 0; i < sub.nn; i++)
 		if (tl_store_identity_save(s, p->name, sub.nodes[i], cert, key, e))
 			goto out;
@@ -316,11 +322,24 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 	if (rebuild && itl && tl_itl_rebuild(s, 0, report, e))
 		return -1;
 	if (ctl && s->conf.mixed_mode) {
+		tl_err ue;
+
 		if (tl_store_set(s, "ctl_update_required", "1", e))
 			return -1;
-		if (report && old)
-			fprintf(report, "  CTL update required: run `trustline ctl "
-				"rebuild` (mixed mode)\n");
+		/* The CTL must change, signed by a key the phones' CTL holds:
+		 * when one is, nothing is left to choose, so it is done here;
+		 * when none is, only the way out is left, and it is named. */
+		if (old && rebuild && tl_ctl_update(s, report, &ue) == 0) {
+			if (report)
+				fprintf(report, "  ran `trustline ctl update`: phones "
+					"holding the served CTL accept the new one\n");
+		} else if (old && report) {
+			if (rebuild)
+				fprintf(report, "  CTL not updated: %s\n", ue.msg);
+			else
+				fprintf(report, "  CTL update required: run `trustline "
+					"ctl update` (mixed mode)\n");
+		}
 	}
 	if (report && old) {
 		if (!strcmp(p->name, "CallManager"))

@@ -82,9 +82,12 @@ openssl x509 -in dd/certs/tomcat/cucm-pub.pem -noout -text | grep -q "3072 bit" 
 
 # the cascade and the phone's verdicts (PHONE-TRUST.md)
 cp dd/tftpboot/ITLFile.tlv installed.tlv
+cp dd/tftpboot/CTLFile.tlv installed-ctl.tlv
 expect 0 $T cert generate CallManager
 grep -q "ITL rebuilt" out.txt || fail "no ITL rebuild after CallManager"
-grep -q "CTL update required" out.txt || fail "mixed mode: CTL update not flagged"
+# mixed mode: the cascade updates the CTL with a key the phones' CTL holds
+grep -q "ran \`trustline ctl update\`" out.txt || fail "mixed mode: CTL not updated: $(cat out.txt)"
+expect 0 $T ctl verify dd/tftpboot/CTLFile.tlv --trust installed-ctl.tlv
 expect 1 $T itl verify dd/tftpboot/ITLFile.tlv --trust installed.tlv
 expect 1 $T cert generate TVS
 grep -q "5 minutes" err.txt || fail "interlock message"
