@@ -334,6 +334,7 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
 	const tl_conf_capf *t = &d->s->conf.capf;
 	tl_netsrv_opts o = {
 		.max_connections = t->max_connections,
+		.max_per_source = t->max_per_source,
 		.handshake_ms = (unsigned)t->handshake_timeout * 1000u,
 		.idle_ms = (unsigned)t->idle_timeout * 1000u,
 		.max_input = MAX_INPUT,

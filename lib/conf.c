@@ -34,6 +34,7 @@ static void capf_defaults(tl_conf_capf *t)
 	t->lockout_attempts = 5;
 	t->lockout_minutes = 10;
 	t->max_connections = 1000;
+	t->max_per_source = 100;
 	t->handshake_timeout = 10;
 	t->idle_timeout = 60;
 	t->per_ip_rate = 20;
@@ -58,6 +59,7 @@ void tl_conf_defaults(tl_conf *c)
 	c->tvs.tls_min = 12;
 	c->tvs.ttl = 86400;
 	c->tvs.max_connections = 10000;
+	c->tvs.max_per_source = 1000;
 	c->tvs.handshake_timeout = 10;
 	c->tvs.idle_timeout = 30;
 	c->tvs.max_requests = 1000;
@@ -261,6 +263,8 @@ static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
 		return !number(v, 1, 7 * 24 * 60, &t->lockout_minutes);
 	if (!strcmp(k, "max_connections"))
 		return !number(v, 1, 1000000, &t->max_connections);
+	if (!strcmp(k, "max_connections_per_source"))
+		return !number(v, 0, 1000000, &t->max_per_source);
 	if (!strcmp(k, "handshake_timeout"))
 		return !number(v, 1, day, &t->handshake_timeout);
 	if (!strcmp(k, "idle_timeout")) return !number(v, 1, day, &t->idle_timeout);
@@ -366,6 +370,8 @@ static int tvs_key(tl_conf_tvs *t, const char *k, const char *v, tl_err *e)
 	}
 	if (!strcmp(k, "max_connections"))
 		return !number(v, 1, 1000000, &t->max_connections);
+	if (!strcmp(k, "max_connections_per_source"))
+		return !number(v, 0, 1000000, &t->max_per_source);
 	if (!strcmp(k, "handshake_timeout"))
 		return !number(v, 1, day, &t->handshake_timeout);
 	if (!strcmp(k, "idle_timeout"))
@@ -588,9 +594,10 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 	for (int r = 0; r < TL_CONF_ROLES; r++)
 		if (c->tvs.role_ttl[r])
 			fprintf(f, "ttl_%s = %d\n", tl_role_short(r), c->tvs.role_ttl[r]);
-	fprintf(f, "max_connections = %d\nhandshake_timeout = %d\nidle_timeout = %d\n"
+	fprintf(f, "max_connections = %d\nmax_connections_per_source = %d\n"
+		"handshake_timeout = %d\nidle_timeout = %d\n"
 		"max_requests = %d\nuser = %s\n", c->tvs.max_connections,
-		c->tvs.handshake_timeout, c->tvs.idle_timeout, c->tvs.max_requests,
+		c->tvs.max_per_source, c->tvs.handshake_timeout, c->tvs.idle_timeout, c->tvs.max_requests,
 		c->tvs.user);
 	write_tftp(&c->tftp, f);
 	fprintf(f, "\n[capf]\n# capfd; see docs/capfd.md\nlisten = %s\nport = %d\n"
@@ -601,9 +608,10 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 	if (c->capf.issuer_key[0])
 		fprintf(f, "issuer_key = %s\n", c->capf.issuer_key);
 	fprintf(f, "lockout_attempts = %d\nlockout_minutes = %d\nmax_connections = %d\n"
+		"max_connections_per_source = %d\n"
 		"handshake_timeout = %d\nidle_timeout = %d\nper_ip_rate = %d\n"
 		"user = %s\n", c->capf.lockout_attempts, c->capf.lockout_minutes,
-		c->capf.max_connections, c->capf.handshake_timeout,
+		c->capf.max_connections, c->capf.max_per_source, c->capf.handshake_timeout,
 		c->capf.idle_timeout, c->capf.per_ip_rate, c->capf.user);
 	fprintf(f, "\n[revocation]\n# OCSP and CRL checks; see docs/trustline.md\n"
 		"ocsp = %s\nocsp_uri = %s\nnonce = %s\ncrl = %s\ncrl_uri = %s\n"

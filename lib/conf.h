@@ -20,6 +20,7 @@ typedef struct tl_conf_tvs {
 	int ttl;		/* seconds a phone may cache a valid answer */
 	int role_ttl[TL_CONF_ROLES];	/* ttl_<ROLE>: per role, 0 = ttl */
 	int max_connections;	/* per worker */
+	int max_per_source;	/* max_connections_per_source; 0 = none */
 	int handshake_timeout;	/* seconds from accept to a finished handshake */
 	int idle_timeout;	/* seconds without a complete request */
 	int max_requests;	/* per TLS session */
@@ -54,6 +55,7 @@ typedef struct tl_conf_capf {
 	int lockout_attempts;	/* wrong authentication strings before a lock */
 	int lockout_minutes;	/* the window they count in, and the lock's length */
 	int max_connections;	/* per worker */
+	int max_per_source;	/* max_connections_per_source; 0 = none */
 	int handshake_timeout;	/* seconds from accept to a finished handshake */
 	int idle_timeout;	/* seconds without a complete message */
 	int per_ip_rate;	/* new connections per second per address; 0 = none */

@@ -1,4 +1,5 @@
 #include "daemon.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -6,6 +7,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 int tl_daemon_detach(tl_err *e)
@@ -113,4 +115,19 @@ int tl_daemon_may_write(const char *user, const char *const *paths, tl_err *e)
 				     strerror(errno));
 	tl_daemon_as_end(&as);
 	return rc;
+}
+
+void tl_daemon_fit_files(unsigned *n, unsigned reserve, const char *key)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= (rlim_t)*n + reserve)
+		return;
+	*n = rl.rlim_cur > 2 * (rlim_t)reserve ? (unsigned)(rl.rlim_cur - reserve) : reserve;
+	tl_log(LOG_WARNING, "event=limits %s=%u reason=\"open file limit %llu\"", key, *n,
+	       (unsigned long long)rl.rlim_cur);
 }

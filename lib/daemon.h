@@ -20,6 +20,11 @@ int tl_daemon_user_ok(const char *user, tl_err *e);
  * groups (for good: a saved uid of 0 is dropped too). A no-op otherwise. */
 int tl_daemon_drop(const char *user, tl_err *e);
 
+/* Each connection or transfer holds a descriptor: raises the open-file
+ * limit to the hard limit and, when *n of them and reserve more do not fit,
+ * lowers *n to what does and logs event=limits naming key. */
+void tl_daemon_fit_files(unsigned *n, unsigned reserve, const char *key);
+
 /* Acting as another user for a while: a root process that must read files
  * before it drops its privileges reads them with that user's rights (the
  * effective ids and groups only; every thread). */

@@ -2,6 +2,7 @@
 #include <wolfssl/ssl.h>
 
 #include "netloop.h"
+#include "daemon.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -418,6 +419,9 @@ struct tl_netconn {
 	size_t out_len, out_cap;
 	int closing;		/* close once out is sent */
 	int timed_out;
+	uint64_t born_ms;	/* accepted */
+	uint64_t quiet_ms;	/* open: since the last message it sent */
+	uint8_t src[17];	/* family and address, no port: per-source counts */
 	char peer[64];
 	_Alignas(max_align_t) unsigned char data[];
 };
@@ -431,7 +435,7 @@ struct tl_netsrv {
 	tl_netconn *conns;
 	size_t n;
 	uint64_t refused_logged;
-	unsigned long refused;
+	unsigned long refused, shed;
 };
 
 static void conn_close(tl_netconn *c, const char *why, const char *detail)
@@ -523,6 +527,7 @@ static int consume(tl_netconn *c)
 		if (used == 0)
 			break;
 		off += (size_t)used;
+		c->quiet_ms = tl_now_ms();
 		tl_ev_arm(c->timer, s->o.idle_ms);
 	}
 	if (off == c->in_len) {
@@ -637,6 +642,7 @@ static void conn_run(void *arg)
 			return;
 		}
 		c->state = C_OPEN;
+		c->quiet_ms = tl_now_ms();
 		tl_ev_arm(c->timer, s->o.idle_ms);
 		if (s->o.on_open)
 			s->o.on_open(s->o.arg, c);
@@ -652,19 +658,92 @@ static void conn_timeout(void *arg)
 	conn_close(c, c->state == C_OPEN ? "idle_timeout" : "handshake_timeout", NULL);
 }
 
-static void refuse(tl_netsrv *s, int fd)
+/* One line a second at most, whatever the flood: how many connections
+ * were refused and how many silent ones were shed to make room. */
+static void count_turned_away(tl_netsrv *s, int refused)
 {
 	uint64_t now = tl_now_ms();
 
-	close(fd);
-	s->refused++;
-	/* one line a second at most, whatever the flood */
+	if (refused)
+		s->refused++;
+	else
+		s->shed++;
 	if (now - s->refused_logged >= 1000) {
-		tl_log(LOG_WARNING, "event=refused reason=max_connections limit=%d "
-		       "refused=%lu", s->o.max_connections, s->refused);
+		if (s->refused)
+			tl_log(LOG_WARNING, "event=refused reason=max_connections "
+			       "limit=%d per_source=%d refused=%lu", s->o.max_connections,
+			       s->o.max_per_source, s->refused);
+		if (s->shed)
+			tl_log(LOG_WARNING, "event=shed reason=full limit=%d per_source=%d "
+			       "shed=%lu", s->o.max_connections, s->o.max_per_source,
+			       s->shed);
 		s->refused_logged = now;
-		s->refused = 0;
+		s->refused = s->shed = 0;
 	}
+}
+
+static void source_key(const struct sockaddr *sa, uint8_t key[17])
+{
+	memset(key, 0, 17);
+	key[0] = (uint8_t)sa->sa_family;
+	if (sa->sa_family == AF_INET)
+		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	else if (sa->sa_family == AF_INET6)
+		memcpy(key + 1, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+/* Whom to close so that a new connection fits: first the connection that
+ * has waited longest without finishing its handshake (one making progress
+ * finishes in milliseconds; one that holds a slot silent or trickling does
+ * not), then the open connection longest past half its idle timeout with
+ * nothing buffered. An open connection at work (a message being answered,
+ * or lately answered) is never shed. src restricts the choice to one
+ * source. NULL when no one may go. */
+static tl_netconn *shed_candidate(tl_netsrv *s, const uint8_t *src, uint64_t now)
+{
+	tl_netconn *pre = NULL, *idle = NULL;
+
+	for (tl_netconn *c = s->conns; c; c = c->next) {
+		if (src && memcmp(c->src, src, sizeof(c->src)))
+			continue;
+		if (c->state != C_OPEN) {
+			if (pre == NULL || c->born_ms <= pre->born_ms)
+				pre = c;
+		} else if (!c->closing && c->in_len == 0 && c->out_len == 0 &&
+			   now - c->quiet_ms > s->o.idle_ms / 2 &&
+			   (idle == NULL || c->quiet_ms <= idle->quiet_ms)) {
+			idle = c;
+		}
+	}
+	return pre ? pre : idle;
+}
+
+/* Room for a connection from src: 0 (after shedding one if need be), or -1
+ * when the limits leave none. */
+static int make_room(tl_netsrv *s, const uint8_t *src)
+{
+	uint64_t now = tl_now_ms();
+	tl_netconn *v;
+
+	if (s->o.max_per_source > 0) {
+		int n = 0;
+
+		for (tl_netconn *c = s->conns; c; c = c->next)
+			n += !memcmp(c->src, src, sizeof(c->src));
+		if (n >= s->o.max_per_source) {
+			if ((v = shed_candidate(s, src, now)) == NULL)
+				return -1;
+			conn_close(v, NULL, NULL);
+			count_turned_away(s, 0);
+		}
+	}
+	if (s->n < (size_t)s->o.max_connections)
+		return 0;
+	if ((v = shed_candidate(s, NULL, now)) == NULL)
+		return -1;
+	conn_close(v, NULL, NULL);
+	count_turned_away(s, 0);
+	return 0;
 }
 
 static void on_accept(void *arg)
@@ -679,6 +758,7 @@ static void on_accept(void *arg)
 		int fd = accept4(s->fd, (struct sockaddr *)&ss, &sl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		tl_netconn *c;
+		uint8_t src[17];
 		tl_err e;
 
 		if (fd < 0) {
@@ -688,12 +768,14 @@ static void on_accept(void *arg)
 				       strerror(errno));
 			return;
 		}
-		if (s->n >= (size_t)s->o.max_connections) {
-			refuse(s, fd);
-			continue;
-		}
 		if (s->o.admit && s->o.admit(s->o.arg, (struct sockaddr *)&ss) < 0) {
 			close(fd);
+			continue;
+		}
+		source_key((struct sockaddr *)&ss, src);
+		if (make_room(s, src)) {
+			close(fd);
+			count_turned_away(s, 1);
 			continue;
 		}
 		nodelay(fd);
@@ -704,6 +786,8 @@ static void on_accept(void *arg)
 		}
 		c->srv = s;
 		c->fd = fd;
+		c->born_ms = tl_now_ms();
+		memcpy(c->src, src, sizeof(c->src));
 		tl_sock_str((struct sockaddr *)&ss, 1, c->peer, sizeof(c->peer));
 		c->rd = tl_ev_io(s->loop, fd, TL_EV_READ, conn_run, c, &e);
 		c->wr = tl_ev_io(s->loop, fd, TL_EV_WRITE, conn_run, c, &e);
@@ -737,6 +821,12 @@ tl_netsrv *tl_netsrv_new(tl_loop *l, int fd, tl_tls *tls, const tl_netsrv_opts *
 	s->loop = l;
 	s->fd = fd;
 	s->o = *o;
+	if (s->o.max_connections > 0) {
+		unsigned n = (unsigned)s->o.max_connections;
+
+		tl_daemon_fit_files(&n, 64, "max_connections");
+		s->o.max_connections = (int)n;
+	}
 	if ((s->accept_ev = tl_ev_io(l, fd, TL_EV_READ, on_accept, s, e)) == NULL ||
 	    tl_ev_enable(s->accept_ev)) {
 		tl_ev_free(s->accept_ev);

@@ -80,7 +80,12 @@ typedef struct tl_netsrv tl_netsrv;
 typedef struct tl_netconn tl_netconn;
 
 typedef struct tl_netsrv_opts {
-	int max_connections;	/* more are accepted and closed at once */
+	/* When a new connection would pass either limit, a silent one is shed
+	 * for it (the oldest unfinished handshake, else an open connection
+	 * long idle), or, when every connection is at work, it is accepted
+	 * and closed at once. */
+	int max_connections;
+	int max_per_source;	/* from one address; 0: no limit */
 	unsigned handshake_ms;	/* from accept to a finished handshake */
 	unsigned idle_ms;	/* without consuming a complete message */
 	size_t max_input;	/* unconsumed bytes a connection may hold */

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -93,23 +92,6 @@ static int drop_privileges(const char *user, tl_err *e)
 	return 0;
 }
 
-/* Each transfer holds a socket: as many descriptors as the hard limit
- * allows, and no more transfers than fit in them. */
-static void fit_limits(tl_tftp_cfg *c)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return;
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < c->max_transfers + 64u) {
-		c->max_transfers = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
-		tl_log(LOG_WARNING, "event=limits max_transfers=%u reason=\"open file "
-		       "limit %llu\"", c->max_transfers, (unsigned long long)rl.rlim_cur);
-	}
-}
-
 static void drained(void *arg)
 {
 	struct worker *w = arg;
@@ -151,7 +133,7 @@ static void reloaded(void *arg)
 		tl_tftp_ns_swap(w->ns, w->next);
 		w->next = NULL;
 		config_of(w->o, tl_tftp_ns_conf(w->ns), &c);
-		fit_limits(&c);
+		tl_daemon_fit_files(&c.max_transfers, 64, "max_transfers");
 		tl_tftp_server_set_limits(w->srv, &c);
 		tl_loop_spin(w->loop, (unsigned)tl_tftp_ns_conf(w->ns)->tftp.busy_poll_us);
 		tl_tftp_ns_stats(w->ns, &files, &bytes, &held);
@@ -245,7 +227,7 @@ static int serve(const struct opts *o, tl_tftp_ns *ns, int ready)
 	int rc = 1;
 
 	config_of(o, conf, &c);
-	fit_limits(&c);
+	tl_daemon_fit_files(&c.max_transfers, 64, "max_transfers");
 	if (tl_daemon_user_ok(conf->tftp.user, &e) ||
 	    (w.loop = tl_loop_new(&e)) == NULL ||
 	    (w.srv = tl_tftp_server_new(w.loop, ns, &c, &e)) == NULL ||

@@ -364,6 +364,7 @@ int tl_tvsd_serve(tl_tvsd *d, tl_loop *l, int fd, tl_err *e)
 	const tl_conf_tvs *t = &d->s->conf.tvs;
 	tl_netsrv_opts o = {
 		.max_connections = t->max_connections,
+		.max_per_source = t->max_per_source,
 		.handshake_ms = (unsigned)t->handshake_timeout * 1000u,
 		.idle_ms = (unsigned)t->idle_timeout * 1000u,
 		.max_input = TL_TVSD_MAX_MESSAGE,

@@ -6,6 +6,7 @@ set -eu
 T=${TRUSTLINE:?}
 CAPFD=${BUILD_DIR:?}/bin/capfd
 . "$(dirname "$0")/common.sh"
+TOOLS="$(cd "$(dirname "$0")/../tools" && pwd)"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
 PID=
 trap '[ -n "$PID" ] && kill -9 $PID 2>/dev/null; true' EXIT
@@ -107,6 +108,25 @@ openssl x509 -in d2.pem -noout -text | grep -q "Public-Key: (2048 bit)" || fail 
 expect 0 $T cert export TVS
 cp out.txt tvs.pem
 expect 2 $T capf enroll --server 127.0.0.1:$PORT --capf-cert tvs.pem --device $D2
+
+# ---- 1,200 connections held silent or mid-handshake from 12 addresses
+# (limits: 1000, 100 per address): the oldest silent ones are shed, and a
+# phone enrolls within 1 s ----
+D6=SEP001122330006
+expect 0 $T device add $D6 --model CP-8865
+expect 0 $T device capf $D6 --operation install --auth-mode null --key ec:256
+rm -f held
+timeout 60 python3 "$TOOLS/holdconns.py" "$PORT" 1200 5 mixed 12 &
+hold=$!
+until [ -f held ]; do kill -0 $hold 2>/dev/null || fail "holdconns failed"; sleep 0.1; done
+t0=$(date +%s%N)
+enroll 0 $D6
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "figure: enrollment with 1,200 connections held silent or mid-handshake: $ms ms"
+[ $ms -lt 1000 ] || fail "enrollment took $ms ms"
+[ "$(status $D6)" = 3 ] || fail "held: status $(status $D6)"
+grep -q "event=shed reason=full limit=1000 per_source=100" capfd.log || fail "no shed line"
+wait $hold
 
 # ---- MIC only, then LSC first (showing the LSC), fetch and delete ----
 mic $D3
@@ -249,7 +269,7 @@ enroll 0 $D2 --issuer ica.crt --out d2c.pem
 stop
 cp conf.bak dd/trustline.conf
 expect 0 $T device capf-status
-[ "$(wc -l < out.txt)" -eq 4 ] || fail "capf-status lists every device"
+[ "$(wc -l < out.txt)" -eq 5 ] || fail "capf-status lists every device"
 
 # ---- 16 phones at once on two workers: their changes committed in
 # batches, every LSC recorded and installed, the generation moved ----

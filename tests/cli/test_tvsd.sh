@@ -270,13 +270,21 @@ logged "reason=handshake_timeout" || fail "no handshake_timeout line"
 logged "reason=idle_timeout" || fail "no idle_timeout line"
 logged "reason=truncated" || fail "no truncated line"
 
-# the connection limit (40): past it connections are refused; once they go,
-# the server answers again
+# the connection limit (40). Held silent, connections are shed for a new
+# one (the oldest first); held at work (a message begun), a new one is
+# refused; once they go, the server answers again
+HOLD="timeout 30 python3 $(cd "$(dirname "$0")/../tools" && pwd)/holdconns.py $port"
 rm -f held
-raw hold "$port" 40 1.5 &
+$HOLD 40 1.5 silent &
 hold=$!
 until [ -f held ]; do sleep 0.1; done
-sleep 0.2
+v 1 stranger.crt
+logged "event=shed reason=full limit=40" || fail "no shed line"
+wait $hold
+rm -f held
+$HOLD 40 1.5 message &
+hold=$!
+until [ -f held ]; do sleep 0.1; done
 expect 2 $T tvs verify stranger.crt --server $SRV --itl $ITL
 grep -q "TLS failure" err.txt || fail "over the limit: $(cat err.txt)"
 logged "event=refused reason=max_connections" || fail "no refused line"
