@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "file.h"
+#include "fromstore.h"
 #include "json.h"
 #include "pki.h"
 #include "revcheck.h"
@@ -23,7 +24,7 @@ static void usage(FILE *f)
 "       trustline cert export NAME [--der] [-o FILE]\n"
 "       trustline cert csr PURPOSE [--node N] [--include-ou] [--san NAME]... [-o FILE]\n"
 "       trustline cert import PURPOSE CERT [--node N] [--chain FILE]...\n"
-"       trustline cert check FILE [--purpose P] [--host FQDN] [--key FILE]\n"
+"       trustline cert check [FILE] [--purpose P] [--host FQDN] [--key FILE]\n"
 "                               [--chain FILE]... [--json]\n"
 "       trustline cert monitor [--notify-days N] [--json] [--watch]\n"
 "       trustline cert audit [--json]\n"
@@ -61,7 +62,9 @@ static void usage(FILE *f)
 "          expired, chain incomplete, host not in CN/SAN, key mismatch, key file\n"
 "          without final newline, weak signature), one line each with what to\n"
 "          do. Chains are built from --chain files and the data directory's trust\n"
-"          stores. Exit 0 only when clean.\n"
+"          stores. Exit 0 only when clean. Without FILE: the data directory,\n"
+"          an interrupted change and trust lists that no longer match the\n"
+"          stores (stale-itl, stale-ctl).\n"
 "audit     prints the audit log: every change to certificates, trust stores and\n"
 "          devices, with who, when, and the old and new SHA-256 fingerprints.\n"
 "monitor   reports every identity and trust certificate against the alarms\n"
@@ -91,7 +94,7 @@ static int open_store(tl_store *s)
 {
 	tl_err e;
 
-	if (tl_store_open(s, tl_store_default_dir(data_dir), &e))
+	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	return 0;
 }
@@ -236,7 +239,7 @@ static int resolve(const char *name, tl_cert **out, tl_err *e)
 	p = tl_purpose_find(group);
 	if (!p && !tl_trust_store_find(group))
 		return tl_fail(e, "%s: no such file, purpose or trust store", name);
-	if (tl_store_open(&s, tl_store_default_dir(data_dir), e))
+	if (tl_pki_store_open(&s, tl_store_default_dir(data_dir), stderr, e))
 		return -1;
 	if (p) {
 		const char *node = slash ? slash + 1 : s.conf.nodes[0];
@@ -570,6 +573,68 @@ out:
 	return rc;
 }
 
+/* What `cert check` found about what (a file, or the data directory:
+ * key names it in JSON), one line each. */
+static void print_problems(const char *key, const char *what,
+			   const tl_problem *probs, int n, int json)
+{
+	if (json) {
+		printf("{\"%s\":", key);
+		tl_json_str(stdout, what);
+		printf(",\"clean\":%s,\"problems\":[", n ? "false" : "true");
+		for (int i = 0; i < n; i++) {
+			printf("%s{\"code\":\"%s\",\"message\":", i ? "," : "",
+			       probs[i].code);
+			tl_json_str(stdout, probs[i].msg);
+			fputc('}', stdout);
+		}
+		fputs("]}\n", stdout);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		printf("%s: %s: %s\n", what, probs[i].code, probs[i].msg);
+	if (n == 0)
+		printf("%s: no problem found\n", what);
+}
+
+/* `cert check` without a file: the data directory as a whole. What a
+ * crash or a hand edit can leave: a change whose cascade did not finish,
+ * and trust lists that no longer list what the stores hold. */
+static int check_data_dir(int json)
+{
+	tl_problem probs[3];
+	const char *dir = tl_store_default_dir(data_dir);
+	tl_store s;
+	tl_err e;
+	int n = 0, rc;
+
+	/* opened without completing, so that what is left shows */
+	if (tl_store_open(&s, dir, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	tl_pki_journal_pending(&s, probs[n].msg, sizeof(probs[n].msg));
+	if (probs[n].msg[0]) {
+		snprintf(probs[n].code, sizeof(probs[n].code), "interrupted-change");
+		strncat(probs[n].msg, ": run any trustline command to complete it",
+			sizeof(probs[n].msg) - strlen(probs[n].msg) - 1);
+		n++;
+	}
+	for (int ctl = 0; ctl < 2; ctl++) {
+		char why[512];
+
+		rc = ctl ? tl_ctl_matches_store(&s, why, sizeof(why), &e) :
+		     tl_itl_matches_store(&s, why, sizeof(why), &e);
+		if (rc == 1)
+			continue;
+		snprintf(probs[n].code, sizeof(probs[n].code), ctl ? "stale-ctl" : "stale-itl");
+		snprintf(probs[n].msg, sizeof(probs[n].msg), "%s: %s", rc < 0 ? e.msg : why,
+			 ctl ? "run `trustline ctl update`" : "run `trustline itl rebuild`");
+		n++;
+	}
+	tl_store_close(&s);
+	print_problems("data_dir", dir, probs, n, json);
+	return n ? EXIT_INVALID : 0;
+}
+
 static int do_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -620,8 +685,11 @@ static int do_check(int argc, char **argv)
 		default: return cli_usage("cert check", "unknown option");
 		}
 	}
+	if (optind == argc && nchain == 0 && !key_path && !r.purpose && !r.host)
+		return check_data_dir(json);
 	if (optind + 1 != argc) {
-		rc = cli_usage("cert check", "give one certificate FILE");
+		rc = cli_usage("cert check", "give one certificate FILE, or none to "
+			       "check the data directory");
 		goto out;
 	}
 	if (tl_cert_load(argv[optind], &cert, &e) ||
@@ -631,7 +699,7 @@ static int do_check(int argc, char **argv)
 		goto out;
 	}
 	/* the data directory's trust stores, when there is one, complete chains */
-	if (tl_store_open(&s, tl_store_default_dir(data_dir), &e) == 0) {
+	if (tl_pki_store_open(&s, tl_store_default_dir(data_dir), stderr, &e) == 0) {
 		if (tl_pki_trust_pool(&s, nchain, &pool, &npool, &e))
 			npool = 0;
 		tl_store_close(&s);
@@ -648,23 +716,7 @@ static int do_check(int argc, char **argv)
 	r.pool = pool;
 	r.npool = npool + nchain;
 	n = tl_pki_lint(&r, probs, 32);
-	if (json) {
-		fputs("{\"file\":", stdout);
-		tl_json_str(stdout, argv[optind]);
-		printf(",\"clean\":%s,\"problems\":[", n ? "false" : "true");
-		for (int i = 0; i < n; i++) {
-			printf("%s{\"code\":\"%s\",\"message\":", i ? "," : "",
-			       probs[i].code);
-			tl_json_str(stdout, probs[i].msg);
-			fputc('}', stdout);
-		}
-		fputs("]}\n", stdout);
-	} else {
-		for (int i = 0; i < n; i++)
-			printf("%s: %s: %s\n", argv[optind], probs[i].code, probs[i].msg);
-		if (n == 0)
-			printf("%s: no problem found\n", argv[optind]);
-	}
+	print_problems("file", argv[optind], probs, n, json);
 	rc = n ? EXIT_INVALID : 0;
 out:
 	for (size_t i = 0; i < npool; i++)

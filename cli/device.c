@@ -7,6 +7,7 @@
 
 #include "capfdb.h"
 #include "cli.h"
+#include "pki.h"
 #include "devdb.h"
 #include "file.h"
 #include "json.h"
@@ -123,7 +124,7 @@ static int open_store(tl_store *s)
 {
 	tl_err e;
 
-	if (tl_store_open(s, tl_store_default_dir(data_dir), &e))
+	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	return 0;
 }

@@ -48,7 +48,7 @@ static int open_store(tl_store *s)
 {
 	tl_err e;
 
-	if (tl_store_open(s, tl_store_default_dir(data_dir), &e))
+	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	return 0;
 }
@@ -290,7 +290,7 @@ void cli_rev_show(const tl_cert *c, const char *dir, int json)
 	tl_err e;
 
 	memset(&r, 0, sizeof(r));
-	if (tl_store_open(&s, tl_store_default_dir(dir), &e) == 0) {
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e) == 0) {
 		tl_pki_rev_get(&s, c, &r);
 		tl_store_close(&s);
 	}

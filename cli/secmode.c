@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pki.h"
 #include "fromstore.h"
 #include "store.h"
 #include "trustlist.h"
@@ -81,7 +82,7 @@ int cli_security_mode(int argc, char **argv)
 			return cli_usage(cmd, "\"%s\": the mode is mixed or non-secure",
 					 argv[optind]);
 	}
-	if (tl_store_open(&s, tl_store_default_dir(dir), &e))
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	if (mixed_on < 0)
 		rc = show(&s);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pki.h"
 #include "fromstore.h"
 #include "json.h"
 #include "listkind.h"
@@ -348,7 +349,7 @@ static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
 				 "ITLRecovery key, %s", k->name, itl ?
 				 "which phones accept without TVS" :
 				 "which every CTL of the cluster lists as SAST");
-	if (tl_store_open(&s, tl_store_default_dir(dir), &e))
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	if (itl)
 		rc = tl_itl_rebuild(&s, recovery, stdout, &e);

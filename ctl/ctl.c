@@ -81,6 +81,17 @@ static int ctl_write(tl_store *s, const char *signer, const tl_tlist *served,
 	return rc;
 }
 
+int tl_ctl_matches_store(tl_store *s, char *why, size_t why_len, tl_err *e)
+{
+	tl_listitem items[4];
+
+	if (!s->conf.mixed_mode)
+		return 1;
+	return tl_list_matches_store(s, &tl_ctl_kind, items,
+				     (size_t)ctl_items("CallManager", items), why,
+				     why_len, e);
+}
+
 int tl_ctl_rebuild(tl_store *s, FILE *report, tl_err *e)
 {
 	if (mixed(s, e))

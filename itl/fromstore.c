@@ -117,20 +117,117 @@ int tl_list_from_store(tl_store *s, const tl_listkind *k,
 	return rc;
 }
 
+/* What the ITL lists: SAST first (ITLRecovery, or for a reset the first
+ * TFTP node's CallManager), then the servers. */
+static void itl_items(int recovery, tl_listitem it[4])
+{
+	it[0] = (tl_listitem){ recovery ? "CallManager" : "ITLRecovery", TL_ROLE_SAST,
+			       recovery ? TL_NODES_FIRST_TFTP : TL_NODES_PUBLISHER, 0 };
+	it[1] = (tl_listitem){ "CallManager", TL_ROLE_CCM_TFTP, TL_NODES_TFTP, 0 };
+	it[2] = (tl_listitem){ "CAPF", TL_ROLE_CAPF, TL_NODES_PUBLISHER, 0 };
+	it[3] = (tl_listitem){ "TVS", TL_ROLE_TVS, TL_NODES_ALL, 1 };
+}
+
 int tl_itl_rebuild(tl_store *s, int recovery, FILE *report, tl_err *e)
 {
-	const tl_listitem items[] = {
-		{ recovery ? "CallManager" : "ITLRecovery", TL_ROLE_SAST,
-		  recovery ? TL_NODES_FIRST_TFTP : TL_NODES_PUBLISHER, 0 },
-		{ "CallManager", TL_ROLE_CCM_TFTP, TL_NODES_TFTP, 0 },
-		{ "CAPF", TL_ROLE_CAPF, TL_NODES_PUBLISHER, 0 },
-		{ "TVS", TL_ROLE_TVS, TL_NODES_ALL, 1 },
-	};
-	const char *tftp = s->conf.tftp_nodes[0];
+	tl_listitem items[4];
 
+	itl_items(recovery, items);
 	if (recovery)
 		return tl_list_from_store(s, &tl_itl_kind, "ITLRecovery",
 					  s->conf.nodes[0], items, 4, report, e);
-	return tl_list_from_store(s, &tl_itl_kind, "CallManager", tftp, items, 4,
-				  report, e);
+	return tl_list_from_store(s, &tl_itl_kind, "CallManager", s->conf.tftp_nodes[0],
+				  items, 4, report, e);
+}
+
+/* The identity certificates items name, for every node that has one. */
+static int wanted_certs(tl_store *s, const tl_listitem *items, size_t nitems,
+			tl_cert **certs, int *roles, const char **nodes, size_t *n,
+			tl_err *e)
+{
+	*n = 0;
+	for (size_t i = 0; i < nitems; i++) {
+		if (items[i].role == TL_ROLE_SAST)
+			continue;
+		for (int j = 0; j < s->conf.nnodes; j++) {
+			const char *node = s->conf.nodes[j];
+
+			if (!wanted(&s->conf, node, items[i].nodes) ||
+			    !tl_store_identity_exists(s, items[i].purpose, node))
+				continue;
+			if (*n == MAX_ENTRIES)
+				return tl_fail(e, "more than %d records", MAX_ENTRIES);
+			if (tl_store_identity_load(s, items[i].purpose, node,
+						   &certs[*n], NULL, e))
+				return -1;
+			roles[*n] = items[i].role;
+			nodes[(*n)++] = node;
+		}
+	}
+	return 0;
+}
+
+int tl_list_matches_store(tl_store *s, const tl_listkind *k,
+			  const tl_listitem *items, size_t nitems, char *why,
+			  size_t why_len, tl_err *e)
+{
+	tl_cert *certs[MAX_ENTRIES];
+	int roles[MAX_ENTRIES];
+	const char *nodes[MAX_ENTRIES];
+	char rel[64], path[1200];
+	size_t n = 0;
+	tl_tlist l;
+	int rc = 1;
+
+	snprintf(rel, sizeof(rel), "tftpboot/%s", k->filename);
+	if (tl_store_path(s, path, sizeof(path), "%s", rel))
+		return tl_fail(e, "%s: path too long", rel);
+	if (tl_tlist_load(&l, path, e))
+		return -1;
+	if (wanted_certs(s, items, nitems, certs, roles, nodes, &n, e))
+		rc = -1;
+	/* the servers, whoever signed: SAST records change with resets and
+	 * updates, the servers only with the stores */
+	for (size_t i = 0; i < n && rc == 1; i++) {
+		size_t r;
+
+		for (r = 0; r < l.nrec; r++)
+			if (l.rec[r].role == roles[i] &&
+			    tl_record_matches_cert(&l.rec[r], certs[i]))
+				break;
+		if (r == l.nrec) {
+			snprintf(why, why_len, "%s does not list the %s certificate of %s "
+				 "(%s) that the data directory holds", rel,
+				 tl_role_short(roles[i]), nodes[i], certs[i]->subject);
+			rc = 0;
+		}
+	}
+	for (size_t r = 0; r < l.nrec && rc == 1; r++) {
+		size_t i;
+
+		if (l.rec[r].role == TL_ROLE_SAST)
+			continue;
+		for (i = 0; i < n; i++)
+			if (l.rec[r].role == roles[i] &&
+			    tl_record_matches_cert(&l.rec[r], certs[i]))
+				break;
+		if (i == n) {
+			snprintf(why, why_len, "%s lists a %s certificate (%s) that the "
+				 "data directory does not hold", rel,
+				 tl_role_short(l.rec[r].role), tl_record_name(&l.rec[r]));
+			rc = 0;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		tl_cert_free(certs[i]);
+	tl_tlist_free(&l);
+	return rc;
+}
+
+int tl_itl_matches_store(tl_store *s, char *why, size_t why_len, tl_err *e)
+{
+	tl_listitem items[4];
+
+	itl_items(0, items);
+	return tl_list_matches_store(s, &tl_itl_kind, items, 4, why, why_len, e);
 }

@@ -37,6 +37,19 @@ int tl_list_from_store(tl_store *s, const tl_listkind *k,
 /* The ITL a TFTP node serves: signed by its CallManager key, or by the
  * ITLRecovery key for a reset (phones accept that without TVS). */
 int tl_itl_rebuild(tl_store *s, int recovery, FILE *report, tl_err *e);
+/* Whether tftpboot/<kind filename> lists the servers (every record but
+ * SAST, whoever signed) that items name in the stores, and no others: 1
+ * yes, 0 no (why says which record differs), -1 when the list or a
+ * certificate cannot be read (e says why). A crash between an identity's
+ * replacement and the list's, or a list written by hand, shows here. Reads
+ * certificates only, no key. */
+int tl_list_matches_store(tl_store *s, const tl_listkind *k,
+			  const tl_listitem *items, size_t nitems, char *why,
+			  size_t why_len, tl_err *e);
+int tl_itl_matches_store(tl_store *s, char *why, size_t why_len, tl_err *e);
+/* In mixed mode; 1 when the cluster is not. */
+int tl_ctl_matches_store(tl_store *s, char *why, size_t why_len, tl_err *e);
+
 /* The tokenless CTL of a mixed-mode cluster, signed by the publisher's
  * CallManager key. */
 int tl_ctl_rebuild(tl_store *s, FILE *report, tl_err *e);

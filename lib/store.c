@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -200,19 +201,72 @@ static void recover_dir(const tl_store *s, const char *purpose)
 	closedir(dp);
 }
 
-static void recover(const tl_store *s)
+/* Removes the temporary files (tl_write_file's <name>.tmp.<pid>) of
+ * processes that died before they renamed them in place. */
+static void clean_tmp(const char *dir)
+{
+	char path[1600];
+	struct dirent *d;
+	DIR *dp;
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dp)) != NULL) {
+		const char *t = strstr(d->d_name, ".tmp.");
+		char *end;
+		long pid;
+
+		if (t == NULL || t == d->d_name)
+			continue;
+		errno = 0;
+		pid = strtol(t + 5, &end, 10);
+		if (*end || end == t + 5 || pid <= 0 || errno)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		unlink(path);
+	}
+	closedir(dp);
+}
+
+/* Each directory of an area (certs/<purpose>, trust/<store>). */
+static void each_subdir(const tl_store *s, const char *area,
+			void (*fn)(const tl_store *s, const char *area, const char *name))
 {
 	char dir[1200];
 	struct dirent *d;
 	DIR *dp;
 
-	if (tl_store_path(s, dir, sizeof(dir), "certs") ||
+	if (tl_store_path(s, dir, sizeof(dir), "%s", area) ||
 	    (dp = opendir(dir)) == NULL)
 		return;
 	while ((d = readdir(dp)) != NULL)
 		if (d->d_name[0] != '.')
-			recover_dir(s, d->d_name);
+			fn(s, area, d->d_name);
 	closedir(dp);
+}
+
+static void recover_subdir(const tl_store *s, const char *area, const char *name)
+{
+	char dir[1200];
+
+	if (!strcmp(area, "certs"))
+		recover_dir(s, name);
+	if (tl_store_path(s, dir, sizeof(dir), "%s/%s", area, name) == 0)
+		clean_tmp(dir);
+}
+
+static void recover(const tl_store *s)
+{
+	static const char *const flat[] = { "", "tftpboot", "csr" };
+	char dir[1200];
+
+	each_subdir(s, "certs", recover_subdir);
+	each_subdir(s, "trust", recover_subdir);
+	for (size_t i = 0; i < sizeof(flat) / sizeof(flat[0]); i++)
+		if (tl_store_path(s, dir, sizeof(dir), "%s", flat[i]) == 0)
+			clean_tmp(dir);
 }
 
 int tl_store_open(tl_store *s, const char *dir, tl_err *e)
@@ -510,7 +564,7 @@ int tl_store_write(tl_store *s, const char *rel, const void *buf, size_t len,
 	return tl_write_file(path, buf, len, mode, e);
 }
 
-static void fingerprint(const tl_cert *c, char out[65])
+void tl_store_fingerprint(const tl_cert *c, char out[65])
 {
 	uint8_t h[TL_HASH_MAX];
 
@@ -540,8 +594,8 @@ int tl_store_audit(tl_store *s, const char *action, const char *object,
 	sqlite3_stmt *st;
 	int rc;
 
-	fingerprint(old_cert, of);
-	fingerprint(new_cert, nf);
+	tl_store_fingerprint(old_cert, of);
+	tl_store_fingerprint(new_cert, nf);
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit (ts, user, action, object,"
 			       " old_sha256, new_sha256) VALUES (?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)

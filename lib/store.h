@@ -67,6 +67,8 @@ int tl_store_trust_put(tl_store *s, const char *store, const char *name,
 int tl_store_trust_remove(tl_store *s, const char *store, const char *name,
 			  tl_err *e);
 /* A file name for a certificate in a store: its CN made safe. */
+/* The SHA-256 of c's DER in lowercase hex; "" for NULL. */
+void tl_store_fingerprint(const tl_cert *c, char out[65]);
 void tl_store_trust_name(const tl_cert *c, char *out, size_t n);
 
 /* Other files of the directory (tftpboot/, CSRs), written atomically. */

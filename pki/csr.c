@@ -138,6 +138,8 @@ int tl_pki_import(tl_store *s, const char *purpose, const char *node_in,
 	if (tl_store_identity_exists(s, p->name, node) &&
 	    tl_store_identity_load(s, p->name, node, &old, NULL, e))
 		goto out;
+	if (tl_pki_journal_begin(s, p, node, old, cert, e))
+		goto out;
 	for (int i = 0; i < sub.nn; i++)
 		if (tl_store_identity_save(s, p->name, sub.nodes[i], cert, key, e))
 			goto out;
@@ -148,7 +150,7 @@ int tl_pki_import(tl_store *s, const char *purpose, const char *node_in,
 	if (report)
 		fprintf(report, "imported the CA-signed %s certificate of %s (issuer "
 			"%s)\n", p->name, node, cert->issuer);
-	rc = tl_pki_cascade(s, p, node, old, cert, 1, report, e);
+	rc = tl_pki_cascade(s, p, node, old, old != NULL, cert, 1, report, e);
 out:
 	for (size_t i = 0; i < npool; i++)
 		tl_cert_free(pool[i]);

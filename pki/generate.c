@@ -251,6 +251,8 @@ int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 	    (tl_conf_is_publisher(c, node) || sub.nn > 1) &&
 	    tl_store_identity_save(s, TL_CM_PREVIOUS, c->nodes[0], old, old_key, e))
 		goto out;
+	if (!o->quiet_cascade && tl_pki_journal_begin(s, p, node, old, cert, e))
+		goto out;
 	for (int i = 0; i < sub.nn; i++)
 		if (tl_store_identity_save(s, p->name, sub.nodes[i], cert, key, e))
 			goto out;
@@ -260,7 +262,8 @@ int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 		if (tl_store_set(s, key_name, now_s, e))
 			goto out;
 	}
-	rc = tl_pki_cascade(s, p, node, old, cert, !o->quiet_cascade, report, e);
+	rc = tl_pki_cascade(s, p, node, old, old != NULL, cert, !o->quiet_cascade,
+			    report, e);
 out:
 	tl_cert_free(old);
 	tl_cert_free(cert);
@@ -294,8 +297,8 @@ static int trust_copy(tl_store *s, const char *store, const tl_cert *old,
 }
 
 int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
-		   const tl_cert *old, const tl_cert *new_cert, int rebuild,
-		   FILE *report, tl_err *e)
+		   const tl_cert *old, int replaced, const tl_cert *new_cert,
+		   int rebuild, FILE *report, tl_err *e)
 {
 	int itl = !strcmp(p->name, "CallManager") || !strcmp(p->name, "TVS") ||
 		  !strcmp(p->name, "CAPF") || !strcmp(p->name, "ITLRecovery");
@@ -306,7 +309,7 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 	if (report) {
 		char *serial = tl_hex(new_cert->serial, new_cert->serial_len, 1);
 
-		fprintf(report, "%s %s of %s: %s, serial %s\n", old ? "regenerated" :
+		fprintf(report, "%s %s of %s: %s, serial %s\n", replaced ? "regenerated" :
 			"created", p->name, node, new_cert->subject, serial ? serial : "?");
 		free(serial);
 	}
@@ -316,7 +319,7 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 	    trust_copy(s, "CallManager-trust", old, new_cert, report, e))
 		return -1;
 	snprintf(object, sizeof(object), "%s/%s", p->name, node);
-	if (tl_store_audit(s, old ? "regenerate" : "generate", object, old,
+	if (tl_store_audit(s, replaced ? "regenerate" : "generate", object, old,
 			   new_cert, e))
 		return -1;
 	if (rebuild && itl && tl_itl_rebuild(s, 0, report, e))
@@ -329,11 +332,11 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 		/* The CTL must change, signed by a key the phones' CTL holds:
 		 * when one is, nothing is left to choose, so it is done here;
 		 * when none is, only the way out is left, and it is named. */
-		if (old && rebuild && tl_ctl_update(s, report, &ue) == 0) {
+		if (replaced && rebuild && tl_ctl_update(s, report, &ue) == 0) {
 			if (report)
 				fprintf(report, "  ran `trustline ctl update`: phones "
 					"holding the served CTL accept the new one\n");
-		} else if (old && report) {
+		} else if (replaced && report) {
 			if (rebuild)
 				fprintf(report, "  CTL not updated: %s\n", ue.msg);
 			else
@@ -341,7 +344,7 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 					"ctl update` (mixed mode)\n");
 		}
 	}
-	if (report && old) {
+	if (report && replaced) {
 		if (!strcmp(p->name, "CallManager"))
 			fprintf(report, "  every phone using this TFTP server must "
 				"re-trust the new ITL, through TVS or ITLRecovery\n");
@@ -354,5 +357,7 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 			fprintf(report, "  HTTPS services now present the new "
 				"certificate; phones check it against the ITL or TVS\n");
 	}
-	return tl_store_bump(s, e);
+	if (tl_store_bump(s, e))
+		return -1;
+	return rebuild ? tl_pki_journal_end(s, e) : 0;
 }

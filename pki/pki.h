@@ -83,10 +83,30 @@ int tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
 		      int *type, int *bits);
 
 /* What follows a new identity certificate: -trust copies, the ITL, the CTL
- * mark, the audit log, the generation counter. Prints each consequence. */
+ * mark, the audit log, the generation counter. Prints each consequence.
+ * old is the certificate replaced when known; replaced says whether one
+ * was. With rebuild, ends the journal entry tl_pki_journal_begin made. */
 int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
-		   const tl_cert *old, const tl_cert *new_cert, int rebuild,
-		   FILE *report, tl_err *e);
+		   const tl_cert *old, int replaced, const tl_cert *new_cert,
+		   int rebuild, FILE *report, tl_err *e);
+
+/* The intent journal of a cascade: an identity replacement and what must
+ * follow it (copies, lists, generation) are many files; a crash between
+ * them would leave lists that no longer match the stores. Before the
+ * identity is saved, begin records what is about to happen (in
+ * trustline.db, durably); the cascade's end clears it. tl_pki_store_open
+ * completes an entry left by a process that died: the next command does
+ * what the dead one did not. */
+int tl_pki_journal_begin(tl_store *s, const tl_purpose *p, const char *node,
+			 const tl_cert *old, const tl_cert *new_cert, tl_err *e);
+int tl_pki_journal_end(tl_store *s, tl_err *e);
+/* The entry left by a dead process, if any: "" when none, else a sentence
+ * for an administrator. */
+void tl_pki_journal_pending(tl_store *s, char *what, size_t n);
+/* tl_store_open, then completes an interrupted cascade (saying so on
+ * report). A completion that fails does not fail the open: the command
+ * goes on, and report says what is left and what to run. */
+int tl_pki_store_open(tl_store *s, const char *dir, FILE *report, tl_err *e);
 
 int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 			FILE *report, tl_err *e);

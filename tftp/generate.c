@@ -6,6 +6,7 @@
 #include <syslog.h>
 
 #include "file.h"
+#include "fromstore.h"
 #include "loop.h"
 #include "log.h"
 
@@ -245,6 +246,25 @@ static int one_device(void *arg, const tl_device *d)
 	return x->failed;
 }
 
+/* A trust list that no longer lists what the stores hold (a crash in the
+ * middle of a regeneration, a file put there by hand) is served as it is,
+ * since it is what phones hold, but said at every render. */
+static void check_lists(tl_store *s)
+{
+	char why[512], v[1100];
+	tl_err e;
+
+	for (int ctl = 0; ctl < 2; ctl++) {
+		int rc = ctl ? tl_ctl_matches_store(s, why, sizeof(why), &e) :
+			 tl_itl_matches_store(s, why, sizeof(why), &e);
+
+		if (rc == 0)
+			tl_log(LOG_WARNING, "event=list_stale list=%s detail=%s "
+			       "fix=\"trustline cert check\"", ctl ? "CTL" : "ITL",
+			       tl_log_val(why, v, sizeof(v)));
+	}
+}
+
 int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 		     tl_tftp_table *t, tl_err *e)
 {
@@ -269,5 +289,6 @@ int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 	g->last_ms = (long)(tl_now_ms() - t0);
 	tl_log(LOG_INFO, "event=render devices=%d rendered=%d reused=%d files=%d ms=%ld",
 	       g->devices, g->rendered, g->devices - g->rendered, g->files, g->last_ms);
+	check_lists(s);
 	return 0;
 }
