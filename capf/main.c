@@ -134,8 +134,23 @@ static int check_user(const tl_store *s, tl_err *e)
 	const char *paths[] = { dir, db, wal, shm, NULL };
 	tl_err why;
 
+	struct passwd *pw;
+
 	if (tl_daemon_user_ok(user, e))
 		return -1;
+	/* root would be left holding the CAPF key on the network: only when
+	 * asked for by name */
+	if (geteuid() == 0 && (pw = getpwnam(user)) != NULL && pw->pw_uid == 0) {
+		if (!s->conf.capf.user[0])
+			return tl_fail(e, "trustline.db belongs to root, so capfd would "
+				       "serve as root: create a system user (`adduser "
+				       "--system --group trustline`) and give it the data "
+				       "directory (`chown -R trustline: %s`), or set [capf] "
+				       "user to the user to run as (user = root keeps root, "
+				       "not advised)", s->dir);
+		tl_log(LOG_WARNING, "event=warning detail=\"[capf] user = root: capfd "
+		       "serves as root with every capability\"");
+	}
 	snprintf(dir, sizeof(dir), "%s", s->dir);
 	tl_store_path(s, db, sizeof(db), "trustline.db");
 	tl_store_path(s, wal, sizeof(wal), "trustline.db-wal");

@@ -299,18 +299,6 @@ static void end_done(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *o
 
 /* ---- authentication ---- */
 
-/* Compares without leaking through its timing where the strings differ:
- * every byte of the longer one is looked at. */
-static int same_secret(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
-	volatile unsigned char d = (unsigned char)(la != lb);
-
-	for (size_t i = 0; i < n; i++)
-		d |= (unsigned char)((i < la ? a[i] : 0) ^ (i < lb ? b[i] : 0));
-	return d == 0;
-}
-
 static int by_string(tl_capf_sess *s, const tl_device *d, const char *given,
 		     char *why, size_t n)
 {
@@ -324,8 +312,8 @@ static int by_string(tl_capf_sess *s, const tl_device *d, const char *given,
 			 "%ld more seconds", v->lockout_attempts, until - now(s));
 		return -1;
 	}
-	if (d->capf_auth_string[0] && same_secret(given ? given : "",
-						  d->capf_auth_string)) {
+	if (d->capf_auth_string[0] && tl_secret_check(given ? given : "",
+						      d->capf_auth_string) == 1) {
 		if (tl_capf_auth_ok(v->store, s->device, &e))
 			db_error(s, &e);
 		return 0;

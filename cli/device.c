@@ -376,7 +376,7 @@ static const char *const capf_keys[] = { "rsa:1024", "rsa:2048", "rsa:3072",
 					 "rsa:4096", "ec:256", "ec:384", "ec:521" };
 
 /* 10 random digits: the longest string phones accept, the least guessable. */
-static int generate_string(char out[16], tl_err *e)
+static int generate_string(char out[TL_SECRET_MAX], tl_err *e)
 {
 	size_t n = 0;
 
@@ -422,7 +422,7 @@ static int do_capf(int argc, char **argv)
 	};
 	const char *cmd = "device capf", *op_s = NULL, *mode_s = NULL, *str = NULL,
 		   *key = NULL, *by = NULL;
-	char name[16], secret[16], when[32];
+	char name[16], secret[TL_SECRET_MAX], when[32];
 	long now = (long)time(NULL), deadline = now + 7 * 86400;
 	int c, op, mode = TL_CAPF_MODE_NULL, rc;
 	tl_device d;
@@ -514,6 +514,7 @@ static int do_capf(int argc, char **argv)
 			printf("%s: %s by %s, authentication by %s, key %s\n", name,
 			       tl_capf_op_name(op), when, tl_capf_mode_name(mode),
 			       key ? key : d.capf_key);
+		/* the only time it is shown: the database keeps its hash */
 		if (str && !strcmp(str, "generate"))
 			printf("authentication string: %s\n", secret);
 	}

@@ -1,14 +1,15 @@
-/* The alarm table of trustline.db (migration 4 of store.c). */
+/* The alarm table of trustline.db (migration 4 of db.c). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alarm.h"
+#include "db.h"
 
 static int prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e)
 {
 	if (sqlite3_prepare_v2(tl_store_db(s), sql, -1, st, NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(tl_store_db(s)));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
 	return 0;
 }
 
@@ -16,7 +17,7 @@ static int done(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e)
 {
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(tl_store_db(s)));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
 	return 0;
 }
 

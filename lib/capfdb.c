@@ -1,4 +1,6 @@
 #include "capfdb.h"
+#include "db.h"
+#include "secret.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -90,7 +92,7 @@ static int vexec(sqlite3 *db, const char *sql, const char *types, va_list ap,
 	int rc, i = 1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
 	for (const char *t = types; *t; t++, i++) {
 		if (*t == 't') {
 			sqlite3_bind_text(st, i, va_arg(ap, const char *), -1,
@@ -110,7 +112,7 @@ static int vexec(sqlite3 *db, const char *sql, const char *types, va_list ap,
 		*out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
 	return 0;
 }
 
@@ -213,10 +215,15 @@ int tl_capf_schedule(tl_store *s, const char *device, int op, int mode,
 		     const char *auth_string, const char *key, long deadline,
 		     long now, tl_err *e)
 {
-	char detail[128];
+	char detail[128], hashed[TL_SECRET_MAX];
 	long found;
 	int rc;
 
+	if (auth_string && *auth_string && !tl_secret_is_hashed(auth_string)) {
+		if (tl_secret_hash(auth_string, hashed, e))
+			return -1;
+		auth_string = hashed;
+	}
 	if (begin(s, e))
 		return -1;
 	rc = sql(s, &found, e, "SELECT count(*) FROM device WHERE name = ?", "t",
@@ -364,7 +371,7 @@ int tl_capf_recover(tl_store *s, long now, int *n, tl_err *e)
 
 		if (sqlite3_prepare_v2(db, "SELECT id, device FROM capf_lsc WHERE state"
 				       " = 'issued' LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-			rc = tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+			rc = tl_fail(e, "trustline.db: %s", tl_db_error(db));
 			break;
 		}
 		if (sqlite3_step(st) != SQLITE_ROW) {
@@ -451,7 +458,7 @@ int tl_capf_events(tl_store *s, const char *device, int max,
 	if (sqlite3_prepare_v2(db, "SELECT ts, status, detail FROM capf_event WHERE"
 			       " device = ? ORDER BY id DESC LIMIT ?", -1, &st,
 			       NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
 	sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 2, max);
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
@@ -471,7 +478,7 @@ int tl_capf_lscs(tl_store *s, const char *device, tl_capf_lsc_fn fn, void *arg,
 	if (sqlite3_prepare_v2(db, "SELECT id, serial, not_after, state, issued FROM"
 			       " capf_lsc WHERE device = ? ORDER BY id DESC", -1, &st,
 			       NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(db));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
 	sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
 		rc = fn(arg, (long)sqlite3_column_int64(st, 0),

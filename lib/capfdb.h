@@ -55,8 +55,9 @@ int tl_capf_batch_begin(tl_store *s, tl_err *e);
 int tl_capf_batch_end(tl_store *s, tl_err *e);
 
 /* Schedules an operation on an existing device: operation, mode, string
- * (may be ""), key ("rsa:2048", "ec:256"), deadline; status 2 (or 1 for
- * "none"), recorded as an event. 1 when the device does not exist. */
+ * (may be ""; given in clear it is stored hashed, a hash is kept as it
+ * is), key ("rsa:2048", "ec:256"), deadline; status 2 (or 1 for "none"),
+ * recorded as an event. 1 when the device does not exist. */
 int tl_capf_schedule(tl_store *s, const char *device, int op, int mode,
 		     const char *auth_string, const char *key, long deadline,
 		     long now, tl_err *e);

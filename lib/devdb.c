@@ -1,4 +1,5 @@
 #include "devdb.h"
+#include "db.h"
 
 #include <ctype.h>
 #include <sqlite3.h>
@@ -111,7 +112,7 @@ static void row(sqlite3_stmt *st, tl_device *d)
 static int fail_db(tl_store *s, tl_err *e, const char *what)
 {
 	return tl_fail(e, "%s/trustline.db: %s: %s", s->dir, what,
-		       sqlite3_errmsg(tl_store_db(s)));
+		       tl_db_error(tl_store_db(s)));
 }
 
 int tl_dev_get(tl_store *s, const char *name, tl_device *d, tl_err *e)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "secret.h"
 #include "store.h"
 
 enum tl_profile { TL_PROFILE_NONSECURE, TL_PROFILE_AUTH, TL_PROFILE_ENCRYPTED };
@@ -20,7 +21,7 @@ typedef struct tl_device {
 	/* CAPF */
 	char capf_operation[12];	/* install, fetch, delete, none */
 	char capf_auth_mode[12];	/* string, null, lsc, mic */
-	char capf_auth_string[16];
+	char capf_auth_string[TL_SECRET_MAX];	/* hashed: secret.h */
 	char capf_key[12];		/* rsa:2048, ec:256, ... */
 	long capf_deadline;		/* Unix time, 0: none */
 	int lsc_status;			/* CERTIFICATES.md's 1..33 */

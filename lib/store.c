@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "file.h"
 
 int tl_store_fault;
@@ -66,92 +67,12 @@ static int mkdirs(const char *path, tl_err *e)
 	return 0;
 }
 
-static int exec_sql(tl_store *s, const char *sql, tl_err *e)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		tl_fail(e, "%s/trustline.db: %s", s->dir, msg ? msg : "error");
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* Schema migrations, applied in order; PRAGMA user_version counts them. */
-static const char *const migrations[] = {
-	"CREATE TABLE audit (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
-	" user TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,"
-	" old_sha256 TEXT, new_sha256 TEXT);"
-	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-	/* 2: the device database, with what CAPF needs beside each phone */
-	"CREATE TABLE device (name TEXT PRIMARY KEY, model TEXT NOT NULL,"
-	" protocol TEXT NOT NULL, profile TEXT NOT NULL, description TEXT NOT NULL,"
-	" template TEXT NOT NULL, capf_operation TEXT NOT NULL DEFAULT 'none',"
-	" capf_auth_mode TEXT NOT NULL DEFAULT 'null', capf_auth_string TEXT,"
-	" capf_key TEXT NOT NULL DEFAULT 'rsa:2048', capf_deadline INTEGER,"
-	" lsc_status INTEGER NOT NULL DEFAULT 1, lsc_status_time INTEGER,"
-	" lsc BLOB, mic BLOB, created INTEGER NOT NULL, updated INTEGER NOT NULL);",
-	/* 3: CAPF's history (every status code with its time), the LSCs it
-	 * issued with whether the phone confirmed them, and what the
-	 * authentication-string lockout counts */
-	"CREATE TABLE capf_event (id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-	" ts INTEGER NOT NULL, status INTEGER NOT NULL, detail TEXT NOT NULL);"
-	"CREATE INDEX capf_event_device ON capf_event (device, id);"
-	"CREATE TABLE capf_lsc (id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-	" serial TEXT NOT NULL, der BLOB NOT NULL, not_after INTEGER NOT NULL,"
-	" state TEXT NOT NULL, issued INTEGER NOT NULL, updated INTEGER NOT NULL);"
-	"CREATE INDEX capf_lsc_device ON capf_lsc (device, state);"
-	"CREATE TABLE capf_failure (device TEXT NOT NULL, ts INTEGER NOT NULL);"
-	"CREATE INDEX capf_failure_device ON capf_failure (device, ts);"
-	"CREATE TABLE capf_lockout (device TEXT PRIMARY KEY, until INTEGER NOT NULL);",
-	/* 4: the last revocation verdict per certificate (by SHA-256), and the
-	 * alarms that are raised now */
-	"CREATE TABLE revocation (sha256 TEXT PRIMARY KEY, object TEXT NOT NULL,"
-	" status TEXT NOT NULL, method TEXT NOT NULL, source TEXT NOT NULL,"
-	" detail TEXT NOT NULL, checked INTEGER NOT NULL);"
-	"CREATE TABLE alarm (name TEXT NOT NULL, object TEXT NOT NULL,"
-	" severity TEXT NOT NULL, detail TEXT NOT NULL, raised INTEGER NOT NULL,"
-	" PRIMARY KEY (name, object));",
-};
-
 static int open_db(tl_store *s, tl_err *e)
 {
 	char path[1200];
-	sqlite3_stmt *st;
-	int version = 0, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
 
 	tl_store_path(s, path, sizeof(path), "trustline.db");
-	if (sqlite3_open_v2(path, (sqlite3 **)&s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		tl_fail(e, "%s: %s", path, sqlite3_errmsg(s->db));
-		sqlite3_close(s->db);
-		s->db = NULL;
-		return -1;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	if (exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", e))
-		return -1;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			version = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (version > n)
-		return tl_fail(e, "%s: schema version %d is newer than this trustline "
-			       "(%d): upgrade trustline", path, version, n);
-	for (; version < n; version++) {
-		char sql[64];
-
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", version + 1);
-		if (exec_sql(s, "BEGIN IMMEDIATE;", e) ||
-		    exec_sql(s, migrations[version], e) || exec_sql(s, sql, e) ||
-		    exec_sql(s, "COMMIT;", e)) {
-			exec_sql(s, "ROLLBACK;", NULL);
-			return -1;
-		}
-	}
-	return 0;
+	return tl_db_open(&s->db, path, e);
 }
 
 static int ident_path(const tl_store *s, char *out, size_t n,
@@ -599,7 +520,7 @@ int tl_store_audit(tl_store *s, const char *action, const char *object,
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit (ts, user, action, object,"
 			       " old_sha256, new_sha256) VALUES (?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "audit log: %s", sqlite3_errmsg(s->db));
+		return tl_fail(e, "audit log: %s", tl_db_error(s->db));
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(st, 2, who(), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
@@ -611,7 +532,7 @@ int tl_store_audit(tl_store *s, const char *action, const char *object,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return tl_fail(e, "audit log: %s", sqlite3_errmsg(s->db));
+		return tl_fail(e, "audit log: %s", tl_db_error(s->db));
 	return 0;
 }
 
@@ -622,7 +543,7 @@ int tl_store_audit_each(tl_store *s, tl_audit_fn fn, void *arg, tl_err *e)
 	if (sqlite3_prepare_v2(s->db, "SELECT ts, user, action, object, old_sha256,"
 			       " new_sha256 FROM audit ORDER BY id", -1, &st,
 			       NULL) != SQLITE_OK)
-		return tl_fail(e, "audit log: %s", sqlite3_errmsg(s->db));
+		return tl_fail(e, "audit log: %s", tl_db_error(s->db));
 	while (sqlite3_step(st) == SQLITE_ROW)
 		fn(arg, (long)sqlite3_column_int64(st, 0),
 		   (const char *)sqlite3_column_text(st, 1),
@@ -660,13 +581,13 @@ int tl_store_set(tl_store *s, const char *key, const char *val, tl_err *e)
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO state (key, value) VALUES (?, ?)"
 			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 			       -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "state: %s", sqlite3_errmsg(s->db));
+		return tl_fail(e, "state: %s", tl_db_error(s->db));
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, val, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return tl_fail(e, "state: %s", sqlite3_errmsg(s->db));
+		return tl_fail(e, "state: %s", tl_db_error(s->db));
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alarm.h"
+#include "db.h"
 #include "json.h"
 #include "pki.h"
 #include "revcheck.h"
@@ -69,7 +70,7 @@ static int rev_put(tl_store *s, const tl_cert *c, const char *object,
 			       "(sha256, object, status, method, source, detail, checked)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(tl_store_db(s)));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, object, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, tl_rev_status_name(r->status), -1, SQLITE_TRANSIENT);
@@ -80,7 +81,7 @@ static int rev_put(tl_store *s, const tl_cert *c, const char *object,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return tl_fail(e, "trustline.db: %s", sqlite3_errmsg(tl_store_db(s)));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
 	return 0;
 }
 

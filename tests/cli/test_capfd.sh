@@ -46,6 +46,14 @@ mic() {
 }
 
 expect 0 $T cluster init --name lab --domain lab.example --nodes pub
+[ "$(stat -c %a dd/trustline.db)" = 640 ] || fail "trustline.db mode $(stat -c %a dd/trustline.db)"
+if [ "$(id -u)" = 0 ]; then
+	# root, and no user to drop to but root: refused, with what to do
+	expect 1 $CAPFD --listen 127.0.0.1 --port 0 --foreground
+	grep -q "capfd would serve as root: create a system user" err.txt ||
+		fail "no refusal as root: $(cat err.txt)"
+	conf_set dd/trustline.conf capf user=root
+fi
 expect 0 $T cert export CAPF
 cp out.txt capf.pem
 # many enrollments a second from one address here; the limit has its own check
