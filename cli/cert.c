@@ -71,7 +71,8 @@ static void usage(FILE *f)
 "          CertExpired, CertValidLessThanADay, CertValidfor7days (critical),\n"
 "          CertValidLessThanMonth and CertValidityOver30Days; exit 2 when an\n"
 "          alarm is critical. --watch runs every notify_every_hours (hourly\n"
-"          while an alarm is critical) and logs to standard error.\n"
+"          while an alarm is critical), runs `cert revocation check` every\n"
+"          [revocation] check_every_hours, and logs to standard error.\n"
 "trust add\n"
 "          puts every certificate of FILE (PEM, DER, a PEM bundle or a PKCS#7\n"
 "          chain in PEM or DER) into a trust store, or refuses them all: no\n"
@@ -749,7 +750,8 @@ static int do_monitor(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	int days = 0, json = 0, watch = 0, c, worst;
+	int days = 0, json = 0, watch = 0, c, worst = 0;
+	time_t next_monitor = 0, next_rev = 0;
 	tl_store s;
 	tl_err e;
 
@@ -768,18 +770,31 @@ static int do_monitor(int argc, char **argv)
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	do {
-		unsigned wait;
+		time_t now = time(NULL);
+		int every;
 
 		if (open_store(&s))
 			return EXIT_USAGE;
-		worst = tl_pki_monitor(&s, days, json, watch ? stderr : stdout, &e);
-		wait = (unsigned)(worst == 2 ? 3600 : s.conf.notify_every_hours * 3600);
+		if (now >= next_monitor) {
+			worst = tl_pki_monitor(&s, days, json, watch ? stderr : stdout, &e);
+			/* daily, hourly once something is critical */
+			next_monitor = now + (worst == 2 ? 3600 :
+					      s.conf.notify_every_hours * 3600);
+		}
+		/* --watch is also the revocation schedule: a verdict that changes
+		 * bumps the generation, and tvsd stops vouching within seconds */
+		every = s.conf.rev.check_every_hours;
+		if (worst >= 0 && watch && every > 0 && now >= next_rev) {
+			if (tl_pki_rev_check(&s, NULL, json, stderr, stderr, &e) < 0)
+				fprintf(stderr, "trustline: revocation check: %s\n", e.msg);
+			next_rev = now + (time_t)every * 3600;
+		}
 		tl_store_close(&s);
 		if (worst < 0)
 			return cli_fail(EXIT_USAGE, &e);
 		fflush(NULL);
-		/* CERTIFICATES.md: daily, hourly once something is critical */
-		while (watch && !stop && wait-- > 0)
+		while (watch && !stop && time(NULL) < next_monitor &&
+		       (every <= 0 || time(NULL) < next_rev))
 			sleep(1);
 	} while (watch && !stop);
 	return worst == 2 ? 2 : 0;

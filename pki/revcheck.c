@@ -94,6 +94,7 @@ typedef struct run {
 	size_t npool;
 	tl_revopts o;
 	int json, count, worst;
+	int changed;	/* a certificate became or stopped being revoked */
 	FILE *out, *alarms;
 	char (*seen)[256];	/* objects checked in this run */
 	int nseen;
@@ -191,7 +192,7 @@ static int check_item(void *arg, tl_pki_item *it)
 	run *x = arg;
 	const tl_cert *c = it->cert, *issuer = NULL;
 	char object[256], aia[512], cdp[512];
-	tl_rev r;
+	tl_rev r, before;
 
 	snprintf(object, sizeof(object), "%s/%s", it->group, it->name);
 	if (!wanted(x, object) || tl_name_equal(c->subject, c->issuer))
@@ -216,6 +217,10 @@ static int check_item(void *arg, tl_pki_item *it)
 				 "CRL distribution point (set ocsp_uri or crl_uri in "
 				 "[revocation])");
 	}
+	if (tl_pki_rev_get(x->s, c, &before) < 0)
+		before.status = TL_REV_NONE;
+	if ((before.status == TL_REV_REVOKED) != (r.status == TL_REV_REVOKED))
+		x->changed = 1;
 	if (rev_put(x->s, c, object, &r, x->e))
 		return -1;
 	if (x->nseen < MAX_SEEN)
@@ -256,7 +261,7 @@ static int stale_alarm(void *arg, const tl_alarm *a)
 int tl_pki_rev_check(tl_store *s, const char *const *only, int json, FILE *out,
 		     FILE *alarms, tl_err *e)
 {
-	run x = { s, only, NULL, 0, { 0 }, json, 0, 0, out, alarms, NULL, 0, NULL, 0, e };
+	run x = { s, only, NULL, 0, { 0 }, json, 0, 0, 0, out, alarms, NULL, 0, NULL, 0, e };
 	int rc;
 
 	tl_pki_revopts(&s->conf, &x.o);
@@ -274,6 +279,9 @@ int tl_pki_rev_check(tl_store *s, const char *const *only, int json, FILE *out,
 			fputs("]\n", out);
 		if (rc == 0 && only == NULL)
 			rc = tl_alarm_each(s, "CertificateRevoked", stale_alarm, &x, e);
+		/* the servers reload what they vouch for at a new generation */
+		if (rc == 0 && x.changed)
+			rc = tl_store_bump(s, e);
 	}
 	for (size_t i = 0; i < x.npool; i++)
 		tl_cert_free(x.pool[i]);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "purpose.h"
+#include "revcheck.h"
 #include "trustlist.h"
 
 static const struct { const char *store; int role; } vouched_stores[] = {
@@ -153,6 +154,13 @@ int tl_tvs_index_build(tl_tvs_index *ix, tl_store *s, tl_err *e)
 		tl_tvs_index_free(ix);
 		return -1;
 	}
+	for (size_t i = 0; i < ix->n; i++) {
+		tl_rev r;
+
+		if (tl_pki_rev_get(s, ix->e[i].cert, &r) == 0 && r.status == TL_REV_REVOKED)
+			snprintf(ix->e[i].revoked, sizeof(ix->e[i].revoked), "%s %.80s: %.80s",
+				 r.method, r.source, r.detail);
+	}
 	return 0;
 }
 
@@ -204,6 +212,6 @@ const tl_tvs_entry *tl_tvs_find_serial(const tl_tvs_index *ix, const char *issue
 
 int tl_tvs_entry_valid(const tl_tvs_entry *en, time_t now)
 {
-	return en && en->nroles > 0 && en->cert->not_before <= now &&
-	       now <= en->cert->not_after;
+	return en && en->nroles > 0 && !en->revoked[0] &&
+	       en->cert->not_before <= now && now <= en->cert->not_after;
 }

@@ -4,7 +4,9 @@
  * Phone-SAST-trust (SAST) and CAPF-trust (CAPF). Looked up by the DER
  * (equal bytes: what equal SHA-256 digests would say, without hashing
  * every certificate asked about) and by issuer + serial; built once and
- * then only read, so a reload builds a new index and swaps it in. */
+ * then only read, so a reload builds a new index and swaps it in. A
+ * certificate the last `cert revocation check` found revoked stays in the
+ * index, marked, so tvsd says why it refuses it. */
 #ifndef TL_TVSINDEX_H
 #define TL_TVSINDEX_H
 
@@ -22,6 +24,9 @@ typedef struct tl_tvs_entry {
 	size_t nroles;
 	const char *source;	/* "identity CallManager/pub", "CallManager-trust" */
 	char source_buf[96];
+	/* "" or why the last revocation check found it revoked: no longer
+	 * vouched for */
+	char revoked[200];
 } tl_tvs_entry;
 
 typedef struct tl_tvs_index {
@@ -42,7 +47,7 @@ const tl_tvs_entry *tl_tvs_find_der(const tl_tvs_index *ix, const uint8_t *der,
 /* The entry with this issuer (either name separator) and serial, or NULL. */
 const tl_tvs_entry *tl_tvs_find_serial(const tl_tvs_index *ix, const char *issuer,
 				       const uint8_t *serial, size_t serial_len);
-/* Valid when found and within its validity at now. */
+/* Valid when found, within its validity at now, and not revoked. */
 int tl_tvs_entry_valid(const tl_tvs_entry *en, time_t now);
 
 #endif

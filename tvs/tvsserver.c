@@ -198,7 +198,7 @@ static void roles_str(const tl_tvs_entry *en, char *out, size_t n)
 static void log_request(const tl_conf_tvs *t, const char *peer, const tl_tvs_msg *m,
 			const tl_tvs_entry *en, const char *verdict)
 {
-	char dev[128], subj[300], iss[300], roles[64], dv[160], sv[320], iv[320];
+	char dev[128], subj[300], iss[300], roles[64], dv[160], sv[320], iv[320], rv[420];
 	char *serial = NULL, *sha = NULL;
 	tl_cert *parsed = NULL;
 	const tl_cert *c = en ? en->cert : NULL;
@@ -223,12 +223,14 @@ static void log_request(const tl_conf_tvs *t, const char *peer, const tl_tvs_msg
 		sha = tl_hex(h, 32, 0);
 	roles_str(verdict[0] == 'v' ? en : NULL, roles, sizeof(roles));
 	tl_log(LOG_INFO, "event=%s peer=%s session=%u device=%s subject=%s issuer=%s "
-	       "serial=%s sha256=%s verdict=%s roles=%s ttl=%u",
+	       "serial=%s sha256=%s verdict=%s roles=%s ttl=%u%s%s",
 	       m->command == TL_TVS_VERIFY_REQUEST ? "verify" : "query", peer,
 	       m->session, tl_log_val(dev[0] ? dev : "-", dv, sizeof(dv)),
 	       tl_log_val(subj, sv, sizeof(sv)), tl_log_val(iss, iv, sizeof(iv)),
 	       serial ? serial : "-", sha ? sha : "-", verdict, roles,
-	       verdict[0] == 'v' ? ttl_for(t, en) : 0);
+	       verdict[0] == 'v' ? ttl_for(t, en) : 0,
+	       en && en->revoked[0] ? " reason=" : "",
+	       en && en->revoked[0] ? tl_log_val(en->revoked, rv, sizeof(rv)) : "");
 	free(serial);
 	free(sha);
 	tl_cert_free(parsed);
@@ -255,6 +257,8 @@ static int answer(const tl_tvs_index *ix, const tl_conf_tvs *t, const tl_tvs_msg
 		verdict = m->command == TL_TVS_VERIFY_REQUEST ? "unknown" : "not_found";
 	else if (en->nroles == 0)
 		verdict = "no_role";
+	else if (en->revoked[0])
+		verdict = "revoked";
 	else if (!tl_tvs_entry_valid(en, time(NULL)))
 		verdict = en->cert->not_after < time(NULL) ? "expired" : "not_yet_valid";
 	else

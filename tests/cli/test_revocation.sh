@@ -64,6 +64,14 @@ start_ocsp
 
 expect 0 $T cluster init --name lab --domain lab.example --nodes cucm-pub --data-dir ./dd
 for f in root good bad; do expect 0 $T cert trust add CallManager-trust $f.pem; done
+# tvsd vouches for the trust stores: for bad until it is found revoked
+chmod 755 "$PWD"
+TP=$(free_port)
+"${BUILD_DIR:?}/bin/tvsd" --foreground --listen 127.0.0.1 --port "$TP" 2> tvsd.log &
+pids="$pids $!"
+started tvsd.log $! > /dev/null
+tvs() { expect "$1" $T tvs verify "$2" --server 127.0.0.1:$TP --itl dd/tftpboot/ITLFile.tlv; }
+tvs 0 bad.pem
 expect 0 $T cert revocation --help
 has "revocation check"
 expect 0 $T cert revocation check --help
@@ -104,6 +112,21 @@ expect 0 $T cert list --store CallManager-trust --json
 json out.txt '[r["revocation"] for r in d if r["name"] == "bad"][0]' | grep -qx revoked || fail "cert list --json"
 expect 0 $T cert show CallManager-trust/bad
 has "Revocation:  revoked (ocsp http://127.0.0.1:$P/"
+# tvsd sees the new generation within its 2 s look and refuses it, saying why
+for _ in $(seq 100); do [ "$(grep -c "event=reload" tvsd.log)" -ge 1 ] && break; sleep 0.1; done
+tvs 1 bad.pem
+has INVALID
+tvs 0 good.pem
+for _ in $(seq 50); do grep -q "verdict=revoked" tvsd.log && break; sleep 0.1; done
+grep "verdict=revoked" tvsd.log | grep -q "subject=\"CN=bad,O=Lab\".*reason=\"ocsp http://127.0.0.1:$P/: the responder says revoked\"" ||
+	fail "tvsd's refusal line: $(grep verdict= tvsd.log | tail -3)"
+# cert monitor --watch keeps the revocation schedule: a check at its start
+$T cert monitor --watch > /dev/null 2> watch.log &
+wpid=$!; pids="$pids $wpid"
+for _ in $(seq 100); do grep -q "object=CallManager-trust/bad status=revoked" watch.log && break; sleep 0.1; done
+grep -q "object=CallManager-trust/bad status=revoked method=ocsp" watch.log ||
+	fail "no revocation check from cert monitor --watch: $(cat watch.log)"
+kill $wpid; wait $wpid 2>/dev/null || :
 
 # the responder stopped: the CRL (made before the revocation) answers; off,
 # there is no verdict, and the revoked one is not called good
