@@ -407,6 +407,23 @@ out:
 	return rc;
 }
 
+/* An LSC the administrator revoked, or the phone deleted, no longer
+ * authenticates it. */
+static int lsc_not_revoked(const tl_capf_srv *v, const char *device,
+			   const tl_cert *c, tl_err *e)
+{
+	char *serial = tl_hex(c->serial, c->serial_len, 1);
+	int rc;
+
+	if (serial == NULL)
+		return tl_fail(e, "out of memory");
+	rc = tl_capf_lsc_is_revoked(v->store, device, serial, e);
+	if (rc > 0)
+		tl_fail(e, "the LSC (serial %s) is revoked", serial);
+	free(serial);
+	return rc ? -1 : 0;
+}
+
 /* The certificate the phone authenticates with: type is what it says it
  * is (LSC or MIC). */
 static int check_cert(const tl_capf_sess *s, const tl_capf_msg *m, int type,
@@ -431,7 +448,7 @@ static int check_cert(const tl_capf_sess *s, const tl_capf_msg *m, int type,
 		else if (c->not_after < t || c->not_before > t)
 			tl_fail(e, "the LSC is expired or not yet valid");
 		else
-			rc = 0;
+			rc = lsc_not_revoked(v, s->device, c, e);
 	} else {
 		/* Cisco MICs name the device inside the CN (CP-8865-SEP...). */
 		if (!strcasestr(cn, s->device))

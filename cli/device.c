@@ -29,6 +29,7 @@ static void usage(FILE *f)
 "                        [--key rsa:1024|rsa:2048|rsa:3072|rsa:4096|ec:256|ec:384|ec:521]\n"
 "                        [--by YYYY-MM-DDTHH]\n"
 "       trustline device capf-status [SEP<MAC>] [--json]\n"
+"       trustline device lsc revoke SEP<MAC>\n"
 "Every command takes --data-dir DIR (default $TRUSTLINE_DATA_DIR, else\n"
 "/var/lib/trustline).\n"
 "\n"
@@ -49,7 +50,10 @@ static void usage(FILE *f)
 "key the phone generates for the LSC (default: as before, rsa:2048 at first).\n"
 "--by is the UTC hour the operation must complete by (default: 7 days from\n"
 "now); later the phone's attempt fails with status 17. capf-status shows the\n"
-"operation, its status code and text, and the LSC's serial and expiry.\n", f);
+"operation, its status code and text, and the LSC's serial and expiry.\n"
+"lsc revoke marks the phone's LSCs (installed, or issued and not yet\n"
+"confirmed) revoked: capfd refuses them as the phone's existing certificate,\n"
+"as it refuses one the phone deleted. Schedule an install to give it a new one.\n", f);
 }
 
 static const char *data_dir;
@@ -348,6 +352,7 @@ static int do_import(int argc, char **argv)
 
 static int do_capf(int argc, char **argv);
 static int do_capf_status(int argc, char **argv);
+static int do_lsc(int argc, char **argv);
 
 int cmd_device(int argc, char **argv)
 {
@@ -367,6 +372,8 @@ int cmd_device(int argc, char **argv)
 		return do_capf(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "capf-status"))
 		return do_capf_status(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "lsc"))
+		return do_lsc(argc - 1, argv + 1);
 	return cli_usage("device", "unknown subcommand \"%s\"", argv[1]);
 }
 
@@ -633,4 +640,60 @@ static int do_capf_status(int argc, char **argv)
 	rc = each_device(&s, ctx.one ? name : NULL, status_one, &ctx, ctx.json);
 	tl_store_close(&s);
 	return rc;
+}
+
+/* device lsc revoke SEP<MAC>: argv[0] is "lsc" */
+static int do_lsc(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *cmd = "device lsc revoke";
+	char name[16];
+	int c, rc, n;
+	tl_device d;
+	tl_store s;
+	tl_err e;
+
+	if (argc < 2 || strcmp(argv[1], "revoke")) {
+		if (argc >= 2 && !strcmp(argv[1], "--help")) {
+			usage(stdout);
+			return 0;
+		}
+		return cli_usage("device lsc", argc < 2 ? "give revoke SEP<MAC>" :
+				 "unknown subcommand \"%s\": revoke", argv[1]);
+	}
+	if ((rc = device_arg(cmd, argc - 1, argv + 1, name)) >= 0)
+		return rc;
+	optind = 3;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage(cmd, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (open_store(&s))
+		return EXIT_USAGE;
+	if ((rc = tl_dev_get(&s, name, &d, &e)) != 0) {
+		tl_store_close(&s);
+		if (rc > 0)
+			return cli_error(EXIT_INVALID, "%s is not in the device database", name);
+		return cli_fail(EXIT_USAGE, &e);
+	}
+	tl_device_free(&d);
+	rc = tl_capf_lsc_revoke(&s, name, (long)time(NULL), &n, &e) ||
+	     (n > 0 && tl_store_audit(&s, "lsc revoke", name, NULL, NULL, &e));
+	tl_store_close(&s);
+	if (rc)
+		return cli_fail(EXIT_INVALID, &e);
+	if (n == 0)
+		return cli_error(EXIT_INVALID, "%s has no LSC in use to revoke", name);
+	printf("%s: %d LSC%s revoked; capfd refuses %s from now on\n", name, n,
+	       n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	return 0;
 }

@@ -332,6 +332,35 @@ int tl_capf_lsc_deleted(tl_store *s, const char *device, long now, tl_err *e)
 	return end(s, rc ? -1 : 0, e);
 }
 
+int tl_capf_lsc_revoke(tl_store *s, const char *device, long now, int *count,
+		       tl_err *e)
+{
+	long n;
+	int rc;
+
+	if (begin(s, e))
+		return -1;
+	rc = sql(s, &n, e, "SELECT count(*) FROM capf_lsc WHERE device = ? AND state"
+		 " IN ('installed', 'issued', 'unconfirmed')", "t", device);
+	rc = rc || sql(s, NULL, e, "UPDATE capf_lsc SET state = 'revoked', updated = ?"
+		       " WHERE device = ? AND state IN ('installed', 'issued',"
+		       " 'unconfirmed')", "it", now, device);
+	rc = rc || bump(s, e);
+	*count = rc ? 0 : (int)n;
+	return end(s, rc ? -1 : 0, e);
+}
+
+int tl_capf_lsc_is_revoked(tl_store *s, const char *device, const char *serial,
+			   tl_err *e)
+{
+	long n;
+
+	if (sql(s, &n, e, "SELECT count(*) FROM capf_lsc WHERE device = ? AND"
+		" serial = ? AND state IN ('revoked', 'deleted')", "tt", device, serial))
+		return -1;
+	return n > 0;
+}
+
 int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,
 		    long now, tl_err *e)
 {

@@ -82,6 +82,15 @@ int tl_capf_lsc_unconfirmed(tl_store *s, long id, const char *device,
 			    int status, const char *detail, long now, tl_err *e);
 /* The phone deleted its LSC: the device has none, status 4, done. */
 int tl_capf_lsc_deleted(tl_store *s, const char *device, long now, tl_err *e);
+/* The administrator revokes the device's LSCs that are in use or may be
+ * (installed, issued, unconfirmed): capfd refuses them from then on.
+ * *count gets how many. */
+int tl_capf_lsc_revoke(tl_store *s, const char *device, long now, int *count,
+		       tl_err *e);
+/* 1 when the LSC with this serial (hex with colons, as stored) issued to
+ * device was revoked or deleted from the phone, 0 when not, -1 on error. */
+int tl_capf_lsc_is_revoked(tl_store *s, const char *device, const char *serial,
+			   tl_err *e);
 /* The phone sent its certificate (troubleshoot): kept as "fetched",
  * status 5, done. */
 int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,

@@ -153,6 +153,16 @@ enroll 1 $D3 --mic rogue.pem
 [ "$(status $D3)" = 28 ] || fail "rogue MIC (troubleshoot: Invalid MIC): status $(status $D3)"
 enroll 0 $D3 --lsc d3b.pem
 [ "$(json out.txt 'd["result"]')" = fetched ] && [ "$(status $D3)" = 5 ] || fail "fetch"
+# revoked by the administrator: refused as the existing certificate
+expect 0 $T device lsc revoke $D3
+grep -q "1 LSC revoked" out.txt || fail "lsc revoke: $(cat out.txt)"
+expect 1 $T device lsc revoke $D3
+grep -q "no LSC in use" err.txt || fail "second revoke: $(cat err.txt)"
+expect 0 $T device capf $D3 --operation fetch --auth-mode lsc
+enroll 1 $D3 --lsc d3b.pem
+$T device capf-status $D3 > cs.txt
+grep -q "26 Troubleshoot Failed: Invalid LSC: the LSC (serial .*) is revoked" cs.txt ||
+	fail "revoked LSC: $(cat out.txt cs.txt)"
 expect 0 $T device capf $D3 --operation delete --auth-mode mic
 enroll 0 $D3 --mic $D3-mic.pem
 [ "$(status $D3)" = 4 ] && [ "$(json st.json 'd["lsc_serial"]')" = None ] || fail "delete"
