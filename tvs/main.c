@@ -46,6 +46,7 @@ static int parse(int argc, char **argv, opts *o)
 		{ "workers", required_argument, 0, 'w' },
 		{ "foreground", no_argument, 0, 'f' },
 		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 },
 	};
 	char *end;
@@ -77,6 +78,9 @@ static int parse(int argc, char **argv, opts *o)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			puts("tvsd " TRUSTLINE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
