@@ -260,6 +260,7 @@ int main(int argc, char **argv)
 	       tl_capfd_srv(d)->ntrust, s.conf.capf.lsc_days,
 	       (tl_capfd_srv(d)->issuer ? tl_capfd_srv(d)->issuer :
 		tl_capfd_srv(d)->capf)->subject, (int)getpid());
+	tl_daemon_ready();
 	rc = s.conf.capf.workers;
 	tl_capfd_free(d);
 	if (rc == 1) {

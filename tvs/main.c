@@ -206,6 +206,7 @@ int main(int argc, char **argv)
 	       s.conf.tvs.listen : "*", tl_sock_port(fds[0]), s.conf.tvs.workers,
 	       s.conf.tvs.tls_min / 10, s.conf.tvs.tls_min % 10, tl_tvsd_entries(d),
 	       tl_store_read_generation(s.dir), (int)getpid());
+	tl_daemon_ready();
 	if (nfd == 1)
 		return serve(&o, dir, &s, d, fds[0]);
 	{

@@ -16,6 +16,7 @@ for d in tftpd tvsd capfd; do
 	[ -f "$ROOT/systemd/$u" ] || fail "no systemd/$u"
 	sed "s|/usr/sbin/trustline-$d |$B/bin/$d |" "$ROOT/systemd/$u" > "$u"
 	grep -q "^ExecStart=$B/bin/$d --foreground" "$u" || fail "$u: ExecStart"
+	grep -q "^Type=notify$" "$u" || fail "$u: not Type=notify"
 	for k in ExecReload=/bin/kill User=trustline ProtectSystem=strict \
 	    ReadWritePaths=/var/lib/trustline NoNewPrivileges=yes PrivateTmp=yes \
 	    ProtectHome=yes PrivateDevices=yes "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX" \
