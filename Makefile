@@ -191,10 +191,32 @@ fuzz: ensure-deps
 fuzz-run: $(FUZZ_BIN)
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# The commands in bindir, the daemons in sbindir as trustline-tftpd,
+# trustline-tvsd and trustline-capfd (tftpd alone would clash with other
+# TFTP servers). make install prefix=/usr DESTDIR=... for a package.
+prefix ?= $(PREFIX)
+bindir ?= $(prefix)/bin
+sbindir ?= $(prefix)/sbin
+docdir ?= $(prefix)/share/doc/trustline
+
 install: $(PROGS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/trustline
-	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/trustline/
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) $(DESTDIR)$(docdir)
+	install -m 0755 $(BUILD)/bin/trustline $(BUILD)/bin/phone-sim $(DESTDIR)$(bindir)/
+	for p in $(notdir $(SERVER_PROGS)); do \
+		install -m 0755 $(BUILD)/bin/$$p $(DESTDIR)$(sbindir)/trustline-$$p || exit 1; done
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(docdir)/
+
+# The Debian package (debian/), into $(BUILD)/deb/: trustline_$(VERSION)_amd64.deb
+.PHONY: deb
+DEB_OUT = $(CURDIR)/$(BUILD)/deb
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+deb:
+	@mkdir -p $(DEB_OUT)
+	DEB_OUT=$(DEB_OUT) dpkg-buildpackage -us -uc -b \
+		--buildinfo-option=-u$(DEB_OUT) --changes-option=-u$(DEB_OUT) \
+		--buildinfo-file=$(DEB_OUT)/trustline_$(VERSION)_$(DEB_ARCH).buildinfo \
+		--changes-file=$(DEB_OUT)/trustline_$(VERSION)_$(DEB_ARCH).changes
+	@ls -l $(DEB_OUT)/*.deb
 
 clean:
 	rm -rf build build-san build-fuzz

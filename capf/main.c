@@ -62,6 +62,7 @@ static int parse(int argc, char **argv, opts *o, const char **dir)
 		{ "workers", required_argument, 0, 'w' },
 		{ "foreground", no_argument, 0, 'f' },
 		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 },
 	};
 	int c;
@@ -82,6 +83,7 @@ static int parse(int argc, char **argv, opts *o, const char **dir)
 				return 2;
 			break;
 		case 'h': usage(stdout); return 0;
+		case 'V': puts("capfd " TRUSTLINE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -273,6 +275,7 @@ int main(int argc, char **argv)
 	       tl_capfd_srv(d)->ntrust, s.conf.capf.lsc_days,
 	       (tl_capfd_srv(d)->issuer ? tl_capfd_srv(d)->issuer :
 		tl_capfd_srv(d)->capf)->subject, (int)getpid());
+	tl_daemon_ready();
 	rc = s.conf.capf.workers;
 	tl_capfd_free(d);
 	if (rc == 1) {

@@ -1,5 +1,6 @@
 #include "daemon.h"
 #include "log.h"
+#include "notify.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,4 +131,10 @@ void tl_daemon_fit_files(unsigned *n, unsigned reserve, const char *key)
 	*n = rl.rlim_cur > 2 * (rlim_t)reserve ? (unsigned)(rl.rlim_cur - reserve) : reserve;
 	tl_log(LOG_WARNING, "event=limits %s=%u reason=\"open file limit %llu\"", key, *n,
 	       (unsigned long long)rl.rlim_cur);
+}
+
+void tl_daemon_ready(void)
+{
+	if (tl_notify("READY=1"))
+		tl_log(LOG_WARNING, "event=notify error=\"%s\"", strerror(errno));
 }

@@ -20,6 +20,10 @@ int tl_daemon_user_ok(const char *user, tl_err *e);
  * groups (for good: a saved uid of 0 is dropped too). A no-op otherwise. */
 int tl_daemon_drop(const char *user, tl_err *e);
 
+/* Serving now: tells systemd so when a Type=notify unit started the
+ * daemon (READY=1 to $NOTIFY_SOCKET, see notify.h); a failure is logged. */
+void tl_daemon_ready(void);
+
 /* Each connection or transfer holds a descriptor: raises the open-file
  * limit to the hard limit and, when *n of them and reserve more do not fit,
  * lowers *n to what does and logs event=limits naming key. */

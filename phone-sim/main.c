@@ -1068,6 +1068,10 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_ERROR : EXIT_OK;
 	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("phone-sim " TRUSTLINE_VERSION);
+		return EXIT_OK;
+	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential pkg-config libwolfssl-dev libxml2-dev libxml2-utils libevent-dev
 libsqlite3-dev libinih-dev zlib1g-dev check clang libclang-rt-dev openssl xxd python3
-tftp-hpa curl libcurl4-openssl-dev python3-cryptography strace"
+tftp-hpa curl libcurl4-openssl-dev python3-cryptography strace man-db systemd"
 
 missing=""
 for p in $PKGS; do

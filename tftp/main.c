@@ -199,6 +199,8 @@ static void let_go(void)
  * this process serves. */
 static int tell_ready(int ready, int detached)
 {
+	/* a Type=notify unit: serving (workers never send it, see supervise) */
+	tl_daemon_ready();
 	if (ready >= 0) {
 		if (write(ready, "k", 1) != 1)
 			return -1;
@@ -342,6 +344,7 @@ static int supervise(const struct opts *o, tl_tftp_ns *ns, int ready)
 		pid_t pid = fork();
 
 		if (pid == 0) {
+			unsetenv("NOTIFY_SOCKET");	/* the supervisor says READY */
 			close(p[0]);
 			if (ready >= 0)
 				close(ready);

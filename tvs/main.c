@@ -46,6 +46,7 @@ static int parse(int argc, char **argv, opts *o)
 		{ "workers", required_argument, 0, 'w' },
 		{ "foreground", no_argument, 0, 'f' },
 		{ "help", no_argument, 0, 'h' },
+		{ "version", no_argument, 0, 'V' },
 		{ 0, 0, 0, 0 },
 	};
 	char *end;
@@ -77,6 +78,9 @@ static int parse(int argc, char **argv, opts *o)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			puts("tvsd " TRUSTLINE_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -202,6 +206,7 @@ int main(int argc, char **argv)
 	       s.conf.tvs.listen : "*", tl_sock_port(fds[0]), s.conf.tvs.workers,
 	       s.conf.tvs.tls_min / 10, s.conf.tvs.tls_min % 10, tl_tvsd_entries(d),
 	       tl_store_read_generation(s.dir), (int)getpid());
+	tl_daemon_ready();
 	if (nfd == 1)
 		return serve(&o, dir, &s, d, fds[0]);
 	{
