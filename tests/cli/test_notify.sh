@@ -12,6 +12,7 @@ expect 0 $T cluster init --name lab --domain lab.example --nodes pub
 # run as whoever runs the test (root would drop to nobody)
 conf_set dd/trustline.conf tftp "user=$(id -un)"
 conf_set dd/trustline.conf tvs "user=$(id -un)"
+conf_set dd/trustline.conf capf "user=$(id -un)"
 # listen SOCKET OUT: every datagram to SOCKET, one a line, in OUT
 listen() {
 	python3 -c 'import socket, sys
