@@ -18,12 +18,14 @@ static void usage(FILE *f)
 "                            [--device NAME] [--json]\n"
 "       trustline tvs query --issuer NAME --serial HEX --server HOST[:PORT]\n"
 "                           (--itl ITL.tlv | --tvs-cert PEM) [--device NAME] [-o CERT.pem]\n"
+"                           [--json]\n"
 "\n"
 "verify  asks whether the certificate CERT (PEM or DER) is trusted, and for\n"
 "        which roles: prints `VALID roles=CCM+TFTP ttl=86400` or `INVALID`.\n"
 "query   asks for the certificate with this issuer (as signed-file headers\n"
 "        name it) and serial number (hex, colons allowed); prints it as PEM,\n"
-"        or writes it to CERT.pem with -o.\n"
+"        or writes it to CERT.pem with -o. --json prints {\"certificate\",\n"
+"        \"valid\", \"roles\", \"ttl\", \"pem\"} (null when invalid).\n"
 "\n"
 "The server's TLS certificate must be a TVS record of ITL.tlv (full or\n"
 "hash-only), as a phone checks it, or the certificate PEM byte for byte.\n"
@@ -150,6 +152,30 @@ static void print_roles(FILE *f, const tl_tvs_answer *a, const char *sep)
 		fprintf(f, "%s%s", i ? sep : "", tl_role_short(a->roles[i]));
 }
 
+/* verify's and query's --json: one object, the same members */
+static void print_json(const char *subject, const tl_tvs_answer *ans, const char *pem)
+{
+	printf("{\"certificate\": ");
+	if (subject)
+		tl_json_str(stdout, subject);
+	else
+		printf("null");
+	printf(", \"valid\": %s, \"roles\": [", ans->valid ? "true" : "false");
+	for (size_t i = 0; i < ans->nroles; i++) {
+		printf("%s", i ? ", " : "");
+		tl_json_str(stdout, tl_role_short(ans->roles[i]));
+	}
+	printf("], \"ttl\": %u", ans->ttl);
+	if (pem || !ans->valid) {
+		printf(", \"pem\": ");
+		if (pem)
+			tl_json_str(stdout, pem);
+		else
+			printf("null");
+	}
+	printf("}\n");
+}
+
 static int do_verify(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	tl_tvs_client *cl = NULL;
@@ -173,14 +199,7 @@ static int do_verify(const char *cmd, void (*help)(FILE *), int argc, char **arg
 		goto done;
 	}
 	if (a.json) {
-		printf("{\"certificate\": ");
-		tl_json_str(stdout, cert->subject);
-		printf(", \"valid\": %s, \"roles\": [", ans.valid ? "true" : "false");
-		for (size_t i = 0; i < ans.nroles; i++) {
-			printf("%s", i ? ", " : "");
-			tl_json_str(stdout, tl_role_short(ans.roles[i]));
-		}
-		printf("], \"ttl\": %u}\n", ans.ttl);
+		print_json(cert->subject, &ans, NULL);
 	} else if (ans.valid) {
 		printf("VALID roles=");
 		print_roles(stdout, &ans, "+");
@@ -251,7 +270,10 @@ static int do_query(const char *cmd, void (*help)(FILE *), int argc, char **argv
 		goto done;
 	}
 	if (!ans.valid) {
-		puts("INVALID");
+		if (a.json)
+			print_json(NULL, &ans, NULL);
+		else
+			puts("INVALID");
 		rc = EXIT_INVALID;
 		goto done;
 	}
@@ -260,14 +282,20 @@ static int do_query(const char *cmd, void (*help)(FILE *), int argc, char **argv
 		rc = cli_error(EXIT_USAGE, "protocol error: the certificate the server "
 			       "sent: %s", e.msg);
 	} else {
-		printf("VALID roles=");
-		print_roles(stdout, &ans, "+");
-		printf(" ttl=%u subject=%s\n", ans.ttl, found->subject);
+		if (a.json)
+			print_json(found->subject, &ans, pem);
+		else {
+			printf("VALID roles=");
+			print_roles(stdout, &ans, "+");
+			printf(" ttl=%u subject=%s\n", ans.ttl, found->subject);
+		}
 		if (a.out)
 			rc = cli_write(a.out, pem, strlen(pem), &e) ? cli_fail(EXIT_USAGE, &e)
 								    : EXIT_VALID;
-		else
+		else if (!a.json)
 			rc = fputs(pem, stdout) < 0 ? EXIT_USAGE : EXIT_VALID;
+		else
+			rc = EXIT_VALID;
 	}
 	tl_tvs_answer_free(&ans);
 done:

@@ -408,10 +408,16 @@ static int bind_one(const struct sockaddr_storage *ss, socklen_t len, int type,
 
 		close(fd);
 		errno = err;
-		return tl_fail(e, "cannot bind %s %s: %s",
-			       type == SOCK_STREAM ? "TCP" : "UDP",
-			       tl_sock_str((const struct sockaddr *)ss, 1, name,
-					   sizeof(name)), strerror(err));
+		tl_sock_str((const struct sockaddr *)ss, 1, name, sizeof(name));
+		/* what to do, for the two an administrator meets */
+		return tl_fail(e, "cannot bind %s %s: %s%s", type == SOCK_STREAM ? "TCP" :
+			       "UDP", name, strerror(err), err == EACCES ?
+			       ": a port below 1024 needs root (the daemon drops to its "
+			       "user once bound) or CAP_NET_BIND_SERVICE, as the packaged "
+			       "unit gives it; or choose another with --port" :
+			       err == EADDRINUSE ? ": another program listens there "
+			       "(`ss -lntup` shows which); stop it or choose another with "
+			       "--port" : "");
 	}
 	return fd;
 }
