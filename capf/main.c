@@ -18,24 +18,28 @@
 static void usage(FILE *f)
 {
 	fputs("usage: capfd [-c trustline.conf] [--data-dir DIR] [--listen ADDR]\n"
-	      "             [--port 3804] [--workers N] [--foreground]\n\n"
+	      "             [--port 3804] [--workers N] [--foreground] [--check-config]\n\n"
 	      "The Certificate Authority Proxy Function: issues, fetches and deletes\n"
 	      "phones' LSCs over TLS with the publisher's CAPF certificate, as the\n"
 	      "device database schedules (trustline device capf). See docs/capfd.md.\n\n"
-	      "  -c FILE          read the configuration from FILE, not DIR/trustline.conf\n"
+	      "  -c, --config FILE  read the configuration from FILE, not\n"
+	      "                   DIR/trustline.conf\n"
 	      "  --data-dir DIR   the data directory (else $TRUSTLINE_DATA_DIR, else\n"
 	      "                   /var/lib/trustline)\n"
 	      "  --listen ADDR    numeric address to bind (default [capf] listen: every\n"
 	      "                   address)\n"
 	      "  --port N         TCP port (default [capf] port, 3804; 0 picks one)\n"
 	      "  --workers N      processes sharing the port (SO_REUSEPORT)\n"
-	      "  --foreground     stay attached and log to standard error\n", f);
+	      "  --foreground     stay attached and log to standard error\n"
+	      "  --check-config   read and check the settings, the CAPF identity, the\n"
+	      "                   trust and the user to run as, bind nothing, and exit:\n"
+	      "                   0 when it would start\n", f);
 }
 
 typedef struct opts {
 	const char *conf, *listen;
 	char dir[PATH_MAX], confpath[PATH_MAX];
-	int port, workers, foreground;
+	int port, workers, foreground, check;
 	int fds[256];		/* a listening socket per worker */
 } opts;
 
@@ -56,6 +60,8 @@ static int number(const char *opt, const char *v, int lo, int hi, int *out)
 static int parse(int argc, char **argv, opts *o, const char **dir)
 {
 	static const struct option lo[] = {
+		{ "config", required_argument, 0, 'c' },
+		{ "check-config", no_argument, 0, 'C' },
 		{ "data-dir", required_argument, 0, 'd' },
 		{ "listen", required_argument, 0, 'l' },
 		{ "port", required_argument, 0, 'p' },
@@ -74,6 +80,7 @@ static int parse(int argc, char **argv, opts *o, const char **dir)
 		case 'd': *dir = optarg; break;
 		case 'l': o->listen = optarg; break;
 		case 'f': o->foreground = 1; break;
+		case 'C': o->check = 1; break;
 		case 'p':
 			if (number("--port", optarg, 0, 65535, &o->port))
 				return 2;
@@ -252,6 +259,12 @@ int main(int argc, char **argv)
 	if (check_user(&s, &e) ||
 	    (d = tl_capfd_new(&s, o.conf ? o.confpath : NULL, 1, &e)) == NULL)
 		goto fail_store;
+	if (o.check) {
+		printf("capfd: %s: configuration, identity, trust and user OK\n", o.dir);
+		tl_capfd_free(d);
+		tl_store_close(&s);
+		return 0;
+	}
 	for (int i = 0; i < s.conf.capf.workers; i++) {
 		int port = i ? tl_sock_port(fds[0]) : s.conf.capf.port;
 

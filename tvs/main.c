@@ -18,27 +18,33 @@
 static void usage(FILE *f)
 {
 	fputs("usage: tvsd [-c trustline.conf] [--data-dir DIR] [--node NODE]\n"
-	      "            [--listen ADDR] [--port 2445] [--workers N] [--foreground]\n\n"
+	      "            [--listen ADDR] [--port 2445] [--workers N] [--foreground]\n"
+	      "            [--check-config]\n\n"
 	      "The Trust Verification Service: answers phones' VERIFY and QUERY\n"
 	      "requests over TLS with the node's TVS certificate. See docs/tvsd.md.\n\n"
-	      "  -c FILE          read the configuration from FILE, not DIR/trustline.conf\n"
+	      "  -c, --config FILE  read the configuration from FILE, not\n"
+	      "                   DIR/trustline.conf\n"
 	      "  --data-dir DIR   the data directory (else $TRUSTLINE_DATA_DIR, else\n"
 	      "                   /var/lib/trustline)\n"
 	      "  --node NODE      serve as this node's TVS (default: the publisher)\n"
 	      "  --listen ADDR    numeric address to bind (default: every address)\n"
 	      "  --port N         TCP port (default [tvs] port, 2445; 0 picks one)\n"
 	      "  --workers N      processes sharing the port (SO_REUSEPORT)\n"
-	      "  --foreground     stay attached and log to standard error\n", f);
+	      "  --foreground     stay attached and log to standard error\n"
+	      "  --check-config   read and check the settings, the TVS identity and the\n"
+	      "                   stores, bind nothing, and exit: 0 when it would start\n", f);
 }
 
 typedef struct opts {
 	const char *conf, *dir, *node, *listen;
-	int port, workers, foreground;
+	int port, workers, foreground, check;
 } opts;
 
 static int parse(int argc, char **argv, opts *o)
 {
 	static const struct option lo[] = {
+		{ "config", required_argument, 0, 'c' },
+		{ "check-config", no_argument, 0, 'C' },
 		{ "data-dir", required_argument, 0, 'd' },
 		{ "node", required_argument, 0, 'n' },
 		{ "listen", required_argument, 0, 'l' },
@@ -61,6 +67,7 @@ static int parse(int argc, char **argv, opts *o)
 		case 'n': o->node = optarg; break;
 		case 'l': o->listen = optarg; break;
 		case 'f': o->foreground = 1; break;
+		case 'C': o->check = 1; break;
 		case 'p':
 			o->port = (int)strtol(optarg, &end, 10);
 			if (*optarg == 0 || *end || o->port < 0 || o->port > 65535) {
@@ -186,6 +193,13 @@ int main(int argc, char **argv)
 	if (tl_daemon_user_ok(s.conf.tvs.user, &e) ||
 	    (d = tl_tvsd_new(&s, o.node, &e)) == NULL)
 		goto fail;
+	if (o.check) {
+		printf("tvsd: %s: configuration, identity and stores OK (%zu entries)\n",
+		       dir, tl_tvsd_entries(d));
+		tl_tvsd_free(d);
+		tl_store_close(&s);
+		return 0;
+	}
 	for (; nfd < s.conf.tvs.workers; nfd++) {
 		int port = nfd ? tl_sock_port(fds[0]) : s.conf.tvs.port;
 

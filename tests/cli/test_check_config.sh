@@ -1,0 +1,41 @@
+#!/bin/sh
+# Every daemon's --check-config reads what a start reads (settings, keys,
+# stores, the user capfd would run as) and binds nothing: 0 when it would
+# start, 1 with the start's own message when it would not. The units run it
+# before a start and a reload.
+set -eu
+. "$(dirname "$0")/common.sh"
+T=${TRUSTLINE:?}
+B=${BUILD_DIR:?}
+export TRUSTLINE_DATA_DIR="$PWD/dd"
+expect 0 $T cluster init --name lab --domain lab.example --nodes pub
+for d in tftp tvs capf; do conf_set dd/trustline.conf $d "user=$(id -un)"; done
+
+for d in tftpd tvsd capfd; do
+	expect 0 "$B/bin/$d" --check-config
+	grep -q "^$d: $PWD/dd: configuration.* OK" out.txt || fail "$d: $(cat out.txt err.txt)"
+	"$B/bin/$d" --help | grep -q -- "--check-config" || fail "$d --help"
+done
+# nothing bound: the port a start would take is still free
+P=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+expect 0 "$B/bin/tvsd" --check-config --listen 127.0.0.1 --port "$P"
+python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen()' "$P" ||
+	fail "tvsd --check-config left port $P bound"
+
+# a setting a start refuses, with its line
+cp dd/trustline.conf good.conf
+sed -i 's/^\[tvs\]$/[tvs]\nidle_timeout = soon/' dd/trustline.conf
+for d in tvsd tftpd capfd; do
+	expect 1 "$B/bin/$d" --check-config
+	grep -q "idle_timeout" err.txt || fail "$d: bad setting: $(cat err.txt)"
+done
+cp good.conf dd/trustline.conf
+# a key a start cannot read
+mv dd/certs/TVS/pub.key tvs.key
+expect 1 "$B/bin/tvsd" --check-config
+grep -q "pub.key" err.txt || fail "tvsd: missing key: $(cat err.txt)"
+mv tvs.key dd/certs/TVS/pub.key
+# -c / --config name the same file
+expect 0 "$B/bin/tvsd" --config dd/trustline.conf --check-config
+expect 0 "$B/bin/capfd" -c dd/trustline.conf --check-config
+echo "all passed"
