@@ -129,4 +129,10 @@ grep -q "event=identity_kept" capfd.log || fail "no identity_kept: $(cat capfd.l
 enroll
 kill $cpid
 wait $cpid || fail "capfd exit status after the reload: $(cat capfd.log)"
+# a port below 1024 as nobody: the error says what to do
+cp -a dd dd69 && chown -R nobody dd69
+! su -s /bin/sh nobody -c "$B/bin/tftpd --foreground --data-dir $PWD/dd69 --listen 127.0.0.1 --port 69" \
+	> /dev/null 2> low.txt || fail "tftpd bound port 69 as nobody"
+grep -q "cannot bind UDP 127.0.0.1:69: Permission denied: a port below 1024 needs root" low.txt ||
+	fail "port 69 as nobody: $(cat low.txt)"
 echo "privdrop: tftpd, tvsd and capfd reload as nobody"

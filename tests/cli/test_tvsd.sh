@@ -227,6 +227,12 @@ cmp found.pem dd/certs/CallManager/cucm-pub.pem || [ "$(openssl x509 -in found.p
 	"$(openssl x509 -in dd/certs/CallManager/cucm-pub.pem -outform DER | sha256sum)" ] || fail "query: another certificate"
 expect 1 $T tvs query --issuer "$issuer" --serial 01 --server $SRV --itl $ITL
 grep -qx INVALID out.txt || fail "query not found"
+expect 0 $T tvs query --issuer "$issuer" --serial "$serial" --server $SRV --itl $ITL --json
+[ "$(json out.txt 'd["valid"], d["roles"], d["pem"].startswith("-----BEGIN CERTIFICATE")')" = "(True, ['CCM+TFTP'], True)" ] ||
+	fail "query --json: $(cat out.txt)"
+expect 1 $T tvs query --issuer "$issuer" --serial 01 --server $SRV --itl $ITL --json
+[ "$(json out.txt 'd["valid"], d["certificate"], d["pem"]')" = "(False, None, None)" ] ||
+	fail "query --json, not found: $(cat out.txt)"
 
 # A client that leaves Nagle on sends its request after the handshake at
 # once: with TLS 1.3 the server's ACK of the client's Finished is not held
