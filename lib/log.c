@@ -3,47 +3,66 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *log_ident = "trustline";
 static int log_syslog;
+static int log_journal;	/* stderr is systemd's journal stream */
 static void (*hold_wake)(void *);
 static void *hold_arg;
 static char held[16384];	/* whole lines, for one write */
 static size_t held_len;
 
+/* systemd sets JOURNAL_STREAM to the device and inode of the stream it
+ * gave as stderr; a "<N>" prefix there is the line's priority. */
+static int stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long dev, ino;
+	struct stat st;
+
+	return v && sscanf(v, "%lu:%lu", &dev, &ino) == 2 &&
+	       fstat(STDERR_FILENO, &st) == 0 && (unsigned long)st.st_dev == dev &&
+	       (unsigned long)st.st_ino == ino;
+}
+
 void tl_log_open(const char *ident, int to_syslog)
 {
 	log_ident = ident;
 	log_syslog = to_syslog;
+	log_journal = !to_syslog && stderr_is_journal();
 	if (to_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 void tl_log(int prio, const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], pfx[8] = "";
 	va_list ap;
 
+	if (log_journal)
+		snprintf(pfx, sizeof(pfx), "<%d>", prio & LOG_PRIMASK);
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (log_syslog) {
 		syslog(prio, "%s", line);
 	} else if (hold_wake) {
-		int n = snprintf(held + held_len, sizeof(held) - held_len, "%s: %s\n",
-				 log_ident, line);
+		int n = snprintf(held + held_len, sizeof(held) - held_len, "%s%s: %s\n",
+				 pfx, log_ident, line);
 
 		if (n >= (int)(sizeof(held) - held_len)) {
 			tl_log_flush();
-			n = snprintf(held, sizeof(held), "%s: %s\n", log_ident, line);
+			n = snprintf(held, sizeof(held), "%s%s: %s\n", pfx, log_ident, line);
 		}
 		if (held_len == 0)
 			hold_wake(hold_arg);
 		held_len += (size_t)n;
 	} else {
-		fprintf(stderr, "%s: %s\n", log_ident, line);
+		fprintf(stderr, "%s%s: %s\n", pfx, log_ident, line);
 	}
 }
 

@@ -78,3 +78,16 @@ pids="$pids $dpid"
 started gone.log $dpid > /dev/null
 grep -q "event=notify error=" gone.log || fail "no warning: $(cat gone.log)"
 kill -TERM $dpid; wait $dpid || fail "tvsd exited $?"
+
+# stderr given by systemd as the journal (JOURNAL_STREAM names it): each
+# line carries its priority as "<N>"; elsewhere no prefix
+: > journal.log
+JOURNAL_STREAM="$(stat -c '%d:%i' journal.log)" "$B/bin/tvsd" --foreground \
+	--listen 127.0.0.1 --port 0 2>> journal.log &
+dpid=$!
+pids="$pids $dpid"
+started journal.log $dpid > /dev/null
+kill -TERM $dpid; wait $dpid || fail "tvsd exited $?"
+grep -q "^<6>tvsd: event=start" journal.log || fail "no priority prefix: $(cat journal.log)"
+! grep -q "^<" gone.log || fail "a priority prefix outside the journal"
+echo "notify: ok"
