@@ -18,7 +18,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: capfd [-c trustline.conf] [--data-dir DIR] [--listen ADDR]\n"
-	      "             [--port 3804] [--workers N] [--foreground] [--check-config]\n\n"
+	      "             [--port 3804] [--workers N] [--foreground] [--check-config]\n"
+	      "             [--pid-file FILE]\n\n"
 	      "The Certificate Authority Proxy Function: issues, fetches and deletes\n"
 	      "phones' LSCs over TLS with the publisher's CAPF certificate, as the\n"
 	      "device database schedules (trustline device capf). See docs/capfd.md.\n\n"
@@ -33,11 +34,12 @@ static void usage(FILE *f)
 	      "  --foreground     stay attached and log to standard error\n"
 	      "  --check-config   read and check the settings, the CAPF identity, the\n"
 	      "                   trust and the user to run as, bind nothing, and exit:\n"
-	      "                   0 when it would start\n", f);
+	      "                   0 when it would start\n"
+	      "  --pid-file FILE  write the PID of the process that serves to FILE\n", f);
 }
 
 typedef struct opts {
-	const char *conf, *listen;
+	const char *conf, *listen, *pidfile;
 	char dir[PATH_MAX], confpath[PATH_MAX];
 	int port, workers, foreground, check;
 	int fds[256];		/* a listening socket per worker */
@@ -62,6 +64,7 @@ static int parse(int argc, char **argv, opts *o, const char **dir)
 	static const struct option lo[] = {
 		{ "config", required_argument, 0, 'c' },
 		{ "check-config", no_argument, 0, 'C' },
+		{ "pid-file", required_argument, 0, 'P' },
 		{ "data-dir", required_argument, 0, 'd' },
 		{ "listen", required_argument, 0, 'l' },
 		{ "port", required_argument, 0, 'p' },
@@ -81,6 +84,7 @@ static int parse(int argc, char **argv, opts *o, const char **dir)
 		case 'l': o->listen = optarg; break;
 		case 'f': o->foreground = 1; break;
 		case 'C': o->check = 1; break;
+		case 'P': o->pidfile = optarg; break;
 		case 'p':
 			if (number("--port", optarg, 0, 65535, &o->port))
 				return 2;
@@ -278,9 +282,12 @@ int main(int argc, char **argv)
 	/* the port a test asked to be picked (--port 0) */
 	o.port = tl_sock_port(fds[0]);
 	if (!o.foreground) {
-		if (tl_daemon_detach(&e))
+		if (tl_daemon_detach(o.pidfile, &e))
 			goto fail_store;
 		tl_log_open("capfd", 1);
+	} else if (o.pidfile && tl_daemon_pidfile(o.pidfile, getpid(), &e)) {
+		tl_capfd_free(d);
+		goto fail_store;
 	}
 	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d trust=%zu "
 	       "lsc_days=%d issuer=\"%s\" pid=%d", s.conf.capf.listen[0] ?

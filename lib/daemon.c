@@ -1,4 +1,5 @@
 #include "daemon.h"
+#include "file.h"
 #include "log.h"
 #include "notify.h"
 
@@ -6,30 +7,50 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-int tl_daemon_detach(tl_err *e)
+int tl_daemon_detach(const char *pidfile, tl_err *e)
 {
 	pid_t pid = fork();
 	int fd;
 
 	if (pid < 0)
 		return tl_fail(e, "fork: %s", strerror(errno));
-	if (pid > 0)
+	/* the parent writes it, so it is there when the command returns */
+	if (pid > 0) {
+		if (pidfile && tl_daemon_pidfile(pidfile, pid, e)) {
+			kill(pid, SIGKILL);
+			return -1;
+		}
 		_exit(0);
+	}
 	if (setsid() < 0)
 		return tl_fail(e, "setsid: %s", strerror(errno));
+	/* the caller's terminal is let go of entirely: its log is syslog now,
+	 * and everything that could fail at start has been tried before */
 	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
 		dup2(fd, 0);
 		dup2(fd, 1);
-		if (fd > 1)
+		dup2(fd, 2);
+		if (fd > 2)
 			close(fd);
 	}
 	/* the data directory is given as an absolute path or was opened */
 	return chdir("/") ? tl_fail(e, "chdir /: %s", strerror(errno)) : 0;
+}
+
+int tl_daemon_pidfile(const char *path, pid_t who, tl_err *e)
+{
+	char pid[24];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)who);
+
+	return tl_write_file(path, pid, (size_t)n, 0644, e) ?
+	       tl_wrap(e, "--pid-file") : 0;
 }
 
 static struct passwd *lookup(const char *user, tl_err *e)

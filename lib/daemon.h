@@ -8,10 +8,14 @@
 
 #include "err.h"
 
-/* Forks into the background in a new session, with standard input and
- * output on /dev/null; the parent exits 0. Standard error is kept until the
- * caller switches its log to syslog. */
-int tl_daemon_detach(tl_err *e);
+/* Forks into the background in a new session, with standard input, output
+ * and error on /dev/null; the parent exits 0. The caller logs to syslog
+ * from then on. */
+int tl_daemon_detach(const char *pidfile, tl_err *e);
+/* Writes the PID of the process that serves to path (atomically, 0644), for
+ * --pid-file: the parent of a detached daemon writes its child's before it
+ * exits. */
+int tl_daemon_pidfile(const char *path, pid_t who, tl_err *e);
 /* Whether user exists: checked before a daemon says it started, run as
  * root or not, so a typo is an error at once and not at the first start
  * as root. */

@@ -26,6 +26,7 @@ static void usage(FILE *f)
 	fputs(
 "usage: tftpd [-c trustline.conf] [--data-dir DIR] [--listen ADDR] [--port 69]\n"
 "             [--http-port 6970] [--foreground] [--workers N] [--check-config]\n"
+"             [--pid-file FILE]\n"
 "\n"
 "Serves the data directory's generated files and tftpboot/ to phones over\n"
 "TFTP (read requests only) and HTTP. Settings come from the [tftp] section\n"
@@ -42,6 +43,7 @@ static void usage(FILE *f)
 "  --workers N        N processes sharing the ports (SO_REUSEPORT)\n"
 "  --check-config     read and check the settings, keys and files a start\n"
 "                     reads, bind nothing, and exit: 0 when it would start\n"
+"  --pid-file FILE    write the PID of the process that serves to FILE\n"
 "\n"
 "Started as root, tftpd binds its ports, then runs as [tftp] user (default\n"
 "nobody). SIGHUP reloads the files and settings; SIGTERM lets transfers\n"
@@ -49,7 +51,7 @@ static void usage(FILE *f)
 }
 
 struct opts {
-	const char *conf, *dir, *listen;
+	const char *conf, *dir, *listen, *pidfile;
 	int port, http_port, foreground, workers;
 };
 
@@ -434,6 +436,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ "version", no_argument, 0, 'V' },
 		{ "check-config", no_argument, 0, 'C' },
+		{ "pid-file", required_argument, 0, 'P' },
 		{ 0, 0, 0, 0 },
 	};
 	int check = 0;
@@ -465,6 +468,7 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case 'V': puts("tftpd " TRUSTLINE_VERSION); return 0;
 		case 'C': check = 1; break;
+		case 'P': o.pidfile = optarg; break;
 		default: goto bad;
 		}
 	}
@@ -504,6 +508,11 @@ int main(int argc, char **argv)
 	}
 	if (!o.foreground && detach(&ready)) {
 		fprintf(stderr, "tftpd: cannot detach: %s\n", strerror(errno));
+		tl_tftp_ns_free(ns);
+		return 1;
+	}
+	if (o.pidfile && tl_daemon_pidfile(o.pidfile, getpid(), &e)) {
+		fprintf(stderr, "tftpd: %s\n", e.msg);
 		tl_tftp_ns_free(ns);
 		return 1;
 	}

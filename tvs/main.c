@@ -19,7 +19,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: tvsd [-c trustline.conf] [--data-dir DIR] [--node NODE]\n"
 	      "            [--listen ADDR] [--port 2445] [--workers N] [--foreground]\n"
-	      "            [--check-config]\n\n"
+	      "            [--check-config] [--pid-file FILE]\n\n"
 	      "The Trust Verification Service: answers phones' VERIFY and QUERY\n"
 	      "requests over TLS with the node's TVS certificate. See docs/tvsd.md.\n\n"
 	      "  -c, --config FILE  read the configuration from FILE, not\n"
@@ -32,11 +32,12 @@ static void usage(FILE *f)
 	      "  --workers N      processes sharing the port (SO_REUSEPORT)\n"
 	      "  --foreground     stay attached and log to standard error\n"
 	      "  --check-config   read and check the settings, the TVS identity and the\n"
-	      "                   stores, bind nothing, and exit: 0 when it would start\n", f);
+	      "                   stores, bind nothing, and exit: 0 when it would start\n"
+	      "  --pid-file FILE  write the PID of the process that serves to FILE\n", f);
 }
 
 typedef struct opts {
-	const char *conf, *dir, *node, *listen;
+	const char *conf, *dir, *node, *listen, *pidfile;
 	int port, workers, foreground, check;
 } opts;
 
@@ -45,6 +46,7 @@ static int parse(int argc, char **argv, opts *o)
 	static const struct option lo[] = {
 		{ "config", required_argument, 0, 'c' },
 		{ "check-config", no_argument, 0, 'C' },
+		{ "pid-file", required_argument, 0, 'P' },
 		{ "data-dir", required_argument, 0, 'd' },
 		{ "node", required_argument, 0, 'n' },
 		{ "listen", required_argument, 0, 'l' },
@@ -68,6 +70,7 @@ static int parse(int argc, char **argv, opts *o)
 		case 'l': o->listen = optarg; break;
 		case 'f': o->foreground = 1; break;
 		case 'C': o->check = 1; break;
+		case 'P': o->pidfile = optarg; break;
 		case 'p':
 			o->port = (int)strtol(optarg, &end, 10);
 			if (*optarg == 0 || *end || o->port < 0 || o->port > 65535) {
@@ -211,10 +214,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!o.foreground) {
-		if (tl_daemon_detach(&e))
+		if (tl_daemon_detach(o.pidfile, &e))
 			goto fail;
 		tl_log_open("tvsd", 1);
-	}
+	} else if (o.pidfile && tl_daemon_pidfile(o.pidfile, getpid(), &e))
+		goto fail;
 	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d tls_min=%d.%d "
 	       "entries=%zu generation=%ld pid=%d", s.conf.tvs.listen[0] ?
 	       s.conf.tvs.listen : "*", tl_sock_port(fds[0]), s.conf.tvs.workers,

@@ -2,7 +2,8 @@
 # Every daemon's --check-config reads what a start reads (settings, keys,
 # stores, the user capfd would run as) and binds nothing: 0 when it would
 # start, 1 with the start's own message when it would not. The units run it
-# before a start and a reload.
+# before a start and a reload. Detached, each lets go of the caller's
+# terminal and writes --pid-file before the command returns.
 set -eu
 . "$(dirname "$0")/common.sh"
 T=${TRUSTLINE:?}
@@ -38,4 +39,14 @@ mv tvs.key dd/certs/TVS/pub.key
 # -c / --config name the same file
 expect 0 "$B/bin/tvsd" --config dd/trustline.conf --check-config
 expect 0 "$B/bin/capfd" -c dd/trustline.conf --check-config
+
+# detached: the terminal let go of (stderr too), the PID in --pid-file
+for d in tftpd tvsd capfd; do
+	case $d in tftpd) extra="--http-port -1" ;; *) extra= ;; esac
+	expect 0 "$B/bin/$d" --listen 127.0.0.1 --port 0 $extra --pid-file "$PWD/$d.pid"
+	pid=$(cat $d.pid)
+	kill -0 "$pid" || fail "$d: the PID in --pid-file does not run"
+	[ "$(readlink /proc/$pid/fd/2)" = /dev/null ] || fail "$d kept the caller's stderr: $(readlink /proc/$pid/fd/2)"
+	kill "$pid"
+done
 echo "all passed"
