@@ -198,9 +198,11 @@ static int do_list(int argc, char **argv)
 		}
 	}
 	if (store_f && !tl_trust_store_find(store_f))
-		return cli_usage("cert list", "unknown trust store \"%s\"", store_f);
+		return cli_usage("cert list", "unknown trust store \"%s\": one of %s",
+				 store_f, tl_trust_store_names());
 	if (purpose_f && !tl_purpose_find(purpose_f))
-		return cli_usage("cert list", "unknown purpose \"%s\"", purpose_f);
+		return cli_usage("cert list", "unknown purpose \"%s\": one of %s",
+				 purpose_f, tl_purpose_names());
 	if (open_store(&s))
 		return EXIT_USAGE;
 	if (json)
@@ -239,7 +241,9 @@ static int resolve(const char *name, tl_cert **out, tl_err *e)
 	snprintf(group, sizeof(group), "%.*s", slash ? (int)(slash - name) : 127, name);
 	p = tl_purpose_find(group);
 	if (!p && !tl_trust_store_find(group))
-		return tl_fail(e, "%s: no such file, purpose or trust store", name);
+		return tl_fail(e, "%s: no such file, purpose or trust store (purposes: "
+			       "%s; trust stores: %s)", name, tl_purpose_names(),
+			       tl_trust_store_names());
 	if (tl_pki_store_open(&s, tl_store_default_dir(data_dir), stderr, e))
 		return -1;
 	if (p) {
@@ -665,7 +669,8 @@ static int do_check(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			if ((r.purpose = tl_purpose_find(optarg)) == NULL)
-				return cli_usage("cert check", "unknown purpose \"%s\"", optarg);
+				return cli_usage("cert check", "unknown purpose \"%s\": "
+						 "one of %s", optarg, tl_purpose_names());
 			break;
 		case 'H': r.host = optarg; break;
 		case 'k': key_path = optarg; break;
@@ -833,8 +838,8 @@ static int do_trust_add(int argc, char **argv)
 	if (optind + 2 != argc)
 		return cli_usage("cert trust add", "give STORE and FILE");
 	if (!tl_trust_store_find(argv[optind]))
-		return cli_usage("cert trust add", "unknown trust store \"%s\"",
-				 argv[optind]);
+		return cli_usage("cert trust add", "unknown trust store \"%s\": one of "
+				 "%s", argv[optind], tl_trust_store_names());
 	if (tl_certs_load(argv[optind + 1], &certs, &n, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	if (open_store(&s)) {

@@ -131,9 +131,8 @@ int tl_pki_target(const tl_conf *c, const char *purpose, const char *node,
 	*p = tl_purpose_find(purpose);
 	*resolved = node ? node : c->nodes[0];
 	if (*p == NULL)
-		return tl_fail(e, "unknown purpose \"%s\": one of CallManager, "
-			       "CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, CAPF, "
-			       "ipsec, ITLRecovery", purpose);
+		return tl_fail(e, "unknown purpose \"%s\": one of %s", purpose,
+			       tl_purpose_names());
 	if (!tl_conf_has_node(c, *resolved))
 		return tl_fail(e, "node %s is not in the cluster (nodes: see "
 			       "trustline.conf)", *resolved);

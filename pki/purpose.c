@@ -58,6 +58,33 @@ const char *tl_trust_store_find(const char *name)
 	return NULL;
 }
 
+static const char *join(char *out, size_t n, const char *(*at)(size_t), size_t count)
+{
+	size_t o = 0;
+
+	out[0] = 0;
+	for (size_t i = 0; i < count && o < n; i++)
+		o += (size_t)snprintf(out + o, n - o, "%s%s", i ? ", " : "", at(i));
+	return out;
+}
+
+static const char *purpose_at(size_t i) { return tl_purposes[i].name; }
+static const char *store_at(size_t i) { return tl_trust_stores[i]; }
+
+const char *tl_purpose_names(void)
+{
+	static char names[512];
+
+	return join(names, sizeof(names), purpose_at, tl_npurposes);
+}
+
+const char *tl_trust_store_names(void)
+{
+	static char names[512];
+
+	return join(names, sizeof(names), store_at, tl_ntrust_stores);
+}
+
 int tl_pki_each(tl_store *s, int identities, const char *const *stores,
 		size_t nstores, tl_pki_item_fn fn, void *arg, tl_err *e)
 {

@@ -47,5 +47,9 @@ int tl_pki_trust_pool(tl_store *s, size_t room, tl_cert ***out, size_t *n,
 		      tl_err *e);
 /* The store's canonical spelling, or NULL when it is not a trust store. */
 const char *tl_trust_store_find(const char *name);
+/* "CallManager, CallManager-ECDSA, ...", "CallManager-trust, ...": for
+ * the messages that refuse an unknown name. */
+const char *tl_purpose_names(void);
+const char *tl_trust_store_names(void);
 
 #endif

@@ -264,8 +264,8 @@ int tl_pki_trust_delete(tl_store *s, const char *store_in, const char *name,
 	int deps, rc = -1;
 
 	if (store == NULL) {
-		tl_fail(e, "\"%s\" is not a trust store (see `trustline cert list "
-			"--usage trust`)", store_in);
+		tl_fail(e, "\"%s\" is not a trust store: one of %s", store_in,
+			tl_trust_store_names());
 		return -2;
 	}
 	if (len > 4 && strcmp(name + len - 4, ".pem") == 0)

@@ -72,6 +72,9 @@ expect 2 $T cert trust
 expect 2 $T cert trust frob
 expect 2 $T cert trust add CallManager-trust
 refused 2 "unknown trust store" $T cert trust add Nonsense-trust root.pem
+grep -q "one of CallManager-trust, tomcat-trust, CAPF-trust" err.txt || fail "the valid stores not listed: $(cat err.txt)"
+expect 2 $T cert list --purpose Nonsense
+grep -q "unknown purpose \"Nonsense\": one of CallManager, CallManager-ECDSA" err.txt || fail "the valid purposes not listed: $(cat err.txt)"
 
 # formats: PEM, DER, a PEM bundle, PKCS#7 in DER and PEM
 g=$(gen)
