@@ -138,7 +138,7 @@ static void usage(FILE *f)
 "usage: phone-sim fleet --count N --concurrency C --mac-base MAC [--model MODEL]\n"
 "                       --tftp HOST[:PORT] [--tvs HOST[:PORT]]\n"
 "                       [--state-root DIR] [--memory] [--timeout MS]\n"
-"                       [--report FILE.json]\n"
+"                       [--report FILE.json|-] [--json]\n"
 "\n"
 "Boots N phones, MACs counting up from MAC, at most C at a time, from one\n"
 "event loop: CTL, ITL and signed configuration with the decisions of boot,\n"
@@ -146,7 +146,8 @@ static void usage(FILE *f)
 "(--state-root) or in memory (--memory, the default); both: phones start\n"
 "from DIR's flash and DIR is never written. Reports boots/s, p50/p99 boot\n"
 "time, the outcomes by reason and the bytes transferred; a progress line on\n"
-"a terminal.\n"
+"a terminal. --report FILE.json writes the same as JSON too; --json (or\n"
+"--report -) prints only the JSON, on standard output.\n"
 "Exit status: 0 every phone trusted, 1 some phone refused, 2 errors.\n", f);
 }
 
@@ -936,13 +937,14 @@ int tl_fleet_cmd(int argc, char **argv)
 		{ "state-root", required_argument, 0, 's' },
 		{ "memory", no_argument, 0, 'k' },
 		{ "report", required_argument, 0, 'r' },
+		{ "json", no_argument, 0, 'j' },
 		{ "timeout", required_argument, 0, 'o' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
 	const char *mac_s = NULL, *tftp = NULL, *tvs = NULL, *report_path = NULL;
 	long count = 0, conc = 0;
-	int c, memory = 0, code;
+	int c, memory = 0, code, to_stdout;
 	char mac[13];
 	double secs;
 	fleet fl;
@@ -962,11 +964,13 @@ int tl_fleet_cmd(int argc, char **argv)
 		case 's': fl.state_root = optarg; break;
 		case 'k': memory = 1; break;
 		case 'r': report_path = optarg; break;
+		case 'j': report_path = "-"; break;
 		case 'o': fl.timeout_ms = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: return 2;
 		}
 	}
+	to_stdout = report_path && !strcmp(report_path, "-");
 	if (optind != argc || count <= 0 || conc <= 0 || !mac_s || !tftp)
 		return bad("needs --count N, --concurrency C, --mac-base MAC and "
 			   "--tftp HOST[:PORT] (see --help)");
@@ -989,7 +993,7 @@ int tl_fleet_cmd(int argc, char **argv)
 		return bad("out of memory for %zu phones", fl.count);
 	}
 	if ((fl.loop = tl_loop_new(&e)) == NULL ||
-	    (isatty(1) && (fl.tick = tl_ev_periodic(fl.loop, 250, tick, &fl, &e)) == NULL)) {
+	    (isatty(1) && !to_stdout && (fl.tick = tl_ev_periodic(fl.loop, 250, tick, &fl, &e)) == NULL)) {
 		fleet_free(&fl);
 		return bad("%s", e.msg);
 	}
@@ -1002,9 +1006,10 @@ int tl_fleet_cmd(int argc, char **argv)
 	secs = now_s() - fl.t0;
 	if (fl.tick)
 		printf("\r%*s\r", 78, "");
-	report(&fl, secs, stdout, 0);
+	/* --json and --report -: the JSON report is standard output */
+	report(&fl, secs, stdout, to_stdout);
 	code = fl.errors ? 2 : fl.refused ? 1 : 0;
-	if (report_path) {
+	if (report_path && !to_stdout) {
 		FILE *f = fopen(report_path, "w");
 
 		if (f)

@@ -56,6 +56,10 @@ expect 1 "$PS" fleet --count 51 --concurrency 10 --mac-base 00AA00000000 \
 [ "$(json m.json 'd["trusted"]')" = 50 ] || fail "memory: $(cat out.txt)"
 grep -q "^ *1  CONF  SEP<MAC>.cnf.xml.sgn  not on the server" out.txt ||
 	fail "unknown phone: $(cat out.txt)"
+# --json: the same report, alone on standard output
+expect 1 "$PS" fleet --count 51 --concurrency 10 --mac-base 00AA00000000 \
+	--tftp 127.0.0.1:"$TFTP" --memory --json
+[ "$(json out.txt 'd["trusted"]')" = 50 ] || fail "--json: $(cat out.txt)"
 echo "first boot: ok"
 
 # ---- CallManager (TFTP) certificate regenerated: TVS vouches ----
