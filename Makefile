@@ -198,6 +198,7 @@ prefix ?= $(PREFIX)
 bindir ?= $(prefix)/bin
 sbindir ?= $(prefix)/sbin
 docdir ?= $(prefix)/share/doc/trustline
+completiondir ?= $(prefix)/share/bash-completion/completions
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) $(DESTDIR)$(docdir)
@@ -205,6 +206,9 @@ install: $(PROGS)
 	for p in $(notdir $(SERVER_PROGS)); do \
 		install -m 0755 $(BUILD)/bin/$$p $(DESTDIR)$(sbindir)/trustline-$$p || exit 1; done
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(docdir)/
+	install -d $(DESTDIR)$(completiondir)
+	install -m 0644 completion/trustline $(DESTDIR)$(completiondir)/trustline
+	install -m 0644 completion/trustline $(DESTDIR)$(completiondir)/phone-sim
 
 # The Debian package (debian/), into $(BUILD)/deb/: trustline_$(VERSION)_amd64.deb
 .PHONY: deb
