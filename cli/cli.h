@@ -28,6 +28,10 @@ int cli_cert_revocation(int argc, char **argv);
 /* For `cert show`: the stored revocation verdict of c, when the data
  * directory has one: a "Revocation:" line, or a "revocation" member. */
 void cli_rev_show(const tl_cert *c, const char *data_dir, int json);
+/* `trustline GROUP VERB ... --help` (argv[1] GROUP): prints that
+ * subcommand's synopsis and paragraph from the group's usage and returns
+ * 0, or -1 when the verb prints its own (cli/help.c). */
+int cli_verb_help(const char *group, int (*fn)(int, char **), int argc, char **argv);
 /* `cluster security-mode`, argv[0] the verb (cli/secmode.c). */
 int cli_security_mode(int argc, char **argv);
 

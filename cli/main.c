@@ -49,7 +49,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
 		if (strcmp(argv[1], groups[i].name) == 0)
-			return groups[i].fn(argc - 1, argv + 1);
+			return cli_verb_help(groups[i].name, groups[i].fn, argc, argv) == 0 ? 0 :
+			       groups[i].fn(argc - 1, argv + 1);
 	fprintf(stderr, "trustline: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -51,4 +51,14 @@ cmp plain.pem want.pem || fail "regular file"
 expect 0 $T cert export CallManager -o -
 cmp out.txt want.pem || fail "standard output"
 ls | grep -q '\.tmp\.' && fail "a temporary file was left: $(ls)"
+# a subcommand's --help: its synopsis and paragraph, not the whole group's
+for c in "cert list" "cert trust add" "device capf" "sgn sign" "tvs query" "device lsc revoke"; do
+	expect 0 $T $c --help
+	head -1 out.txt | grep -q "^usage: trustline $c" || fail "$c --help: $(head -3 out.txt)"
+	grep -q "describes every" out.txt || fail "$c --help: no pointer to the group"
+done
+expect 0 $T cert list --help
+! grep -q "trustline cert generate" out.txt || fail "cert list --help prints the group's usage"
+expect 0 $T cert --help
+grep -q "trustline cert generate" out.txt || fail "cert --help lost a subcommand"
 echo "output: ok"
