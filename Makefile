@@ -61,7 +61,7 @@ TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: soak soak-run all check check-run unit clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
-	install deps ensure-deps clean
+	install deps ensure-deps ensure-deps-build ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -104,7 +104,11 @@ $(BUILD)/bench/%: tests/bench/%.c $(BENCH_COMMON) tests/bench/benchutil.h $(LIB)
 # Dependencies first: on a fresh Debian machine `make check` and `make demo`
 # install what is missing (as root) or say what to run.
 ensure-deps:
-	@scripts/deps.sh --ensure
+	@scripts/deps.sh --ensure check
+ensure-deps-build:
+	@scripts/deps.sh --ensure build
+ensure-deps-fuzz:
+	@scripts/deps.sh --ensure all
 
 deps:
 	@scripts/deps.sh
@@ -125,7 +129,7 @@ soak-run: $(PROGS) $(TOOLS_BIN)
 		 BUILD_DIR=$(CURDIR)/$(BUILD) sh $(CURDIR)/$$t) || { rm -rf $$d; exit 1; }; \
 		rm -rf $$d; done
 
-demo: ensure-deps
+demo: ensure-deps-build
 	@$(MAKE) --no-print-directory demo-run
 
 demo-run: $(PROGS)
@@ -185,7 +189,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/fuzzutil.h \
 	clang $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o $@ \
 		$< $(FUZZ_COMMON) $(FUZZ_LIB_OBJ) $(PKG_LIBS)
 
-fuzz: ensure-deps
+fuzz: ensure-deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-run
 
 fuzz-run: $(FUZZ_BIN)

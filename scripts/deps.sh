@@ -1,12 +1,25 @@
 #!/bin/sh
-# Installs the Debian packages trustline needs to build and test.
-#   scripts/deps.sh           install what is missing (as root), or say what to run
-#   scripts/deps.sh --ensure  the same, silent when everything is there
+# Installs the Debian packages trustline needs.
+#   scripts/deps.sh [--ensure] [SET]
+# SET: build (make, make demo), check (make check and the benchmarks) or
+# all (default: also make fuzz, which needs clang). Without root it says
+# what to run. --ensure is silent when everything is there.
 set -eu
 
-PKGS="build-essential pkg-config libwolfssl-dev libxml2-dev libxml2-utils libevent-dev
-libsqlite3-dev libinih-dev zlib1g-dev check clang libclang-rt-dev openssl xxd python3
-tftp-hpa curl libcurl4-openssl-dev python3-cryptography strace man-db systemd"
+ensure=
+[ "${1:-}" = --ensure ] && { ensure=1; shift; }
+set_=${1:-all}
+
+BUILD="build-essential pkg-config libwolfssl-dev libxml2-dev libevent-dev
+libsqlite3-dev libinih-dev zlib1g-dev libcurl4-openssl-dev openssl curl tftp-hpa"
+CHECK="$BUILD check libxml2-utils xxd python3 python3-cryptography strace man-db systemd"
+ALL="$CHECK clang libclang-rt-dev"
+case $set_ in
+build) PKGS=$BUILD ;;
+check) PKGS=$CHECK ;;
+all) PKGS=$ALL ;;
+*) echo "deps: unknown set \"$set_\": build, check or all" >&2; exit 2 ;;
+esac
 
 missing=""
 for p in $PKGS; do
@@ -16,7 +29,7 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-	[ "${1:-}" = "--ensure" ] || echo "deps: all packages are installed"
+	[ -n "$ensure" ] || echo "deps: all packages are installed"
 	exit 0
 fi
 
