@@ -1,5 +1,5 @@
-/* The Certificate Authority Proxy Function protocol (PROTOCOLS.md section
- * 6): an 8-byte header and TLV elements with 2-byte lengths. Shared by
+/* The Certificate Authority Proxy Function protocol (docs/protocols.md,
+ * CAPF protocol): an 8-byte header and TLV elements with 2-byte lengths. Shared by
  * capfd and the client phones use. */
 #ifndef TL_CAPFPROTO_H
 #define TL_CAPFPROTO_H

@@ -47,7 +47,7 @@ static void with_cert(tl_capf_msg *m, const tl_cert *c, int type)
 }
 
 /* The signatures of certificate authentication, over the device name, its
- * NUL and the certificate (PROTOCOLS.md section 6). */
+ * NUL and the certificate (docs/protocols.md, CAPF protocol). */
 static int auth_response(tl_capf_phone *p, tl_buf *out, tl_err *e)
 {
 	uint8_t sha1[1024], sha2[1024], sudi1[1024], sudi2[1024];

@@ -1,4 +1,4 @@
-/* Locally Significant Certificates: the profile of PROTOCOLS.md section 6,
+/* Locally Significant Certificates: the profile of docs/protocols.md, CAPF protocol,
  * issued by CAPF (or a configured issuing CA) for the key a phone made,
  * and the checks the phone applies to what it receives. */
 #ifndef TL_LSC_H

@@ -1,4 +1,4 @@
-/* capfd's side of a CAPF session (PROTOCOLS.md section 6) as pure logic:
+/* capfd's side of a CAPF session (docs/protocols.md, CAPF protocol) as pure logic:
  * bytes in, bytes out, outcomes in trustline.db. No sockets here, so every
  * path (each operation, each authentication mode, the phone vanishing at
  * any step) can be driven by a test; server.c puts it on the network. */

@@ -44,7 +44,7 @@ static void usage(FILE *f)
 "(CallManager-trust/cucm-pub.lab.example).\n"
 "\n"
 "generate  regenerates an identity certificate (the key type and size are kept\n"
-"          unless --key is given), enforcing the rules of CERTIFICATES.md, then\n"
+"          unless --key is given), enforcing the rules of docs/certificates.md, then\n"
 "          performs the cascade: -trust copies, the ITL rebuilt and re-signed, the\n"
 "          CTL marked \"update required\" in mixed mode. CallManager and TVS of one\n"
 "          node cannot be regenerated within 5 minutes of each other without\n"

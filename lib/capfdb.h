@@ -1,5 +1,5 @@
 /* CAPF's part of trustline.db: scheduling operations on the device row,
- * the LSC status codes of CERTIFICATES.md with a timestamped history, the
+ * the LSC status codes of docs/certificates.md with a timestamped history, the
  * LSCs capfd issued and whether the phone confirmed them, and the
  * authentication-string lockout. Each change is one transaction (or one
  * savepoint of a batch), so a crash leaves either the state before it or
@@ -24,7 +24,7 @@ enum tl_capf_mode { TL_CAPF_MODE_STRING, TL_CAPF_MODE_NULL, TL_CAPF_MODE_LSC,
 int tl_capf_mode_parse(const char *s);
 const char *tl_capf_mode_name(int mode);
 
-/* LSC status codes (CERTIFICATES.md). */
+/* LSC status codes (docs/certificates.md). */
 enum {
 	TL_LSC_NONE = 1, TL_LSC_PENDING = 2, TL_LSC_UPGRADE_OK = 3,
 	TL_LSC_DELETE_OK = 4, TL_LSC_FETCH_OK = 5, TL_LSC_UPGRADE_FAILED = 6,

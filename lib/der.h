@@ -1,7 +1,7 @@
 /* The little DER that wolfSSL's certificate and CSR generators cannot
  * write for us: Debian's wolfSSL is built without WOLFSSL_EKU_OID and
  * WOLFSSL_CUSTOM_OID, so an extendedKeyUsage with the IPsec end-system OID
- * (required by CERTIFICATES.md and the LSC profile) and a subjectAltName
+ * (required by docs/certificates.md and the LSC profile) and a subjectAltName
  * URI have to be encoded here and spliced into the to-be-signed structure
  * before wolfSSL signs it. Everything else stays wolfSSL's job. */
 #ifndef TL_DER_H

@@ -24,7 +24,7 @@ typedef struct tl_device {
 	char capf_auth_string[TL_SECRET_MAX];	/* hashed: secret.h */
 	char capf_key[12];		/* rsa:2048, ec:256, ... */
 	long capf_deadline;		/* Unix time, 0: none */
-	int lsc_status;			/* CERTIFICATES.md's 1..33 */
+	int lsc_status;			/* docs/certificates.md's 1..33 */
 	long lsc_status_time;
 	uint8_t *lsc;			/* DER, or NULL */
 	size_t lsc_len;

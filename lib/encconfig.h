@@ -1,7 +1,7 @@
-/* Encrypted configuration files (PROTOCOLS.md section 3): the
+/* Encrypted configuration files (docs/protocols.md, Encrypted configuration files): the
  * SEP<MAC>.cnf.xml.enc.sgn a phone decrypts with its own key, and the signed
  * stub SEP<MAC>.cnf.xml.sgn that sends it there. The byte layout and the
- * choices PROTOCOLS.md leaves open are in docs/formats.md. */
+ * choices docs/protocols.md leaves open are in docs/formats.md. */
 #ifndef TL_ENCCONFIG_H
 #define TL_ENCCONFIG_H
 

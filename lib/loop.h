@@ -1,4 +1,4 @@
-/* The servers' event loop: the one wrapper over libevent (ARCHITECTURE.md:
+/* The servers' event loop: the one wrapper over libevent (docs/architecture.md:
  * nothing outside lib/ touches it). A loop per process; fd watches, one-shot
  * and periodic timers, signals, and a small HTTP server over evhttp that
  * serves GET and HEAD from a callback. Also the socket helpers every server

@@ -1,5 +1,5 @@
 /* TLS over non-blocking sockets, and a TLS server on the event loop
- * (ARCHITECTURE.md: the glue shared by tvsd and capfd, and by the clients
+ * (docs/architecture.md: the glue shared by tvsd and capfd, and by the clients
  * phone-sim and `trustline` use). With x509.c the only module that includes
  * wolfSSL headers.
  *

@@ -1,4 +1,4 @@
-/* The signed-file header of PROTOCOLS.md section 1, shared by .tlv (ITL,
+/* The signed-file header of docs/protocols.md, Signed file header, shared by .tlv (ITL,
  * CTL), .sgn and .enc.sgn: parse, build and sign, verify. */
 #ifndef TL_SIGNEDFILE_H
 #define TL_SIGNEDFILE_H

@@ -1,4 +1,4 @@
-/* The data directory (ARCHITECTURE.md): identity certificates and keys,
+/* The data directory (docs/architecture.md): identity certificates and keys,
  * trust stores, trustline.conf and the SQLite database with the audit log.
  * Every write is atomic; an identity's key and certificate are replaced
  * together or not at all. */

@@ -1,4 +1,4 @@
-/* ITL and CTL files (PROTOCOLS.md section 2): the record model shared by
+/* ITL and CTL files (docs/protocols.md, ITL and CTL files): the record model shared by
  * itl/ and ctl/, its codec, verification and `show` printing. */
 #ifndef TL_TRUSTLIST_H
 #define TL_TRUSTLIST_H

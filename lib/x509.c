@@ -1099,7 +1099,7 @@ int tl_aes128_cbc(int encrypt, const uint8_t key[16], const uint8_t iv[16],
 /* ---- certificate maker ---- */
 
 /* X.509 Time: UTCTime through 2049, GeneralizedTime after, always GMT with
- * seconds and no fractions (CERTIFICATES.md). */
+ * seconds and no fractions (docs/certificates.md). */
 static int set_date(byte *out, int *out_len, time_t t)
 {
 	struct tm tm;

@@ -1,5 +1,5 @@
 /* Certificates and keys over wolfSSL: load PEM or DER, names in the
- * `attr=value,...` form of PROTOCOLS.md, serials, hashes, public-key
+ * `attr=value,...` form of docs/protocols.md, serials, hashes, public-key
  * encodings, signing and verification, and a small certificate maker. The
  * only module (with netloop) that includes wolfSSL headers. */
 #ifndef TL_X509_H

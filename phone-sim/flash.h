@@ -1,4 +1,4 @@
-/* A simulated phone's flash: its state directory (PHONE-TRUST.md, "What a
+/* A simulated phone's flash: its state directory (docs/phone-trust.md, "What a
  * phone holds"). Every file is written atomically, keys 0600, so a phone
  * killed mid-boot comes back with either its old state or its new one.
  *

@@ -732,7 +732,7 @@ static void fetched(void *arg, int rc, uint8_t *out, size_t len, const tl_err *e
 	decide(b);
 }
 
-/* One step of PHONE-TRUST.md's boot per file, as `boot` takes them; a
+/* One step of docs/phone-trust.md's boot per file, as `boot` takes them; a
  * step that needs TVS returns here with the answer (x_end). */
 static void decide(boot *b)
 {

@@ -1,5 +1,5 @@
 /* phone-sim: one simulated phone booting against the real servers
- * (PHONE-TRUST.md). The decisions are phonetrust.c's; this file fetches
+ * (docs/phone-trust.md). The decisions are phonetrust.c's; this file fetches
  * what they judge, talks to TVS and CAPF, and keeps the phone's flash. */
 #include <getopt.h>
 #include <stdarg.h>

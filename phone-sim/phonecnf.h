@@ -1,4 +1,4 @@
-/* What a phone reads in its configuration file (PROTOCOLS.md section 4)
+/* What a phone reads in its configuration file (docs/protocols.md, Configuration file elements)
  * to go on booting: where TVS and CAPF are, how to authenticate to CAPF,
  * and whether the real configuration is encrypted to it. */
 #ifndef TL_PHONECNF_H

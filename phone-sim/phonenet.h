@@ -18,7 +18,7 @@ void tl_phone_tftp_opts(tl_tftpc_opts *o, const tl_phonecnf_server *tftp,
 
 /* 1 when the DER certificate a TVS server presented (and the ITL pin
  * accepted) is expired or not yet valid on p's clock, why saying so
- * (PHONE-TRUST.md: expired certificates are rejected, the ITL's TVS record
+ * (docs/phone-trust.md: expired certificates are rejected, the ITL's TVS record
  * notwithstanding); 0 otherwise. */
 int tl_phone_tvs_dates(const tl_phone *p, const uint8_t *der, size_t len, char *why,
 		       size_t n);

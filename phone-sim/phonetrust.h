@@ -1,4 +1,4 @@
-/* A phone's trust decisions (PHONE-TRUST.md), as functions over what the
+/* A phone's trust decisions (docs/phone-trust.md), as functions over what the
  * phone holds and what it was sent, each explained in one line. The
  * network is the caller's: TVS is reached through a callback, so the
  * rules are testable without servers and the same for one phone or a
@@ -59,7 +59,7 @@ typedef int (*tl_tvs_fn)(void *arg, const tl_cert *cert, const char *issuer,
 
 typedef struct tl_verdict {
 	int accepted;
-	char line[1200];	/* the explanation, PHONE-TRUST.md's style */
+	char line[1200];	/* the explanation, docs/phone-trust.md's style */
 } tl_verdict;
 
 void tl_phone_init(tl_phone *p, const char *name, const char *model);

@@ -2,7 +2,7 @@
  * still holds this cluster's ITL, so the other cluster's TVS must vouch for
  * this cluster's TFTP (CallManager) certificates. export-bulk writes them to
  * a directory; import-bulk, on the other cluster, puts them in
- * CallManager-trust (CERTIFICATES.md: TVS vouches for it as CCM+TFTP). */
+ * CallManager-trust (docs/certificates.md: TVS vouches for it as CCM+TFTP). */
 #include <errno.h>
 #include <ini.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* `cert check`: the certificate problems administrators meet in the field
- * (CERTIFICATES.md, last section), each named with what to do. */
+ * (docs/certificates.md, last section), each named with what to do. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* The cluster's certificate life cycle: generate and regenerate identity
- * certificates under CERTIFICATES.md's rules, with their cascade, and
+ * certificates under docs/certificates.md's rules, with their cascade, and
  * `cluster init`. */
 #ifndef TL_PKI_H
 #define TL_PKI_H
@@ -12,7 +12,7 @@
 #include "store.h"
 
 /* Seconds within which regenerating CallManager and TVS of one node is
- * refused without --force (CERTIFICATES.md's safety interlock). */
+ * refused without --force (docs/certificates.md's safety interlock). */
 #define TL_INTERLOCK_SECONDS 300
 
 typedef struct tl_genopts {
@@ -27,7 +27,7 @@ typedef struct tl_genopts {
 	int quiet_cascade;	/* cluster init: rebuild the lists once, at the end */
 } tl_genopts;
 
-/* Refuses what CERTIFICATES.md forbids (key type and size for the purpose,
+/* Refuses what docs/certificates.md forbids (key type and size for the purpose,
  * hash weaker than the key, FIPS, validity), naming the rule and what to
  * do; prints warnings (RSA above 2048 for CallManager) to report. */
 int tl_pki_check_params(const tl_conf *c, const tl_purpose *p, int key_type,
@@ -145,7 +145,7 @@ int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e)
 void tl_pki_subject(const tl_conf *c, const tl_purpose *p, const char *node,
 		    char *cn, size_t n);
 
-/* Trust stores (CERTIFICATES.md): import and delete only. These return 0,
+/* Trust stores (docs/certificates.md): import and delete only. These return 0,
  * -1 when a rule refuses the change (e says which and why) or a write
  * fails, and -2 when an input cannot be used (an unknown store, no such
  * certificate, an unreadable export). A refusal writes nothing. */

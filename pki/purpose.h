@@ -1,5 +1,5 @@
 /* The identity certificates of a cluster and the trust stores
- * (CERTIFICATES.md), as data: one table every command consults. */
+ * (docs/certificates.md), as data: one table every command consults. */
 #ifndef TL_PURPOSE_H
 #define TL_PURPOSE_H
 

@@ -1,4 +1,4 @@
-/* Trust stores: certificates added and deleted under CERTIFICATES.md's
+/* Trust stores: certificates added and deleted under docs/certificates.md's
  * rules. A store keeps one certificate per subject; an upload is checked
  * whole, against the store as it will be, before anything is written. */
 #include <stdlib.h>

@@ -94,7 +94,7 @@ static void fill(xmlNodePtr root, tl_store *s, const tl_device *d)
 	if (load == NULL || !load[0])
 		set_text(root, "loadInformation", model_load(d->model));
 	xmlFree(load);
-	/* TVS: every node, lower priority first, at most 5 (PROTOCOLS.md) */
+	/* TVS: every node, lower priority first, at most 5 (docs/protocols.md) */
 	tvs = fresh(root, "TVS");
 	n = xmlNewChild(tvs, NULL, BAD_CAST "members", NULL);
 	for (int i = 0; i < c->nnodes && i < 5; i++) {

@@ -1,4 +1,4 @@
-/* Phone configuration files (PROTOCOLS.md section 4) rendered from a
+/* Phone configuration files (docs/protocols.md, Configuration file elements) rendered from a
  * template, the device row and the cluster, then signed or encrypted the
  * way the device's security profile says. */
 #ifndef TL_CNF_H

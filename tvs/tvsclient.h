@@ -1,4 +1,4 @@
-/* The TVS client phones use (PHONE-TRUST.md step 5), shared by phone-sim
+/* The TVS client phones use (docs/phone-trust.md, Step 5), shared by phone-sim
  * and `trustline tvs`. The server's TLS certificate is trusted only when it
  * is a TVS record of the phone's ITL (a full record by its DER, a hash-only
  * one by the digest of what the server presented) or, for an administrator,

@@ -1,4 +1,4 @@
-/* What TVS vouches for (CERTIFICATES.md): every identity certificate of
+/* What TVS vouches for (docs/certificates.md): every identity certificate of
  * the cluster with its role, and the trust stores CallManager-trust
  * (CCM+TFTP), tomcat-trust and Phone-VPN-trust (APP-SERVER),
  * Phone-SAST-trust (SAST) and CAPF-trust (CAPF). Looked up by the DER

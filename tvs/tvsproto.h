@@ -1,4 +1,4 @@
-/* The Trust Verification Service protocol (PROTOCOLS.md section 5): a
+/* The Trust Verification Service protocol (docs/protocols.md, TVS protocol): a
  * 10-byte header and TLV elements with 2-byte lengths. Shared by tvsd and
  * the client phones (phone-sim, `trustline tvs`) use. */
 #ifndef TL_TVS_PROTO_H

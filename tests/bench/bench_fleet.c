@@ -7,7 +7,7 @@
  * flash on disk; then the other 9,000 imported and the CallManager
  * certificate regenerated (the CTL update still pending). The 1,000 phones
  * that hold the old ITL see a new ITL whose signer they do not know and ask
- * TVS to VERIFY it (PHONE-TRUST.md, "TFTP certificate regenerated, TVS
+ * TVS to VERIFY it (docs/phone-trust.md, "TFTP certificate regenerated, TVS
  * unchanged"); the 9,000 new ones install it on first use. Each timed run
  * reads the flash and never writes it (--memory with --state-root), so
  * every run starts from the same state. tftpd renders and signs every

@@ -1,7 +1,7 @@
 #!/bin/sh
-# The certificate life cycle: cluster init, the rules of CERTIFICATES.md
+# The certificate life cycle: cluster init, the rules of docs/certificates.md
 # (each refused and accepted), the regeneration cascade, and the phone's
-# verdict on each new ITL as PHONE-TRUST.md predicts it.
+# verdict on each new ITL as docs/phone-trust.md predicts it.
 set -eu
 T=${TRUSTLINE:?}
 . "$(dirname "$0")/common.sh"
@@ -80,7 +80,7 @@ expect 0 $T cert generate tomcat
 openssl x509 -in dd/certs/tomcat/cucm-pub.pem -noout -text | grep -q "3072 bit" || fail "key size not kept"
 [ "$(ls dd/trust/tomcat-trust | grep -c cucm-pub.lab.example.pem)" -eq 1 ] || fail "tomcat-trust holds one copy"
 
-# the cascade and the phone's verdicts (PHONE-TRUST.md)
+# the cascade and the phone's verdicts (docs/phone-trust.md)
 cp dd/tftpboot/ITLFile.tlv installed.tlv
 cp dd/tftpboot/CTLFile.tlv installed-ctl.tlv
 expect 0 $T cert generate CallManager

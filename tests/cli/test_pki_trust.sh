@@ -1,6 +1,6 @@
 #!/bin/sh
 # Trust stores: `cert trust add` (PEM, DER, bundle, PKCS#7) and `cert trust
-# delete` under CERTIFICATES.md's rules, each accepted and refused, a
+# delete` under docs/certificates.md's rules, each accepted and refused, a
 # refusal leaving the data directory as it was; export-bulk and import-bulk
 # between two clusters.
 set -eu

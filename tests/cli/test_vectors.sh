@@ -1,7 +1,7 @@
 #!/bin/sh
 # Golden vectors (tests/vectors/): trustline must write the committed files
 # byte for byte; their headers must be what DERIVATION.md derives by hand
-# from PROTOCOLS.md; openssl must verify their signatures; and trustline
+# from docs/protocols.md; openssl must verify their signatures; and trustline
 # must accept them.
 set -eu
 T=${TRUSTLINE:?}

@@ -1,5 +1,5 @@
 #!/bin/sh
-# End to end, PHONE-TRUST.md's CAPF scenarios: an LSC installed by each
+# End to end, docs/phone-trust.md's CAPF scenarios: an LSC installed by each
 # authentication mode (string, null string, MIC, LSC) and used in
 # preference to the MIC afterwards, a wrong authentication string, a CAPF
 # server the phone does not trust. The real tftpd, tvsd and capfd.

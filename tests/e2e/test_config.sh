@@ -1,5 +1,5 @@
 #!/bin/sh
-# End to end, PHONE-TRUST.md's scenarios about the configuration file: one
+# End to end, docs/phone-trust.md's scenarios about the configuration file: one
 # byte flipped in a real signed file, a file signed by a certificate
 # neither the ITL nor TVS knows, an encrypted configuration for the right
 # phone and for another one. The real tftpd and tvsd.

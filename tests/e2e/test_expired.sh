@@ -1,5 +1,5 @@
 #!/bin/sh
-# End to end, PHONE-TRUST.md's last scenario: an expired certificate (TVS,
+# End to end, docs/phone-trust.md's last scenario: an expired certificate (TVS,
 # CAPF, call control) is rejected, with the reason printed. The cluster's
 # TVS and CAPF certificates are replaced, with trustline's own csr and
 # import, by CA-signed ones that expire a few seconds later; the real tvsd

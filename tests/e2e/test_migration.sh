@@ -1,5 +1,5 @@
 #!/bin/sh
-# End to end, PHONE-TRUST.md's migration scenarios: a phone of cluster A
+# End to end, docs/phone-trust.md's migration scenarios: a phone of cluster A
 # moves to cluster B. It still holds A's ITL, so B's ITL is taken only when
 # A's TVS vouches for B's TFTP certificate: refused without
 # `trustline cert import-bulk`, accepted once B's export-bulk is imported

@@ -1,5 +1,5 @@
 #!/bin/sh
-# End to end, PHONE-TRUST.md's mixed-mode scenario: with a CTL the phone
+# End to end, docs/phone-trust.md's mixed-mode scenario: with a CTL the phone
 # checks the TFTP signer and call control against the CTL first, and
 # refuses a CTL update signed by a key that is not a SAST record of its
 # installed CTL (here the CallManager certificate regenerated, then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# End to end, PHONE-TRUST.md's scenarios about the trust lists: first boot
+# End to end, docs/phone-trust.md's scenarios about the trust lists: first boot
 # (over TFTP and over HTTP), the TFTP certificate regenerated with TVS up,
 # `itl reset --recovery`, TFTP and TVS regenerated together, the rollback
 # ITL. The real tftpd and tvsd; the cluster changed only with trustline.

@@ -683,7 +683,7 @@ START_TEST(protocol_errors)
 }
 END_TEST
 
-/* The status texts of CERTIFICATES.md, and the codes each failure maps to. */
+/* The status texts of docs/certificates.md, and the codes each failure maps to. */
 START_TEST(status_codes)
 {
 	ck_assert_str_eq(tl_lsc_status_text(10), "Upgrade Failed: Invalid Authentication String");

@@ -406,7 +406,7 @@ START_TEST(stub)
 					 strlen(full_config), "in.xml", phone->cert,
 					 &x, &e), 0);
 	stub_children(&x, names, sizeof(names), &hash);
-	/* PROTOCOLS.md's order, whatever the full configuration's. */
+	/* docs/protocols.md's order, whatever the full configuration's. */
 	ck_assert_str_eq(names, "fullConfig ipAddressMode loadInformation "
 			 "capfAuthMode capfList certHash encrConfig ");
 	ck_assert_str_eq(hash, want);

@@ -1,4 +1,4 @@
-/* PHONE-TRUST.md's scenarios against the phone's decision functions, with a
+/* docs/phone-trust.md's scenarios against the phone's decision functions, with a
  * real cluster made by the PKI code and TVS answered from the real index
  * (over the same TLS-peer rule a phone applies to the TVS server). */
 #include <stdio.h>
