@@ -116,11 +116,14 @@ static const char *whose(const char *path, int writing, char *out, size_t n)
 		return NULL;
 	pw = getpwuid(st.st_uid);
 	gr = getgrgid(st.st_gid);
-	snprintf(user, sizeof(user), "%s", pw ? pw->pw_name : "?");
-	snprintf(group, sizeof(group), "%s", gr ? gr->gr_name : "?");
-	if (!pw)
+	/* a name, else the number */
+	if (pw)
+		snprintf(user, sizeof(user), "%s", pw->pw_name);
+	else
 		snprintf(user, sizeof(user), "%u", (unsigned)st.st_uid);
-	if (!gr)
+	if (gr)
+		snprintf(group, sizeof(group), "%s", gr->gr_name);
+	else
 		snprintf(group, sizeof(group), "%u", (unsigned)st.st_gid);
 	if (writing || !(st.st_mode & S_IRGRP) || st.st_gid == 0)
 		snprintf(out, n, "it belongs to user %s, group %s (mode %04o), and "

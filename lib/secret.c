@@ -21,12 +21,6 @@
 #define SALT 16
 #define DK 32
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 static int nibble(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -55,16 +49,20 @@ static int derive(const char *plain, const uint8_t *salt, int iter, uint8_t dk[D
 int tl_secret_hash(const char *plain, char out[TL_SECRET_MAX], tl_err *e)
 {
 	uint8_t salt[SALT], dk[DK];
-	char s[2 * SALT + 1], h[2 * DK + 1];
+	char *s = NULL, *h = NULL;
+	int rc = 0;
 
 	if (tl_random(salt, sizeof(salt), e))
 		return -1;
 	if (derive(plain, salt, ITERATIONS, dk))
 		return tl_fail(e, "PBKDF2 failed");
-	hex(salt, SALT, s);
-	hex(dk, DK, h);
-	snprintf(out, TL_SECRET_MAX, PREFIX "%d$%s$%s", ITERATIONS, s, h);
-	return 0;
+	if ((s = tl_hex(salt, SALT, 0)) == NULL || (h = tl_hex(dk, DK, 0)) == NULL)
+		rc = tl_fail(e, "out of memory");
+	else
+		snprintf(out, TL_SECRET_MAX, PREFIX "%d$%s$%s", ITERATIONS, s, h);
+	free(s);
+	free(h);
+	return rc;
 }
 
 int tl_secret_is_hashed(const char *stored)
