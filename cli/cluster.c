@@ -59,7 +59,11 @@ static int init(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': snprintf(conf.name, sizeof(conf.name), "%s", optarg); break;
-		case 'd': snprintf(conf.domain, sizeof(conf.domain), "%s", optarg); break;
+		case 'd':
+			if (tl_conf_check_hostname("--domain", optarg, strlen(optarg), &e))
+				return cli_usage("cluster init", "%s", e.msg);
+			snprintf(conf.domain, sizeof(conf.domain), "%s", optarg);
+			break;
 		case 'N':
 			if ((conf.nnodes = tl_conf_parse_nodes(optarg, conf.nodes, &e)) <= 0)
 				return cli_usage("cluster init", "--nodes: %s",

@@ -96,6 +96,39 @@ int tl_conf_parse_key(const char *s, int *type, int *bits, tl_err *e)
 	return 0;
 }
 
+int tl_conf_check_hostname(const char *what, const char *name, size_t len,
+			   tl_err *e)
+{
+	size_t label = 0;
+
+	if (len == 0)
+		return tl_fail(e, "%s is empty", what);
+	if (len >= sizeof(((tl_conf *)0)->domain))
+		return tl_fail(e, "%s \"%.*s\" is longer than %zu characters", what,
+			       (int)len, name, sizeof(((tl_conf *)0)->domain) - 1);
+	/* RFC 1123 labels: they become certificate CNs and SANs, and phones
+	 * compare them with the names they were given */
+	for (size_t i = 0; i <= len; i++) {
+		char ch = i < len ? name[i] : '.';
+
+		if (ch == '.') {
+			if (label == 0 || label > 63 || name[i - 1] == '-' ||
+			    name[i - label] == '-')
+				return tl_fail(e, "%s \"%.*s\" is not a DNS name: each "
+					       "dot-separated label holds 1 to 63 letters, "
+					       "digits or inner '-'", what, (int)len, name);
+			label = 0;
+		} else if (ch == '-' || (ch >= 'a' && ch <= 'z') ||
+			   (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')) {
+			label++;
+		} else {
+			return tl_fail(e, "%s \"%.*s\" may hold only letters, digits, "
+				       "'-' and '.'", what, (int)len, name);
+		}
+	}
+	return 0;
+}
+
 int tl_conf_parse_nodes(const char *s, char out[][64], tl_err *e)
 {
 	int n = 0;
@@ -109,14 +142,8 @@ int tl_conf_parse_nodes(const char *s, char out[][64], tl_err *e)
 			if (len >= 64)
 				return tl_fail(e, "node name \"%.*s\" is too long",
 					       (int)len, s);
-			for (size_t i = 0; i < len; i++)
-				if (!(s[i] == '-' || s[i] == '.' ||
-				      (s[i] >= 'a' && s[i] <= 'z') ||
-				      (s[i] >= 'A' && s[i] <= 'Z') ||
-				      (s[i] >= '0' && s[i] <= '9')))
-					return tl_fail(e, "node name \"%.*s\" may hold only "
-						       "letters, digits, '-' and '.'",
-						       (int)len, s);
+			if (tl_conf_check_hostname("node name", s, len, e))
+				return -1;
 			memcpy(out[n], s, len);
 			out[n][len] = 0;
 			for (int i = 0; i < n; i++)
@@ -418,7 +445,11 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 	else if (!strcmp(sec, "cluster")) {
 		ok = 1;
 		if (!strcmp(k, "name")) STR(name);
-		else if (!strcmp(k, "domain")) STR(domain);
+		else if (!strcmp(k, "domain"))
+		{
+			if ((ok = !tl_conf_check_hostname("domain", v, strlen(v), p->e)))
+				STR(domain);
+		}
 		else if (!strcmp(k, "organization")) STR(org);
 		else if (!strcmp(k, "unit")) STR(unit);
 		else if (!strcmp(k, "locality")) STR(locality);

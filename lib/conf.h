@@ -117,6 +117,10 @@ int tl_conf_parse_tls(const char *s);
 int tl_conf_parse_key(const char *s, int *type, int *bits, tl_err *e);
 /* Splits "a,b,c" into at most TL_MAX_NODES names. Returns the count or -1. */
 int tl_conf_parse_nodes(const char *s, char out[][64], tl_err *e);
+/* 0 when NAME[0..len) is a DNS host or domain name (RFC 1123 labels); else
+ * an error naming WHAT and the rule it breaks */
+int tl_conf_check_hostname(const char *what, const char *name, size_t len,
+			   tl_err *e);
 int tl_conf_is_publisher(const tl_conf *c, const char *node);
 int tl_conf_has_node(const tl_conf *c, const char *node);
 int tl_conf_is_tftp(const tl_conf *c, const char *node);

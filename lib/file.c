@@ -96,12 +96,18 @@ int tl_write_file(const char *path, const void *buf, size_t len, int mode,
 		return tl_fail(e, "%s: cannot replace: %s", path, strerror(err));
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	tl_fsync_dir(dirname(dir));
+	return 0;
+}
+
+void tl_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 	if (fd >= 0) {
 		fsync(fd);
 		close(fd);
 	}
-	return 0;
 }
 
 int tl_write_output(const char *path, const void *buf, size_t len, int mode,

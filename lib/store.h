@@ -27,6 +27,18 @@ int tl_store_open(tl_store *s, const char *dir, tl_err *e);
 /* Creates a data directory with the given configuration. */
 int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e);
 void tl_store_close(tl_store *s);
+
+/* A data directory made all or nothing: it is built in dir (a stage inside
+ * the target), then install replaces the target's cluster with it, or
+ * discard removes the stage and a target that did not exist before. */
+typedef struct tl_store_stage_t {
+	char dir[1100];
+	char target[1024];
+	int created;
+} tl_store_stage_t;
+int tl_store_stage(tl_store_stage_t *st, const char *dir, tl_err *e);
+int tl_store_stage_install(tl_store_stage_t *st, tl_err *e);
+void tl_store_stage_discard(tl_store_stage_t *st);
 /* Reads trustline.conf again (path, or the directory's own when NULL) into
  * s->conf, keeping the database handle: a daemon opens its store before it
  * drops privileges and reloads through it, since the user it runs as may

@@ -46,18 +46,11 @@ static int make_mfg_ca(tl_store *s, FILE *report, tl_err *e)
 	return rc;
 }
 
-int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
-			FILE *report, tl_err *e)
+static int build(const char *dir, const tl_conf *c, FILE *report, tl_err *e)
 {
-	char conf_path[1100];
 	tl_store s;
 	int rc = -1;
 
-	snprintf(conf_path, sizeof(conf_path), "%s/trustline.conf", dir);
-	if (access(conf_path, F_OK) == 0 && !force)
-		return tl_fail(e, "%s already holds a cluster (trustline.conf "
-			       "exists): give --force to replace every certificate, "
-			       "or another --data-dir", dir);
 	if (tl_store_create(&s, dir, c, e))
 		return -1;
 	for (size_t i = 0; i < tl_npurposes; i++) {
@@ -89,4 +82,26 @@ int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 out:
 	tl_store_close(&s);
 	return rc;
+}
+
+/* All or nothing: the cluster is built in a stage and replaces what dir held
+ * only once it is complete, so a failed init leaves dir as it was. */
+int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
+			FILE *report, tl_err *e)
+{
+	char conf_path[1100];
+	tl_store_stage_t st;
+
+	snprintf(conf_path, sizeof(conf_path), "%s/trustline.conf", dir);
+	if (access(conf_path, F_OK) == 0 && !force)
+		return tl_fail(e, "%s already holds a cluster (trustline.conf "
+			       "exists): give --force to replace every certificate, "
+			       "or another --data-dir", dir);
+	if (tl_store_stage(&st, dir, e))
+		return -1;
+	if (build(st.dir, c, report, e) || tl_store_stage_install(&st, e)) {
+		tl_store_stage_discard(&st);
+		return -1;
+	}
+	return 0;
 }
