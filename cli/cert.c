@@ -69,8 +69,10 @@ static void usage(FILE *f)
 "          devices, with who, when, and the old and new SHA-256 fingerprints.\n"
 "monitor   reports every identity and trust certificate against the alarms\n"
 "          CertExpired, CertValidLessThanADay, CertValidfor7days (critical),\n"
-"          CertValidLessThanMonth and CertValidityOver30Days; exit 2 when an\n"
-"          alarm is critical. --watch runs every notify_every_hours (hourly\n"
+"          CertValidLessThanMonth and CertValidityOver30Days; exit 0 when no\n"
+"          alarm is raised, 3 when the worst is a warning, 4 when one is\n"
+"          critical (2 stays a usage error or an unreadable data directory).\n"
+"          --watch runs every notify_every_hours (hourly\n"
 "          while an alarm is critical), runs `cert revocation check` every\n"
 "          [revocation] check_every_hours, and logs to standard error.\n"
 "trust add\n"
@@ -802,7 +804,11 @@ static int do_monitor(int argc, char **argv)
 		       (every <= 0 || time(NULL) < next_rev))
 			sleep(1);
 	} while (watch && !stop);
-	return worst == 2 ? 2 : 0;
+	/* distinct from EXIT_INVALID and EXIT_USAGE, so a cron job or a check
+	 * script can tell an alarm from a failure; --watch ends on a signal */
+	if (watch)
+		return 0;
+	return worst == 2 ? EXIT_ALARM_CRITICAL : worst == 1 ? EXIT_ALARM_WARNING : 0;
 }
 
 /* The exit status of a trust-store operation: -1 refused, -2 bad input. */

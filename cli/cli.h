@@ -12,6 +12,8 @@
 /* Exit codes: the file is valid / it is invalid or the request was refused /
  * the command line was wrong or an input could not be read. */
 enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
+/* cert monitor: the worst alarm raised */
+enum { EXIT_ALARM_WARNING = 3, EXIT_ALARM_CRITICAL = 4 };
 
 /* Each group's entry point: argv[0] is the group name. */
 int cmd_cluster(int argc, char **argv);

@@ -188,9 +188,11 @@ grep -q "wildcard" out.txt && fail "issuer's problems are not the leaf's"
 # the expiry monitor: nothing now; everything within 20 years
 expect 0 $T cert monitor
 grep -q "no certificate expires" out.txt || fail "monitor clean"
-expect 0 $T cert monitor --notify-days 4000 --json
+expect 3 $T cert monitor --notify-days 4000 --json
 json out.txt 'd[0]["alarm"]' | grep -qx CertValidityOver30Days || fail "monitor alarm"
 cp w.crt dd/trust/phone-trust/w.pem 2>/dev/null || { mkdir -p dd/trust/phone-trust; cp w.crt dd/trust/phone-trust/w.pem; }
-expect 2 $T cert monitor
+expect 4 $T cert monitor
 grep -Eq "alarm=CertValid(LessThanADay|for7days) severity=critical" out.txt || fail "monitor critical: $(cat out.txt)"
+expect 2 $T cert monitor --bogus
+expect 2 $T cert monitor --data-dir "$PWD/none"
 echo "all passed"
