@@ -22,7 +22,12 @@ static void usage(FILE *f)
 "                           [--expiring-within DAYS] [--json]\n"
 "       trustline cert show NAME|FILE [--json]\n"
 "       trustline cert export NAME [--der] [-o FILE]\n"
-"       trustline cert csr PURPOSE [--node N] [--include-ou] [--san NAME]... [-o FILE]\n"
+"       trustline cert csr PURPOSE [--node N] [--key rsa:BITS|ec:256|ec:384]\n"
+"                              [--hash sha256|sha384|sha512] [--include-ou]\n"
+"                              [--san NAME]... [-o FILE]\n"
+"       trustline cert csr list [--json]\n"
+"       trustline cert csr show PURPOSE [--node N] [--json]\n"
+"       trustline cert csr delete PURPOSE [--node N]\n"
 "       trustline cert import PURPOSE CERT [--node N] [--chain FILE]...\n"
 "       trustline cert check [FILE] [--purpose P] [--host FQDN] [--key FILE]\n"
 "                               [--chain FILE]... [--json]\n"
@@ -48,14 +53,21 @@ static void usage(FILE *f)
 "          performs the cascade: -trust copies, the ITL rebuilt and re-signed, the\n"
 "          CTL marked \"update required\" in mixed mode. CallManager and TVS of one\n"
 "          node cannot be regenerated within 5 minutes of each other without\n"
-"          --force.\n"
+"          --force, nor a CA-signed certificate replaced by a self-signed one.\n"
 "csr       writes a PKCS#10 request (to -o FILE or standard output) with a new\n"
 "          key and the purpose's key usages as an extensionRequest; it replaces\n"
-"          any pending request of that purpose and node.\n"
+"          any pending request of that purpose and node. The key keeps the\n"
+"          current certificate's type and size unless --key is given; --hash\n"
+"          sets the request's signature hash (default [pki] hash).\n"
+"          csr list shows the pending requests, csr show one of them (with its\n"
+"          PEM), csr delete discards one and its key.\n"
 "import    installs the CA-signed certificate for the pending request: its key\n"
 "          must be the request's, it must keep every key usage the purpose\n"
 "          needs (the missing one is named), and it must chain to a trust-store\n"
 "          certificate or a --chain file (which then joins the -trust store).\n"
+"          CERT and each --chain FILE may be PEM (any number of certificates),\n"
+"          DER or PKCS#7 (.p7b, PEM or DER); in CERT the first certificate that\n"
+"          is not a CA is the leaf and the others join the chain.\n"
 "          Then the same cascade as generate.\n"
 "check     names every problem phones and administrators meet with a\n"
 "          certificate (missing key usage for the purpose, wildcard, key size,\n"
@@ -477,10 +489,117 @@ static int do_generate(int argc, char **argv)
 	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
 }
 
+static void print_pending(const tl_pending *p, int json, int with_pem)
+{
+	const tl_cert *r = p->req;
+	char when[32];
+	struct tm tm;
+
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->created, &tm));
+	if (!json) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "%s-%d", r->key_type == TL_KEY_RSA ?
+			 "RSA" : "EC", r->key_bits);
+		printf("%-18s %-14s %-9s %-20s  %s\n", p->purpose->name, p->node, key,
+		       when, r->subject);
+		for (size_t i = 0; with_pem && i < r->nsan; i++)
+			printf("  subjectAltName: %s\n", r->san[i]);
+		if (with_pem)
+			printf("  signature: %s\n%s", r->sig_alg, p->pem);
+		return;
+	}
+	printf("{\"purpose\":\"%s\",\"node\":", p->purpose->name);
+	tl_json_str(stdout, p->node);
+	printf(",\"key\":\"%s\",\"key_bits\":%d,\"created\":\"%s\",\"subject\":",
+	       r->key_type == TL_KEY_RSA ? "RSA" : "EC", r->key_bits, when);
+	tl_json_str(stdout, r->subject);
+	printf(",\"signature\":\"%s\",\"san\":[", r->sig_alg);
+	for (size_t i = 0; i < r->nsan; i++) {
+		printf("%s", i ? "," : "");
+		tl_json_str(stdout, r->san[i]);
+	}
+	printf("]");
+	if (with_pem) {
+		printf(",\"pem\":");
+		tl_json_str(stdout, p->pem);
+	}
+	printf("}");
+}
+
+/* cert csr list|show|delete */
+static int csr_pending(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "node", required_argument, 0, 'n' },
+		{ "json", no_argument, 0, 'j' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *verb = argv[0], *node = NULL;
+	int json = 0, c, rc, list = !strcmp(verb, "list");
+	char what[32];
+	tl_pending *v;
+	size_t n;
+	tl_store s;
+	tl_err e;
+
+	snprintf(what, sizeof(what), "cert csr %s", verb);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': node = optarg; break;
+		case 'j': json = 1; break;
+		case 'D': data_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage(what, "unknown option");
+		}
+	}
+	if (optind + (list ? 0 : 1) != argc)
+		return cli_usage(what, list ? "unexpected argument" : "give one PURPOSE");
+	if ((list && node) || (!strcmp(verb, "delete") && json))
+		return cli_usage(what, "%s takes no %s", what, node ? "--node" : "--json");
+	if (open_store(&s))
+		return EXIT_USAGE;
+	if (!strcmp(verb, "delete")) {
+		rc = tl_pki_csr_delete(&s, argv[optind], node, stdout, &e);
+		tl_store_close(&s);
+		return rc ? cli_fail(EXIT_INVALID, &e) : 0;
+	}
+	rc = tl_pki_pending(&s, list ? NULL : argv[optind], node, &v, &n, &e);
+	tl_store_close(&s);
+	if (rc)
+		return cli_fail(EXIT_INVALID, &e);
+	if (!list && n == 0) {
+		fprintf(stderr, "trustline: no pending CSR for %s%s%s (`trustline cert "
+			"csr list` shows the pending ones)\n", argv[optind],
+			node ? " of " : "", node ? node : "");
+		return EXIT_INVALID;
+	}
+	if (json && list)
+		printf("[");
+	else if (!json)
+		printf("%-18s %-14s %-9s %-20s  %s\n", "PURPOSE", "NODE", "KEY",
+		       "CREATED", "SUBJECT");
+	for (size_t i = 0; i < n; i++) {
+		if (json && i)
+			printf(",");
+		print_pending(&v[i], json, !list);
+	}
+	if (json)
+		printf(list ? "]\n" : "\n");
+	else if (n == 0)
+		printf("no pending CSR\n");
+	tl_pki_pending_free(v, n);
+	return 0;
+}
+
 static int do_csr(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "node", required_argument, 0, 'n' },
+		{ "key", required_argument, 0, 'k' },
+		{ "hash", required_argument, 0, 'H' },
 		{ "include-ou", no_argument, 0, 'u' },
 		{ "san", required_argument, 0, 's' },
 		{ "data-dir", required_argument, 0, 'D' },
@@ -494,10 +613,22 @@ static int do_csr(int argc, char **argv)
 	char *pem;
 	tl_err e;
 
+	if (argc > 1 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show") ||
+			 !strcmp(argv[1], "delete")))
+		return csr_pending(argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
+	o.key_type = -1;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': o.node = optarg; break;
+		case 'k':
+			if (tl_conf_parse_key(optarg, &o.key_type, &o.key_bits, &e))
+				return cli_usage("cert csr", "--key: %s", e.msg);
+			break;
+		case 'H':
+			if ((o.hash_alg = tl_hash_parse(optarg)) < 0)
+				return cli_usage("cert csr", "--hash: sha256, sha384 or sha512");
+			break;
 		case 'u': o.include_ou = 1; break;
 		case 's':
 			if (nsan == 16)
@@ -525,6 +656,48 @@ static int do_csr(int argc, char **argv)
 	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
 }
 
+#define CHAIN_MAX 32
+
+/* Appends every certificate of a --chain file (PEM bundle, DER, PKCS#7). */
+static int chain_add(const char *path, tl_cert **chain, size_t *n, tl_err *e)
+{
+	tl_cert **got;
+	size_t ng;
+
+	if (tl_certs_load(path, &got, &ng, e))
+		return -1;
+	if (*n + ng > CHAIN_MAX) {
+		tl_certs_free(got, ng);
+		return tl_fail(e, "%s: more than %d chain certificates in all", path,
+			       CHAIN_MAX);
+	}
+	memcpy(chain + *n, got, ng * sizeof(*got));
+	*n += ng;
+	free(got);
+	return 0;
+}
+
+/* CERT may hold the chain too (a PKCS#7 reply, a PEM bundle): the leaf is
+ * its first certificate that is not a CA, the others join the chain. */
+static int leaf_load(const char *path, tl_cert **leaf, tl_cert **chain,
+		     size_t *n, tl_err *e)
+{
+	size_t before = *n, pick = 0;
+
+	if (chain_add(path, chain, n, e))
+		return -1;
+	for (size_t i = before; i < *n; i++)
+		if (!chain[i]->is_ca) {
+			pick = i - before;
+			break;
+		}
+	*leaf = chain[before + pick];
+	memmove(chain + before + pick, chain + before + pick + 1,
+		(*n - before - pick - 1) * sizeof(*chain));
+	(*n)--;
+	return 0;
+}
+
 static int do_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -535,7 +708,7 @@ static int do_import(int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	const char *node = NULL;
-	tl_cert *chain[16], *cert = NULL;
+	tl_cert *chain[CHAIN_MAX], *cert = NULL;
 	size_t nchain = 0;
 	int c, rc = EXIT_USAGE;
 	tl_store s;
@@ -545,15 +718,10 @@ static int do_import(int argc, char **argv)
 		switch (c) {
 		case 'n': node = optarg; break;
 		case 'c':
-			if (nchain == 16) {
-				rc = cli_usage("cert import", "at most 16 --chain files");
-				goto out;
-			}
-			if (tl_cert_load(optarg, &chain[nchain], &e)) {
+			if (chain_add(optarg, chain, &nchain, &e)) {
 				rc = cli_fail(EXIT_USAGE, &e);
 				goto out;
 			}
-			nchain++;
 			break;
 		case 'D': data_dir = optarg; break;
 		case 'h': usage(stdout); rc = 0; goto out;
@@ -564,7 +732,11 @@ static int do_import(int argc, char **argv)
 		rc = cli_usage("cert import", "give PURPOSE and the CA-signed CERT");
 		goto out;
 	}
-	if (tl_cert_load(argv[optind + 1], &cert, &e)) {
+	if (nchain == CHAIN_MAX) {
+		rc = cli_usage("cert import", "more than %d chain certificates", CHAIN_MAX);
+		goto out;
+	}
+	if (leaf_load(argv[optind + 1], &cert, chain, &nchain, &e)) {
 		rc = cli_fail(EXIT_USAGE, &e);
 		goto out;
 	}
@@ -654,7 +826,7 @@ static int do_check(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	tl_cert *chain[16], **pool = NULL;
+	tl_cert *chain[CHAIN_MAX], **pool = NULL;
 	tl_problem probs[32];
 	tl_lintreq r;
 	tl_store s;
@@ -677,15 +849,10 @@ static int do_check(int argc, char **argv)
 		case 'H': r.host = optarg; break;
 		case 'k': key_path = optarg; break;
 		case 'c':
-			if (nchain == 16) {
-				rc = cli_usage("cert check", "at most 16 --chain files");
-				goto out;
-			}
-			if (tl_cert_load(optarg, &chain[nchain], &e)) {
+			if (chain_add(optarg, chain, &nchain, &e)) {
 				rc = cli_fail(EXIT_USAGE, &e);
 				goto out;
 			}
-			nchain++;
 			break;
 		case 'j': json = 1; break;
 		case 'D': data_dir = optarg; break;

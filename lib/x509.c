@@ -1438,6 +1438,49 @@ int tl_csr_to_pem(const uint8_t *der, size_t len, char **pem, tl_err *e)
 	return 0;
 }
 
+int tl_csr_from_pem(const uint8_t *pem, size_t len, tl_cert **out, tl_err *e)
+{
+	WOLFSSL_EVP_PKEY *pk;
+	unsigned char *spki = NULL;
+	int spki_len;
+	WOLFSSL_X509 *x;
+	tl_cert *c;
+
+	*out = NULL;
+	if (len == 0 || len > 65535)
+		return tl_fail(e, "request of %zu bytes is not plausible", len);
+	x = wolfSSL_X509_REQ_load_certificate_buffer(pem, (int)len,
+						     WOLFSSL_FILETYPE_PEM);
+	if (x == NULL)
+		return tl_fail(e, "not a PKCS#10 request (PEM)");
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		wolfSSL_X509_free(x);
+		return tl_fail(e, "out of memory");
+	}
+	c->x509 = x;
+	c->subject = name_string(wolfSSL_X509_get_subject_name(x));
+	c->issuer = strdup("");
+	if (c->subject == NULL || c->issuer == NULL) {
+		tl_cert_free(c);
+		return tl_fail(e, "out of memory");
+	}
+	c->key_type = wolfSSL_X509_get_pubkey_type(x) == ECDSAk ? TL_KEY_EC : TL_KEY_RSA;
+	/* wolfSSL_X509_get_pubkey_buffer reads a certificate's DER only */
+	pk = wolfSSL_X509_get_pubkey(x);
+	spki_len = pk ? wolfSSL_i2d_PUBKEY(pk, &spki) : -1;
+	wolfSSL_EVP_PKEY_free(pk);
+	if (spki_len <= 0 || pubkey_record_form(c, spki, spki_len) != 0) {
+		XFREE(spki, NULL, DYNAMIC_TYPE_OPENSSL);
+		tl_cert_free(c);
+		return tl_fail(e, "the request's public key cannot be decoded");
+	}
+	XFREE(spki, NULL, DYNAMIC_TYPE_OPENSSL);
+	read_san(c, x);
+	read_sig_alg(c, x);
+	*out = c;
+	return 0;
+}
+
 /* ---- certificate files: PEM bundles, DER, PKCS#7 chains ---- */
 
 void tl_certs_free(tl_cert **v, size_t n)

@@ -192,6 +192,9 @@ int tl_cert_make_for(const tl_certspec *s, const tl_pub *subject,
 int tl_csr_make(const tl_certspec *s, const tl_key *key, uint8_t **der,
 		size_t *der_len, tl_err *e);
 int tl_csr_to_pem(const uint8_t *der, size_t len, char **pem, tl_err *e);
+/* A PKCS#10 request read back: subject, key type and size, public key,
+ * subjectAltNames and signature algorithm are set, the rest is zero. */
+int tl_csr_from_pem(const uint8_t *pem, size_t len, tl_cert **out, tl_err *e);
 
 /* Every certificate of a file: PEM (any number of CERTIFICATE and PKCS7
  * blocks; keys and other blocks are skipped), DER, or a PKCS#7 chain (DER).

@@ -184,19 +184,25 @@ int tl_pki_spec(const tl_conf *c, const tl_purpose *p, const char *node,
 	return 0;
 }
 
-int tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
-		      int *type, int *bits)
+void tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
+		       int want_type, int want_bits, int want_hash, int *type,
+		       int *bits, int *hash)
 {
 	*type = p->key_type;
-	if (*bits > 0)
-		return 0;
-	if (old)
+	if (want_type >= 0) {
+		*type = want_type;
+		*bits = want_bits;
+	} else if (old) {
 		*bits = tl_key_bits(old);
-	else if (p->key_type == TL_KEY_RSA)
+	} else if (p->key_type == TL_KEY_RSA) {
 		*bits = c->key_type == TL_KEY_RSA ? c->key_bits : 2048;
-	else
+	} else {
 		*bits = c->key_type == TL_KEY_EC ? c->key_bits : 256;
-	return 0;
+	}
+	*hash = want_hash ? want_hash : c->hash_alg;
+	if (*type == TL_KEY_EC && *bits == 384 && !want_hash &&
+	    *hash == TL_HASH_SHA256)
+		*hash = TL_HASH_SHA384;
 }
 
 int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
@@ -218,16 +224,18 @@ int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 	    tl_store_identity_load(s, p->name, node, &old, &old_key, e))
 		return tl_wrap(e, "current %s certificate of %s", p->name, node);
 	/* keep the key type and size unless told otherwise */
-	tl_pki_key_params(c, p, old_key, &key_type, &bits);
-	if (o->key_type >= 0) {
-		key_type = o->key_type;
-		bits = o->key_bits;
-	}
-	hash = o->hash_alg ? o->hash_alg : c->hash_alg;
-	if (key_type == TL_KEY_EC && bits == 384 && !o->hash_alg &&
-	    hash == TL_HASH_SHA256)
-		hash = TL_HASH_SHA384;
+	tl_pki_key_params(c, p, old_key, o->key_type, o->key_bits, o->hash_alg,
+			  &key_type, &bits, &hash);
 	years = o->years ? o->years : c->years;
+	/* a CA-signed certificate replaced by a self-signed one loses the trust
+	 * phones and peers placed in that CA */
+	if (old && !o->force && !tl_name_equal(old->subject, old->issuer)) {
+		tl_fail(e, "the current %s certificate of %s is signed by the CA %s: "
+			"regenerating replaces it with a self-signed one; give --force "
+			"to do so, or `trustline cert csr %s` for a new CA-signed one",
+			p->name, node, old->issuer, p->name);
+		goto out;
+	}
 	if (tl_pki_check_params(c, p, key_type, bits, hash, years, report, e) ||
 	    (old && interlock(s, p, node, o->force, e)) ||
 	    tl_pki_spec(c, p, node, o->san, 1, &sub, &spec, e))

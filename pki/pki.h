@@ -40,6 +40,9 @@ int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e);
 typedef struct tl_csropts {
 	const char *purpose;
 	const char *node;	/* NULL: the publisher */
+	int key_type;		/* -1: the current key's type and size */
+	int key_bits;
+	int hash_alg;		/* 0: the [pki] default */
 	int include_ou;
 	const char *const *san;	/* extra DNS names, NULL-terminated, or NULL */
 } tl_csropts;
@@ -49,6 +52,23 @@ typedef struct tl_csropts {
  * in csr/<purpose>/<node>.{csr,key}. */
 int tl_pki_csr(tl_store *s, const tl_csropts *o, char **pem, FILE *report,
 	       tl_err *e);
+/* A pending request: csr/<purpose>/<node>.csr and its key. */
+typedef struct tl_pending {
+	const tl_purpose *purpose;
+	char node[64];
+	time_t created;
+	tl_cert *req;		/* tl_csr_from_pem */
+	char *pem;
+} tl_pending;
+/* Every pending request, or those of purpose (and node when not NULL).
+ * An unreadable request is an error naming its file. */
+int tl_pki_pending(tl_store *s, const char *purpose, const char *node,
+		   tl_pending **out, size_t *n, tl_err *e);
+void tl_pki_pending_free(tl_pending *v, size_t n);
+/* Discards the pending request of purpose and node (NULL: the publisher)
+ * and its key, in the audit log. */
+int tl_pki_csr_delete(tl_store *s, const char *purpose, const char *node,
+		      FILE *report, tl_err *e);
 /* Accepts the CA-signed certificate for the pending CSR: its key must be
  * the CSR's, it must keep every usage the purpose needs, and it must chain
  * to a trust-store certificate or one of chain (which then joins the
@@ -77,10 +97,13 @@ typedef struct tl_subject {
 int tl_pki_spec(const tl_conf *c, const tl_purpose *p, const char *node,
 		const char *const *san, int with_ou, tl_subject *sub,
 		tl_certspec *spec, tl_err *e);
-/* The key type and size for a purpose: *bits when already > 0, else the
- * old key's, else the [pki] default. */
-int tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
-		      int *type, int *bits);
+/* The key type, size and hash of a new key for a purpose: want_type and
+ * want_bits when want_type >= 0, else the old key's, else the [pki]
+ * default; want_hash when not 0, else the [pki] hash, raised to SHA-384 for
+ * an EC-384 key. */
+void tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
+		       int want_type, int want_bits, int want_hash, int *type,
+		       int *bits, int *hash);
 
 /* What follows a new identity certificate: -trust copies, the ITL, the CTL
  * mark, the audit log, the generation counter. Prints each consequence.

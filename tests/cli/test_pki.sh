@@ -167,6 +167,66 @@ expect 0 $T cert import tomcat good.crt --node cucm-sub1 --chain ca.crt
 cmp -s good.crt dd/certs/tomcat/cucm-sub1.pem || openssl x509 -in dd/certs/tomcat/cucm-sub1.pem -noout -issuer | grep -q "Lab Root CA" || fail "not installed"
 [ -f "dd/trust/tomcat-trust/Lab_Root_CA.pem" ] || fail "CA not in tomcat-trust"
 
+# regenerating over the CA-signed certificate: refused, the CA named
+before=$(snapshot)
+expect 1 $T cert generate tomcat --node cucm-sub1
+grep -q "signed by the CA.*Lab Root CA" err.txt || fail "CA-signed regeneration: $(cat err.txt)"
+[ "$before" = "$(snapshot)" ] || fail "a refused regeneration changed the data directory"
+
+# csr --key and --hash; csr list, show, delete
+expect 0 $T cert csr CallManager-ECDSA --node cucm-sub1 --key ec:384 -o ec.csr
+openssl req -in ec.csr -noout -text | grep -q "ecdsa-with-SHA384" || fail "ec:384 CSR not SHA-384"
+openssl req -in ec.csr -noout -text | grep -q "384 bit" || fail "--key ec:384"
+expect 0 $T cert csr CallManager --key rsa:3072 --hash sha512 -o cm.csr
+openssl req -in cm.csr -noout -text | grep -q "sha512WithRSAEncryption" || fail "--hash sha512"
+openssl req -in cm.csr -noout -text | grep -q "3072 bit" || fail "--key rsa:3072"
+expect 1 $T cert csr tomcat --key ec:256
+grep -q "RSA keys" err.txt || fail "an EC key for tomcat"
+expect 0 $T cert csr list
+grep -q "^CallManager-ECDSA *cucm-sub1 *EC-384" out.txt || fail "csr list: $(cat out.txt)"
+grep -q "^CallManager *cucm-pub *RSA-3072" out.txt || fail "csr list: $(cat out.txt)"
+expect 0 $T cert csr list --json
+[ "$(json out.txt 'len(d)')" = 2 ] || fail "csr list --json: $(cat out.txt)"
+expect 0 $T cert csr show CallManager-ECDSA --node cucm-sub1 --json
+json out.txt 'd["pem"]' | openssl req -noout 2>/dev/null || fail "csr show --json pem"
+[ "$(json out.txt 'd["san"][0]')" = cucm-sub1.lab.example ] || fail "csr show san"
+expect 0 $T cert csr delete CallManager
+[ ! -e dd/csr/CallManager/cucm-pub.key ] || fail "csr delete left the key"
+expect 1 $T cert csr show CallManager
+grep -q "no pending CSR" err.txt || fail "csr show after delete"
+expect 1 $T cert csr delete CallManager
+$T cert audit | grep -q "csr delete" || fail "csr delete not in the audit log"
+
+# a chain as a PEM bundle, a PKCS#7 chain, and the leaf and its chain in one
+# PKCS#7 reply as CERT
+openssl req -x509 -newkey rsa:2048 -nodes -keyout root2.key -out root2.crt -days 365 \
+	-subj "/O=Lab/CN=Lab Root 2" -addext basicConstraints=critical,CA:true 2>/dev/null
+openssl req -new -newkey rsa:2048 -nodes -keyout int2.key -out int2.csr -subj "/O=Lab/CN=Lab Issuing 2" 2>/dev/null
+printf 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n' > int.cnf
+openssl x509 -req -in int2.csr -CA root2.crt -CAkey root2.key -CAcreateserial -days 365 \
+	-extfile int.cnf -out int2.crt 2>/dev/null
+issue2() { openssl x509 -req -in "$1" -CA int2.crt -CAkey int2.key -CAcreateserial -days 365 \
+	-extfile ext.cnf -extensions good -out "$2" 2>/dev/null; }
+cat int2.crt root2.crt > bundle.pem
+for form in bundle p7b p7b-der reply; do
+	expect 0 $T cert csr tomcat --node cucm-sub1 -o t2.csr
+	issue2 t2.csr t2.crt
+	case $form in
+	bundle) expect 0 $T cert import tomcat t2.crt --node cucm-sub1 --chain bundle.pem ;;
+	p7b) openssl crl2pkcs7 -nocrl -certfile bundle.pem -out chain.p7b
+	     expect 0 $T cert import tomcat t2.crt --node cucm-sub1 --chain chain.p7b ;;
+	p7b-der) openssl crl2pkcs7 -nocrl -certfile bundle.pem -outform DER -out chain.p7b
+	     expect 0 $T cert import tomcat t2.crt --node cucm-sub1 --chain chain.p7b ;;
+	reply) cat int2.crt t2.crt root2.crt > all.pem
+	     openssl crl2pkcs7 -nocrl -certfile all.pem -out reply.p7b
+	     expect 0 $T cert import tomcat reply.p7b --node cucm-sub1 ;;
+	esac
+	cmp -s t2.crt dd/certs/tomcat/cucm-sub1.pem ||
+		[ "$(openssl x509 -in dd/certs/tomcat/cucm-sub1.pem -noout -fingerprint)" = \
+		  "$(openssl x509 -in t2.crt -noout -fingerprint)" ] || fail "$form: not installed"
+	ls dd/trust/tomcat-trust | grep -q "Lab_Issuing_2" || fail "$form: intermediate not in tomcat-trust"
+done
+
 # the linter: clean, then each field problem named
 expect 0 $T cert check dd/certs/CallManager/cucm-pub.pem --purpose CallManager \
 	--host cucm-pub.lab.example --key dd/certs/CallManager/cucm-pub.key
