@@ -39,7 +39,7 @@ static void usage(FILE *f)
 "                               [--san NAME]... [--force]\n"
 "       trustline cert trust add STORE FILE [--allow-expired]\n"
 "       trustline cert trust delete STORE NAME [--force]\n"
-"       trustline cert export-bulk DIR\n"
+"       trustline cert export-bulk DIR [--force]\n"
 "       trustline cert import-bulk DIR\n"
 "Every command takes --data-dir DIR (default $TRUSTLINE_DATA_DIR, else\n"
 "/var/lib/trustline).\n"
@@ -97,10 +97,12 @@ static void usage(FILE *f)
 "          lists the certificates that chain through STORE/NAME and refuses to\n"
 "          delete it while there are any, unless --force.\n"
 "export-bulk, import-bulk\n"
-"          phone migration: export-bulk writes the CallManager certificates of\n"
-"          this cluster's TFTP nodes and a manifest.ini into DIR; import-bulk,\n"
-"          on the other cluster, adds them to CallManager-trust as trust add\n"
-"          does, so that its TVS vouches for them.\n", f);
+"          phone migration: export-bulk, on the cluster the phones move to,\n"
+"          writes the CallManager certificates of its TFTP nodes, its\n"
+"          ITLRecovery certificate and a manifest.ini into DIR (a DIR holding\n"
+"          files only with --force); import-bulk, on the cluster the phones\n"
+"          come from, adds them to CallManager-trust and Phone-SAST-trust as\n"
+"          trust add does, so that its TVS vouches for the new ITL.\n", f);
 }
 
 static const char *data_dir;
@@ -1070,21 +1072,27 @@ static int do_trust(int argc, char **argv)
 	return cli_usage("cert trust", "give add or delete");
 }
 
-/* export-bulk and import-bulk: DIR and the data directory. */
-static int bulk(int argc, char **argv, const char *cmd,
-		int (*fn)(tl_store *, const char *, FILE *, tl_err *))
+/* export-bulk [--force] and import-bulk: DIR and the data directory. */
+static int bulk(int argc, char **argv, int export)
 {
 	static const struct option opts[] = {
+		{ "force", no_argument, 0, 'f' },
 		{ "data-dir", required_argument, 0, 'D' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	int c, rc;
+	const char *cmd = export ? "cert export-bulk" : "cert import-bulk";
+	int c, rc, force = 0;
 	tl_store s;
 	tl_err e;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			if (!export)
+				return cli_usage(cmd, "unknown option");
+			force = 1;
+			break;
 		case 'D': data_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: return cli_usage(cmd, "unknown option");
@@ -1094,19 +1102,20 @@ static int bulk(int argc, char **argv, const char *cmd,
 		return cli_usage(cmd, "give one DIR");
 	if (open_store(&s))
 		return EXIT_USAGE;
-	rc = fn(&s, argv[optind], stdout, &e);
+	rc = export ? tl_pki_bulk_export(&s, argv[optind], force, stdout, &e) :
+		      tl_pki_bulk_import(&s, argv[optind], stdout, &e);
 	tl_store_close(&s);
 	return trust_exit(rc, &e);
 }
 
 static int do_export_bulk(int argc, char **argv)
 {
-	return bulk(argc, argv, "cert export-bulk", tl_pki_bulk_export);
+	return bulk(argc, argv, 1);
 }
 
 static int do_import_bulk(int argc, char **argv)
 {
-	return bulk(argc, argv, "cert import-bulk", tl_pki_bulk_import);
+	return bulk(argc, argv, 0);
 }
 
 struct audit_ctx {

@@ -1,8 +1,11 @@
-/* Phone migration between clusters: a phone moving to another cluster
- * still holds this cluster's ITL, so the other cluster's TVS must vouch for
- * this cluster's TFTP (CallManager) certificates. export-bulk writes them to
- * a directory; import-bulk, on the other cluster, puts them in
- * CallManager-trust (docs/certificates.md: TVS vouches for it as CCM+TFTP). */
+/* Phone migration between clusters: a phone moving to a new cluster still
+ * holds the old cluster's ITL, and asks the old cluster's TVS about the new
+ * cluster's ITL signer. So export-bulk runs on the new cluster and writes
+ * its TFTP (CallManager) certificates and its ITLRecovery certificate to a
+ * directory; import-bulk, on the old cluster, puts them in CallManager-trust
+ * (TVS vouches for it as CCM+TFTP, docs/certificates.md) and
+ * Phone-SAST-trust. */
+#include <dirent.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdlib.h>
@@ -22,12 +25,27 @@ static int join(char *out, size_t n, const char *dir, const char *file, tl_err *
 	return len < 0 || (size_t)len >= n ? tl_fail(e, "%s: path too long", dir) : 0;
 }
 
-int tl_pki_bulk_export(tl_store *s, const char *dir, FILE *report, tl_err *e)
+/* 1 when dir exists and holds anything */
+static int has_files(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	int any = 0;
+
+	while (dp && !any && (de = readdir(dp)) != NULL)
+		any = strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	if (dp)
+		closedir(dp);
+	return any;
+}
+
+int tl_pki_bulk_export(tl_store *s, const char *dir, int force, FILE *report,
+		       tl_err *e)
 {
 	const tl_purpose *p = tl_purpose_find("CallManager");
-	char path[1200], stamp[32], files[TL_MAX_NODES][128];
-	tl_cert *certs[TL_MAX_NODES];
-	int n = 0, rc = -1;
+	char path[1200], stamp[32], files[TL_MAX_NODES + 1][128];
+	tl_cert *certs[TL_MAX_NODES + 1];
+	int n = 0, ncm, rc = -1;
 	char *text = NULL;
 	size_t len = 0;
 	time_t now = time(NULL);
@@ -65,6 +83,21 @@ int tl_pki_bulk_export(tl_store *s, const char *dir, FILE *report, tl_err *e)
 		tl_fail(e, "the cluster has no TFTP node (tftp_nodes in trustline.conf)");
 		goto out;
 	}
+	ncm = n;
+	/* phones may hold the ITLRecovery certificate as their ITL's signer
+	 * too, and cross-cluster mobility needs it on both sides */
+	if (tl_store_identity_exists(s, "ITLRecovery", s->conf.nodes[0])) {
+		if (tl_store_identity_load(s, "ITLRecovery", s->conf.nodes[0],
+					   &certs[n], NULL, e))
+			goto out;
+		tl_store_trust_name(certs[n], files[n], sizeof(files[n]) - 4);
+		strcat(files[n++], ".pem");
+	}
+	if (!force && has_files(dir)) {
+		tl_fail(e, "%s already holds files: give an empty or new directory, "
+			"or --force to write over them", dir);
+		goto out;
+	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		tl_fail(e, "%s: cannot create: %s", dir, strerror(errno));
 		goto out;
@@ -74,13 +107,14 @@ int tl_pki_bulk_export(tl_store *s, const char *dir, FILE *report, tl_err *e)
 		goto out;
 	}
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-	fprintf(m, "# trustline cert export-bulk: the TFTP certificates of cluster %s,\n"
-		"# for phones migrating to another cluster. There, run\n"
-		"# `trustline cert import-bulk DIR`.\n[export]\ncluster = %s\n"
-		"domain = %s\ncreated = %s\n\n[certificates]\n", s->conf.name,
-		s->conf.name, s->conf.domain, stamp);
+	fprintf(m, "# trustline cert export-bulk: the TFTP and ITLRecovery certificates\n"
+		"# of cluster %s, for phones migrating to it. On the cluster they\n"
+		"# come from, run `trustline cert import-bulk DIR`.\n[export]\n"
+		"cluster = %s\ndomain = %s\ncreated = %s\n\n[certificates]\n",
+		s->conf.name, s->conf.name, s->conf.domain, stamp);
 	for (int k = 0; k < n; k++)
-		fprintf(m, "%s = %s\n", files[k], certs[k]->subject);
+		fprintf(m, "%s%s = %s\n", k == ncm ? "\n[itlrecovery]\n" : "",
+			files[k], certs[k]->subject);
 	fclose(m);
 	for (int k = 0; k < n; k++) {
 		char *pem;
@@ -101,9 +135,11 @@ int tl_pki_bulk_export(tl_store *s, const char *dir, FILE *report, tl_err *e)
 	    tl_write_file(path, text, len, 0644, e))
 		goto out;
 	if (report)
-		fprintf(report, "wrote %s: %d TFTP certificate%s of cluster %s; import "
-			"them on the other cluster with `trustline cert import-bulk "
-			"%s`\n", path, n, n == 1 ? "" : "s", s->conf.name, dir);
+		fprintf(report, "wrote %s: %d TFTP certificate%s%s of cluster %s; "
+			"import them on the cluster the phones come from with "
+			"`trustline cert import-bulk %s`\n", path, ncm,
+			ncm == 1 ? "" : "s", n > ncm ? " and its ITLRecovery" : "",
+			s->conf.name, dir);
 	rc = 0;
 out:
 	for (int k = 0; k < n; k++)
@@ -115,8 +151,8 @@ out:
 /* What import-bulk reads from the manifest. */
 typedef struct manifest {
 	char cluster[64];
-	char files[TL_MAX_NODES][128];
-	int n;
+	char files[TL_MAX_NODES + 1][128];
+	int n, recovery;	/* files[recovery..n) are ITLRecovery */
 	tl_err *e;
 } manifest;
 
@@ -130,7 +166,7 @@ static int on_manifest(void *user, const char *sec, const char *k, const char *v
 	}
 	if (!strcmp(sec, "export") && (!strcmp(k, "domain") || !strcmp(k, "created")))
 		return 1;
-	if (strcmp(sec, "certificates")) {
+	if (strcmp(sec, "certificates") && strcmp(sec, "itlrecovery")) {
 		tl_fail(m->e, "[%s] %s: unknown setting", sec, k);
 		return 0;
 	}
@@ -140,46 +176,36 @@ static int on_manifest(void *user, const char *sec, const char *k, const char *v
 			"export", k);
 		return 0;
 	}
-	if (m->n == TL_MAX_NODES) {
-		tl_fail(m->e, "more than %d certificates", TL_MAX_NODES);
+	if (!strcmp(sec, "certificates") && m->recovery < m->n) {
+		tl_fail(m->e, "[certificates] after [itlrecovery]");
+		return 0;
+	}
+	if (m->n == TL_MAX_NODES + 1) {
+		tl_fail(m->e, "more than %d certificates", TL_MAX_NODES + 1);
 		return 0;
 	}
 	snprintf(m->files[m->n++], sizeof(m->files[0]), "%s", k);
+	if (!strcmp(sec, "certificates"))
+		m->recovery = m->n;
 	return 1;
 }
 
-int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e)
+/* Every certificate of files[from..to) of the export into store. */
+static int import_files(tl_store *s, const char *dir, const manifest *m,
+			int from, int to, const char *store, int *changed,
+			FILE *report, tl_err *e)
 {
 	char path[1200];
 	tl_cert **all = NULL;
 	size_t nall = 0;
 	tl_trustadd a;
-	manifest m;
-	tl_err inner;
-	int line, rc = -2;
+	int rc = -2;
 
-	memset(&m, 0, sizeof(m));
-	inner.msg[0] = 0;
-	m.e = &inner;
-	if (join(path, sizeof(path), dir, MANIFEST, e))
-		return -2;
-	line = ini_parse(path, on_manifest, &m);
-	if (line < 0)
-		tl_fail(e, "%s is not a trustline bulk export (no readable " MANIFEST
-			"): make one with `trustline cert export-bulk` on the other "
-			"cluster", dir);
-	else if (line > 0)
-		tl_fail(e, "%s: line %d: %s", path, line,
-			inner.msg[0] ? inner.msg : "syntax error");
-	else if (m.n == 0)
-		tl_fail(e, "%s lists no certificates", path);
-	if (line != 0 || m.n == 0)
-		return -2;
-	for (int i = 0; i < m.n; i++) {
+	for (int i = from; i < to; i++) {
 		tl_cert **v, **g;
 		size_t n;
 
-		if (join(path, sizeof(path), dir, m.files[i], e) ||
+		if (join(path, sizeof(path), dir, m->files[i], e) ||
 		    tl_certs_load(path, &v, &n, e))
 			goto out;
 		if ((g = realloc(all, (nall + n) * sizeof(*g))) == NULL) {
@@ -193,16 +219,52 @@ int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e)
 		free(v);
 	}
 	if (report)
-		fprintf(report, "importing %zu TFTP certificate%s of cluster %s into "
-			"CallManager-trust\n", nall, nall == 1 ? "" : "s",
-			m.cluster[0] ? m.cluster : "(unnamed)");
+		fprintf(report, "importing %zu certificate%s of cluster %s into %s\n",
+			nall, nall == 1 ? "" : "s", m->cluster[0] ? m->cluster :
+			"(unnamed)", store);
 	memset(&a, 0, sizeof(a));
-	a.store = "CallManager-trust";
+	a.store = store;
 	a.certs = all;
 	a.n = nall;
 	a.action = "import-bulk";
+	a.changed = changed;
 	rc = tl_pki_trust_add(s, &a, report, e);
 out:
 	tl_certs_free(all, nall);
+	return rc;
+}
+
+int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e)
+{
+	char path[1200];
+	manifest m;
+	tl_err inner;
+	int line, rc, changed = 0;
+
+	memset(&m, 0, sizeof(m));
+	inner.msg[0] = 0;
+	m.e = &inner;
+	if (join(path, sizeof(path), dir, MANIFEST, e))
+		return -2;
+	line = ini_parse(path, on_manifest, &m);
+	if (line < 0)
+		tl_fail(e, "%s is not a trustline bulk export (no readable " MANIFEST
+			"): make one with `trustline cert export-bulk` on the cluster "
+			"the phones move to", dir);
+	else if (line > 0)
+		tl_fail(e, "%s: line %d: %s", path, line,
+			inner.msg[0] ? inner.msg : "syntax error");
+	else if (m.recovery == 0)
+		tl_fail(e, "%s lists no TFTP certificates", path);
+	if (line != 0 || m.recovery == 0)
+		return -2;
+	rc = import_files(s, dir, &m, 0, m.recovery, "CallManager-trust", &changed,
+			  report, e);
+	if (rc == 0 && m.n > m.recovery)
+		rc = import_files(s, dir, &m, m.recovery, m.n, "Phone-SAST-trust",
+				  &changed, report, e);
+	/* one generation for the whole import: servers reload once */
+	if (changed && tl_store_bump(s, rc ? NULL : e) && rc == 0)
+		rc = -1;
 	return rc;
 }

@@ -178,6 +178,8 @@ typedef struct tl_trustadd {
 	size_t n;
 	int allow_expired;
 	const char *action;	/* for the audit log; NULL: "trust add" */
+	int *changed;		/* not NULL: set when a certificate was written,
+				 * and the caller bumps the generation */
 } tl_trustadd;
 /* Checks every certificate (wildcards, keys above 4096 bits, validity
  * unless allow_expired) and the one-subject-per-store rule (a same-subject
@@ -190,11 +192,15 @@ int tl_pki_trust_add(tl_store *s, const tl_trustadd *a, FILE *report, tl_err *e)
 int tl_pki_trust_delete(tl_store *s, const char *store, const char *name,
 			int force, FILE *report, tl_err *e);
 
-/* Phone migration between clusters: the CallManager certificates of this
- * cluster's TFTP nodes as PEM files in dir with a manifest.ini naming the
- * cluster; and, on the other cluster, those certificates into
- * CallManager-trust by the rules of tl_pki_trust_add. Same return codes. */
-int tl_pki_bulk_export(tl_store *s, const char *dir, FILE *report, tl_err *e);
+/* Phone migration between clusters. On the cluster the phones move to:
+ * the CallManager certificates of its TFTP nodes and its ITLRecovery
+ * certificate as PEM files in dir, with a manifest.ini naming the cluster;
+ * a dir that holds files is refused unless force. On the cluster they come
+ * from: those certificates into CallManager-trust and Phone-SAST-trust by
+ * the rules of tl_pki_trust_add, so its TVS vouches for the new cluster's
+ * ITL. Same return codes. */
+int tl_pki_bulk_export(tl_store *s, const char *dir, int force, FILE *report,
+		       tl_err *e);
 int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e);
 
 #endif

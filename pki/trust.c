@@ -207,9 +207,11 @@ int tl_pki_trust_add(tl_store *s, const tl_trustadd *a, FILE *report, tl_err *e)
 		changed = 1;
 		say(report, store, sl, sl->cert, 0, now);
 	}
-	rc = changed ? tl_store_bump(s, e) : 0;
+	rc = changed && !a->changed ? tl_store_bump(s, e) : 0;
 out:
-	if (rc && changed)	/* a write failed after others: servers must still see them */
+	if (a->changed)
+		*a->changed |= changed;
+	else if (rc && changed)	/* a write failed after others: servers must still see them */
 		tl_store_bump(s, NULL);
 	free(v);
 	free(at);

@@ -227,20 +227,32 @@ sed -i 's/^tftp_nodes = .*/tftp_nodes = o-pub,o-sub/' dd2/trustline.conf
 expect 0 $T cert export-bulk exp --data-dir ./dd2
 [ -f exp/manifest.ini ] || fail "no manifest"
 grep -q "^cluster = other$" exp/manifest.ini || fail "manifest lacks the cluster name"
-[ "$(ls exp/*.pem | wc -l)" -eq 2 ] || fail "export: one certificate per TFTP node: $(ls exp)"
+[ "$(ls exp/*.pem | wc -l)" -eq 3 ] || fail "export: one certificate per TFTP node and ITLRecovery: $(ls exp)"
+cmp -s exp/ITLRECOVERY_o-pub.pem dd2/certs/ITLRecovery/o-pub.pem || fail "export: not the ITLRecovery certificate"
+grep -q "^\[itlrecovery\]" exp/manifest.ini || fail "manifest lacks [itlrecovery]"
+# into a directory that holds files: refused unless --force
+mkdir busy && touch busy/notes.txt
+refused 1 "already holds files" $T cert export-bulk busy --data-dir ./dd2
+[ ! -e busy/manifest.ini ] || fail "a refused export wrote files"
+expect 0 $T cert export-bulk busy --data-dir ./dd2 --force
+[ -f busy/manifest.ini ] || fail "export --force"
+refused 2 "unknown option" $T cert import-bulk exp --force
 cmp -s exp/o-pub.other.example.pem dd2/certs/CallManager/o-pub.pem || fail "export: not the CallManager certificate"
 refused 2 "not a trustline bulk export" $T cert import-bulk . 
 g=$(gen)
 expect 0 $T cert import-bulk exp
-grep -q "importing 2 TFTP certificates of cluster other" out.txt || fail "import: $(cat out.txt)"
+grep -q "importing 2 certificates of cluster other into CallManager-trust" out.txt || fail "import: $(cat out.txt)"
+grep -q "importing 1 certificate of cluster other into Phone-SAST-trust" out.txt || fail "import: $(cat out.txt)"
+cmp -s dd/trust/Phone-SAST-trust/ITLRECOVERY_o-pub.pem dd2/certs/ITLRecovery/o-pub.pem ||
+	fail "import: ITLRecovery not in Phone-SAST-trust"
 for n in o-pub o-sub; do
 	cmp -s dd/trust/CallManager-trust/$n.other.example.pem dd2/certs/CallManager/$n.pem ||
 		fail "import: $n not in CallManager-trust"
 done
 [ "$(gen)" -eq $((g + 1)) ] || fail "import: one bump"
-[ "$(db "SELECT COUNT(*) FROM audit WHERE action = 'import-bulk'")" -eq 2 ] || fail "import: audit rows"
+[ "$(db "SELECT COUNT(*) FROM audit WHERE action = 'import-bulk'")" -eq 3 ] || fail "import: audit rows"
 refused 0 "" $T cert import-bulk exp
-[ "$(grep -c '^already present' out.txt)" -eq 2 ] || fail "import twice: $(cat out.txt)"
+[ "$(grep -c '^already present' out.txt)" -eq 3 ] || fail "import twice: $(cat out.txt)"
 cp -r exp exp-bad
 echo "[certificates]" >> exp-bad/manifest.ini
 echo "../dd/trustline.conf = x" >> exp-bad/manifest.ini
