@@ -48,16 +48,16 @@ mkdir -p "$APT/lists/partial" "$APT/cache/archives/partial"
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] && awk '
 			function flush() {
-				if (types ~ /(^| )deb( |$)/)
+				if (types ~ /(^| )deb( |$)/ && enabled != "no")
 					for (i = 1; i <= split(suites, s, " "); i++)
 						print "deb-src" (key ? " [signed-by=" key "]" : "") " " uris " " s[i] " " comps
-				types = uris = suites = comps = key = ""
+				types = uris = suites = comps = key = enabled = ""
 			}
 			/^[ \t]*$/ { flush(); next }
 			/^#/ { next }
 			{ v = $0; sub(/^[^:]*:[ \t]*/, "", v) }
 			/^Types:/ { types = v } /^URIs:/ { uris = v } /^Suites:/ { suites = v }
-			/^Components:/ { comps = v } /^Signed-By:/ { key = v }
+			/^Components:/ { comps = v } /^Signed-By:/ { key = v } /^Enabled:/ { enabled = v }
 			END { flush() }' "$f"
 	done
 } | awk -v rel="$CODENAME" '$0 ~ (" " rel "(-[a-z]+)? ")' > "$APT/sources.list"
