@@ -192,7 +192,7 @@ bench-tvs: ensure-deps
 # tftpd beside Debian's tftpd-hpa in the same run, one load generator for
 # both (under a minute here, most of it signing 10,000 configurations)
 bench-tftp: ensure-deps
-	@$(MAKE) --no-print-directory $(BUILD)/bin/tftpd $(BUILD)/bench/bench_tftp
+	@$(MAKE) --no-print-directory $(BUILD)/bin/tftpd $(BUILD)/bin/trustline $(BUILD)/bench/bench_tftp
 	@$(BUILD)/bench/bench_tftp
 
 # phone-sim fleet: 10,000 phones booting CTL, ITL and signed configuration
