@@ -1,6 +1,7 @@
 # trustline: one build for everything. See README.md.
 #   make            build the library and programs into build/
 #   make check      unit, command-line and end-to-end tests
+#   make unit       the unit tests alone
 #   make demo       the lab walk-through in ./var/demo
 #   make bench      benchmarks (numbers, not pass/fail); make bench-capf, make
 #                   bench-tvs, make bench-tftp: capfd, tvsd, tftpd alone;
@@ -8,18 +9,42 @@
 #   make soak       the long tests (tests/soak): tftpd through a lossy link
 #   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   SANITIZE=1      build and test with AddressSanitizer + UBSan (in build-san/)
+#   WOLFSSL=system  against Debian's libwolfssl (in build-sys/) instead of the
+#                   wolfSSL scripts/wolfssl.sh builds for speed into .cache/
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-PKGS = wolfssl libxml-2.0 libevent sqlite3 inih zlib libcurl
+PKGS = libxml-2.0 libevent sqlite3 inih zlib libcurl
+
+# fast: Debian's wolfSSL source built with its assembly (scripts/wolfssl.sh),
+# linked statically; system: Debian's shared libwolfssl, for packages and
+# other architectures.
+WOLFSSL ?= fast
+ifeq ($(WOLFSSL),system)
+PKGS += wolfssl
+# its own build directories: make would not rebuild what was compiled
+# against the other wolfSSL's headers
+BUILD_SUFFIX = -sys
+else ifeq ($(WOLFSSL),fast)
+WOLFSSL_PREFIX := $(shell scripts/wolfssl.sh --prefix)
+WOLFSSL_STAMP = $(WOLFSSL_PREFIX)/.built
+# Expanded when a recipe runs, after the stamp's rule has built the cache:
+# read when the Makefile is, the first time, pkg-config would find nothing.
+# PKG_CONFIG_LIBDIR, not _PATH: never Debian's wolfssl.pc in its place.
+WOLFSSL_PC = PKG_CONFIG_LIBDIR=$(WOLFSSL_PREFIX)/lib/pkgconfig pkg-config
+WOLFSSL_CFLAGS = $(shell $(WOLFSSL_PC) --cflags wolfssl) -DTRUSTLINE_WOLFSSL_FAST
+WOLFSSL_LIBS = $(shell $(WOLFSSL_PC) --static --libs wolfssl) -lm
+else
+$(error WOLFSSL=$(WOLFSSL): fast or system)
+endif
 
 ifeq ($(SANITIZE),1)
-BUILD ?= build-san
+BUILD ?= build-san$(BUILD_SUFFIX)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 OPT = -O1 -g
 else
-BUILD ?= build
+BUILD ?= build$(BUILD_SUFFIX)
 SANFLAGS =
 OPT = -O2 -g
 endif
@@ -30,10 +55,12 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
-CPPFLAGS += -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE -DTRUSTLINE_VERSION=\"$(VERSION)\"
-CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
+INCLUDES = -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE \
+	-DTRUSTLINE_VERSION=\"$(VERSION)\"
+CPPFLAGS += $(INCLUDES)
+CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(WOLFSSL_CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
 LDFLAGS += $(SANFLAGS) -pthread
-LDLIBS += $(PKG_LIBS)
+LDLIBS += $(WOLFSSL_LIBS) $(PKG_LIBS)
 
 # Library modules: every .c in these directories except a program's main.c.
 # Each server directory holds its protocol code (library, shared with the
@@ -60,13 +87,17 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: soak soak-run all check check-run unit clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
+.PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
 
-$(BUILD)/%.o: %.c
+# the first build's few minutes; kept in .cache/ across builds and make clean
+$(WOLFSSL_STAMP):
+	@scripts/wolfssl.sh
+
+$(BUILD)/%.o: %.c $(WOLFSSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -119,6 +150,12 @@ check: ensure-deps
 check-run: $(PROGS) $(UNIT_BIN) $(TOOLS_BIN)
 	@scripts/run-tests.sh $(BUILD)
 
+unit: ensure-deps
+	@$(MAKE) --no-print-directory unit-run
+
+unit-run: $(UNIT_BIN)
+	@scripts/run-tests.sh --unit $(BUILD)
+
 # tests/soak: each prints its figures; minutes, not seconds
 soak: ensure-deps
 	@$(MAKE) --no-print-directory soak-run
@@ -155,7 +192,7 @@ bench-tvs: ensure-deps
 # tftpd beside Debian's tftpd-hpa in the same run, one load generator for
 # both (under a minute here, most of it signing 10,000 configurations)
 bench-tftp: ensure-deps
-	@$(MAKE) --no-print-directory $(BUILD)/bin/tftpd $(BUILD)/bench/bench_tftp
+	@$(MAKE) --no-print-directory $(BUILD)/bin/tftpd $(BUILD)/bin/trustline $(BUILD)/bench/bench_tftp
 	@$(BUILD)/bench/bench_tftp
 
 # phone-sim fleet: 10,000 phones booting CTL, ITL and signed configuration
@@ -167,11 +204,11 @@ bench-fleet: ensure-deps
 
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.
-FUZZ_BUILD = build-fuzz
+FUZZ_BUILD = build-fuzz$(BUILD_SUFFIX)
 # UBSan's reports stop the run, as ASan's do: a report that let the fuzzer go
 # on would be lost in its log.
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-sanitize-recover=all $(WARN) $(PKG_CFLAGS) -Ilib -Ipki -Iitl -Ictl -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE
+	-fno-sanitize-recover=all $(WARN) $(WOLFSSL_CFLAGS) $(PKG_CFLAGS) $(INCLUDES)
 FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_COMMON = tests/fuzz/fuzzutil.c
@@ -180,14 +217,14 @@ FUZZ_COMMON = tests/fuzz/fuzzutil.c
 # intermediates of the pattern rule below.
 .SECONDARY: $(FUZZ_LIB_OBJ)
 
-$(FUZZ_BUILD)/%.o: %.c
+$(FUZZ_BUILD)/%.o: %.c $(WOLFSSL_STAMP)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) tests/fuzz/fuzzutil.h \
 		$(FUZZ_LIB_OBJ)
 	clang $(FUZZ_CFLAGS) -Itests/fuzz -fsanitize=fuzzer,address,undefined -o $@ \
-		$< $(FUZZ_COMMON) $(FUZZ_LIB_OBJ) $(PKG_LIBS)
+		$< $(FUZZ_COMMON) $(FUZZ_LIB_OBJ) $(WOLFSSL_LIBS) $(PKG_LIBS)
 
 fuzz: ensure-deps-fuzz
 	@$(MAKE) --no-print-directory fuzz-run
@@ -227,7 +264,7 @@ deb:
 	@ls -l $(DEB_OUT)/*.deb
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-sys build-san-sys build-fuzz-sys
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_PROGS:$(BUILD)/bin/%d=$(BUILD)/%/main.d) \
 	$(BUILD)/phone-sim/main.d $(FUZZ_LIB_OBJ:.o=.d)

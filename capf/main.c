@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buildinfo.h"
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
@@ -94,7 +95,7 @@ static int parse(int argc, char **argv, opts *o, const char **dir)
 				return 2;
 			break;
 		case 'h': usage(stdout); return 0;
-		case 'V': puts("capfd " TRUSTLINE_VERSION); return 0;
+		case 'V': tl_print_version("capfd"); return 0;
 		default: usage(stderr); return 2;
 		}
 	}

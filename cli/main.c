@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buildinfo.h"
 #include "cli.h"
 
 static const struct {
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		puts("trustline " TRUSTLINE_VERSION);
+		tl_print_version("trustline");
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)

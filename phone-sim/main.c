@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buildinfo.h"
 #include "client.h"
 #include "encconfig.h"
 #include "file.h"
@@ -1069,7 +1070,7 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_ERROR : EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		puts("phone-sim " TRUSTLINE_VERSION);
+		tl_print_version("phone-sim");
 		return EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)

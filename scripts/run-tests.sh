@@ -1,8 +1,10 @@
 #!/bin/sh
 # Runs every unit test binary, every command-line test script and every
 # end-to-end test script, then prints one summary line.
-# Usage: scripts/run-tests.sh BUILD_DIR
+# Usage: scripts/run-tests.sh [--unit] BUILD_DIR  (--unit: the unit tests alone)
 set -u
+unit=
+[ "${1:-}" = --unit ] && { unit=1; shift; }
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export TRUSTLINE="$ROOT/$BUILD/bin/trustline"
@@ -45,12 +47,14 @@ script() {
 
 # command-line tests, then the end-to-end ones (real daemons on loopback
 # ports, phone-sim booting against them; tests/e2e/lib/ is sourced by them)
-for t in "$ROOT"/tests/cli/test_*.sh; do
-	[ -f "$t" ] && script cli "$t"
-done
-for t in "$ROOT"/tests/e2e/*.sh; do
-	[ -f "$t" ] && script e2e "$t"
-done
+if [ -z "$unit" ]; then
+	for t in "$ROOT"/tests/cli/test_*.sh; do
+		[ -f "$t" ] && script cli "$t"
+	done
+	for t in "$ROOT"/tests/e2e/*.sh; do
+		[ -f "$t" ] && script e2e "$t"
+	done
+fi
 
 echo
 [ -n "$failures" ] && echo "failed:$failures"

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buildinfo.h"
 #include "daemon.h"
 #include "http.h"
 #include "generate.h"
@@ -466,7 +467,7 @@ int main(int argc, char **argv)
 				goto bad;
 			break;
 		case 'h': usage(stdout); return 0;
-		case 'V': puts("tftpd " TRUSTLINE_VERSION); return 0;
+		case 'V': tl_print_version("tftpd"); return 0;
 		case 'C': check = 1; break;
 		case 'P': o.pidfile = optarg; break;
 		default: goto bad;

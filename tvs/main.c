@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buildinfo.h"
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
@@ -90,7 +91,7 @@ static int parse(int argc, char **argv, opts *o)
 			usage(stdout);
 			return 0;
 		case 'V':
-			puts("tvsd " TRUSTLINE_VERSION);
+			tl_print_version("tvsd");
 			return 0;
 		default:
 			usage(stderr);

@@ -7,8 +7,9 @@
  * 16 and 256, with p50/p99 latency, errors and timeouts. Beside them,
  * measured in the same run: the limit, the handshake rate of a minimal
  * server on the same TLS context (tl_tls_server: certificate, key,
- * versions, ciphers) that only handshakes and closes; and tvsd's memory
- * per idle connection. Numbers, not pass/fail: a missed target prints
+ * versions, ciphers) that only handshakes and closes; RSA-2048 signatures
+ * per second on one core (bu_rsa_limits), tvsd's CPU per VERIFY set against
+ * them; and tvsd's memory per idle connection. Numbers, not pass/fail: a missed target prints
  * MISS and the bench still exits 0. */
 #include <errno.h>
 #include <netinet/in.h>
@@ -42,6 +43,10 @@
 #define TARGET_A 0.80		/* of the limit */
 #define TARGET_B 50000.0	/* verifies/s on 2 cores */
 #define TARGET_IDLE_KB 64.0
+/* (a), tvsd's CPU per VERIFY: a handshake is one RSA-2048 signature and
+ * the rest should cost little beside it */
+#define TARGET_SIGNS 1.3	/* RSA-2048 signatures of this build */
+#define TARGET_CORE 2000.0	/* VERIFYs/s per core */
 
 static const int concurrency[] = { 1, 16, 256 };
 #define NCONC (int)(sizeof(concurrency) / sizeof(concurrency[0]))
@@ -638,6 +643,7 @@ int main(int argc, char **argv)
 	tl_conf c;
 	tl_err e;
 	int held;
+	double rsa;
 
 	(void)argc;
 	bu_time_limit(180);
@@ -704,6 +710,7 @@ int main(int argc, char **argv)
 	       tlsname, tvs->key_type == TL_KEY_RSA ? "RSA" : "EC", tvs->key_bits, PIPELINE,
 	       row_seconds, WARMUP, STEP_TIMEOUT);
 
+	rsa = bu_rsa_limits();
 	load_average(loadavg[0], sizeof(loadavg[0]));
 	/* memory first, on a tvsd that has not yet served */
 	held = idle_memory(&tg, IDLE_CONNS, &rss0, &rss1);
@@ -752,6 +759,14 @@ int main(int argc, char **argv)
 	       100 * lim[NCONC - 1].server_us / one[NCONC - 1].server_us, 100 * TARGET_A,
 	       lim[NCONC - 1].server_us >= TARGET_A * one[NCONC - 1].server_us ?
 	       "PASS" : "MISS");
+	printf("    tvsd %.0f us CPU per VERIFY at concurrency %d = %.2f RSA-2048 signatures "
+	       "of this build (%.0f us; target <= %.1f): %s\n", one[NCONC - 1].server_us,
+	       concurrency[NCONC - 1], one[NCONC - 1].server_us * rsa / 1e6, 1e6 / rsa,
+	       TARGET_SIGNS, one[NCONC - 1].server_us * rsa / 1e6 <= TARGET_SIGNS ?
+	       "PASS" : "MISS");
+	printf("    = %.0f VERIFYs/s per core of tvsd (target >= %.0f): %s\n",
+	       1e6 / one[NCONC - 1].server_us, TARGET_CORE,
+	       1e6 / one[NCONC - 1].server_us >= TARGET_CORE ? "PASS" : "MISS");
 	printf("(b) %.0f VERIFYs/s at concurrency %d on %d cores, the phones included "
 	       "(target >= %.0f): %s\n", many[NCONC - 1].rate, concurrency[NCONC - 1], cores,
 	       TARGET_B, many[NCONC - 1].rate >= TARGET_B ? "PASS" : "MISS");

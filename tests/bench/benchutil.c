@@ -1,4 +1,6 @@
 #include "benchutil.h"
+#include "buildinfo.h"
+#include "x509.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -87,6 +89,62 @@ double bu_run(const char *name, bu_op op, void *arg)
 	printf("%-44s %12.0f %12.2f\n", name, best, 1e6 / best);
 	fflush(stdout);
 	return best;
+}
+
+static int rsa_sign(void *key)
+{
+	static const uint8_t data[32];
+	const tl_span sp = { data, sizeof(data) };
+	uint8_t sig[512];
+	size_t n = sizeof(sig);
+	tl_err e;
+
+	return tl_sign(key, TL_HASH_SHA256, &sp, 1, sig, &n, &e);
+}
+
+/* openssl's sign/s, or 0 when it cannot say: it runs on this process's
+ * core, pinned by bu_start. */
+static double openssl_rsa2048(void)
+{
+	FILE *p = popen("openssl speed -seconds 2 rsa2048 2>/dev/null", "r");
+	char line[256];
+	double sign_s, verify_s, signs = 0;
+
+	if (p == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), p))
+		sscanf(line, "rsa 2048 bits %lfs %lfs %lf", &sign_s, &verify_s, &signs);
+	pclose(p);
+	return signs;
+}
+
+double bu_rsa_limits(void)
+{
+	tl_key *key;
+	tl_err e;
+	double ours, theirs;
+	cpu_set_t cpus;
+
+	if (tl_key_generate(TL_KEY_RSA, 2048, &key, &e))
+		bu_die("RSA-2048 key", e.msg);
+	/* bu_start pins this process; the load the bench makes next may not
+	 * want that */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus))
+		bu_die("sched_getaffinity", "failed");
+	printf("\n");
+	tl_print_wolfssl();
+	bu_start("the machine's limits");
+	ours = bu_run("RSA-2048 sign, wolfSSL of this build", rsa_sign, key);
+	theirs = openssl_rsa2048();
+	if (theirs > 0)
+		printf("%-44s %12.0f %12.2f\n", "RSA-2048 sign, openssl speed rsa2048", theirs,
+		       1e6 / theirs);
+	else
+		printf("%-44s %12s\n", "RSA-2048 sign, openssl speed rsa2048", "(no openssl)");
+	fflush(stdout);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	tl_key_free(key);
+	return ours;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -31,8 +31,10 @@ for d in tftpd tvsd capfd; do
 	done
 done
 for p in trustline phone-sim; do
-	"$B/bin/$p" --version | grep -q "^$p [0-9]" || fail "$p --version"
-	src "$p.1" | grep -q "^\.TH .* \"trustline $("$B/bin/$p" --version | cut -d' ' -f2)\"" ||
+	"$B/bin/$p" --version > version.txt
+	grep -q "^$p [0-9]" version.txt || fail "$p --version"
+	grep -q "^wolfSSL [0-9]" version.txt || fail "$p --version names no wolfSSL"
+	src "$p.1" | grep -q "^\.TH .* \"trustline $(sed -n "s/^$p //p" version.txt)\"" ||
 		fail "$p.1: not the version the program prints"
 done
 # phone-sim(1) names every subcommand of phone-sim --help
