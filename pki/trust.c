@@ -207,6 +207,30 @@ int tl_pki_trust_add(tl_store *s, const tl_trustadd *a, FILE *report, tl_err *e)
 		changed = 1;
 		say(report, store, sl, sl->cert, 0, now);
 	}
+	/* a CA uploaded to CAPF-trust goes to CallManager-trust too (Cisco
+	 * copies it), so the CallManager service trusts what that CA issued */
+	if (!strcmp(store, "CAPF-trust")) {
+		tl_cert **ca = calloc(a->n, sizeof(*ca));
+		tl_trustadd cm = { .store = "CallManager-trust", .action = action,
+				   .allow_expired = a->allow_expired, .changed = &changed };
+
+		if (ca == NULL) {
+			tl_fail(e, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < a->n; i++)
+			if (a->certs[i]->is_ca)
+				ca[cm.n++] = a->certs[i];
+		cm.certs = ca;
+		if (cm.n && report)
+			fprintf(report, "copying %zu CA certificate%s to CallManager-trust\n",
+				cm.n, cm.n == 1 ? "" : "s");
+		if (cm.n && tl_pki_trust_add(s, &cm, report, e) < 0) {
+			free(ca);
+			goto out;
+		}
+		free(ca);
+	}
 	rc = changed && !a->changed ? tl_store_bump(s, e) : 0;
 out:
 	if (a->changed)
