@@ -366,13 +366,27 @@ static int auth_signatures(const tl_capf_sess *s, const tl_capf_msg *m,
 	return rc;
 }
 
+/* An LSC of this CAPF: issued by its certificate, by the issuing CA, or
+ * by an earlier CAPF certificate of the same name, which a regeneration
+ * leaves in CAPF-trust so that the LSCs it issued still verify. */
+static int lsc_of_this_capf(const tl_capf_srv *v, const tl_cert *c)
+{
+	if (tl_cert_issued_by(c, v->capf) || (v->issuer && tl_cert_issued_by(c, v->issuer)))
+		return 1;
+	for (size_t i = 0; i < v->ntrust; i++)
+		if (tl_name_equal(v->trust[i]->subject, v->capf->subject) &&
+		    tl_cert_issued_by(c, v->trust[i]))
+			return 1;
+	return 0;
+}
+
 /* A manufacturer's certificate (MIC or SUDI): issued, through CAPF-trust,
  * by a manufacturing CA, never a self-signed one or an LSC of this CAPF. */
 static int manufactured(const tl_capf_srv *v, const tl_cert *c, tl_err *e)
 {
 	if (tl_cert_issued_by(c, c))
 		return tl_fail(e, "%s is self-signed", c->subject);
-	if (tl_cert_issued_by(c, v->capf) || (v->issuer && tl_cert_issued_by(c, v->issuer)))
+	if (lsc_of_this_capf(v, c))
 		return tl_fail(e, "%s is an LSC, not a manufacturing certificate",
 			       c->subject);
 	return tl_chain_check(c, v->trust, v->ntrust, e);
@@ -442,8 +456,7 @@ static int check_cert(const tl_capf_sess *s, const tl_capf_msg *m, int type,
 	if (type == TL_CAPF_CERT_LSC) {
 		if (strcasecmp(cn, s->device))
 			tl_fail(e, "the LSC names %s, not %s", cn, s->device);
-		else if (!tl_cert_issued_by(c, v->capf) &&
-			 !(v->issuer && tl_cert_issued_by(c, v->issuer)))
+		else if (!lsc_of_this_capf(v, c))
 			tl_fail(e, "the LSC was not issued by this CAPF (%s)", c->issuer);
 		else if (c->not_after < t || c->not_before > t)
 			tl_fail(e, "the LSC is expired or not yet valid");

@@ -105,7 +105,7 @@ for p in "TVS --force" CAPF ITLRecovery; do
 	expect 0 $T itl verify dd/tftpboot/ITLFile.tlv --trust installed.tlv
 done
 expect 0 $T cert generate CAPF
-grep -q "LSCs issued by the old CAPF key" out.txt || fail "CAPF consequence"
+grep -q "LSCs the earlier one issued still authenticate" out.txt || fail "CAPF consequence"
 
 # the audit log: who, what, old and new fingerprints
 expect 0 $T cert audit --json
