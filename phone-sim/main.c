@@ -123,6 +123,8 @@ typedef struct boot {
 	int refused;
 	char reason[1200];
 	int lsc_installed;	/* by this boot's CAPF session */
+	char absent[520];	/* why the server said the last file it did not
+				 * have is not there ("" when it did not say) */
 } boot;
 
 static void record(boot *b, const char *what, const char *file, const tl_verdict *v)
@@ -236,12 +238,17 @@ static int fetch(boot *b, const char *name, uint8_t **buf, size_t *len)
 	if (b->http_port)
 		return fetch_http(b, name, buf, len);
 	tl_phone_tftp_opts(&o, &b->tftp, b->timeout_ms);
+	b->absent[0] = 0;
 	rc = tl_tftp_fetch(&o, name, TL_FILE_MAX, buf, len, &r, &e);
-	if (rc == TL_TFTPC_OK)
+	if (rc == TL_TFTPC_OK) {
 		progress("TFTP %s: %zu bytes", name, *len);
-	else if (rc == TL_TFTPC_NOTFOUND)
-		progress("TFTP %s: not found", name);
-	else
+	} else if (rc == TL_TFTPC_NOTFOUND) {
+		/* a server that names the cause, not just "File not found" */
+		if (r.msg[0] && strcmp(r.msg, tl_tftp_errstr(r.code)))
+			snprintf(b->absent, sizeof(b->absent), "%s", r.msg);
+		progress("TFTP %s: not found%s%s", name, b->absent[0] ? ": " : "",
+			 b->absent);
+	} else
 		fail(0, "%s", e.msg);
 	return rc;
 }
@@ -328,7 +335,11 @@ static int step_encrypted(boot *b, const tl_phonecnf *stub, uint8_t **xml,
 		free(hash);
 		if (rc != TL_TFTPC_NOTFOUND)
 			return -1;
-		decide(b, "ENC", name, 0, "not on the server");
+		if (b->absent[0])
+			decide(b, "ENC", name, 0, "not on the server, which says: %s",
+			       b->absent);
+		else
+			decide(b, "ENC", name, 0, "not on the server");
 		return 1;
 	}
 	if (tl_phone_config(&b->f.phone, name, buf, len, tvs_fn(b), b, &v)) {
@@ -369,6 +380,11 @@ static int step_config(boot *b, tl_phonecnf *cfg)
 					(!b->f.phone.has_itl && !b->f.phone.has_ctl))) {
 		snprintf(name, sizeof(name), "SEP%s.cnf.xml", b->f.mac);
 		rc = fetch(b, name, &buf, &len);
+	}
+	if (rc == TL_TFTPC_NOTFOUND && b->absent[0]) {
+		decide(b, "CONF", name, 0, "not on the server, which says: %s: the phone "
+		       "stays unconfigured", b->absent);
+		return 1;
 	}
 	if (rc == TL_TFTPC_NOTFOUND) {
 		decide(b, "CONF", name, 0, "not on the server (is the device added?): "
