@@ -251,10 +251,10 @@ static void reload(tl_capfd *d, const char *why)
 	{
 		char *serial = tl_hex(r->v.capf->serial, r->v.capf->serial_len, 1);
 
-		tl_log(LOG_INFO, "event=reload cause=%s trust=%zu capf_serial=%s issuer=%s",
-		       why, r->v.ntrust, serial ? serial : "?",
+		tl_log(LOG_INFO, "event=reload trust=%zu capf_serial=%s issuer=%s cause=%s",
+		       r->v.ntrust, serial ? serial : "?",
 		       tl_log_val((r->v.issuer ? r->v.issuer : r->v.capf)->subject, v,
-				  sizeof(v)));
+				  sizeof(v)), why);
 		free(serial);
 	}
 }

@@ -79,7 +79,7 @@ grep -q "earlier .*CN=CAPF-cucm-pub stays in CAPF-trust as CAPF-cucm-pub-[0-9a-f
 expect 0 $T cert export CAPF -o capf-new.pem
 [ "$(der_sha capf-new.pem)" != "$(der_sha capf-old.pem)" ] || fail "not regenerated"
 until_served 127.0.0.1:$CAPF capf-new.pem
-grep -q "event=reload cause=generation " dd.capfd.log || fail "no reload line: $(cat dd.capfd.log)"
+grep -q "event=reload trust=.* cause=generation" dd.capfd.log || fail "no reload line: $(cat dd.capfd.log)"
 touch held.go
 wait $HOLD || { cat hold.out; fail "the session in flight"; }
 [ "$(sha256sum < held.der | cut -d' ' -f1)" = "$(der_sha capf-old.pem)" ] ||
