@@ -67,6 +67,26 @@ static int keep_identity(tl_capf_srv *v, const tl_capf_srv *keep, const tl_err *
 	return 0;
 }
 
+/* The issuing CA, then each CA above it that CAPF-trust holds, up to a
+ * self-signed one: what a phone needs to follow an LSC to a CA it trusts. */
+static void issuer_chain(tl_capf_srv *v)
+{
+	const tl_cert *at = v->issuer;
+
+	v->nissuer_chain = 0;
+	while (at && v->nissuer_chain < TL_CAPF_MAX_CHAIN) {
+		const tl_cert *up = NULL;
+
+		v->issuer_chain[v->nissuer_chain++] = at;
+		if (tl_cert_issued_by(at, at))
+			break;
+		for (size_t i = 0; i < v->ntrust && up == NULL; i++)
+			if (tl_cert_issued_by(at, v->trust[i]))
+				up = v->trust[i];
+		at = up;
+	}
+}
+
 int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 		     const tl_capf_srv *keep, tl_err *e)
 {
@@ -108,6 +128,7 @@ int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 	}
 	v->ntrust = n;
 	tl_store_trust_free(t, n);
+	issuer_chain(v);
 	return 0;
 fail:
 	tl_capf_srv_free(v);
@@ -648,6 +669,13 @@ static void send_lsc(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *o
 	r.cert = c->cert->der;
 	r.cert_len = c->cert->der_len;
 	r.cert_inner_type = TL_CAPF_CERT_LSC;
+	/* signed by an issuing CA: its chain follows, for the phone to check */
+	if (s->srv->issuer)
+		for (size_t i = 0; i < s->srv->nissuer_chain; i++) {
+			r.chain[i] = s->srv->issuer_chain[i]->der;
+			r.chain_len[i] = s->srv->issuer_chain[i]->der_len;
+			r.nchain++;
+		}
 	send_msg(s, &r, out);
 	s->state = TL_CAPF_S_STORE;
 }

@@ -445,12 +445,38 @@ static const char *capf_reason(int r)
 	}
 }
 
+/* An LSC from an issuing CA: the phone trusts a CA of its chain as it
+ * trusts a CAPF server, by the CTL/ITL or by TVS (which vouches for
+ * CAPF-trust). Only the decision that trusts it is printed; the one that
+ * does not is why the LSC is refused, if no other CA of the chain is. */
+struct vouch_ctx {
+	boot *b;
+	const char *where;
+};
+
+static int capf_vouch(void *arg, const tl_cert *ca, char *why, size_t n)
+{
+	struct vouch_ctx *x = arg;
+	char what[340];
+	tl_verdict v;
+
+	snprintf(what, sizeof(what), "%s LSC issuer", x->where);
+	if (tl_phone_peer(&x->b->f.phone, what, ca, TL_ROLE_CAPF, tvs_fn(x->b), x->b,
+			  &v)) {
+		snprintf(why, n, "%s", v.line);
+		return -1;
+	}
+	record(x->b, "PEER", what, &v);
+	return 0;
+}
+
 /* One CAPF session with server s; 0 done (whatever the verdict), 1 the
  * server was unreachable. */
 static int capf_session(boot *b, const tl_phonecnf *cfg, const hostport *s)
 {
 	tl_capf_enroll_opts o;
 	tl_capf_phone cp;
+	struct vouch_ctx vx;
 	char where[300], dev[20];
 	uint8_t *der;
 	size_t len;
@@ -483,6 +509,10 @@ static int capf_session(boot *b, const tl_phonecnf *cfg, const hostport *s)
 	tl_capf_phone_init(&cp);
 	snprintf(dev, sizeof(dev), "SEP%s", b->f.mac);
 	cp.device = dev;
+	vx.b = b;
+	vx.where = where;
+	cp.vouch = capf_vouch;
+	cp.vouch_arg = &vx;
 	switch (cfg->capf_auth_mode) {
 	case 1:
 		cp.auth_string = b->auth_string ? b->auth_string : "";
