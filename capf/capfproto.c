@@ -84,6 +84,16 @@ static int certificate(tl_capf_msg *m, const tl_tlv *t, tl_err *e)
 	if ((size_t)inner != t->len - 3u)
 		return tl_fail(e, "CAPF message: byte %zu: CERTIFICATE prefix says %u "
 			       "bytes, the element holds %u", t->off, inner, t->len - 3u);
+	if (m->cert) {
+		/* the ones after the first: an issuing CA's chain */
+		if (m->nchain == TL_CAPF_MAX_CHAIN)
+			return tl_fail(e, "CAPF message: byte %zu: more than %d "
+				       "certificates after the first", t->off,
+				       TL_CAPF_MAX_CHAIN);
+		m->chain[m->nchain] = t->val + 5;
+		m->chain_len[m->nchain++] = t->len - 5u;
+		return 0;
+	}
 	m->cert_inner_type = t->val[4];
 	m->cert = t->val + 5;
 	m->cert_len = t->len - 5u;
@@ -179,7 +189,9 @@ int tl_capf_decode(const uint8_t *buf, size_t len, tl_capf_msg *m, size_t *used,
 	if (len < *used)
 		return 0;
 	rc = tl_tlv_elements(buf + TL_CAPF_HEADER, body, TL_CAPF_HEADER,
-			     "CAPF message", element, m, &seen, e);
+			     "CAPF message", element, m,
+			     /* an issuing CA's chain follows an LSC */
+			     1u << TL_CAPF_CERTIFICATE, &seen, e);
 	return rc < 0 ? -1 : 1;
 }
 
@@ -213,13 +225,16 @@ int tl_capf_encode(const tl_capf_msg *m, tl_buf *out, tl_err *e)
 		tl_put_cstr(out, TL_CAPF_PASSWORD, m->password);
 	if (m->has_cert_type)
 		tl_put_u8(out, TL_CAPF_CERT_TYPE, m->cert_type);
-	if (m->cert) {
+	for (size_t i = 0; m->cert && i <= m->nchain && i <= TL_CAPF_MAX_CHAIN; i++) {
+		const uint8_t *der = i ? m->chain[i - 1] : m->cert;
+		size_t len = i ? m->chain_len[i - 1] : m->cert_len;
+
 		at = tl_open(out, TL_CAPF_CERTIFICATE);
 		tl_buf_u8(out, 0x01);
-		tl_buf_u16(out, (uint16_t)(m->cert_len + 2));
+		tl_buf_u16(out, (uint16_t)(len + 2));
 		tl_buf_u8(out, 0x00);
 		tl_buf_u8(out, m->cert_inner_type);
-		tl_buf_add(out, m->cert, m->cert_len);
+		tl_buf_add(out, der, len);
 		tl_close(out, at);
 	}
 	if (m->signed_data)

@@ -14,6 +14,9 @@
 #define TL_CAPF_HEADER 8
 #define TL_CAPF_PORT 3804
 #define TL_CAPF_VERSION 3
+/* CERTIFICATE elements after the first one of a message: the chain of an
+ * issuing CA, as many as this. */
+#define TL_CAPF_MAX_CHAIN 4
 
 enum tl_capf_command {
 	TL_CAPF_AUTH_REQUEST = 1, TL_CAPF_AUTH_RESPONSE = 2,
@@ -68,6 +71,12 @@ typedef struct tl_capf_msg {
 	const uint8_t *cert;	/* DER, without the inner prefix */
 	size_t cert_len;
 	uint8_t cert_inner_type;	/* the type byte of the inner prefix */
+	/* STORE_CERT_REQUEST from a capfd that signs with an issuing CA: the
+	 * CERTIFICATE elements after the LSC's, that CA and the CAs above it,
+	 * so the phone can follow the LSC to a certificate it trusts */
+	const uint8_t *chain[TL_CAPF_MAX_CHAIN];
+	size_t chain_len[TL_CAPF_MAX_CHAIN];
+	size_t nchain;
 	const uint8_t *signed_data;
 	size_t signed_data_len;
 	int has_version;

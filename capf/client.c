@@ -136,11 +136,39 @@ static int key_gen(tl_capf_phone *p, const tl_capf_msg *m, tl_buf *out, tl_err *
 	return rc;
 }
 
+/* The chain that came with an LSC the CAPF certificate did not issue:
+ * 0 with *issuer its first CA when the LSC follows it, link by link, to a
+ * certificate the CAPF certificate issued or vouch trusts. chain[] holds
+ * the parsed certificates, freed by the caller. */
+static int chain_issuer(tl_capf_phone *p, const tl_capf_msg *m, const tl_cert *lsc,
+			tl_cert **chain, const tl_cert **issuer, tl_err *e)
+{
+	char why[400] = "";
+	const tl_cert *below = lsc;
+
+	for (size_t i = 0; i < m->nchain; i++) {
+		if (tl_cert_from_der(m->chain[i], m->chain_len[i], &chain[i], e))
+			return tl_wrap(e, "certificate %zu of the LSC's chain", i + 2);
+		if (!tl_cert_issued_by(below, chain[i]))
+			return tl_fail(e, "the LSC's chain is broken: %s was not issued by "
+				       "%s", below->subject, chain[i]->subject);
+		below = chain[i];
+		if ((p->capf && tl_cert_issued_by(chain[i], p->capf)) ||
+		    (p->vouch && p->vouch(p->vouch_arg, chain[i], why, sizeof(why)) == 0)) {
+			*issuer = chain[0];
+			return 0;
+		}
+	}
+	return tl_fail(e, "the LSC was not issued by the CAPF certificate but by %s, "
+		       "which this phone does not trust%s%s", chain[0]->subject,
+		       why[0] ? ": " : "", why);
+}
+
 static int store(tl_capf_phone *p, const tl_capf_msg *m, tl_buf *out, tl_err *e)
 {
 	const tl_cert *issuer = p->capf;
 	tl_capf_msg r;
-	tl_cert *c = NULL;
+	tl_cert *c = NULL, *chain[TL_CAPF_MAX_CHAIN] = { 0 };
 	tl_err why;
 
 	reply(p, &r, TL_CAPF_STORE_CERT_RESPONSE);
@@ -151,13 +179,19 @@ static int store(tl_capf_phone *p, const tl_capf_msg *m, tl_buf *out, tl_err *e)
 		return tl_capf_encode(&r, out, e);
 	}
 	if (tl_cert_from_der(m->cert, m->cert_len, &c, &why) == 0) {
+		int rc = 0;
+
 		if (p->issuer && !(issuer && tl_cert_issued_by(c, issuer)))
 			issuer = p->issuer;
-		if (!issuer)
+		else if (m->nchain && !(issuer && tl_cert_issued_by(c, issuer)))
+			rc = chain_issuer(p, m, c, chain, &issuer, &why);
+		if (rc == 0 && !issuer)
 			tl_fail(&why, "no CAPF certificate to check the LSC against");
-		else if (tl_lsc_check(c, issuer, p->device, p->key, &why) == 0)
+		else if (rc == 0 && tl_lsc_check(c, issuer, p->device, p->key, &why) == 0)
 			with_reason(&r, TL_CAPF_SUCCESS);
 	}
+	for (size_t i = 0; i < TL_CAPF_MAX_CHAIN; i++)
+		tl_cert_free(chain[i]);
 	if (r.reason == TL_CAPF_SUCCESS) {
 		tl_cert_free(p->lsc);
 		p->lsc = c;

@@ -24,6 +24,12 @@ typedef struct tl_capf_phone {
 	const tl_key *sudi_key;
 	const tl_cert *capf;		/* the CAPF certificate (set by enroll) */
 	const tl_cert *issuer;		/* an issuing CA the LSC may come from, or NULL */
+	/* An LSC from an issuing CA comes with that CA's chain: trusted when
+	 * a certificate of it is issued by the CAPF certificate, or when
+	 * vouch (if set) returns 0 for one of them (a phone asks TVS, which
+	 * vouches for CAPF-trust); *why says why not otherwise. */
+	int (*vouch)(void *arg, const tl_cert *ca, char *why, size_t n);
+	void *vouch_arg;
 	tl_key *spare_key;		/* a key made in advance, owned: taken instead
 					 * of generating when it is the type and size
 					 * asked for (a load generator's phones) */

@@ -1,10 +1,12 @@
 #include "server.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -15,8 +17,13 @@
 
 /* A message is at most a header and a 16-bit body: the input a connection
  * may hold. Answers are small (the largest carries one certificate). */
-#define MAX_INPUT (TL_CAPF_HEADER + 65535)
+#define CAPF_MAX_INPUT (TL_CAPF_HEADER + 65535)
 #define MAX_OUTPUT (16 * 1024)
+/* How often the data directory's generation is looked at: a CAPF
+ * certificate regenerated or imported, or a CAPF-trust change, is served
+ * within this time without a SIGHUP. */
+#define WATCH_MS 2000
+
 /* The per-address rate table: fixed, so a flood from many addresses costs
  * no memory; two addresses sharing a slot share a budget. */
 #define RATE_SLOTS 4096
@@ -40,6 +47,9 @@ struct tl_capfd {
 	tl_tls *tls;
 	tl_netsrv *srv;
 	tl_capf_writer *writer;
+	tl_ev *watch;
+	long generation;	/* the data directory's, last looked at */
+	uint64_t stamp;		/* of the files load() reads (files_stamp) */
 	rate_slot *rate;
 	uint64_t refused_logged;
 	unsigned long refused;
@@ -67,6 +77,66 @@ static void ref_put(srvref *r)
 		tl_capf_srv_free(&r->v);
 		free(r);
 	}
+}
+
+static uint64_t stamp_add(uint64_t h, const char *path)
+{
+	struct stat st;
+	const unsigned char *p = (const unsigned char *)path;
+
+	for (; *p; p++)
+		h = (h ^ *p) * 1099511628211u;
+	if (stat(path, &st))
+		return h * 1099511628211u;
+	uint64_t v[] = { (uint64_t)st.st_ino, (uint64_t)st.st_size,
+			 (uint64_t)st.st_mtim.tv_sec, (uint64_t)st.st_mtim.tv_nsec };
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		h = (h ^ v[i]) * 1099511628211u;
+	return h;
+}
+
+/* What the files a reload reads look like (configuration, CAPF identity,
+ * CAPF-trust, issuing CA): another generation that leaves this the same
+ * (capfd's own LSC records, a device added) leaves the server as it is. */
+static uint64_t files_stamp(const tl_capfd *d)
+{
+	const tl_conf *c = &d->s->conf;
+	char path[1600];
+	uint64_t h = stamp_add(1469598103934665603u, d->conf);
+	struct dirent *de;
+	DIR *dir;
+
+	if (c->nnodes > 0) {
+		tl_store_path(d->s, path, sizeof(path), "certs/CAPF/%s.pem", c->nodes[0]);
+		h = stamp_add(h, path);
+		tl_store_path(d->s, path, sizeof(path), "certs/CAPF/%s.key", c->nodes[0]);
+		h = stamp_add(h, path);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *f = i ? c->capf.issuer_key : c->capf.issuer_cert;
+
+		if (!f[0])
+			continue;
+		if (f[0] == '/')
+			snprintf(path, sizeof(path), "%s", f);
+		else
+			tl_store_path(d->s, path, sizeof(path), "%s", f);
+		h = stamp_add(h, path);
+	}
+	tl_store_path(d->s, path, sizeof(path), "trust/CAPF-trust");
+	h = stamp_add(h, path);
+	if ((dir = opendir(path)) != NULL) {
+		/* a file replaced in place keeps the directory's mtime */
+		while ((de = readdir(dir)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			tl_store_path(d->s, path, sizeof(path), "trust/CAPF-trust/%s",
+				      de->d_name);
+			h ^= stamp_add(0, path);	/* in any order */
+		}
+		closedir(dir);
+	}
+	return h;
 }
 
 /* The session state, keys and TLS context from the store, loaded together
@@ -110,6 +180,8 @@ tl_capfd *tl_capfd_new(tl_store *s, const char *conf, int recover, tl_err *e)
 		snprintf(d->conf, sizeof(d->conf), "%s", conf);
 	else
 		tl_store_path(s, d->conf, sizeof(d->conf), "trustline.conf");
+	d->generation = tl_store_read_generation(s->dir);
+	d->stamp = files_stamp(d);
 	if (load(d, &d->cur, &d->tls, e)) {
 		tl_capfd_free(d);
 		return NULL;
@@ -134,6 +206,7 @@ void tl_capfd_free(tl_capfd *d)
 {
 	if (d == NULL)
 		return;
+	tl_ev_free(d->watch);
 	/* the connections first: their last changes go to the writer */
 	tl_netsrv_free(d->srv);
 	tl_capf_writer_free(d->writer);
@@ -143,9 +216,9 @@ void tl_capfd_free(tl_capfd *d)
 	free(d);
 }
 
-void tl_capfd_hup(void *arg)
+/* Reloads everything; why says what asked for it in the log line. */
+static void reload(tl_capfd *d, const char *why)
 {
-	tl_capfd *d = arg;
 	srvref *r;
 	tl_tls *tls;
 	tl_conf c, old;
@@ -162,6 +235,7 @@ void tl_capfd_hup(void *arg)
 	memcpy(c.capf.listen, d->s->conf.capf.listen, sizeof(c.capf.listen));
 	old = d->s->conf;
 	d->s->conf = c;
+	d->stamp = files_stamp(d);
 	if (load(d, &r, &tls, &e)) {
 		d->s->conf = old;
 		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
@@ -174,8 +248,35 @@ void tl_capfd_hup(void *arg)
 	tl_netsrv_set_tls(d->srv, tls);
 	tl_tls_free(d->tls);
 	d->tls = tls;
-	tl_log(LOG_INFO, "event=reload trust=%zu issuer=%s", r->v.ntrust,
-	       tl_log_val((r->v.issuer ? r->v.issuer : r->v.capf)->subject, v, sizeof(v)));
+	{
+		char *serial = tl_hex(r->v.capf->serial, r->v.capf->serial_len, 1);
+
+		tl_log(LOG_INFO, "event=reload trust=%zu capf_serial=%s issuer=%s cause=%s",
+		       r->v.ntrust, serial ? serial : "?",
+		       tl_log_val((r->v.issuer ? r->v.issuer : r->v.capf)->subject, v,
+				  sizeof(v)), why);
+		free(serial);
+	}
+}
+
+void tl_capfd_hup(void *arg)
+{
+	reload(arg, "sighup");
+}
+
+/* trustline bumps the generation with each change: a new CAPF identity
+ * or CAPF-trust is taken for new connections; sessions in flight keep the
+ * state and TLS context they started with. */
+static void on_watch(void *arg)
+{
+	tl_capfd *d = arg;
+	long g = tl_store_read_generation(d->s->dir);
+
+	if (g == d->generation)
+		return;
+	d->generation = g;
+	if (files_stamp(d) != d->stamp)
+		reload(d, "generation");
 }
 
 static int send_out(tl_netconn *c, tl_buf *out)
@@ -337,7 +438,7 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
 		.max_per_source = t->max_per_source,
 		.handshake_ms = (unsigned)t->handshake_timeout * 1000u,
 		.idle_ms = (unsigned)t->idle_timeout * 1000u,
-		.max_input = MAX_INPUT,
+		.max_input = CAPF_MAX_INPUT,
 		.max_output = MAX_OUTPUT,
 		.on_data = on_data,
 		.on_open = on_open,
@@ -352,6 +453,8 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
 		return -1;
 	}
 	if ((d->srv = tl_netsrv_new(l, fd, d->tls, &o, e)) == NULL)
+		return -1;
+	if ((d->watch = tl_ev_periodic(l, WATCH_MS, on_watch, d, e)) == NULL)
 		return -1;
 	return 0;
 }

@@ -15,7 +15,10 @@ typedef struct tl_capfd tl_capfd;
 tl_capfd *tl_capfd_new(tl_store *s, const char *conf, int recover, tl_err *e);
 /* Serves on the listening socket fd, which it then owns. */
 int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e);
-/* SIGHUP: loads everything again; sessions in flight keep what they had. */
+/* SIGHUP: loads everything again; sessions in flight keep what they had.
+ * tl_capfd_serve also looks at the data directory's generation every 2 s
+ * and reloads when the CAPF identity, CAPF-trust, the issuing CA or the
+ * configuration file changed. */
 void tl_capfd_hup(void *arg);
 void tl_capfd_free(tl_capfd *d);
 /* Crash tests (tests/cli/test_capfd.sh): the process kills itself with

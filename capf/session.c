@@ -67,6 +67,26 @@ static int keep_identity(tl_capf_srv *v, const tl_capf_srv *keep, const tl_err *
 	return 0;
 }
 
+/* The issuing CA, then each CA above it that CAPF-trust holds, up to a
+ * self-signed one: what a phone needs to follow an LSC to a CA it trusts. */
+static void issuer_chain(tl_capf_srv *v)
+{
+	const tl_cert *at = v->issuer;
+
+	v->nissuer_chain = 0;
+	while (at && v->nissuer_chain < TL_CAPF_MAX_CHAIN) {
+		const tl_cert *up = NULL;
+
+		v->issuer_chain[v->nissuer_chain++] = at;
+		if (tl_cert_issued_by(at, at))
+			break;
+		for (size_t i = 0; i < v->ntrust && up == NULL; i++)
+			if (tl_cert_issued_by(at, v->trust[i]))
+				up = v->trust[i];
+		at = up;
+	}
+}
+
 int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 		     const tl_capf_srv *keep, tl_err *e)
 {
@@ -108,6 +128,7 @@ int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 	}
 	v->ntrust = n;
 	tl_store_trust_free(t, n);
+	issuer_chain(v);
 	return 0;
 fail:
 	tl_capf_srv_free(v);
@@ -366,13 +387,27 @@ static int auth_signatures(const tl_capf_sess *s, const tl_capf_msg *m,
 	return rc;
 }
 
+/* An LSC of this CAPF: issued by its certificate, by the issuing CA, or
+ * by an earlier CAPF certificate of the same name, which a regeneration
+ * leaves in CAPF-trust so that the LSCs it issued still verify. */
+static int lsc_of_this_capf(const tl_capf_srv *v, const tl_cert *c)
+{
+	if (tl_cert_issued_by(c, v->capf) || (v->issuer && tl_cert_issued_by(c, v->issuer)))
+		return 1;
+	for (size_t i = 0; i < v->ntrust; i++)
+		if (tl_name_equal(v->trust[i]->subject, v->capf->subject) &&
+		    tl_cert_issued_by(c, v->trust[i]))
+			return 1;
+	return 0;
+}
+
 /* A manufacturer's certificate (MIC or SUDI): issued, through CAPF-trust,
  * by a manufacturing CA, never a self-signed one or an LSC of this CAPF. */
 static int manufactured(const tl_capf_srv *v, const tl_cert *c, tl_err *e)
 {
 	if (tl_cert_issued_by(c, c))
 		return tl_fail(e, "%s is self-signed", c->subject);
-	if (tl_cert_issued_by(c, v->capf) || (v->issuer && tl_cert_issued_by(c, v->issuer)))
+	if (lsc_of_this_capf(v, c))
 		return tl_fail(e, "%s is an LSC, not a manufacturing certificate",
 			       c->subject);
 	return tl_chain_check(c, v->trust, v->ntrust, e);
@@ -442,8 +477,7 @@ static int check_cert(const tl_capf_sess *s, const tl_capf_msg *m, int type,
 	if (type == TL_CAPF_CERT_LSC) {
 		if (strcasecmp(cn, s->device))
 			tl_fail(e, "the LSC names %s, not %s", cn, s->device);
-		else if (!tl_cert_issued_by(c, v->capf) &&
-			 !(v->issuer && tl_cert_issued_by(c, v->issuer)))
+		else if (!lsc_of_this_capf(v, c))
 			tl_fail(e, "the LSC was not issued by this CAPF (%s)", c->issuer);
 		else if (c->not_after < t || c->not_before > t)
 			tl_fail(e, "the LSC is expired or not yet valid");
@@ -635,6 +669,13 @@ static void send_lsc(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *o
 	r.cert = c->cert->der;
 	r.cert_len = c->cert->der_len;
 	r.cert_inner_type = TL_CAPF_CERT_LSC;
+	/* signed by an issuing CA: its chain follows, for the phone to check */
+	if (s->srv->issuer)
+		for (size_t i = 0; i < s->srv->nissuer_chain; i++) {
+			r.chain[i] = s->srv->issuer_chain[i]->der;
+			r.chain_len[i] = s->srv->issuer_chain[i]->der_len;
+			r.nchain++;
+		}
 	send_msg(s, &r, out);
 	s->state = TL_CAPF_S_STORE;
 }

@@ -22,6 +22,10 @@ typedef struct tl_capf_srv {
 	tl_key *issuer_key;
 	tl_cert **trust;	/* CAPF-trust: manufacturing CAs and CAPF */
 	size_t ntrust;
+	/* with an issuing CA: it and the CAs above it found in CAPF-trust,
+	 * sent with each LSC (issuer and trust own them) */
+	const tl_cert *issuer_chain[TL_CAPF_MAX_CHAIN];
+	size_t nissuer_chain;
 	int lsc_days;
 	int lockout_attempts;
 	long lockout_window;	/* seconds */

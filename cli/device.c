@@ -47,7 +47,10 @@ static void usage(FILE *f)
 "LSC, or none. The phone authenticates by an authentication string (4 to 10\n"
 "digits; generate prints a random one), by none (null), or by its existing\n"
 "certificate: its LSC, else its MIC (lsc), or its MIC only (mic). --key is the\n"
-"key the phone generates for the LSC (default: as before, rsa:2048 at first).\n"
+"key the phone generates for the LSC (default: as before, rsa:2048 at first);\n"
+"an EC key is refused for an encrypted-profile phone, as is the encrypted\n"
+"profile for a phone with an EC LSC: its configuration is encrypted to an RSA\n"
+"key.\n"
 "--by is the UTC hour the operation must complete by (default: 7 days from\n"
 "now); later the phone's attempt fails with status 17. capf-status shows the\n"
 "operation, its status code and text, and the LSC's serial and expiry.\n"
@@ -507,6 +510,9 @@ static int do_capf(int argc, char **argv)
 	if (rc == 0 && mode == TL_CAPF_MODE_STRING && op != TL_CAPF_OP_NONE && !secret[0])
 		rc = cli_usage(cmd, "--auth-mode string needs --auth-string DIGITS or "
 			       "--auth-string generate");
+	if (rc == 0 && op == TL_CAPF_OP_INSTALL &&
+	    tl_dev_check_encryption(&d, key ? key : d.capf_key, &e))
+		rc = cli_fail(EXIT_INVALID, &e);
 	if (rc == 0 && tl_capf_schedule(&s, name, op, mode, mode == TL_CAPF_MODE_STRING ?
 					secret : "", key ? key : d.capf_key, deadline,
 					now, &e))

@@ -29,8 +29,10 @@ static void usage(FILE *f)
 "\n"
 "The server's TLS certificate must be a TVS record of ITL.tlv (full or\n"
 "hash-only), as a phone checks it, or the certificate PEM byte for byte.\n"
-"The default port is 2445; NAME (default \"trustline\") is the device name\n"
-"the server logs, e.g. CP-8865-SEP001122334455.\n"
+"The default port is 2445. NAME is the device name sent with the request,\n"
+"which servers log and check: a phone sends <model>-SEP<MAC>, e.g.\n"
+"CP-8865-SEP001122334455; the default is the phone-shaped\n"
+"\"" TL_TVS_DEFAULT_DEVICE "\".\n"
 "\n"
 "Exit status: 0 valid, 1 invalid or not found, 2 error (usage, unreadable\n"
 "input, server unreachable, TLS failure, untrusted server, protocol error).\n",

@@ -1,5 +1,6 @@
 #include "devdb.h"
 #include "db.h"
+#include "x509.h"
 
 #include <ctype.h>
 #include <sqlite3.h>
@@ -208,9 +209,36 @@ static int put_row(tl_store *s, const tl_device *d, int create, tl_err *e)
 	return 0;
 }
 
+int tl_dev_check_encryption(const tl_device *d, const char *install_key, tl_err *e)
+{
+	tl_cert *lsc = NULL;
+	tl_err ignored;
+	int ec;
+
+	if (d->profile != TL_PROFILE_ENCRYPTED)
+		return 0;
+	if (install_key && !strncmp(install_key, "ec:", 3))
+		return tl_fail(e, "%s has an encrypted profile, and an EC LSC (%s) cannot "
+			       "decrypt its configuration (the AES key is wrapped with "
+			       "RSA): install an RSA LSC (--key rsa:2048), or give the "
+			       "device another profile", d->name, install_key);
+	if (d->lsc == NULL || tl_cert_from_der(d->lsc, d->lsc_len, &lsc, &ignored))
+		return 0;
+	ec = lsc->key_type == TL_KEY_EC;
+	tl_cert_free(lsc);
+	if (ec)
+		return tl_fail(e, "%s has an EC LSC, which cannot decrypt an encrypted "
+			       "configuration (the AES key is wrapped with RSA): install "
+			       "an RSA LSC first (`trustline device capf %s --operation "
+			       "install --key rsa:2048`)", d->name, d->name);
+	return 0;
+}
+
 int tl_dev_put(tl_store *s, const tl_device *d, int create, tl_err *e)
 {
-	if (put_row(s, d, create, e) ||
+	if (tl_dev_check_encryption(d, strcmp(d->capf_operation, "install") ? NULL :
+				    d->capf_key, e) ||
+	    put_row(s, d, create, e) ||
 	    tl_store_audit(s, create ? "device add" : "device set", d->name, NULL,
 			   NULL, e))
 		return -1;

@@ -47,8 +47,13 @@ int tl_device_set_blob(uint8_t **dst, size_t *dst_len, const uint8_t *p,
 
 /* 0 found, 1 not found, -1 error. */
 int tl_dev_get(tl_store *s, const char *name, tl_device *d, tl_err *e);
+/* An encrypted configuration wraps its AES key with the phone's RSA key:
+ * refused, naming why, for an encrypted-profile device whose LSC, or the
+ * LSC a CAPF install would give it (install_key, "ec:256", or NULL), has an
+ * EC key; tftpd could not make its configuration. */
+int tl_dev_check_encryption(const tl_device *d, const char *install_key, tl_err *e);
 /* Inserts (create: refused when it exists) or updates (refused when it
- * does not). */
+ * does not); tl_dev_check_encryption first, with a pending install's key. */
 int tl_dev_put(tl_store *s, const tl_device *d, int create, tl_err *e);
 int tl_dev_remove(tl_store *s, const char *name, tl_err *e);
 

@@ -250,8 +250,8 @@ int tl_tlv_name(const tl_rd *r, const tl_tlv *t, const char **s, tl_err *e)
 }
 
 int tl_tlv_elements(const uint8_t *body, size_t len, size_t base,
-		    const char *name, tl_tlv_fn fn, void *arg, uint32_t *seen,
-		    tl_err *e)
+		    const char *name, tl_tlv_fn fn, void *arg, uint32_t repeatable,
+		    uint32_t *seen, tl_err *e)
 {
 	tl_rd r;
 	tl_tlv t;
@@ -263,7 +263,7 @@ int tl_tlv_elements(const uint8_t *body, size_t len, size_t base,
 	while ((rc = tl_rd_next(&r, &t, e)) == 1) {
 		uint32_t bit = t.tag < 32 ? 1u << t.tag : 0;
 
-		if (*seen & bit)
+		if (*seen & bit & ~repeatable)
 			return tl_fail(e, "%s: byte %zu: duplicate element %u", name,
 				       t.off, t.tag);
 		if (fn(arg, &r, &t, e))

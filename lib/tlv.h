@@ -45,12 +45,12 @@ int tl_tlv_cstr(const tl_rd *r, const tl_tlv *t, const char **s, tl_err *e);
 int tl_tlv_name(const tl_rd *r, const tl_tlv *t, const char **s, tl_err *e);
 
 /* The elements of a message body (at offset base of the input, for
- * messages): fn reads each one; a tag seen twice is refused. *seen gets a
- * bit per tag below 32. */
+ * messages): fn reads each one; a tag seen twice is refused unless its bit
+ * (tags below 32) is in repeatable. *seen gets a bit per tag below 32. */
 typedef int (*tl_tlv_fn)(void *arg, const tl_rd *r, const tl_tlv *t, tl_err *e);
 int tl_tlv_elements(const uint8_t *body, size_t len, size_t base,
-		    const char *name, tl_tlv_fn fn, void *arg, uint32_t *seen,
-		    tl_err *e);
+		    const char *name, tl_tlv_fn fn, void *arg, uint32_t repeatable,
+		    uint32_t *seen, tl_err *e);
 
 /* Growable output buffer. After an allocation failure or an oversized
  * value, oom/toolong is set and later writes are ignored; check with

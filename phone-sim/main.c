@@ -124,6 +124,8 @@ typedef struct boot {
 	int refused;
 	char reason[1200];
 	int lsc_installed;	/* by this boot's CAPF session */
+	char absent[520];	/* why the server said the last file it did not
+				 * have is not there ("" when it did not say) */
 } boot;
 
 static void record(boot *b, const char *what, const char *file, const tl_verdict *v)
@@ -237,12 +239,17 @@ static int fetch(boot *b, const char *name, uint8_t **buf, size_t *len)
 	if (b->http_port)
 		return fetch_http(b, name, buf, len);
 	tl_phone_tftp_opts(&o, &b->tftp, b->timeout_ms);
+	b->absent[0] = 0;
 	rc = tl_tftp_fetch(&o, name, TL_FILE_MAX, buf, len, &r, &e);
-	if (rc == TL_TFTPC_OK)
+	if (rc == TL_TFTPC_OK) {
 		progress("TFTP %s: %zu bytes", name, *len);
-	else if (rc == TL_TFTPC_NOTFOUND)
-		progress("TFTP %s: not found", name);
-	else
+	} else if (rc == TL_TFTPC_NOTFOUND) {
+		/* a server that names the cause, not just "File not found" */
+		if (r.msg[0] && strcmp(r.msg, tl_tftp_errstr(r.code)))
+			snprintf(b->absent, sizeof(b->absent), "%s", r.msg);
+		progress("TFTP %s: not found%s%s", name, b->absent[0] ? ": " : "",
+			 b->absent);
+	} else
 		fail(0, "%s", e.msg);
 	return rc;
 }
@@ -329,7 +336,11 @@ static int step_encrypted(boot *b, const tl_phonecnf *stub, uint8_t **xml,
 		free(hash);
 		if (rc != TL_TFTPC_NOTFOUND)
 			return -1;
-		decide(b, "ENC", name, 0, "not on the server");
+		if (b->absent[0])
+			decide(b, "ENC", name, 0, "not on the server, which says: %s",
+			       b->absent);
+		else
+			decide(b, "ENC", name, 0, "not on the server");
 		return 1;
 	}
 	if (tl_phone_config(&b->f.phone, name, buf, len, tvs_fn(b), b, &v)) {
@@ -370,6 +381,11 @@ static int step_config(boot *b, tl_phonecnf *cfg)
 					(!b->f.phone.has_itl && !b->f.phone.has_ctl))) {
 		snprintf(name, sizeof(name), "SEP%s.cnf.xml", b->f.mac);
 		rc = fetch(b, name, &buf, &len);
+	}
+	if (rc == TL_TFTPC_NOTFOUND && b->absent[0]) {
+		decide(b, "CONF", name, 0, "not on the server, which says: %s: the phone "
+		       "stays unconfigured", b->absent);
+		return 1;
 	}
 	if (rc == TL_TFTPC_NOTFOUND) {
 		decide(b, "CONF", name, 0, "not on the server (is the device added?): "
@@ -430,12 +446,38 @@ static const char *capf_reason(int r)
 	}
 }
 
+/* An LSC from an issuing CA: the phone trusts a CA of its chain as it
+ * trusts a CAPF server, by the CTL/ITL or by TVS (which vouches for
+ * CAPF-trust). Only the decision that trusts it is printed; the one that
+ * does not is why the LSC is refused, if no other CA of the chain is. */
+struct vouch_ctx {
+	boot *b;
+	const char *where;
+};
+
+static int capf_vouch(void *arg, const tl_cert *ca, char *why, size_t n)
+{
+	struct vouch_ctx *x = arg;
+	char what[340];
+	tl_verdict v;
+
+	snprintf(what, sizeof(what), "%s LSC issuer", x->where);
+	if (tl_phone_peer(&x->b->f.phone, what, ca, TL_ROLE_CAPF, tvs_fn(x->b), x->b,
+			  &v)) {
+		snprintf(why, n, "%s", v.line);
+		return -1;
+	}
+	record(x->b, "PEER", what, &v);
+	return 0;
+}
+
 /* One CAPF session with server s; 0 done (whatever the verdict), 1 the
  * server was unreachable. */
 static int capf_session(boot *b, const tl_phonecnf *cfg, const hostport *s)
 {
 	tl_capf_enroll_opts o;
 	tl_capf_phone cp;
+	struct vouch_ctx vx;
 	char where[300], dev[20];
 	uint8_t *der;
 	size_t len;
@@ -468,6 +510,10 @@ static int capf_session(boot *b, const tl_phonecnf *cfg, const hostport *s)
 	tl_capf_phone_init(&cp);
 	snprintf(dev, sizeof(dev), "SEP%s", b->f.mac);
 	cp.device = dev;
+	vx.b = b;
+	vx.where = where;
+	cp.vouch = capf_vouch;
+	cp.vouch_arg = &vx;
 	switch (cfg->capf_auth_mode) {
 	case 1:
 		cp.auth_string = b->auth_string ? b->auth_string : "";

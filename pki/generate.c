@@ -279,24 +279,55 @@ out:
 	return rc;
 }
 
-/* Puts c into store, replacing the certificate with its subject. */
-static int trust_copy(tl_store *s, const char *store, const tl_cert *old,
-		      const tl_cert *c, FILE *report, tl_err *e)
+/* The name an earlier certificate keeps in a store beside its successor:
+ * its own name and the start of its serial number. */
+static void earlier_name(const tl_cert *c, char *out, size_t n)
 {
-	char name[128];
+	char base[128];
+	char *serial = tl_hex(c->serial, c->serial_len, 0);
+
+	tl_store_trust_name(c, base, sizeof(base));
+	snprintf(out, n, "%.100s-%.8s", base, serial ? serial : "old");
+	free(serial);
+}
+
+/* Puts c into store, replacing the certificate with its subject. With
+ * keep_old (CAPF-trust: LSCs the earlier CAPF issued must still verify),
+ * the earlier certificate stays, under a name of its own. */
+static int trust_copy(tl_store *s, const char *store, const tl_cert *old,
+		      const tl_cert *c, int keep_old, FILE *report, tl_err *e)
+{
+	char name[128], kept[128];
 	tl_trusted *t;
 	size_t n;
+	int rc = 0;
 
 	if (tl_store_trust_list(s, store, &t, &n, e))
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if ((old && t[i].cert->der_len == old->der_len &&
-		     memcmp(t[i].cert->der, old->der, old->der_len) == 0) ||
-		    tl_name_equal(t[i].cert->subject, c->subject))
-			tl_store_trust_remove(s, store, t[i].name, NULL);
-	tl_store_trust_free(t, n);
 	tl_store_trust_name(c, name, sizeof(name));
-	if (tl_store_trust_put(s, store, name, c, e))
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int is_old = old && t[i].cert->der_len == old->der_len &&
+			     memcmp(t[i].cert->der, old->der, old->der_len) == 0;
+
+		if (!is_old && !tl_name_equal(t[i].cert->subject, c->subject))
+			continue;
+		if (keep_old && is_old) {
+			earlier_name(old, kept, sizeof(kept));
+			if (strcmp(t[i].name, kept) &&
+			    (rc = tl_store_trust_put(s, store, kept, old, e)) == 0) {
+				tl_store_trust_remove(s, store, t[i].name, NULL);
+				if (report)
+					fprintf(report, "  the earlier %s stays in %s as %s: "
+						"LSCs it issued still verify\n",
+						old->subject, store, kept);
+			}
+		} else if (!keep_old || !strcmp(t[i].name, name)) {
+			/* an earlier certificate kept under its own name stays */
+			tl_store_trust_remove(s, store, t[i].name, NULL);
+		}
+	}
+	tl_store_trust_free(t, n);
+	if (rc || tl_store_trust_put(s, store, name, c, e))
 		return -1;
 	if (report)
 		fprintf(report, "  copied to %s as %s\n", store, name);
@@ -320,10 +351,11 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 			"created", p->name, node, new_cert->subject, serial ? serial : "?");
 		free(serial);
 	}
-	if (trust_copy(s, p->trust_store, old, new_cert, report, e))
+	if (trust_copy(s, p->trust_store, old, new_cert, !strcmp(p->name, "CAPF"),
+		       report, e))
 		return -1;
 	if (!strcmp(p->name, "CAPF") &&
-	    trust_copy(s, "CallManager-trust", old, new_cert, report, e))
+	    trust_copy(s, "CallManager-trust", old, new_cert, 0, report, e))
 		return -1;
 	snprintf(object, sizeof(object), "%s/%s", p->name, node);
 	if (tl_store_audit(s, replaced ? "regenerate" : "generate", object, old,
@@ -358,8 +390,9 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 		else if (!strcmp(p->name, "TVS"))
 			fprintf(report, "  phones of %s re-trust the new ITL\n", node);
 		else if (!strcmp(p->name, "CAPF"))
-			fprintf(report, "  LSCs issued by the old CAPF key must be "
-				"re-issued\n");
+			fprintf(report, "  capfd serves the new certificate within "
+				"seconds; phones take it with the new ITL, and LSCs "
+				"the earlier one issued still authenticate\n");
 		else if (!strcmp(p->name, "tomcat"))
 			fprintf(report, "  HTTPS services now present the new "
 				"certificate; phones check it against the ITL or TVS\n");

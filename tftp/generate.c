@@ -192,6 +192,30 @@ static struct tl_gen_seen *remember(struct each *x, const tl_device *d,
 	return n;
 }
 
+/* A device whose configuration cannot be made: each name a phone asks
+ * for answers "not found" with why, and the log says it at every render. */
+static int unrenderable(struct each *x, const tl_device *d, const char *result,
+			const char *why)
+{
+	static const char *const ext[] = { ".cnf.xml.sgn", ".cnf.xml.enc.sgn", ".cnf.xml" };
+	char name[64], msg[600], m[700];
+	tl_err e;
+
+	tl_log(LOG_ERR, "event=render device=%s result=%s error=%s", d->name, result,
+	       tl_log_val(why, m, sizeof(m)));
+	x->g->failed++;
+	snprintf(msg, sizeof(msg), "the configuration cannot be made: %s",
+		 why);
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", d->name, ext[i]);
+		if (tl_tftp_table_missing(x->t, name, msg, &e)) {
+			*x->e = e;
+			return x->failed = 1;
+		}
+	}
+	return 0;
+}
+
 static int one_device(void *arg, const tl_device *d)
 {
 	struct each *x = arg;
@@ -217,19 +241,20 @@ static int one_device(void *arg, const tl_device *d)
 		*mine = *old;
 		return 0;
 	}
-	x->g->rendered++;
+	x->g->devices++;
 	n = tl_cnf_files(x->s, &x->g->sg, d, x->s->conf.tftp.serve_unsigned, f, warn,
 			 sizeof(warn), x->e);
-	if (n < 0) {
-		/* one device's broken template must not take every phone down */
-		tl_log(LOG_ERR, "event=render device=%s result=failed error=%s",
-		       d->name, tl_log_val(x->e->msg, m, sizeof(m)));
-		return 0;
-	}
+	/* one device's broken template or unusable certificate must not take
+	 * every phone down; it is not remembered, so the next render tries
+	 * again */
+	if (n < 0)
+		return unrenderable(x, d, "failed", x->e->msg);
+	if (n == 0 && warn[0])
+		return unrenderable(x, d, "skipped", warn);
+	x->g->rendered++;
 	if (warn[0])
-		tl_log(LOG_WARNING, "event=render device=%s result=skipped reason=%s",
+		tl_log(LOG_WARNING, "event=render device=%s result=partial reason=%s",
 		       d->name, tl_log_val(warn, m, sizeof(m)));
-	x->g->devices++;
 	if ((mine = remember(x, d, digest)) == NULL)
 		return x->failed = 1;
 	mine->nfiles = n;
@@ -277,7 +302,7 @@ int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 	if (l == NULL)
 		return tl_fail(e, "out of memory");
 	refresh_signer(g, s);
-	g->devices = g->files = g->rendered = 0;
+	g->devices = g->files = g->rendered = g->failed = 0;
 	if (tl_dev_each(s, one_device, &x, e) || x.failed) {
 		free(x.seen);
 		free(l);
@@ -287,8 +312,9 @@ int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 	l->n = x.nseen;
 	tl_tftp_table_set_memo(t, l, seen_list_free);
 	g->last_ms = (long)(tl_now_ms() - t0);
-	tl_log(LOG_INFO, "event=render devices=%d rendered=%d reused=%d files=%d ms=%ld",
-	       g->devices, g->rendered, g->devices - g->rendered, g->files, g->last_ms);
+	tl_log(LOG_INFO, "event=render devices=%d rendered=%d reused=%d failed=%d "
+	       "files=%d ms=%ld", g->devices, g->rendered,
+	       g->devices - g->rendered - g->failed, g->failed, g->files, g->last_ms);
 	check_lists(s);
 	return 0;
 }

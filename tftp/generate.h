@@ -11,6 +11,7 @@ typedef struct tl_tftp_gen {
 	tl_cnf_signer sg;	/* loaded before privileges are dropped */
 	long last_ms;		/* how long the last render took */
 	int devices, files, rendered;
+	int failed;		/* devices whose configuration cannot be made */
 } tl_tftp_gen;
 
 /* Loads the configuration signer (the TFTP node's CallManager identity). */

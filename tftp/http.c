@@ -32,7 +32,7 @@ static int serve(void *arg, const char *path, const char *peer,
 {
 	tl_tftp_http *h = arg;
 	struct held *held;
-	char name[400];
+	char name[400], why[700];
 	const char *file = path[0] == '/' ? path + 1 : path;
 	int status, rc;
 
@@ -42,9 +42,10 @@ static int serve(void *arg, const char *path, const char *peer,
 	held->ns = h->ns;
 	rc = tl_tftp_ns_lookup(h->ns, file, &held->f);
 	status = rc == 0 ? 200 : rc == -2 ? 403 : rc == -3 ? 503 : 404;
-	tl_log(LOG_INFO, "event=http client=%s file=%s bytes=%zu status=%d",
+	tl_log(LOG_INFO, "event=http client=%s file=%s bytes=%zu status=%d%s%s",
 	       peer, tl_log_val(file, name, sizeof(name)), rc ? 0 : held->f.len,
-	       status);
+	       status, held->f.why ? " message=" : "",
+	       held->f.why ? tl_log_val(held->f.why, why, sizeof(why)) : "");
 	if (rc) {
 		free(held);
 		return status;

@@ -36,6 +36,7 @@ typedef struct blob {
 	tl_packed pk;
 	uint8_t *plain;
 	size_t plain_users;
+	char *why;		/* a file that could not be made: why (no bytes) */
 } blob;
 
 typedef struct entry {
@@ -95,6 +96,7 @@ static void blob_unref(blob *b)
 	if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
 		free(b->plain);
 		free(b->data);
+		free(b->why);
 		tl_packed_free(&b->pk);
 		free(b);
 	}
@@ -158,7 +160,7 @@ static int add(tl_tftp_table *t, const char *key, blob *b, tl_err *e)
 	memcpy(en->key, key, n + 1);
 	en->b = b;
 	tl_htab_insert(&t->names, &en->node, tl_hash_bytes(key, n));
-	if (b) {
+	if (b && !b->why) {
 		t->files++;
 		t->bytes += b->len;
 		t->held += b->data ? b->len : b->pk.zlen;
@@ -197,6 +199,22 @@ int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 		if (b->data == NULL)
 			b->data = data;
 	}
+	return add(t, key, b, e);
+}
+
+int tl_tftp_table_missing(tl_tftp_table *t, const char *name, const char *why,
+			  tl_err *e)
+{
+	char key[NAME_MAX_LEN];
+	blob *b;
+
+	if (normalize(name, key, sizeof(key)))
+		return tl_fail(e, "\"%s\" cannot be served", name);
+	if ((b = calloc(1, sizeof(*b))) == NULL || (b->why = strdup(why)) == NULL) {
+		free(b);
+		return tl_fail(e, "out of memory");
+	}
+	atomic_init(&b->refs, 1);
 	return add(t, key, b, e);
 }
 
@@ -683,6 +701,10 @@ int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out)
 		return -1;
 	if ((b = en->b) == NULL)
 		return -2;
+	if (b->why) {
+		out->why = b->why;
+		return -1;
+	}
 	if (b->data == NULL && b->plain_users++ == 0 && (b->plain = unpack(b)) == NULL) {
 		b->plain_users = 0;
 		return -3;

@@ -18,6 +18,8 @@ typedef struct tl_tftp_file {
 	const uint8_t *data;
 	size_t len;
 	void *ref;
+	const char *why;	/* not found: why the file is not served, or NULL;
+				 * valid until the next lookup or swap */
 } tl_tftp_file;
 
 typedef struct tl_tftp_ns tl_tftp_ns;
@@ -29,6 +31,12 @@ typedef struct tl_tftp_table tl_tftp_table;
  * bytes and returns 0. */
 int tl_tftp_table_add(tl_tftp_table *t, const char *name, uint8_t *data,
 		      size_t len, tl_err *e);
+
+/* Notes that a file of this name cannot be made (a device whose
+ * configuration failed to render): it is not served, and a request for it
+ * is told why. A name already present stays as it is. */
+int tl_tftp_table_missing(tl_tftp_table *t, const char *name, const char *why,
+			  tl_err *e);
 
 /* Adds to t the file of this name that prev serves, sharing its bytes:
  * 0 shared, 1 prev has no such file, -1 error. */
@@ -56,7 +64,7 @@ tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
 void tl_tftp_ns_free(tl_tftp_ns *ns);
 
 /* Resolves a requested name: 0 found, -1 not found (TFTP error 1, HTTP
- * 404), -2 forbidden (error 2, HTTP 403), -3 out of memory (error 3, HTTP
+ * 404; out->why set for a file that could not be made), -2 forbidden (error 2, HTTP 403), -3 out of memory (error 3, HTTP
  * 503). The data stays valid until tl_tftp_ns_release(ns, file), across
  * reloads too. Both on the serving thread only. */
 int tl_tftp_ns_lookup(tl_tftp_ns *ns, const char *name, tl_tftp_file *out);

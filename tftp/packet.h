@@ -29,6 +29,8 @@ enum tl_tftp_code {
 #define TL_TFTP_TIMEOUT_MAX 255
 #define TL_TFTP_WINDOW_MAX 65535
 #define TL_TFTP_PKT_MAX (TL_TFTP_HDR + TL_TFTP_BLKSIZE_MAX)
+/* An ERROR packet: any client reads one of the size of a default block. */
+#define TL_TFTP_ERROR_MAX (TL_TFTP_HDR + TL_TFTP_BLKSIZE)
 /* More options than this in one request is not a client, it is a probe. */
 #define TL_TFTP_OPTIONS_MAX 64
 

@@ -134,7 +134,7 @@ static const char *peer_str(const struct sockaddr_storage *ss, char *out, size_t
 static void send_error(int fd, const struct sockaddr_storage *to, socklen_t tolen,
 		       int code, const char *msg)
 {
-	uint8_t pkt[160];
+	uint8_t pkt[TL_TFTP_ERROR_MAX];
 	size_t n = tl_tftp_put_error(pkt, sizeof(pkt), code, msg);
 
 	if (n)
@@ -546,7 +546,7 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req, const p
 	rc = tl_tftp_ns_lookup(s->ns, p->file, &f);
 	if (rc == -1) {
 		s->st.not_found++;
-		refuse(s, from, fromlen, p->file, "not-found", TL_TFTP_ENOTFOUND, NULL);
+		refuse(s, from, fromlen, p->file, "not-found", TL_TFTP_ENOTFOUND, f.why);
 		return;
 	}
 	if (rc == -3) {

@@ -54,7 +54,7 @@ typedef struct tl_tftpc_result {
 	int oack;			/* an OACK came; its options below */
 	tl_tftp_opts acked;
 	uint16_t code;			/* TL_TFTPC_REMOTE / NOTFOUND: the error packet */
-	char msg[256];
+	char msg[512];
 } tl_tftpc_result;
 
 /* One transfer's state; the fields after fd are the machine's own. */

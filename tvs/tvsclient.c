@@ -157,7 +157,7 @@ void tl_tvs_verify_msg(tl_tvs_msg *m, const char *device, const uint8_t *der,
 {
 	memset(m, 0, sizeof(*m));
 	m->command = TL_TVS_VERIFY_REQUEST;
-	m->device = device && *device ? device : "trustline";
+	m->device = device && *device ? device : TL_TVS_DEFAULT_DEVICE;
 	m->device_len = strlen(m->device);
 	m->cert = der;
 	m->cert_len = len;

@@ -101,7 +101,7 @@ int tl_tvs_decode(const uint8_t *buf, size_t len, tl_tvs_msg *m, size_t *used,
 	if (len < *used)
 		return 0;
 	rc = tl_tlv_elements(buf + TL_TVS_HEADER, body, TL_TVS_HEADER,
-			     "TVS message", element, m, &seen, e);
+			     "TVS message", element, m, 0, &seen, e);
 	if (rc < 0 || check_elements(m, seen, e))
 		return -1;
 	return 1;

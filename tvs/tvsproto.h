@@ -14,6 +14,9 @@
 #define TL_TVS_VERSION 1
 #define TL_TVS_HEADER 10
 #define TL_TVS_PORT 2445
+/* The device name a request carries when none is given: shaped as a
+ * phone's <model>-SEP<MAC>, since servers check the name they are sent. */
+#define TL_TVS_DEFAULT_DEVICE "CP-0000-SEP000000000000"
 
 enum tl_tvs_command {
 	TL_TVS_VERIFY_REQUEST = 1, TL_TVS_VERIFY_RESPONSE = 2,

@@ -105,7 +105,7 @@ for p in "TVS --force" CAPF ITLRecovery; do
 	expect 0 $T itl verify dd/tftpboot/ITLFile.tlv --trust installed.tlv
 done
 expect 0 $T cert generate CAPF
-grep -q "LSCs issued by the old CAPF key" out.txt || fail "CAPF consequence"
+grep -q "LSCs the earlier one issued still authenticate" out.txt || fail "CAPF consequence"
 
 # the audit log: who, what, old and new fingerprints
 expect 0 $T cert audit --json
@@ -116,7 +116,7 @@ json out.txt '[r for r in d if r["action"]=="regenerate"][0]["old_sha256"] is no
 expect 0 $T cert list --purpose CallManager
 [ "$(grep -c '^identity' out.txt)" -eq 3 ] || fail "list --purpose"
 expect 0 $T cert list --usage trust --store CAPF-trust --json
-json out.txt 'len(d)' | grep -qx 2 || fail "CAPF-trust holds CAPF and the lab CA"
+json out.txt 'len(d)' | grep -qx 4 || fail "CAPF-trust holds CAPF, the two earlier CAPF certificates (regenerated above) and the lab CA"
 expect 0 $T cert list --expiring-within 30
 [ "$(grep -c -v '^USAGE' out.txt)" -eq 0 ] || fail "nothing expires within 30 days"
 expect 0 $T cert show CallManager/cucm-sub1 --json
