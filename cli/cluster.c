@@ -14,6 +14,7 @@ static void usage(FILE *f)
 "                              [--tftp-nodes N[,N...]] [--mixed-mode]\n"
 "                              [--key rsa:2048|ec:256] [--years 5|10|20] [--multi-server]\n"
 "                              [--data-dir DIR] [--force]\n"
+"       trustline cluster add-node NAME [--tftp] [--data-dir DIR]\n"
 "       trustline cluster security-mode [mixed|non-secure] [--data-dir DIR]\n"
 "\n"
 "Creates a cluster's data directory: every identity certificate of every node\n"
@@ -29,6 +30,11 @@ static void usage(FILE *f)
 "An existing data directory is refused unless --force is given.\n"
 "The data directory is --data-dir, else $TRUSTLINE_DATA_DIR, else\n"
 "/var/lib/trustline.\n"
+"\n"
+"add-node adds a subscriber to an existing cluster: its identity certificates\n"
+"(CallManager, CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, ipsec), their\n"
+"-trust copies, the ITL (and in mixed mode the CTL) rebuilt with them, and\n"
+"nodes in trustline.conf; --tftp makes it a TFTP node too.\n"
 "\n"
 "security-mode shows the mode, or sets it: mixed builds and serves the CTL,\n"
 "non-secure stops serving it (see `trustline cluster security-mode --help`).\n", f);
@@ -111,6 +117,36 @@ static int init(int argc, char **argv)
 	return 0;
 }
 
+static int add_node(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tftp", no_argument, 0, 't' },
+		{ "data-dir", required_argument, 0, 'D' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	const char *dir = NULL;
+	int tftp = 0, c, rc;
+	tl_store s;
+	tl_err e;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': tftp = 1; break;
+		case 'D': dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return cli_usage("cluster add-node", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage("cluster add-node", "give one NAME");
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	rc = tl_pki_add_node(&s, argv[optind], tftp, stdout, &e);
+	tl_store_close(&s);
+	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
+}
+
 int cmd_cluster(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -120,6 +156,8 @@ int cmd_cluster(int argc, char **argv)
 	optind = 1;
 	if (strcmp(argv[1], "init") == 0)
 		return init(argc - 1, argv + 1);
+	if (strcmp(argv[1], "add-node") == 0)
+		return add_node(argc - 1, argv + 1);
 	if (strcmp(argv[1], "security-mode") == 0)
 		return cli_security_mode(argc - 1, argv + 1);
 	return cli_usage("cluster", "unknown subcommand \"%s\"", argv[1]);

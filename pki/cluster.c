@@ -105,3 +105,66 @@ int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 	}
 	return 0;
 }
+
+int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
+		    tl_err *e)
+{
+	tl_conf *c = &s->conf;
+	char one[1][64];
+	int rc;
+
+	rc = tl_conf_parse_nodes(node, one, e);
+	if (rc < 0)
+		return -1;
+	if (rc != 1)
+		return tl_fail(e, "give one node name");
+	if (tl_conf_has_node(c, one[0]))
+		return tl_fail(e, "node %s is already in the cluster", one[0]);
+	if (c->nnodes == TL_MAX_NODES)
+		return tl_fail(e, "the cluster has %d nodes already, the most it may",
+			       TL_MAX_NODES);
+	/* a multi-server certificate names every node: the new one would need
+	 * it regenerated (or re-requested from the CA) for the whole cluster */
+	if (c->multi_server)
+		return tl_fail(e, "the cluster uses multi-server certificates: add %s "
+			       "to every node's certificate by regenerating them "
+			       "(`trustline cert generate PURPOSE --force`) after "
+			       "adding it to nodes in trustline.conf", one[0]);
+	snprintf(c->nodes[c->nnodes++], sizeof(c->nodes[0]), "%s", one[0]);
+	if (tftp)
+		snprintf(c->tftp_nodes[c->ntftp_nodes++], sizeof(c->tftp_nodes[0]),
+			 "%s", one[0]);
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < tl_npurposes; i++) {
+		const tl_purpose *p = &tl_purposes[i];
+		tl_genopts o;
+
+		if (p->publisher_only)
+			continue;
+		memset(&o, 0, sizeof(o));
+		o.purpose = p->name;
+		o.node = one[0];
+		o.key_type = -1;
+		o.quiet_cascade = 1;
+		rc = tl_pki_generate(s, &o, report, e);
+	}
+	/* trustline.conf names the node only once its certificates exist and
+	 * the lists hold them */
+	if (rc == 0)
+		rc = tl_itl_rebuild(s, 0, report, e);
+	if (rc == 0 && c->mixed_mode)
+		rc = tl_ctl_rebuild(s, report, e);
+	if (rc == 0)
+		rc = tl_store_save_conf(s, e);
+	if (rc == 0)
+		rc = tl_store_audit(s, "cluster add-node", one[0], NULL, NULL, e);
+	if (rc == 0)
+		rc = tl_store_bump(s, e);
+	if (rc == 0 && report)
+		fprintf(report, "node %s added%s: its certificates made, the ITL%s "
+			"rebuilt; start its servers with this data directory's "
+			"trustline.conf\n", one[0], tftp ? " as a TFTP node" : "",
+			c->mixed_mode ? " and CTL" : "");
+	return rc;
+}
+

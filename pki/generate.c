@@ -163,9 +163,17 @@ int tl_pki_spec(const tl_conf *c, const tl_purpose *p, const char *node,
 	}
 	sub->dns[nd] = NULL;
 	tl_pki_subject(c, p, node, sub->cn, sizeof(sub->cn));
-	if (sub->nn > 1)	/* one certificate for the cluster */
-		snprintf(sub->cn, sizeof(sub->cn), p->cn_format,
-			 c->name[0] ? c->name : node);
+	if (sub->nn > 1) {	/* one certificate for the cluster */
+		char host[96];
+
+		/* <host>-ms.<domain>, <host>-EC-ms.<domain>: the names a CA
+		 * and administrators expect of a multi-server certificate */
+		snprintf(host, sizeof(host), p->cn_format, node);
+		if (c->domain[0])
+			snprintf(sub->cn, sizeof(sub->cn), "%s-ms.%s", host, c->domain);
+		else
+			snprintf(sub->cn, sizeof(sub->cn), "%s-ms", host);
+	}
 	if (tl_pki_check_name(sub->cn, e))
 		return -1;
 	memset(spec, 0, sizeof(*spec));

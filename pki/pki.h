@@ -131,6 +131,11 @@ void tl_pki_journal_pending(tl_store *s, char *what, size_t n);
  * goes on, and report says what is left and what to run. */
 int tl_pki_store_open(tl_store *s, const char *dir, FILE *report, tl_err *e);
 
+/* Adds a node to the cluster: its identity certificates, the ITL (and in
+ * mixed mode the CTL) rebuilt with them, then trustline.conf; with tftp it
+ * joins tftp_nodes. */
+int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
+		    tl_err *e);
 int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 			FILE *report, tl_err *e);
 

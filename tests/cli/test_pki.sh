@@ -255,4 +255,36 @@ expect 4 $T cert monitor
 grep -Eq "alarm=CertValid(LessThanADay|for7days) severity=critical" out.txt || fail "monitor critical: $(cat out.txt)"
 expect 2 $T cert monitor --bogus
 expect 2 $T cert monitor --data-dir "$PWD/none"
+# multi-server certificates: one per cluster, CN <host>-ms.<domain>, every
+# node in the subjectAltName
+expect 0 $T cluster init --name ms --domain ms.example --nodes pub,sub1 --multi-server --data-dir ./ms
+for pair in CallManager:pub-ms.ms.example CallManager-ECDSA:pub-EC-ms.ms.example \
+	    tomcat:pub-ms.ms.example; do
+	p=${pair%%:*} cn=${pair#*:}
+	openssl x509 -in ms/certs/$p/pub.pem -noout -subject | grep -q "CN *= *$cn\$" ||
+		fail "multi-server $p: $(openssl x509 -in ms/certs/$p/pub.pem -noout -subject)"
+	openssl x509 -in ms/certs/$p/pub.pem -noout -ext subjectAltName | grep -q "sub1.ms.example" ||
+		fail "multi-server $p: sub1 not in the SAN"
+	cmp -s ms/certs/$p/pub.pem ms/certs/$p/sub1.pem || fail "multi-server $p: one certificate"
+done
+expect 0 $T itl verify ms/tftpboot/ITLFile.tlv
+# cluster add-node: the node's certificates, the lists rebuilt, trustline.conf
+expect 0 $T cluster init --name an --domain an.example --nodes pub --mixed-mode --data-dir ./an
+expect 0 $T cluster add-node sub2 --tftp --data-dir ./an
+grep -q "^nodes = pub,sub2$" an/trustline.conf || fail "add-node: nodes"
+grep -q "^tftp_nodes = pub,sub2$" an/trustline.conf || fail "add-node: tftp_nodes"
+for p in CallManager CallManager-ECDSA tomcat tomcat-ECDSA TVS ipsec; do
+	[ -f an/certs/$p/sub2.pem ] || fail "add-node: no $p of sub2"
+done
+[ ! -e an/certs/CAPF/sub2.pem ] || fail "add-node: CAPF is the publisher's"
+expect 0 $T itl show an/tftpboot/ITLFile.tlv --brief
+grep -q "CCM+TFTP.*CN=sub2.an.example" out.txt || fail "add-node: sub2 not in the ITL"
+grep -q "TVS.*CN=sub2.an.example-TVS" out.txt || fail "add-node: sub2's TVS not in the ITL"
+expect 0 $T ctl verify an/tftpboot/CTLFile.tlv
+expect 0 $T cert check --data-dir ./an
+expect 1 $T cluster add-node sub2 --data-dir ./an
+grep -q "already in the cluster" err.txt || fail "add-node twice"
+expect 1 $T cluster add-node "sub_3" --data-dir ./an
+expect 1 $T cluster add-node sub3 --data-dir ./ms
+grep -q "multi-server" err.txt || fail "add-node on a multi-server cluster"
 echo "all passed"

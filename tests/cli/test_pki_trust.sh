@@ -221,6 +221,21 @@ grep -q "^deleted CallManager-trust/Lab_Root_CA: .*--force" out.txt || fail "for
 expect 0 $T cert trust delete Phone-SAST-trust old.lab.example
 grep -q "chain through" out.txt && fail "a leaf has no dependents"
 
+# a CA-signed CAPF root uploaded to CAPF-trust is copied to CallManager-trust
+# (one generation); a leaf is not
+openssl req -x509 -newkey rsa:2048 -nodes -keyout capfca.key -out capfca.pem -days 365 \
+	-subj "/O=Lab/CN=Lab CAPF Root" -addext basicConstraints=critical,CA:true 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout /dev/null -out capfleaf.pem -days 365 \
+	-subj "/O=Lab/CN=capf-leaf.lab.example" -addext basicConstraints=critical,CA:false 2>/dev/null
+g=$(gen)
+expect 0 $T cert trust add CAPF-trust capfca.pem
+grep -q "copying 1 CA certificate to CallManager-trust" out.txt || fail "CAPF root copy: $(cat out.txt)"
+cmp -s dd/trust/CAPF-trust/Lab_CAPF_Root.pem dd/trust/CallManager-trust/Lab_CAPF_Root.pem ||
+	fail "the CAPF root is not in CallManager-trust"
+[ "$(gen)" -eq $((g + 1)) ] || fail "CAPF root copy: one generation"
+expect 0 $T cert trust add CAPF-trust capfleaf.pem
+[ ! -e dd/trust/CallManager-trust/capf-leaf.lab.example.pem ] || fail "a leaf was copied to CallManager-trust"
+
 # phone migration: the TFTP certificates of another cluster into CallManager-trust
 expect 0 $T cluster init --name other --domain other.example --nodes o-pub,o-sub,o-sub2 --data-dir ./dd2
 sed -i 's/^tftp_nodes = .*/tftp_nodes = o-pub,o-sub/' dd2/trustline.conf
