@@ -447,7 +447,10 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 		if (!strcmp(k, "name")) STR(name);
 		else if (!strcmp(k, "domain"))
 		{
-			if ((ok = !tl_conf_check_hostname("domain", v, strlen(v), p->e)))
+			/* empty: node names stand alone (cluster init without
+			 * --domain) */
+			if ((ok = !*v ||
+				  !tl_conf_check_hostname("domain", v, strlen(v), p->e)))
 				STR(domain);
 		}
 		else if (!strcmp(k, "organization")) STR(org);
