@@ -53,7 +53,7 @@ expect 0 $T device capf SEP$A --operation install --auth-mode null
 settled dd tvs
 boot 0 phone-a $A
 has "^PEER  127.0.0.1:$CAPF .* as CAPF = CAPF record #[0-9]* of the ITL -> ACCEPTED"
-has "^PEER  127.0.0.1:$CAPF LSC issuer  O=lab,CN=lab-issuing-CA .* as CAPF not in CTL/ITL -> TVS 127.0.0.1:$TVS -> VALID roles=CAPF .*-> ACCEPTED"
+has "^PEER  127.0.0.1:$CAPF LSC issuer  O=lab,CN=lab-issuing-CA .* as CAPF not in CTL/ITL -> TVS 127.0.0.1:$TVS -> VALID roles=[^ ]*CAPF .*-> ACCEPTED"
 has "^CAPF  127.0.0.1:$CAPF  install: LSC .*CN=SEP$A.* issued by O=lab,CN=lab-issuing-CA, .* stored -> ACCEPTED"
 openssl verify -CAfile dd/lab-issuing-CA.pem phone-a/lsc.pem > /dev/null || fail "the LSC's chain"
 [ "$(status $A)" = 3 ] || fail "capf-status: $(cat st.json)"
@@ -68,7 +68,7 @@ issuer lab-sub-CA
 expect 0 $T device capf SEP$C --operation install --auth-mode null
 settled dd tvs
 boot 0 phone-c $C
-has "^PEER  127.0.0.1:$CAPF LSC issuer  O=lab,CN=lab-root-CA .*-> VALID roles=CAPF .*-> ACCEPTED"
+has "^PEER  127.0.0.1:$CAPF LSC issuer  O=lab,CN=lab-root-CA .*-> VALID roles=[^ ]*CAPF .*-> ACCEPTED"
 has "^CAPF  .*install: LSC .*CN=SEP$C.* issued by O=lab,CN=lab-sub-CA, .* -> ACCEPTED"
 openssl verify -CAfile dd/lab-root-CA.pem -untrusted dd/lab-sub-CA.pem phone-c/lsc.pem > /dev/null ||
 	fail "the LSC's chain through the intermediate"
