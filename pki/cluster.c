@@ -46,6 +46,22 @@ static int make_mfg_ca(tl_store *s, FILE *report, tl_err *e)
 	return rc;
 }
 
+/* A node's certificate of one purpose with the [pki] defaults; the lists
+ * are rebuilt once by the caller. */
+static int generate_one(tl_store *s, const tl_purpose *p, const char *node,
+			int force, FILE *report, tl_err *e)
+{
+	tl_genopts o;
+
+	memset(&o, 0, sizeof(o));
+	o.purpose = p->name;
+	o.node = node;
+	o.key_type = -1;
+	o.force = force;
+	o.quiet_cascade = 1;
+	return tl_pki_generate(s, &o, report, e);
+}
+
 static int build(const char *dir, const tl_conf *c, FILE *report, tl_err *e)
 {
 	tl_store s;
@@ -57,20 +73,12 @@ static int build(const char *dir, const tl_conf *c, FILE *report, tl_err *e)
 		const tl_purpose *p = &tl_purposes[i];
 
 		for (int j = 0; j < c->nnodes; j++) {
-			tl_genopts o;
-
 			if (p->publisher_only && j > 0)
 				continue;
 			/* a multi-server certificate is made once for all nodes */
 			if (c->multi_server && p->multi_server && j > 0)
 				continue;
-			memset(&o, 0, sizeof(o));
-			o.purpose = p->name;
-			o.node = c->nodes[j];
-			o.key_type = -1;
-			o.force = 1;
-			o.quiet_cascade = 1;
-			if (tl_pki_generate(&s, &o, report, e))
+			if (generate_one(&s, p, c->nodes[j], 1, report, e))
 				goto out;
 		}
 	}
@@ -135,19 +143,9 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 		snprintf(c->tftp_nodes[c->ntftp_nodes++], sizeof(c->tftp_nodes[0]),
 			 "%s", one[0]);
 	rc = 0;
-	for (size_t i = 0; rc == 0 && i < tl_npurposes; i++) {
-		const tl_purpose *p = &tl_purposes[i];
-		tl_genopts o;
-
-		if (p->publisher_only)
-			continue;
-		memset(&o, 0, sizeof(o));
-		o.purpose = p->name;
-		o.node = one[0];
-		o.key_type = -1;
-		o.quiet_cascade = 1;
-		rc = tl_pki_generate(s, &o, report, e);
-	}
+	for (size_t i = 0; rc == 0 && i < tl_npurposes; i++)
+		if (!tl_purposes[i].publisher_only)
+			rc = generate_one(s, &tl_purposes[i], one[0], 0, report, e);
 	/* trustline.conf names the node only once its certificates exist and
 	 * the lists hold them */
 	if (rc == 0)
@@ -167,4 +165,3 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 			c->mixed_mode ? " and CTL" : "");
 	return rc;
 }
-
