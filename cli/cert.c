@@ -436,6 +436,20 @@ static int do_export(int argc, char **argv)
 	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
 }
 
+/* --key rsa:BITS|ec:256|ec:384 (c 'k') and --hash (c 'H') of generate and
+ * csr; a bad value is a usage error, already printed. */
+static int key_opt(int c, const char *arg, int *type, int *bits, int *hash,
+		   const char *cmd)
+{
+	tl_err e;
+
+	if (c == 'k' && tl_conf_parse_key(arg, type, bits, &e))
+		return cli_usage(cmd, "--key: %s", e.msg);
+	if (c == 'H' && (*hash = tl_hash_parse(arg)) < 0)
+		return cli_usage(cmd, "--hash: sha256, sha384 or sha512");
+	return 0;
+}
+
 static int do_generate(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -461,12 +475,10 @@ static int do_generate(int argc, char **argv)
 		switch (c) {
 		case 'n': o.node = optarg; break;
 		case 'k':
-			if (tl_conf_parse_key(optarg, &o.key_type, &o.key_bits, &e))
-				return cli_usage("cert generate", "--key: %s", e.msg);
-			break;
 		case 'H':
-			if ((o.hash_alg = tl_hash_parse(optarg)) < 0)
-				return cli_usage("cert generate", "--hash: sha256, sha384 or sha512");
+			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
+				    "cert generate"))
+				return EXIT_USAGE;
 			break;
 		case 'y': o.years = atoi(optarg); break;
 		case 's':
@@ -572,12 +584,6 @@ static int csr_pending(int argc, char **argv)
 	tl_store_close(&s);
 	if (rc)
 		return cli_fail(EXIT_INVALID, &e);
-	if (!list && n == 0) {
-		fprintf(stderr, "trustline: no pending CSR for %s%s%s (`trustline cert "
-			"csr list` shows the pending ones)\n", argv[optind],
-			node ? " of " : "", node ? node : "");
-		return EXIT_INVALID;
-	}
 	if (json && list)
 		printf("[");
 	else if (!json)
@@ -624,12 +630,10 @@ static int do_csr(int argc, char **argv)
 		switch (c) {
 		case 'n': o.node = optarg; break;
 		case 'k':
-			if (tl_conf_parse_key(optarg, &o.key_type, &o.key_bits, &e))
-				return cli_usage("cert csr", "--key: %s", e.msg);
-			break;
 		case 'H':
-			if ((o.hash_alg = tl_hash_parse(optarg)) < 0)
-				return cli_usage("cert csr", "--hash: sha256, sha384 or sha512");
+			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
+				    "cert csr"))
+				return EXIT_USAGE;
 			break;
 		case 'u': o.include_ou = 1; break;
 		case 's':

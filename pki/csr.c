@@ -80,6 +80,12 @@ out:
 	return rc;
 }
 
+static int no_pending(tl_err *e, const tl_purpose *p, const char *node)
+{
+	return tl_fail(e, "no pending CSR for %s of %s (`trustline cert csr list` "
+		       "shows the pending ones)", p->name, node);
+}
+
 static int pending_one(tl_store *s, const tl_purpose *p, const char *node,
 		       tl_pending *out, tl_err *e)
 {
@@ -152,6 +158,8 @@ int tl_pki_pending(tl_store *s, const char *purpose, const char *node,
 		}
 		closedir(dp);
 	}
+	if (only && nv == 0)
+		return no_pending(e, only, only_node);
 	*out = v;
 	*n = nv;
 	return 0;
@@ -177,8 +185,7 @@ int tl_pki_csr_delete(tl_store *s, const char *purpose, const char *node_in,
 		return -1;
 	pending_path(s, path, sizeof(path), p, node, "csr");
 	if (access(path, F_OK) != 0)
-		return tl_fail(e, "no pending CSR for %s of %s (`trustline cert csr "
-			       "list` shows the pending ones)", p->name, node);
+		return no_pending(e, p, node);
 	/* the key goes first: a request without its key can only be discarded */
 	pending_path(s, path, sizeof(path), p, node, "key");
 	if (unlink(path) < 0 && errno != ENOENT)

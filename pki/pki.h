@@ -60,8 +60,9 @@ typedef struct tl_pending {
 	tl_cert *req;		/* tl_csr_from_pem */
 	char *pem;
 } tl_pending;
-/* Every pending request, or those of purpose (and node when not NULL).
- * An unreadable request is an error naming its file. */
+/* Every pending request, or that of purpose and node (NULL: the
+ * publisher), which must exist. An unreadable request is an error naming
+ * its file. */
 int tl_pki_pending(tl_store *s, const char *purpose, const char *node,
 		   tl_pending **out, size_t *n, tl_err *e);
 void tl_pki_pending_free(tl_pending *v, size_t n);
