@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "file.h"
-#include "trustlist.h"
+#include "role.h"
 #include "x509.h"
 
 static void tftp_defaults(tl_conf_tftp *t)

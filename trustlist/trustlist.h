@@ -3,13 +3,8 @@
 #ifndef TL_TRUSTLIST_H
 #define TL_TRUSTLIST_H
 
+#include "role.h"
 #include "signedfile.h"
-
-enum tl_role {
-	TL_ROLE_SAST = 0, TL_ROLE_CCM = 1, TL_ROLE_CCM_TFTP = 2,
-	TL_ROLE_TFTP = 3, TL_ROLE_CAPF = 4, TL_ROLE_APP_SERVER = 7,
-	TL_ROLE_TVS = 21,
-};
 
 /* Record tags. */
 enum {
@@ -55,10 +50,6 @@ typedef struct tl_tlist {
 	tl_record *rec;
 	size_t nrec;
 } tl_tlist;
-
-const char *tl_role_name(int role);	/* "CCM+TFTP"; SAST's long name */
-const char *tl_role_short(int role);	/* "SAST", "CCM+TFTP", ... */
-int tl_role_parse(const char *s);	/* "ccm-tftp", "CCM+TFTP", "21" -> role */
 
 int tl_tlist_parse(tl_tlist *l, const uint8_t *buf, size_t len,
 		   const char *name, tl_err *e);
