@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "certder.h"
 #include "pki.h"
 
 static int add(tl_problem *out, int n, int max, const char *code,
@@ -66,7 +67,8 @@ int tl_pki_lint(const tl_lintreq *r, tl_problem *out, int max)
 {
 	const tl_cert *c = r->cert;
 	time_t now = r->now ? r->now : time(NULL);
-	int n = 0, rc;
+	int n = 0, rc, bad_time;
+	char why[256];
 	tl_err e;
 
 	if (r->purpose) {
@@ -104,10 +106,14 @@ int tl_pki_lint(const tl_lintreq *r, tl_problem *out, int max)
 	else if (c->key_type == TL_KEY_EC && c->key_bits != 256 && c->key_bits != 384)
 		n = add(out, n, max, "key-size", "EC-%d key: use P-256 or P-384",
 			c->key_bits);
-	if (c->not_after < now)
+	/* a time wolfSSL read leniently says nothing reliable about expiry */
+	bad_time = tl_certder_time_problem(c->der, c->der_len, why, sizeof(why));
+	if (bad_time)
+		n = add(out, n, max, "time-format", "%s", why);
+	if (!bad_time && c->not_after < now)
 		n = add(out, n, max, "expired", "expired %ld days ago: regenerate it or "
 			"upload a renewed certificate", (long)((now - c->not_after) / 86400));
-	if (c->not_before > now)
+	if (!bad_time && c->not_before > now)
 		n = add(out, n, max, "not-yet-valid", "not valid before %ld s from now: "
 			"check the clocks of the CA and this host",
 			(long)(c->not_before - now));

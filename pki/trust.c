@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certder.h"
 #include "pki.h"
 
 static char *when(time_t t, char *out, size_t n)
@@ -39,7 +40,7 @@ static int check_cn(const char *subject, tl_err *e)
 /* The rules a certificate must pass on its own to enter any store. */
 static int admissible(const tl_cert *c, int allow_expired, time_t now, tl_err *e)
 {
-	char d[32];
+	char d[32], why[256];
 
 	/* this wolfSSL (RSA_MAX_SIZE 4096) refuses such keys already when the
 	 * file is read; the rule stays here for builds that can read them */
@@ -50,6 +51,8 @@ static int admissible(const tl_cert *c, int allow_expired, time_t now, tl_err *e
 		return tl_fail(e, "%s: its own signature does not verify: the file is "
 			       "damaged or was altered; get the certificate again",
 			       c->subject);
+	if (tl_certder_time_problem(c->der, c->der_len, why, sizeof(why)))
+		return tl_fail(e, "%s: %s", c->subject, why);
 	if (check_cn(c->subject, e))
 		return -1;
 	for (size_t i = 0; i < c->nsan; i++)
