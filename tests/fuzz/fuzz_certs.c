@@ -3,12 +3,26 @@
  * `cert import-bulk` read them. Either every certificate comes back, each
  * fully decoded, or nothing does and the error says why. Seeds
  * (seeds/fuzz_certs/): three P-256 certificates as a PEM bundle and as
- * `openssl crl2pkcs7 -nocrl` writes them in DER and PEM. */
+ * `openssl crl2pkcs7 -nocrl` writes them in DER and PEM, and the two
+ * certificates whose times lack seconds. The same bytes go through
+ * lib/certder.c's walk, which reads what wolfSSL refuses. */
 #include <stdint.h>
 #include <string.h>
 
+#include "certder.h"
 #include "fuzzutil.h"
 #include "x509.h"
+
+/* A message about a time quotes the sender's bytes: printable only. */
+static void certder(const uint8_t *der, size_t len)
+{
+	char why[256];
+
+	if (tl_certder_time_problem(der, len, why, sizeof(why)))
+		for (const char *p = why; *p; p++)
+			fz_require(*p >= 0x20 && *p < 0x7f, "a printable message");
+	fz_require(tl_certder_rsa_bits(der, len) <= 8192 * 8, "a plausible key size");
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -17,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tl_err e;
 
 	e.msg[0] = 0;
+	certder(data, size);
 	if (tl_certs_from_mem(data, size, "fuzz", &v, &n, &e)) {
 		fz_require(v == NULL && n == 0, "a refused input returns nothing");
 		fz_require(strncmp(e.msg, "fuzz: ", 6) == 0, "a refusal names the input");
@@ -28,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   v[i]->pubkey_len > 0, "every certificate decoded");
 		/* the dependents search of `cert trust delete` */
 		tl_cert_names_issuer(v[i], v[0]);
+		certder(v[i]->der, v[i]->der_len);
 	}
 	tl_certs_free(v, n);
 	return 0;
