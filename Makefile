@@ -88,7 +88,7 @@ TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
-	install deps ensure-deps ensure-deps-build ensure-deps-fuzz clean
+	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -138,6 +138,8 @@ ensure-deps:
 	@scripts/deps.sh --ensure check
 ensure-deps-build:
 	@scripts/deps.sh --ensure build
+ensure-deps-deb:
+	@scripts/deps.sh --ensure deb
 ensure-deps-fuzz:
 	@scripts/deps.sh --ensure all
 
@@ -255,13 +257,20 @@ install: $(PROGS)
 .PHONY: deb
 DEB_OUT = $(CURDIR)/$(BUILD)/deb
 DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
-deb:
+deb: ensure-deps-deb
 	@mkdir -p $(DEB_OUT)
 	DEB_OUT=$(DEB_OUT) dpkg-buildpackage -us -uc -b \
 		--buildinfo-option=-u$(DEB_OUT) --changes-option=-u$(DEB_OUT) \
 		--buildinfo-file=$(DEB_OUT)/trustline_$(VERSION)_$(DEB_ARCH).buildinfo \
 		--changes-file=$(DEB_OUT)/trustline_$(VERSION)_$(DEB_ARCH).changes
 	@ls -l $(DEB_OUT)/*.deb
+
+# Installs the package on this machine, runs it as its units would, and
+# purges it (tests/package/test_deb.sh): root, and not where trustline is
+# installed for real. CI runs it.
+.PHONY: deb-check
+deb-check: deb
+	@tests/package/test_deb.sh $(DEB_OUT)/trustline_$(VERSION)_$(DEB_ARCH).deb
 
 clean:
 	rm -rf build build-san build-fuzz build-sys build-san-sys build-fuzz-sys

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs the Debian packages trustline needs.
 #   scripts/deps.sh [--ensure] [SET]
-# SET: build (make, make demo), check (make check and the benchmarks) or
-# all (default: also make fuzz, which needs clang). Without root it says
+# SET: build (make, make demo), check (make check and the benchmarks), deb
+# (make deb and make deb-check) or all (default: everything, with clang for
+# make fuzz). Without root it says
 # what to run. --ensure is silent when everything is there.
 set -eu
 
@@ -15,12 +16,15 @@ BUILD="build-essential pkg-config libwolfssl-dev libxml2-dev libevent-dev
 libsqlite3-dev libinih-dev zlib1g-dev libcurl4-openssl-dev openssl curl tftp-hpa
 dpkg-dev autoconf automake libtool"
 CHECK="$BUILD check libxml2-utils xxd python3 python3-cryptography strace man-db systemd"
-ALL="$CHECK clang libclang-rt-dev"
+# debhelper and the package's Build-Depends (check)
+DEB="$BUILD debhelper check"
+ALL="$CHECK debhelper clang libclang-rt-dev"
 case $set_ in
 build) PKGS=$BUILD ;;
 check) PKGS=$CHECK ;;
+deb) PKGS=$DEB ;;
 all) PKGS=$ALL ;;
-*) echo "deps: unknown set \"$set_\": build, check or all" >&2; exit 2 ;;
+*) echo "deps: unknown set \"$set_\": build, check, deb or all" >&2; exit 2 ;;
 esac
 
 missing=""
