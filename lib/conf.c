@@ -50,6 +50,8 @@ void tl_conf_defaults(tl_conf *c)
 	c->years = 5;
 	c->notify_days = 30;
 	c->notify_every_hours = 24;
+	c->smtp_starttls = 1;
+	c->notify_timeout = 30;
 	c->rev.ocsp = c->rev.crl = c->rev.nonce = 1;
 	c->rev.check_every_hours = 24;
 	c->rev.timeout = 10;
@@ -480,6 +482,23 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 			ok = !number(v, 1, 3650, &c->notify_days);
 		else if (!strcmp(k, "notify_every_hours"))
 			ok = !number(v, 1, 24 * 365, &c->notify_every_hours);
+		else if (!strcmp(k, "mail_to")) { ok = 1; STR(mail_to); }
+		else if (!strcmp(k, "mail_from")) { ok = 1; STR(mail_from); }
+		else if (!strcmp(k, "smtp_url")) {
+			ok = !*v || !strncmp(v, "smtp://", 7) || !strncmp(v, "smtps://", 8);
+			if (ok)
+				STR(smtp_url);
+			else
+				tl_fail(p->e, "%s: an smtp:// or smtps:// URL", v);
+		}
+		else if (!strcmp(k, "smtp_user")) { ok = 1; STR(smtp_user); }
+		else if (!strcmp(k, "smtp_password_file")) { ok = 1; STR(smtp_password_file); }
+		else if (!strcmp(k, "smtp_ca_file")) { ok = 1; STR(smtp_ca_file); }
+		else if (!strcmp(k, "smtp_starttls"))
+			ok = !boolean(v, &c->smtp_starttls);
+		else if (!strcmp(k, "notify_command")) { ok = 1; STR(notify_command); }
+		else if (!strcmp(k, "notify_timeout"))
+			ok = !number(v, 1, 3600, &c->notify_timeout);
 	} else if (!strcmp(sec, "tvs")) {
 		ok = tvs_key(&c->tvs, k, v, p->e);
 	} else if (!strcmp(sec, "tftp")) {
@@ -619,8 +638,14 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		c->hash_alg == TL_HASH_SHA512 ? "sha512" :
 		c->hash_alg == TL_HASH_SHA384 ? "sha384" : "sha256",
 		c->years, c->fips ? "true" : "false");
-	fprintf(f, "\n[monitor]\nnotify_days = %d\nnotify_every_hours = %d\n",
-		c->notify_days, c->notify_every_hours);
+	fprintf(f, "\n[monitor]\nnotify_days = %d\nnotify_every_hours = %d\n"
+		"mail_to = %s\nmail_from = %s\nsmtp_url = %s\nsmtp_user = %s\n"
+		"smtp_password_file = %s\nsmtp_ca_file = %s\nsmtp_starttls = %s\n"
+		"notify_command = %s\nnotify_timeout = %d\n",
+		c->notify_days, c->notify_every_hours, c->mail_to, c->mail_from,
+		c->smtp_url, c->smtp_user, c->smtp_password_file, c->smtp_ca_file,
+		c->smtp_starttls ? "true" : "false", c->notify_command,
+		c->notify_timeout);
 	fprintf(f, "\n[tvs]\n# tvsd; see docs/tvsd.md\nlisten = %s\nport = %d\n"
 		"workers = %d\ntls_min = %d.%d\nttl = %d\n",
 		c->tvs.listen, c->tvs.port, c->tvs.workers, c->tvs.tls_min / 10,

@@ -95,6 +95,13 @@ typedef struct tl_conf {
 	/* [monitor] */
 	int notify_days;
 	int notify_every_hours;
+	/* where alarm changes go (pki/deliver.c): e-mail, and a command */
+	char mail_to[512], mail_from[256];
+	char smtp_url[256], smtp_user[128], smtp_password_file[512];
+	char smtp_ca_file[512];
+	int smtp_starttls;
+	char notify_command[1024];
+	int notify_timeout;
 	tl_conf_tvs tvs;
 	tl_conf_tftp tftp;
 	tl_conf_capf capf;

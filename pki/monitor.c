@@ -1,11 +1,21 @@
 /* The certificate expiry monitor: every identity, trust and issued
- * certificate against the alarm thresholds administrators know. */
+ * certificate against the alarm thresholds administrators know. Each
+ * certificate's alarm is kept in the alarm table, so that its raise and
+ * its clear are delivered once (pki/deliver.c), not at every check. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "alarm.h"
+#include "deliver.h"
 #include "json.h"
 #include "pki.h"
+
+static const char *const expiry_alarms[] = {
+	"CertExpired", "CertValidLessThanADay", "CertValidfor7days",
+	"CertValidLessThanMonth", "CertValidityOver30Days",
+};
+#define NEXPIRY (sizeof(expiry_alarms) / sizeof(expiry_alarms[0]))
 
 /* Alarm for a certificate with `left` seconds of validity. */
 static const char *alarm_for(long left, int notify_days, int *critical)
@@ -29,7 +39,61 @@ typedef struct mon {
 	FILE *out;
 	int json, notify_days, worst, count;
 	time_t now;
+	tl_store *s;
+	char (*seen)[512];	/* the objects checked, for alarms of removed ones */
+	size_t nseen;
+	int failed;		/* a database error: stop */
+	tl_err *e;
 } mon;
+
+/* Sends one change; a raise that could not be sent is taken back, so the
+ * next check raises and sends it again. A failed delivery is a warning:
+ * the check itself went well. */
+static void announce(mon *m, const tl_alarm *a, int raised)
+{
+	tl_err de;
+
+	if (tl_deliver(&m->s->conf, a, raised, &de) == 0)
+		return;
+	fprintf(stderr, "trustline: warning: alarm %s %s for %s not delivered: %s\n",
+		a->name, raised ? "raised" : "cleared", a->object, de.msg);
+	if (raised)
+		tl_alarm_clear(m->s, a->name, a->object, &de);
+}
+
+/* Keeps the stored expiry alarm of one object at `alarm` (NULL: none). A
+ * move to another threshold replaces the old alarm silently: the new
+ * raise says it all. */
+static void track(mon *m, const char *object, const char *alarm,
+		  const char *severity, const char *detail)
+{
+	tl_alarm a = { .raised = m->now };
+	int was = 0, rc;
+
+	snprintf(a.object, sizeof(a.object), "%s", object);
+	snprintf(a.severity, sizeof(a.severity), "%s", severity);
+	snprintf(a.detail, sizeof(a.detail), "%s", detail);
+	for (size_t i = 0; i < NEXPIRY; i++) {
+		if (alarm && !strcmp(alarm, expiry_alarms[i]))
+			continue;
+		if ((rc = tl_alarm_clear(m->s, expiry_alarms[i], object, m->e)) < 0)
+			m->failed = 1;
+		if (rc == 1 && !was) {
+			was = 1;
+			snprintf(a.name, sizeof(a.name), "%s", expiry_alarms[i]);
+		}
+	}
+	if (alarm == NULL) {
+		if (was)
+			announce(m, &a, 0);
+		return;
+	}
+	snprintf(a.name, sizeof(a.name), "%s", alarm);
+	if ((rc = tl_alarm_raise(m->s, alarm, object, severity, detail, m->e)) < 0)
+		m->failed = 1;
+	if (rc == 1)
+		announce(m, &a, 1);
+}
 
 static void report(mon *m, const char *usage, const char *group,
 		   const char *name, const tl_cert *c)
@@ -37,14 +101,24 @@ static void report(mon *m, const char *usage, const char *group,
 	long left = (long)(c->not_after - m->now);
 	int critical;
 	const char *alarm = alarm_for(left, m->notify_days, &critical);
-	char until[32];
+	char until[32], object[512], detail[512];
 	struct tm tm;
+	char (*seen)[512] = realloc(m->seen, (m->nseen + 1) * sizeof(*seen));
 
+	snprintf(object, sizeof(object), "%s/%s/%s", usage, group, name);
+	if (seen) {
+		m->seen = seen;
+		snprintf(seen[m->nseen++], sizeof(*seen), "%s", object);
+	}
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&c->not_after, &tm));
+	snprintf(detail, sizeof(detail), left < 0 ? "%s expired %s (%ld days ago)" :
+		 "%s expires %s: %ld days left", c->subject, until,
+		 labs(left) / 86400);
+	track(m, object, alarm, critical ? "critical" : "warning", detail);
 	if (alarm == NULL)
 		return;
 	if (m->worst < (critical ? 2 : 1))
 		m->worst = critical ? 2 : 1;
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&c->not_after, &tm));
 	if (m->json) {
 		fprintf(m->out, "%s{\"alarm\":\"%s\",\"severity\":\"%s\",\"usage\":\"%s\","
 			"\"group\":\"%s\",\"name\":", m->count ? "," : "", alarm,
@@ -65,18 +139,68 @@ static void report(mon *m, const char *usage, const char *group,
 
 static int report_item(void *arg, tl_pki_item *it)
 {
-	report(arg, it->identity ? "identity" : "trust", it->group, it->name, it->cert);
+	mon *m = arg;
+
+	report(m, it->identity ? "identity" : "trust", it->group, it->name, it->cert);
+	return m->failed ? -1 : 0;
+}
+
+typedef struct gone {
+	mon *m;
+	tl_alarm *v;
+	size_t n;
+} gone;
+
+/* A stored expiry alarm of an object this check did not see */
+static int collect_gone(void *arg, const tl_alarm *a)
+{
+	gone *g = arg;
+	tl_alarm *v;
+	size_t i;
+
+	for (i = 0; i < NEXPIRY && strcmp(a->name, expiry_alarms[i]); i++)
+		;
+	if (i == NEXPIRY)
+		return 0;
+	for (i = 0; i < g->m->nseen && strcmp(g->m->seen[i], a->object); i++)
+		;
+	if (i < g->m->nseen || (v = realloc(g->v, (g->n + 1) * sizeof(*v))) == NULL)
+		return 0;
+	g->v = v;
+	v[g->n++] = *a;
 	return 0;
+}
+
+/* Clears (and sends) the alarms of certificates no longer there. */
+static int clear_gone(mon *m)
+{
+	gone g = { m, NULL, 0 };
+	int rc = tl_alarm_each(m->s, NULL, collect_gone, &g, m->e);
+
+	for (size_t i = 0; rc == 0 && i < g.n; i++) {
+		snprintf(g.v[i].detail, sizeof(g.v[i].detail), "the certificate is no "
+			 "longer in the data directory");
+		if ((rc = tl_alarm_clear(m->s, g.v[i].name, g.v[i].object, m->e)) == 1)
+			announce(m, &g.v[i], 0);
+		rc = rc < 0 ? -1 : 0;
+	}
+	free(g.v);
+	return rc;
 }
 
 int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e)
 {
 	mon m = { out, json, notify_days > 0 ? notify_days : s->conf.notify_days,
-		  0, 0, time(NULL) };
+		  0, 0, time(NULL), s, NULL, 0, 0, e };
+	int rc;
 
 	if (json)
 		fputs("[", out);
-	if (tl_pki_each(s, 1, NULL, 0, report_item, &m, e))
+	rc = tl_pki_each(s, 1, NULL, 0, report_item, &m, e);
+	if (rc == 0 && !m.failed)
+		rc = clear_gone(&m);
+	free(m.seen);
+	if (rc || m.failed)
 		return -1;
 	if (json)
 		fputs("]\n", out);

@@ -1,0 +1,21 @@
+/* Delivering alarm changes to people: one e-mail per raise or clear
+ * through libcurl's SMTP (STARTTLS, authentication), and notify_command
+ * run with the alarm as JSON on its standard input. Both are set in
+ * [monitor]; either may be off. */
+#ifndef TL_DELIVER_H
+#define TL_DELIVER_H
+
+#include <stdio.h>
+
+#include "alarm.h"
+#include "conf.h"
+
+/* Sends one alarm change (raised 1: raised, 0: cleared) every configured
+ * way. Each way that fails is named in e, after the others were tried;
+ * -1 then, else 0 (also when nothing is configured). */
+int tl_deliver(const tl_conf *c, const tl_alarm *a, int raised, tl_err *e);
+
+/* The alarm change as one JSON object, as notify_command reads it. */
+void tl_deliver_json(FILE *f, const tl_conf *c, const tl_alarm *a, int raised);
+
+#endif
