@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "alarm.h"
+#include "capfdb.h"
 #include "deliver.h"
+#include "devdb.h"
 #include "json.h"
 #include "pki.h"
 
@@ -96,9 +98,9 @@ static void track(mon *m, const char *object, const char *alarm,
 }
 
 static void report(mon *m, const char *usage, const char *group,
-		   const char *name, const tl_cert *c)
+		   const char *name, const char *subject, time_t not_after)
 {
-	long left = (long)(c->not_after - m->now);
+	long left = (long)(not_after - m->now);
 	int critical;
 	const char *alarm = alarm_for(left, m->notify_days, &critical);
 	char until[32], object[512], detail[512];
@@ -110,9 +112,9 @@ static void report(mon *m, const char *usage, const char *group,
 		m->seen = seen;
 		snprintf(seen[m->nseen++], sizeof(*seen), "%s", object);
 	}
-	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&c->not_after, &tm));
+	strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&not_after, &tm));
 	snprintf(detail, sizeof(detail), left < 0 ? "%s expired %s (%ld days ago)" :
-		 "%s expires %s: %ld days left", c->subject, until,
+		 "%s expires %s: %ld days left", subject, until,
 		 labs(left) / 86400);
 	track(m, object, alarm, critical ? "critical" : "warning", detail);
 	if (alarm == NULL)
@@ -125,14 +127,14 @@ static void report(mon *m, const char *usage, const char *group,
 			critical ? "critical" : "warning", usage, group);
 		tl_json_str(m->out, name);
 		fputs(",\"subject\":", m->out);
-		tl_json_str(m->out, c->subject);
+		tl_json_str(m->out, subject);
 		fprintf(m->out, ",\"not_after\":\"%s\",\"days_left\":%ld}", until,
 			left / 86400);
 	} else {
 		fprintf(m->out, "alarm=%s severity=%s usage=%s group=%s name=%s "
 			"not_after=%s days_left=%ld subject=\"%s\"\n", alarm,
 			critical ? "critical" : "warning", usage, group, name, until,
-			left / 86400, c->subject);
+			left / 86400, subject);
 	}
 	m->count++;
 }
@@ -141,8 +143,60 @@ static int report_item(void *arg, tl_pki_item *it)
 {
 	mon *m = arg;
 
-	report(m, it->identity ? "identity" : "trust", it->group, it->name, it->cert);
+	report(m, it->identity ? "identity" : "trust", it->group, it->name,
+	       it->cert->subject, it->cert->not_after);
 	return m->failed ? -1 : 0;
+}
+
+/* ---- the LSCs capfd issued: the one each phone has installed ---- */
+
+typedef struct devices {
+	char (*name)[16];
+	size_t n;
+} devices;
+
+static int collect_device(void *arg, const tl_device *d)
+{
+	devices *v = arg;
+	char (*g)[16] = realloc(v->name, (v->n + 1) * sizeof(*g));
+
+	if (g == NULL)
+		return 1;
+	v->name = g;
+	snprintf(g[v->n++], sizeof(*g), "%s", d->name);
+	return 0;
+}
+
+typedef struct lsc_at {
+	mon *m;
+	const char *device;
+} lsc_at;
+
+static int report_lsc(void *arg, long id, const char *serial, long not_after,
+		      const char *state, long issued)
+{
+	lsc_at *at = arg;
+	char subject[64];
+
+	if (strcmp(state, "installed") != 0)
+		return 0;
+	snprintf(subject, sizeof(subject), "LSC of %s", at->device);
+	report(at->m, "lsc", at->device, serial, subject, (time_t)not_after);
+	return at->m->failed;
+}
+
+static int monitor_lscs(mon *m)
+{
+	devices v = { NULL, 0 };
+	int rc = tl_dev_each(m->s, collect_device, &v, m->e);
+
+	for (size_t i = 0; rc == 0 && !m->failed && i < v.n; i++) {
+		lsc_at at = { m, v.name[i] };
+
+		rc = tl_capf_lscs(m->s, v.name[i], report_lsc, &at, m->e);
+	}
+	free(v.name);
+	return rc || m->failed ? -1 : 0;
 }
 
 typedef struct gone {
@@ -197,6 +251,8 @@ int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e)
 	if (json)
 		fputs("[", out);
 	rc = tl_pki_each(s, 1, NULL, 0, report_item, &m, e);
+	if (rc == 0 && !m.failed)
+		rc = monitor_lscs(&m);
 	if (rc == 0 && !m.failed)
 		rc = clear_gone(&m);
 	free(m.seen);
