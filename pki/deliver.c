@@ -292,3 +292,15 @@ int tl_deliver(const tl_conf *c, const tl_alarm *a, int raised, tl_err *e)
 		return tl_fail(e, "%s", bad_mail ? me.msg : he.msg);
 	return 0;
 }
+
+void tl_deliver_change(tl_store *s, const tl_alarm *a, int raised)
+{
+	tl_err e;
+
+	if (tl_deliver(&s->conf, a, raised, &e) == 0)
+		return;
+	fprintf(stderr, "trustline: warning: alarm %s %s for %s not delivered: %s\n",
+		a->name, raised ? "raised" : "cleared", a->object, e.msg);
+	if (raised)
+		tl_alarm_clear(s, a->name, a->object, &e);
+}

@@ -15,6 +15,11 @@
  * -1 then, else 0 (also when nothing is configured). */
 int tl_deliver(const tl_conf *c, const tl_alarm *a, int raised, tl_err *e);
 
+/* An alarm change just stored in s's alarm table, delivered: when it
+ * cannot be, a warning on standard error, and a raise is taken back from
+ * the table, so that the next check raises and sends it again. */
+void tl_deliver_change(tl_store *s, const tl_alarm *a, int raised);
+
 /* The alarm change as one JSON object, as notify_command reads it. */
 void tl_deliver_json(FILE *f, const tl_conf *c, const tl_alarm *a, int raised);
 

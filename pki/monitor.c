@@ -48,21 +48,6 @@ typedef struct mon {
 	tl_err *e;
 } mon;
 
-/* Sends one change; a raise that could not be sent is taken back, so the
- * next check raises and sends it again. A failed delivery is a warning:
- * the check itself went well. */
-static void announce(mon *m, const tl_alarm *a, int raised)
-{
-	tl_err de;
-
-	if (tl_deliver(&m->s->conf, a, raised, &de) == 0)
-		return;
-	fprintf(stderr, "trustline: warning: alarm %s %s for %s not delivered: %s\n",
-		a->name, raised ? "raised" : "cleared", a->object, de.msg);
-	if (raised)
-		tl_alarm_clear(m->s, a->name, a->object, &de);
-}
-
 /* Keeps the stored expiry alarm of one object at `alarm` (NULL: none). A
  * move to another threshold replaces the old alarm silently: the new
  * raise says it all. */
@@ -87,14 +72,14 @@ static void track(mon *m, const char *object, const char *alarm,
 	}
 	if (alarm == NULL) {
 		if (was)
-			announce(m, &a, 0);
+			tl_deliver_change(m->s, &a, 0);
 		return;
 	}
 	snprintf(a.name, sizeof(a.name), "%s", alarm);
 	if ((rc = tl_alarm_raise(m->s, alarm, object, severity, detail, m->e)) < 0)
 		m->failed = 1;
 	if (rc == 1)
-		announce(m, &a, 1);
+		tl_deliver_change(m->s, &a, 1);
 }
 
 static void report(mon *m, const char *usage, const char *group,
@@ -235,7 +220,7 @@ static int clear_gone(mon *m)
 		snprintf(g.v[i].detail, sizeof(g.v[i].detail), "the certificate is no "
 			 "longer in the data directory");
 		if ((rc = tl_alarm_clear(m->s, g.v[i].name, g.v[i].object, m->e)) == 1)
-			announce(m, &g.v[i], 0);
+			tl_deliver_change(m->s, &g.v[i], 0);
 		rc = rc < 0 ? -1 : 0;
 	}
 	free(g.v);

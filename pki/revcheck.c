@@ -6,6 +6,7 @@
 #include "alarm.h"
 #include "db.h"
 #include "json.h"
+#include "deliver.h"
 #include "pki.h"
 #include "revcheck.h"
 
@@ -114,7 +115,9 @@ static void alarm_change(run *x, int rc, const char *name, const char *object,
 	snprintf(a.object, sizeof(a.object), "%s", object);
 	snprintf(a.severity, sizeof(a.severity), "%s", severity);
 	snprintf(a.detail, sizeof(a.detail), "%s", detail);
+	a.raised = time(NULL);
 	tl_alarm_print(x->alarms, &a, severity[0] != 0);
+	tl_deliver_change(x->s, &a, severity[0] != 0);
 }
 
 /* CRLChanged: raised when a CRL differs from the one fetched before from

@@ -63,6 +63,12 @@ stop_ocsp() { kill $ocsp_pid; wait $ocsp_pid 2>/dev/null || :; }
 start_ocsp
 
 expect 0 $T cluster init --name lab --domain lab.example --nodes cucm-pub --data-dir ./dd
+# every alarm change also goes to notify_command, once
+conf_set dd/trustline.conf monitor notify_command="cat >> '$PWD/hook.log'"
+hooked() {	# hooked COUNT ALARM STATE: notify_command heard it COUNT times
+	n=$(grep -c "\"alarm\":\"$2\",\"state\":\"$3\"" hook.log 2>/dev/null || :)
+	[ "${n:-0}" = "$1" ] || fail "notify_command heard $2 $3 ${n:-0} times: $(cat hook.log 2>&1)"
+}
 for f in root good bad; do expect 0 $T cert trust add CallManager-trust $f.pem; done
 # tvsd vouches for the trust stores: for bad until it is found revoked
 chmod 755 "$PWD"
@@ -105,6 +111,7 @@ expect 1 $T cert revocation check --json
 json out.txt '[r["status"] for r in d if r["object"] == "CallManager-trust/bad"][0]' | grep -qx revoked ||
 	fail "--json: $(cat out.txt)"
 grep -q "alarm=" err.txt && fail "the alarm was reported again: $(cat err.txt)"
+hooked 1 CertificateRevoked raised
 expect 0 $T cert revocation show
 has "alarm=CertificateRevoked state=raised severity=critical object=CallManager-trust/bad"
 has "object=CallManager-trust/bad status=revoked method=ocsp source=http://127.0.0.1:$P/ checked=20"
@@ -201,6 +208,7 @@ start_ocsp
 expect 0 $T cert trust delete CallManager-trust bad --force
 expect 0 $T cert revocation check
 has "alarm=CertificateRevoked state=cleared severity= object=CallManager-trust/bad"
+hooked 1 CertificateRevoked cleared
 expect 0 $T cert revocation show
 hasnt "alarm=CertificateRevoked"
 echo "revocation: ok"
