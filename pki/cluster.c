@@ -1,10 +1,12 @@
 /* trustline cluster init: every identity certificate of every node, the
  * -trust copies, a lab manufacturing CA, trustline.conf, the ITL and, in
  * mixed mode, the CTL. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "fromstore.h"
 #include "pki.h"
 
@@ -86,7 +88,8 @@ static int build(const char *dir, const tl_conf *c, FILE *report, tl_err *e)
 		goto out;
 	if (c->mixed_mode && tl_ctl_rebuild(&s, report, e))
 		goto out;
-	rc = tl_store_audit(&s, "cluster init", c->name, NULL, NULL, e);
+	rc = tl_store_audit(&s, "cluster init", c->name, NULL, NULL, e) ||
+	     tl_store_bump(&s, e) ? -1 : 0;
 out:
 	tl_store_close(&s);
 	return rc;
@@ -114,12 +117,70 @@ int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 	return 0;
 }
 
+/* The served lists, as they were before add-node began. */
+typedef struct lists {
+	uint8_t *buf[2];
+	size_t len[2];
+} lists;
+
+static const char *const list_files[2] = {
+	"tftpboot/ITLFile.tlv", "tftpboot/CTLFile.tlv"
+};
+
+static int keep_lists(tl_store *s, lists *l, tl_err *e)
+{
+	char path[1200];
+
+	memset(l, 0, sizeof(*l));
+	for (int i = 0; i < 2; i++)
+		if (tl_store_path(s, path, sizeof(path), "%s", list_files[i]) ||
+		    (access(path, F_OK) == 0 &&
+		     tl_read_file(path, 1 << 20, &l->buf[i], &l->len[i], e)))
+			return -1;
+	return 0;
+}
+
+/* What a failed add-node made goes again: the node's identity files and
+ * their trust-store copies, the lists as they were served, the node in
+ * memory. The audit log keeps the certificates that were made. */
+static void undo_add(tl_store *s, const char *node, int nnodes, int ntftp,
+		     const lists *l)
+{
+	char path[1200], name[256];
+	tl_err ignored;
+
+	for (size_t i = 0; i < tl_npurposes; i++) {
+		const tl_purpose *p = &tl_purposes[i];
+		tl_cert *c = NULL;
+
+		if (p->publisher_only || !tl_store_identity_exists(s, p->name, node))
+			continue;
+		if (tl_store_identity_load(s, p->name, node, &c, NULL, &ignored) == 0) {
+			tl_store_trust_name(c, name, sizeof(name));
+			if (p->trust_store)
+				tl_store_trust_remove(s, p->trust_store, name, NULL);
+			tl_cert_free(c);
+		}
+		for (int k = 0; k < 2; k++)
+			if (tl_store_path(s, path, sizeof(path), "certs/%s/%s.%s",
+					  p->name, node, k ? "key" : "pem") == 0)
+				unlink(path);
+	}
+	s->conf.nnodes = nnodes;
+	s->conf.ntftp_nodes = ntftp;
+	for (int i = 0; i < 2; i++)
+		if (l->buf[i])
+			tl_store_write(s, list_files[i], l->buf[i], l->len[i], 0644,
+				       &ignored);
+}
+
 int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 		    tl_err *e)
 {
 	tl_conf *c = &s->conf;
 	char one[1][64];
-	int rc;
+	int rc, nnodes = c->nnodes, ntftp = c->ntftp_nodes;
+	lists before;
 
 	rc = tl_conf_parse_nodes(node, one, e);
 	if (rc < 0)
@@ -138,6 +199,8 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 			       "to every node's certificate by regenerating them "
 			       "(`trustline cert generate PURPOSE --force`) after "
 			       "adding it to nodes in trustline.conf", one[0]);
+	if (keep_lists(s, &before, e))
+		return -1;
 	snprintf(c->nodes[c->nnodes++], sizeof(c->nodes[0]), "%s", one[0]);
 	if (tftp)
 		snprintf(c->tftp_nodes[c->ntftp_nodes++], sizeof(c->tftp_nodes[0]),
@@ -154,8 +217,11 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 		rc = tl_ctl_rebuild(s, report, e);
 	if (rc == 0)
 		rc = tl_store_save_conf(s, e);
+	if (rc != 0)
+		undo_add(s, one[0], nnodes, ntftp, &before);
 	if (rc == 0)
 		rc = tl_store_audit(s, "cluster add-node", one[0], NULL, NULL, e);
+	/* once, for the whole change: the servers reload it in one step */
 	if (rc == 0)
 		rc = tl_store_bump(s, e);
 	if (rc == 0 && report)
@@ -163,5 +229,7 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 			"rebuilt; start its servers with this data directory's "
 			"trustline.conf\n", one[0], tftp ? " as a TFTP node" : "",
 			c->mixed_mode ? " and CTL" : "");
+	free(before.buf[0]);
+	free(before.buf[1]);
 	return rc;
 }

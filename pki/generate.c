@@ -405,7 +405,8 @@ int tl_pki_cascade(tl_store *s, const tl_purpose *p, const char *node,
 			fprintf(report, "  HTTPS services now present the new "
 				"certificate; phones check it against the ITL or TVS\n");
 	}
-	if (tl_store_bump(s, e))
-		return -1;
-	return rebuild ? tl_pki_journal_end(s, e) : 0;
+	/* without the rebuild the caller bumps once, after all its changes */
+	if (!rebuild)
+		return 0;
+	return tl_store_bump(s, e) || tl_pki_journal_end(s, e) ? -1 : 0;
 }

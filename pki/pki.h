@@ -24,7 +24,8 @@ typedef struct tl_genopts {
 	int years;		/* 0: the [pki] default */
 	const char *const *san;	/* extra DNS names, NULL-terminated, or NULL */
 	int force;
-	int quiet_cascade;	/* cluster init: rebuild the lists once, at the end */
+	int quiet_cascade;	/* cluster init, add-node: the lists rebuilt and the
+				 * generation bumped once, by the caller */
 } tl_genopts;
 
 /* Refuses what docs/certificates.md forbids (key type and size for the purpose,
