@@ -53,19 +53,27 @@ static void say(tl_verdict *v, const char *fmt, ...)
 static int verdict(tl_verdict *v, int accepted, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int verdict(tl_verdict *v, int accepted, const char *fmt, ...)
+static int vverdict(tl_verdict *v, int accepted, const char *fmt, va_list ap)
 {
 	size_t n = strlen(v->line);
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(v->line + n, sizeof(v->line) - n, fmt, ap);
-	va_end(ap);
 	n = strlen(v->line);
 	snprintf(v->line + n, sizeof(v->line) - n, " -> %s",
 		 accepted ? "ACCEPTED" : "REJECTED");
 	v->accepted = accepted;
 	return accepted ? 0 : 1;
+}
+
+static int verdict(tl_verdict *v, int accepted, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vverdict(v, accepted, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* The verdict with nothing more to say. */
@@ -78,6 +86,13 @@ static void begin(tl_verdict *v, const char *step, const char *file)
 {
 	memset(v, 0, sizeof(*v));
 	snprintf(v->line, sizeof(v->line), "%-5s %s  ", step, file);
+}
+
+void tl_verdict_vmake(tl_verdict *v, const char *step, const char *file,
+		      int accepted, const char *fmt, va_list ap)
+{
+	begin(v, step, file);
+	vverdict(v, accepted, fmt, ap);
 }
 
 static void signer_text(tl_verdict *v, const tl_sfile *h)

@@ -6,6 +6,7 @@
 #ifndef TL_PHONETRUST_H
 #define TL_PHONETRUST_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -61,6 +62,13 @@ typedef struct tl_verdict {
 	int accepted;
 	char line[1200];	/* the explanation, docs/phone-trust.md's style */
 } tl_verdict;
+
+/* A decision these rules do not take (decryption, CAPF, a file the server
+ * does not have), for a caller to explain in the same style:
+ * "STEP  FILE  why -> ACCEPTED". */
+void tl_verdict_vmake(tl_verdict *v, const char *step, const char *file,
+		      int accepted, const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 void tl_phone_init(tl_phone *p, const char *name, const char *model);
 void tl_phone_free(tl_phone *p);

@@ -52,3 +52,22 @@ out:
 	close(fd);
 	return rc;
 }
+
+int tl_tls_peer_cert(const char *host, int port, int timeout_ms, tl_cert **cert,
+		     int *unreachable, tl_err *e)
+{
+	uint8_t *der;
+	size_t len;
+	int rc;
+
+	*cert = NULL;
+	if (tl_tls_peer_der(host, port, timeout_ms, &der, &len, unreachable, e))
+		return -1;
+	rc = tl_cert_from_der(der, len, cert, e);
+	free(der);
+	if (rc) {
+		tl_wrap(e, "the server's certificate");
+		return 1;
+	}
+	return 0;
+}

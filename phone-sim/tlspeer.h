@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "x509.h"
 
 /* Connects to host:port, completes a handshake (TLS 1.2 or later) within
  * timeout_ms and returns the server's certificate as malloc'ed DER, then
@@ -16,5 +17,9 @@
  * set when no TCP connection could be made. */
 int tl_tls_peer_der(const char *host, int port, int timeout_ms, uint8_t **der,
 		    size_t *len, int *unreachable, tl_err *e);
+/* The same certificate, parsed: -1 as above, 1 when it does not parse (e
+ * saying "the server's certificate: ..."). */
+int tl_tls_peer_cert(const char *host, int port, int timeout_ms, tl_cert **cert,
+		     int *unreachable, tl_err *e);
 
 #endif
