@@ -183,7 +183,6 @@ static int serve(void *arg, int worker)
 	const opts *o = arg;
 	tl_capfd *d = NULL;
 	tl_loop *l = NULL;
-	tl_ev *sig[3] = { 0 };
 	tl_store s;
 	tl_err e;
 	int fd = o->fds[worker], rc = 1;
@@ -199,11 +198,10 @@ static int serve(void *arg, int worker)
 	tl_store_close(&s);
 	if (open_store(o, &s, &e))
 		goto fail;
-	if ((l = tl_loop_new(&e)) == NULL || tl_capfd_serve(d, l, fd, &e) ||
-	    tl_loop_signals(l, NULL, tl_capfd_hup, d, sig, &e))
+	if ((l = tl_loop_new(&e)) == NULL || tl_capfd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
-	if (tl_loop_run(l, &e))
+	if (tl_daemon_run(l, tl_capfd_hup, d, &e))
 		goto fail;
 	tl_log(LOG_INFO, "event=stop worker=%d", worker);
 	rc = 0;
@@ -213,7 +211,6 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
-	tl_loop_signals_free(sig);
 	tl_capfd_free(d);
 	tl_loop_free(l);
 	tl_store_close(&s);
@@ -247,15 +244,8 @@ int main(int argc, char **argv)
 		return rc;
 	tl_log_open("capfd", 0);
 	crash_setting();
-	if (realpath(tl_store_default_dir(dir), o.dir) == NULL) {
-		fprintf(stderr, "capfd: %s: no such data directory\n",
-			tl_store_default_dir(dir));
+	if (tl_daemon_paths("capfd", dir, o.conf, o.dir, o.confpath))
 		return 1;
-	}
-	if (o.conf && realpath(o.conf, o.confpath) == NULL) {
-		fprintf(stderr, "capfd: -c %s: no such file\n", o.conf);
-		return 1;
-	}
 	/* everything checked, keys loaded, crash leftovers settled and the
 	 * sockets bound before detaching: a wrong setting is an error on the
 	 * terminal */
@@ -270,26 +260,14 @@ int main(int argc, char **argv)
 		tl_store_close(&s);
 		return 0;
 	}
-	for (int i = 0; i < s.conf.capf.workers; i++) {
-		int port = i ? tl_sock_port(fds[0]) : s.conf.capf.port;
-
-		fds[i] = tl_sock_bind(s.conf.capf.listen, port, SOCK_STREAM,
-				      s.conf.capf.workers > 1, &e);
-		if (fds[i] < 0) {
-			tl_capfd_free(d);
-			goto fail_store;
-		}
-	}
-	/* the port a test asked to be picked (--port 0) */
-	o.port = tl_sock_port(fds[0]);
-	if (!o.foreground) {
-		if (tl_daemon_detach(o.pidfile, &e))
-			goto fail_store;
-		tl_log_open("capfd", 1);
-	} else if (o.pidfile && tl_daemon_pidfile(o.pidfile, getpid(), &e)) {
+	if (tl_daemon_listen(s.conf.capf.listen, s.conf.capf.port,
+			     s.conf.capf.workers, fds, &e) ||
+	    tl_daemon_start("capfd", o.foreground, o.pidfile, &e)) {
 		tl_capfd_free(d);
 		goto fail_store;
 	}
+	/* the port a test asked to be picked (--port 0) */
+	o.port = tl_sock_port(fds[0]);
 	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d trust=%zu "
 	       "lsc_days=%d issuer=\"%s\" pid=%d", s.conf.capf.listen[0] ?
 	       s.conf.capf.listen : "*", o.port, s.conf.capf.workers,
