@@ -2,7 +2,8 @@
  * bytes in, bytes out, outcomes in trustline.db. No sockets here, so every
  * path (each operation, each authentication mode, the phone vanishing at
  * any step) can be driven by a test; server.c puts it on the network. The
- * keys and trust every session shares are identity.c's. */
+ * state machine is session.c; how the phone is authenticated, auth.c; the
+ * keys and trust every session shares, identity.c. */
 #ifndef TL_CAPF_SESSION_H
 #define TL_CAPF_SESSION_H
 
@@ -103,5 +104,10 @@ void tl_capf_sess_applied(tl_capf_sess *s, int rc, const tl_capf_change *c,
  * committed for the session is the caller's to finish
  * (tl_capf_change_orphaned); a deferred one is left to take. */
 void tl_capf_sess_closed(tl_capf_sess *s, int timed_out);
+
+/* For the session's checks (auth.c): the time by srv->clock, and a
+ * failed write to trustline.db logged. */
+long tl_capf_sess_now(const tl_capf_sess *s);
+void tl_capf_sess_db_error(const tl_capf_sess *s, const tl_err *e);
 
 #endif
