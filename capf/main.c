@@ -1,11 +1,9 @@
 /* capfd: the Certificate Authority Proxy Function (docs/capfd.md). */
 #include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buildinfo.h"
@@ -121,61 +119,6 @@ static int open_store(const opts *o, tl_store *s, tl_err *e)
 	return 0;
 }
 
-/* Root runs as [capf] user, else as the owner of trustline.db: capfd
- * writes the database, so that owner can. */
-static const char *run_as(const tl_store *s)
-{
-	static char owner[64];
-	struct passwd *pw;
-	struct stat st;
-	char path[PATH_MAX + 16];
-
-	if (s->conf.capf.user[0])
-		return s->conf.capf.user;
-	tl_store_path(s, path, sizeof(path), "trustline.db");
-	if (stat(path, &st) || (pw = getpwuid(st.st_uid)) == NULL)
-		return "nobody";
-	snprintf(owner, sizeof(owner), "%s", pw->pw_name);
-	return owner;
-}
-
-/* The user capfd runs as writes trustline.db (WAL: the database, its -wal
- * and -shm files, and the directory they are made in). */
-static int check_user(const tl_store *s, tl_err *e)
-{
-	const char *user = run_as(s);
-	char dir[PATH_MAX], db[PATH_MAX + 16], wal[PATH_MAX + 16], shm[PATH_MAX + 16];
-	const char *paths[] = { dir, db, wal, shm, NULL };
-	tl_err why;
-
-	struct passwd *pw;
-
-	if (tl_daemon_user_ok(user, e))
-		return -1;
-	/* root would be left holding the CAPF key on the network: only when
-	 * asked for by name */
-	if (geteuid() == 0 && (pw = getpwnam(user)) != NULL && pw->pw_uid == 0) {
-		if (!s->conf.capf.user[0])
-			return tl_fail(e, "trustline.db belongs to root, so capfd would "
-				       "serve as root: create a system user (`adduser "
-				       "--system --group trustline`) and give it the data "
-				       "directory (`chown -R trustline: %s`), or set [capf] "
-				       "user to the user to run as (user = root keeps root, "
-				       "not advised)", s->dir);
-		tl_log(LOG_WARNING, "event=warning detail=\"[capf] user = root: capfd "
-		       "serves as root with every capability\"");
-	}
-	snprintf(dir, sizeof(dir), "%s", s->dir);
-	tl_store_path(s, db, sizeof(db), "trustline.db");
-	tl_store_path(s, wal, sizeof(wal), "trustline.db-wal");
-	tl_store_path(s, shm, sizeof(shm), "trustline.db-shm");
-	if (tl_daemon_may_write(user, paths, &why))
-		return tl_fail(e, "%s; capfd records every enrollment in trustline.db: "
-			       "give the data directory and trustline.db to %s, or leave "
-			       "[capf] user empty to run as their owner", why.msg, user);
-	return 0;
-}
-
 /* One worker: its own store handle (an SQLite handle does not survive
  * fork), keys, loop. */
 static int serve(void *arg, int worker)
@@ -183,7 +126,6 @@ static int serve(void *arg, int worker)
 	const opts *o = arg;
 	tl_capfd *d = NULL;
 	tl_loop *l = NULL;
-	tl_ev *sig[3] = { 0 };
 	tl_store s;
 	tl_err e;
 	int fd = o->fds[worker], rc = 1;
@@ -194,16 +136,15 @@ static int serve(void *arg, int worker)
 		goto fail;
 	/* keys are in memory; the database is opened again as the new user so
 	 * every file it makes belongs to that user */
-	if (tl_daemon_drop(run_as(&s), &e))
+	if (tl_daemon_drop(tl_capfd_user(&s), &e))
 		goto fail;
 	tl_store_close(&s);
 	if (open_store(o, &s, &e))
 		goto fail;
-	if ((l = tl_loop_new(&e)) == NULL || tl_capfd_serve(d, l, fd, &e) ||
-	    tl_loop_signals(l, NULL, tl_capfd_hup, d, sig, &e))
+	if ((l = tl_loop_new(&e)) == NULL || tl_capfd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
-	if (tl_loop_run(l, &e))
+	if (tl_daemon_run(l, tl_capfd_hup, d, &e))
 		goto fail;
 	tl_log(LOG_INFO, "event=stop worker=%d", worker);
 	rc = 0;
@@ -213,7 +154,6 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
-	tl_loop_signals_free(sig);
 	tl_capfd_free(d);
 	tl_loop_free(l);
 	tl_store_close(&s);
@@ -247,21 +187,14 @@ int main(int argc, char **argv)
 		return rc;
 	tl_log_open("capfd", 0);
 	crash_setting();
-	if (realpath(tl_store_default_dir(dir), o.dir) == NULL) {
-		fprintf(stderr, "capfd: %s: no such data directory\n",
-			tl_store_default_dir(dir));
+	if (tl_daemon_paths("capfd", dir, o.conf, o.dir, o.confpath))
 		return 1;
-	}
-	if (o.conf && realpath(o.conf, o.confpath) == NULL) {
-		fprintf(stderr, "capfd: -c %s: no such file\n", o.conf);
-		return 1;
-	}
 	/* everything checked, keys loaded, crash leftovers settled and the
 	 * sockets bound before detaching: a wrong setting is an error on the
 	 * terminal */
 	if (open_store(&o, &s, &e))
 		goto fail;
-	if (check_user(&s, &e) ||
+	if (tl_capfd_check_user(&s, &e) ||
 	    (d = tl_capfd_new(&s, o.conf ? o.confpath : NULL, 1, &e)) == NULL)
 		goto fail_store;
 	if (o.check) {
@@ -270,26 +203,14 @@ int main(int argc, char **argv)
 		tl_store_close(&s);
 		return 0;
 	}
-	for (int i = 0; i < s.conf.capf.workers; i++) {
-		int port = i ? tl_sock_port(fds[0]) : s.conf.capf.port;
-
-		fds[i] = tl_sock_bind(s.conf.capf.listen, port, SOCK_STREAM,
-				      s.conf.capf.workers > 1, &e);
-		if (fds[i] < 0) {
-			tl_capfd_free(d);
-			goto fail_store;
-		}
-	}
-	/* the port a test asked to be picked (--port 0) */
-	o.port = tl_sock_port(fds[0]);
-	if (!o.foreground) {
-		if (tl_daemon_detach(o.pidfile, &e))
-			goto fail_store;
-		tl_log_open("capfd", 1);
-	} else if (o.pidfile && tl_daemon_pidfile(o.pidfile, getpid(), &e)) {
+	if (tl_daemon_listen(s.conf.capf.listen, s.conf.capf.port,
+			     s.conf.capf.workers, fds, &e) ||
+	    tl_daemon_start("capfd", o.foreground, o.pidfile, &e)) {
 		tl_capfd_free(d);
 		goto fail_store;
 	}
+	/* the port a test asked to be picked (--port 0) */
+	o.port = tl_sock_port(fds[0]);
 	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d trust=%zu "
 	       "lsc_days=%d issuer=\"%s\" pid=%d", s.conf.capf.listen[0] ?
 	       s.conf.capf.listen : "*", o.port, s.conf.capf.workers,
@@ -306,7 +227,7 @@ int main(int argc, char **argv)
 	{
 		char user[64];
 
-		snprintf(user, sizeof(user), "%s", run_as(&s));
+		snprintf(user, sizeof(user), "%s", tl_capfd_user(&s));
 		tl_store_close(&s);
 		return tl_workers_run(rc, serve, &o, user);
 	}

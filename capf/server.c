@@ -1,6 +1,8 @@
 #include "server.h"
 
 #include <dirent.h>
+#include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include "capfdb.h"
+#include "daemon.h"
 #include "log.h"
 #include "netloop.h"
 #include "writer.h"
@@ -456,5 +459,55 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
 		return -1;
 	if ((d->watch = tl_ev_periodic(l, WATCH_MS, on_watch, d, e)) == NULL)
 		return -1;
+	return 0;
+}
+
+const char *tl_capfd_user(const tl_store *s)
+{
+	static char owner[64];
+	struct passwd *pw;
+	struct stat st;
+	char path[PATH_MAX + 16];
+
+	if (s->conf.capf.user[0])
+		return s->conf.capf.user;
+	tl_store_path(s, path, sizeof(path), "trustline.db");
+	if (stat(path, &st) || (pw = getpwuid(st.st_uid)) == NULL)
+		return "nobody";
+	snprintf(owner, sizeof(owner), "%s", pw->pw_name);
+	return owner;
+}
+
+int tl_capfd_check_user(const tl_store *s, tl_err *e)
+{
+	const char *user = tl_capfd_user(s);
+	char dir[PATH_MAX], db[PATH_MAX + 16], wal[PATH_MAX + 16], shm[PATH_MAX + 16];
+	const char *paths[] = { dir, db, wal, shm, NULL };
+	struct passwd *pw;
+	tl_err why;
+
+	if (tl_daemon_user_ok(user, e))
+		return -1;
+	/* root would be left holding the CAPF key on the network: only when
+	 * asked for by name */
+	if (geteuid() == 0 && (pw = getpwnam(user)) != NULL && pw->pw_uid == 0) {
+		if (!s->conf.capf.user[0])
+			return tl_fail(e, "trustline.db belongs to root, so capfd would "
+				       "serve as root: create a system user (`adduser "
+				       "--system --group trustline`) and give it the data "
+				       "directory (`chown -R trustline: %s`), or set [capf] "
+				       "user to the user to run as (user = root keeps root, "
+				       "not advised)", s->dir);
+		tl_log(LOG_WARNING, "event=warning detail=\"[capf] user = root: capfd "
+		       "serves as root with every capability\"");
+	}
+	snprintf(dir, sizeof(dir), "%s", s->dir);
+	tl_store_path(s, db, sizeof(db), "trustline.db");
+	tl_store_path(s, wal, sizeof(wal), "trustline.db-wal");
+	tl_store_path(s, shm, sizeof(shm), "trustline.db-shm");
+	if (tl_daemon_may_write(user, paths, &why))
+		return tl_fail(e, "%s; capfd records every enrollment in trustline.db: "
+			       "give the data directory and trustline.db to %s, or leave "
+			       "[capf] user empty to run as their owner", why.msg, user);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* capfd on the event loop: TLS with the CAPF identity (lib/netloop), a
  * session (session.c) per connection, the per-address connection rate
- * limit, and reload on SIGHUP. */
+ * limit, reload on SIGHUP, and the user it serves as. */
 #ifndef TL_CAPF_SERVER_H
 #define TL_CAPF_SERVER_H
 
@@ -27,6 +27,14 @@ void tl_capfd_free(tl_capfd *d);
  * LSC is committed; TL_CAPF_S_DONE: the outcome is committed). -1: never.
  * capfd sets it from TL_CAPFD_CRASH_AT. */
 extern int tl_capfd_crash_at;
+
+/* Root runs as [capf] user, else as the owner of trustline.db: capfd
+ * writes the database, so that owner can. */
+const char *tl_capfd_user(const tl_store *s);
+/* Whether that user exists and may write trustline.db (WAL: the database,
+ * its -wal and -shm files, and the directory they are made in); root only
+ * when [capf] user names it. */
+int tl_capfd_check_user(const tl_store *s, tl_err *e);
 
 /* For the start line. */
 const tl_capf_srv *tl_capfd_srv(const tl_capfd *d);

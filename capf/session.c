@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "auth.h"
 #include "capfdb.h"
 #include "devdb.h"
 #include "log.h"
@@ -15,139 +15,7 @@
  * loop, not a slow one (the idle timeout still bounds a silent one). */
 #define MAX_IN_PROGRESS 200
 
-/* ---- loading ---- */
-
-static void path_in(const tl_store *s, const char *p, char *out, size_t n)
-{
-	if (p[0] == '/')
-		snprintf(out, n, "%s", p);
-	else
-		snprintf(out, n, "%s/%s", s->dir, p);
-}
-
-static int load_issuer(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
-		       tl_err *e)
-{
-	char cert[1400], key[1400];
-
-	path_in(s, c->issuer_cert, cert, sizeof(cert));
-	path_in(s, c->issuer_key[0] ? c->issuer_key : c->issuer_cert, key, sizeof(key));
-	if (tl_cert_load(cert, &v->issuer, e) || tl_key_load(key, &v->issuer_key, e))
-		return tl_wrap(e, "[capf] issuer_cert");
-	if (tl_key_matches(v->issuer_key, v->issuer, e))
-		return tl_wrap(e, "[capf] issuer_key %s", key);
-	if (!v->issuer->is_ca || (v->issuer->key_usage &&
-				  !(v->issuer->key_usage & TL_KU_KEY_CERT_SIGN)))
-		return tl_fail(e, "[capf] issuer_cert %s: %s is not a CA that may sign "
-			       "certificates", cert, v->issuer->subject);
-	return 0;
-}
-
-/* keep's CAPF certificate and key, copied into v */
-static int keep_identity(tl_capf_srv *v, const tl_capf_srv *keep, const tl_err *why,
-			 tl_err *e)
-{
-	char *pem = NULL, val[600];
-	int rc;
-
-	if (keep == NULL || keep->capf == NULL || keep->capf_key == NULL)
-		return -1;
-	rc = tl_cert_from_der(keep->capf->der, keep->capf->der_len, &v->capf, e) ||
-	     tl_key_to_pem(keep->capf_key, &pem, e) ||
-	     tl_key_from_mem((const uint8_t *)pem, strlen(pem), "the CAPF key in use",
-			     &v->capf_key, e);
-	if (pem) {
-		explicit_bzero(pem, strlen(pem));
-		free(pem);
-	}
-	if (rc)
-		return -1;
-	tl_log(LOG_WARNING, "event=identity_kept error=%s",
-	       tl_log_val(why->msg, val, sizeof(val)));
-	return 0;
-}
-
-/* The issuing CA, then each CA above it that CAPF-trust holds, up to a
- * self-signed one: what a phone needs to follow an LSC to a CA it trusts. */
-static void issuer_chain(tl_capf_srv *v)
-{
-	const tl_cert *at = v->issuer;
-
-	v->nissuer_chain = 0;
-	while (at && v->nissuer_chain < TL_CAPF_MAX_CHAIN) {
-		const tl_cert *up = NULL;
-
-		v->issuer_chain[v->nissuer_chain++] = at;
-		if (tl_cert_issued_by(at, at))
-			break;
-		for (size_t i = 0; i < v->ntrust && up == NULL; i++)
-			if (tl_cert_issued_by(at, v->trust[i]))
-				up = v->trust[i];
-		at = up;
-	}
-}
-
-int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
-		     const tl_capf_srv *keep, tl_err *e)
-{
-	tl_err why;
-	tl_trusted *t = NULL;
-	size_t n = 0;
-
-	memset(v, 0, sizeof(*v));
-	v->store = s;
-	v->lsc_days = c->lsc_days;
-	v->lockout_attempts = c->lockout_attempts;
-	v->lockout_window = 60L * c->lockout_minutes;
-	v->next_session = 1;
-	if (s->conf.nnodes < 1) {
-		tl_fail(e, "[cluster] nodes names no node");
-		goto fail;
-	}
-	if (tl_store_identity_load(s, "CAPF", s->conf.nodes[0], &v->capf,
-				   &v->capf_key, &why)) {
-		v->capf = NULL;
-		v->capf_key = NULL;
-		if (keep_identity(v, keep, &why, e)) {
-			*e = why;
-			goto fail;
-		}
-	}
-	if (c->issuer_cert[0] && load_issuer(v, s, c, e))
-		goto fail;
-	if (tl_store_trust_list(s, "CAPF-trust", &t, &n, e))
-		goto fail;
-	if (n && (v->trust = calloc(n, sizeof(*v->trust))) == NULL) {
-		tl_store_trust_free(t, n);
-		tl_fail(e, "out of memory");
-		goto fail;
-	}
-	for (size_t i = 0; i < n; i++) {
-		v->trust[i] = t[i].cert;
-		t[i].cert = NULL;
-	}
-	v->ntrust = n;
-	tl_store_trust_free(t, n);
-	issuer_chain(v);
-	return 0;
-fail:
-	tl_capf_srv_free(v);
-	return -1;
-}
-
-void tl_capf_srv_free(tl_capf_srv *v)
-{
-	tl_cert_free(v->capf);
-	tl_key_free(v->capf_key);
-	tl_cert_free(v->issuer);
-	tl_key_free(v->issuer_key);
-	for (size_t i = 0; i < v->ntrust; i++)
-		tl_cert_free(v->trust[i]);
-	free(v->trust);
-	memset(v, 0, sizeof(*v));
-}
-
-static long now(const tl_capf_sess *s)
+long tl_capf_sess_now(const tl_capf_sess *s)
 {
 	return (long)(s->srv->clock ? s->srv->clock() : time(NULL));
 }
@@ -187,7 +55,7 @@ static void end_session(tl_capf_sess *s, int reason, const char *info, tl_buf *o
 
 /* ---- recording ---- */
 
-static void db_error(const tl_capf_sess *s, const tl_err *e)
+void tl_capf_sess_db_error(const tl_capf_sess *s, const tl_err *e)
 {
 	tl_log(LOG_ERR, "event=db-error device=%s error=\"%s\"", s->device, e->msg);
 }
@@ -259,7 +127,7 @@ static void change_init(tl_capf_change *c, const tl_capf_sess *s, int kind)
 	memcpy(c->device, s->device, sizeof(c->device));
 	memcpy(c->peer, s->peer, sizeof(c->peer));
 	c->op = s->op;
-	c->now = now(s);
+	c->now = tl_capf_sess_now(s);
 }
 
 /* Commits c, then does then (NULL: nothing more): at once, or, for a
@@ -277,7 +145,7 @@ static void change(tl_capf_sess *s, tl_capf_change *c, tl_capf_then then,
 		return;
 	}
 	if ((rc = tl_capf_change_apply(s->srv->store, c, &e)) != 0)
-		db_error(s, &e);
+		tl_capf_sess_db_error(s, &e);
 	if (then)
 		then(s, rc, c, out);
 	tl_capf_change_free(c);
@@ -316,235 +184,6 @@ static void end_done(tl_capf_sess *s, int rc, const tl_capf_change *c, tl_buf *o
 		end_session(s, TL_CAPF_INVALID_ELEMENT, "database error", out);
 	else
 		end_session(s, TL_CAPF_SUCCESS, NULL, out);
-}
-
-/* ---- authentication ---- */
-
-static int by_string(tl_capf_sess *s, const tl_device *d, const char *given,
-		     char *why, size_t n)
-{
-	tl_capf_srv *v = s->srv;
-	long until;
-	tl_err e;
-	int rc;
-
-	if (tl_capf_locked(v->store, s->device, now(s), &until)) {
-		snprintf(why, n, "locked after %d wrong authentication strings, for "
-			 "%ld more seconds", v->lockout_attempts, until - now(s));
-		return -1;
-	}
-	if (d->capf_auth_string[0] && tl_secret_check(given ? given : "",
-						      d->capf_auth_string) == 1) {
-		if (tl_capf_auth_ok(v->store, s->device, &e))
-			db_error(s, &e);
-		return 0;
-	}
-	snprintf(why, n, d->capf_auth_string[0] ? "wrong authentication string" :
-		 "no authentication string is set for this device");
-	rc = tl_capf_auth_failed(v->store, s->device, now(s), v->lockout_attempts,
-				 v->lockout_window, &until, &e);
-	if (rc < 0)
-		db_error(s, &e);
-	if (rc == 1) {
-		tl_log(LOG_WARNING, "event=lockout device=%s peer=%s attempts=%d "
-		       "seconds=%ld", s->device, s->peer, v->lockout_attempts,
-		       v->lockout_window);
-		snprintf(why, n, "wrong authentication string; locked for %ld seconds "
-			 "after %d attempts", v->lockout_window, v->lockout_attempts);
-	}
-	return -1;
-}
-
-/* SIGNED_DATA (SHA-1) and SHA2_SIGNED_DATA (SHA-512) over the device name,
- * its NUL and the certificate: every one present must verify, and one must
- * be present. */
-static int auth_signatures(const tl_capf_sess *s, const tl_capf_msg *m,
-			   const tl_cert *c, tl_err *e)
-{
-	const tl_span data[2] = {
-		{ (const uint8_t *)s->device, strlen(s->device) + 1 },
-		{ c->der, c->der_len },
-	};
-	tl_pub *pub;
-	int rc = 0;
-
-	if (!m->signed_data && !m->sha2_signed.sig)
-		return tl_fail(e, "no SIGNED_DATA or SHA2_SIGNED_DATA");
-	if (m->sha2_signed.sig && m->sha2_signed.hash_alg != 3)
-		return tl_fail(e, "SHA2_SIGNED_DATA hash algorithm %u (3, SHA-512)",
-			       m->sha2_signed.hash_alg);
-	if (tl_pub_from_cert(c, &pub, e))
-		return -1;
-	if (m->signed_data &&
-	    tl_verify_digest_raw(pub, TL_HASH_SHA1, data, 2, m->signed_data,
-				 m->signed_data_len, e))
-		rc = tl_wrap(e, "SIGNED_DATA");
-	if (rc == 0 && m->sha2_signed.sig &&
-	    tl_verify_digest_raw(pub, TL_HASH_SHA512, data, 2, m->sha2_signed.sig,
-				 m->sha2_signed.len, e))
-		rc = tl_wrap(e, "SHA2_SIGNED_DATA");
-	tl_pub_free(pub);
-	return rc;
-}
-
-/* An LSC of this CAPF: issued by its certificate, by the issuing CA, or
- * by an earlier CAPF certificate of the same name, which a regeneration
- * leaves in CAPF-trust so that the LSCs it issued still verify. */
-static int lsc_of_this_capf(const tl_capf_srv *v, const tl_cert *c)
-{
-	if (tl_cert_issued_by(c, v->capf) || (v->issuer && tl_cert_issued_by(c, v->issuer)))
-		return 1;
-	for (size_t i = 0; i < v->ntrust; i++)
-		if (tl_name_equal(v->trust[i]->subject, v->capf->subject) &&
-		    tl_cert_issued_by(c, v->trust[i]))
-			return 1;
-	return 0;
-}
-
-/* A manufacturer's certificate (MIC or SUDI): issued, through CAPF-trust,
- * by a manufacturing CA, never a self-signed one or an LSC of this CAPF. */
-static int manufactured(const tl_capf_srv *v, const tl_cert *c, tl_err *e)
-{
-	if (tl_cert_issued_by(c, c))
-		return tl_fail(e, "%s is self-signed", c->subject);
-	if (lsc_of_this_capf(v, c))
-		return tl_fail(e, "%s is an LSC, not a manufacturing certificate",
-			       c->subject);
-	return tl_chain_check(c, v->trust, v->ntrust, e);
-}
-
-static int check_sudi(const tl_capf_sess *s, const tl_capf_msg *m, tl_err *e)
-{
-	uint8_t id[4] = { (uint8_t)s->id, (uint8_t)(s->id >> 8),
-			  (uint8_t)(s->id >> 16), (uint8_t)(s->id >> 24) };
-	const tl_span data[2] = { { id, 4 }, { m->sudi_cert, m->sudi_cert_len } };
-	const tl_capf_sig *sigs[2] = { &m->sudi_sha1, &m->sudi_sha512 };
-	tl_cert *c = NULL;
-	tl_pub *pub = NULL;
-	int rc = -1;
-
-	if (!m->sudi_sha1.sig && !m->sudi_sha512.sig)
-		return tl_fail(e, "SUDI_DATA without a signature");
-	if (tl_cert_from_der(m->sudi_cert, m->sudi_cert_len, &c, e) ||
-	    manufactured(s->srv, c, e) || tl_pub_from_cert(c, &pub, e))
-		goto out;
-	for (int i = 0; i < 2; i++)
-		if (sigs[i]->sig &&
-		    tl_verify_digest_raw(pub, i ? TL_HASH_SHA512 : TL_HASH_SHA1, data, 2,
-					 sigs[i]->sig, sigs[i]->len, e))
-			goto out;
-	rc = 0;
-out:
-	if (rc)
-		tl_wrap(e, "SUDI");
-	tl_pub_free(pub);
-	tl_cert_free(c);
-	return rc;
-}
-
-/* An LSC the administrator revoked, or the phone deleted, no longer
- * authenticates it. */
-static int lsc_not_revoked(const tl_capf_srv *v, const char *device,
-			   const tl_cert *c, tl_err *e)
-{
-	char *serial = tl_hex(c->serial, c->serial_len, 1);
-	int rc;
-
-	if (serial == NULL)
-		return tl_fail(e, "out of memory");
-	rc = tl_capf_lsc_is_revoked(v->store, device, serial, e);
-	if (rc > 0)
-		tl_fail(e, "the LSC (serial %s) is revoked", serial);
-	free(serial);
-	return rc ? -1 : 0;
-}
-
-/* The certificate the phone authenticates with: type is what it says it
- * is (LSC or MIC). */
-static int check_cert(const tl_capf_sess *s, const tl_capf_msg *m, int type,
-		      tl_err *e)
-{
-	const tl_capf_srv *v = s->srv;
-	tl_cert *c;
-	char cn[80];
-	long t = now(s);
-	int rc = -1;
-
-	if (tl_cert_from_der(m->cert, m->cert_len, &c, e))
-		return -1;
-	if (tl_cert_name_attr(c, 0, "CN", cn, sizeof(cn)))
-		cn[0] = 0;
-	if (type == TL_CAPF_CERT_LSC) {
-		if (strcasecmp(cn, s->device))
-			tl_fail(e, "the LSC names %s, not %s", cn, s->device);
-		else if (!lsc_of_this_capf(v, c))
-			tl_fail(e, "the LSC was not issued by this CAPF (%s)", c->issuer);
-		else if (c->not_after < t || c->not_before > t)
-			tl_fail(e, "the LSC is expired or not yet valid");
-		else
-			rc = lsc_not_revoked(v, s->device, c, e);
-	} else {
-		/* Cisco MICs name the device inside the CN (CP-8865-SEP...). */
-		if (!strcasestr(cn, s->device))
-			tl_fail(e, "the MIC names %s, not %s", cn, s->device);
-		else
-			rc = manufactured(v, c, e);
-	}
-	if (rc == 0)
-		rc = auth_signatures(s, m, c, e);
-	tl_cert_free(c);
-	return rc;
-}
-
-/* 0 authenticated; otherwise *why is the failure reason and detail says
- * what was wrong. */
-static int authenticate(tl_capf_sess *s, const tl_device *d, const tl_capf_msg *m,
-			int *why, char *detail, size_t n)
-{
-	int mode = tl_capf_mode_parse(d->capf_auth_mode);
-	int type = m->has_cert_type ? m->cert_type : m->cert_inner_type;
-	tl_err e;
-
-	switch (mode) {
-	case TL_CAPF_MODE_NULL:
-		return 0;
-	case TL_CAPF_MODE_STRING:
-		*why = TL_WHY_AUTH_STRING;
-		return by_string(s, d, m->password, detail, n);
-	case TL_CAPF_MODE_LSC:
-	case TL_CAPF_MODE_MIC:
-		break;
-	default:
-		*why = TL_WHY_CREDENTIALS;
-		snprintf(detail, n, "unknown authentication mode %s", d->capf_auth_mode);
-		return -1;
-	}
-	*why = TL_WHY_CREDENTIALS;
-	if (!m->cert) {
-		snprintf(detail, n, "authentication by certificate, and the phone sent "
-			 "none");
-		return -1;
-	}
-	if (type != TL_CAPF_CERT_LSC && type != TL_CAPF_CERT_MIC) {
-		snprintf(detail, n, "certificate type %d (1 LSC, 2 MIC)", type);
-		return -1;
-	}
-	if (mode == TL_CAPF_MODE_MIC && type == TL_CAPF_CERT_LSC) {
-		snprintf(detail, n, "authentication by MIC only, and the phone sent an "
-			 "LSC");
-		return -1;
-	}
-	*why = type == TL_CAPF_CERT_LSC ? TL_WHY_LSC : TL_WHY_MIC;
-	if (check_cert(s, m, type, &e)) {
-		snprintf(detail, n, "%s", e.msg);
-		return -1;
-	}
-	if (m->sudi_cert && check_sudi(s, m, &e)) {
-		*why = TL_WHY_CREDENTIALS;
-		snprintf(detail, n, "%s", e.msg);
-		return -1;
-	}
-	return 0;
 }
 
 /* ---- the steps ---- */
@@ -605,9 +244,10 @@ static void on_auth(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 		s->op = TL_CAPF_OP_NONE;
 		tl_log(LOG_INFO, "event=no-operation device=%s peer=%s", s->device, s->peer);
 		end_session(s, TL_CAPF_NO_ACTION, "no operation pending", out);
-	} else if (d.capf_deadline && now(s) > d.capf_deadline) {
+	} else if (d.capf_deadline && tl_capf_sess_now(s) > d.capf_deadline) {
 		fail(s, TL_WHY_LATE, "the operation's deadline has passed", out);
-	} else if (authenticate(s, &d, m, &why, detail, sizeof(detail))) {
+	} else if (tl_capf_authenticate(s, &d, m, &why, detail,
+					sizeof(detail))) {
 		fail(s, why, detail, out);
 	} else if (s->op == TL_CAPF_OP_INSTALL) {
 		key_request(s, &d, out);
@@ -708,7 +348,7 @@ static void on_key(tl_capf_sess *s, const tl_capf_msg *m, tl_buf *out)
 	o.issuer_key = v->issuer ? v->issuer_key : v->capf_key;
 	o.device = s->device;
 	o.days = v->lsc_days;
-	o.now = (time_t)now(s);
+	o.now = (time_t)tl_capf_sess_now(s);
 	if (o.issuer->not_after < o.now) {
 		snprintf(detail, sizeof(detail), "the issuing certificate %s has expired",
 			 o.issuer->subject);
@@ -926,7 +566,7 @@ void tl_capf_sess_applied(tl_capf_sess *s, int rc, const tl_capf_change *c,
 	tl_capf_then then = s->then;
 
 	if (rc)
-		db_error(s, e);
+		tl_capf_sess_db_error(s, e);
 	s->waiting = 0;
 	s->then = NULL;
 	if (then)

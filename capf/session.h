@@ -1,7 +1,9 @@
 /* capfd's side of a CAPF session (docs/protocols.md, CAPF protocol) as pure logic:
  * bytes in, bytes out, outcomes in trustline.db. No sockets here, so every
  * path (each operation, each authentication mode, the phone vanishing at
- * any step) can be driven by a test; server.c puts it on the network. */
+ * any step) can be driven by a test; server.c puts it on the network. The
+ * state machine is session.c; how the phone is authenticated, auth.c; the
+ * keys and trust every session shares, identity.c. */
 #ifndef TL_CAPF_SESSION_H
 #define TL_CAPF_SESSION_H
 
@@ -9,42 +11,8 @@
 #include <time.h>
 
 #include "capfproto.h"
-#include "conf.h"
+#include "identity.h"
 #include "store.h"
-
-/* What every session of a process shares, loaded once (and again only on
- * reload): keys are never read per enrollment. */
-typedef struct tl_capf_srv {
-	tl_store *store;
-	tl_cert *capf;		/* the CAPF identity: TLS and default LSC issuer */
-	tl_key *capf_key;
-	tl_cert *issuer;	/* a configured issuing CA ("online CA"), or NULL */
-	tl_key *issuer_key;
-	tl_cert **trust;	/* CAPF-trust: manufacturing CAs and CAPF */
-	size_t ntrust;
-	/* with an issuing CA: it and the CAs above it found in CAPF-trust,
-	 * sent with each LSC (issuer and trust own them) */
-	const tl_cert *issuer_chain[TL_CAPF_MAX_CHAIN];
-	size_t nissuer_chain;
-	int lsc_days;
-	int lockout_attempts;
-	long lockout_window;	/* seconds */
-	time_t (*clock)(void);	/* NULL: time(); tests move it */
-	uint32_t next_session;
-	/* 0: sessions write trustline.db themselves, before they answer;
-	 * 1: they leave each change to the caller (tl_capf_sess_take), so a
-	 * server commits it away from its event loop */
-	int deferred;
-} tl_capf_srv;
-
-/* Loads the CAPF identity of the publisher, CAPF-trust and the optional
- * issuing CA (paths relative to the data directory) of c. A reload passes
- * the server it replaces as keep: when the identity cannot be read (its
- * key is root's, and capfd dropped root), keep's is copied and a warning
- * logged, so trust lists and settings still take effect. */
-int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
-		     const tl_capf_srv *keep, tl_err *e);
-void tl_capf_srv_free(tl_capf_srv *v);
 
 /* A change to trustline.db that an answer waits for: an issued LSC is
  * committed before it is sent, a confirmation or a failure before
@@ -136,5 +104,10 @@ void tl_capf_sess_applied(tl_capf_sess *s, int rc, const tl_capf_change *c,
  * committed for the session is the caller's to finish
  * (tl_capf_change_orphaned); a deferred one is left to take. */
 void tl_capf_sess_closed(tl_capf_sess *s, int timed_out);
+
+/* For the session's checks (auth.c): the time by srv->clock, and a
+ * failed write to trustline.db logged. */
+long tl_capf_sess_now(const tl_capf_sess *s);
+void tl_capf_sess_db_error(const tl_capf_sess *s, const tl_err *e);
 
 #endif

@@ -2,6 +2,7 @@
 #include "file.h"
 #include "log.h"
 #include "notify.h"
+#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,6 +153,58 @@ void tl_daemon_fit_files(unsigned *n, unsigned reserve, const char *key)
 	*n = rl.rlim_cur > 2 * (rlim_t)reserve ? (unsigned)(rl.rlim_cur - reserve) : reserve;
 	tl_log(LOG_WARNING, "event=limits %s=%u reason=\"open file limit %llu\"", key, *n,
 	       (unsigned long long)rl.rlim_cur);
+}
+
+int tl_daemon_paths(const char *prog, const char *dir, const char *conf,
+		    char *dirpath, char *confpath)
+{
+	if (realpath(tl_store_default_dir(dir), dirpath) == NULL) {
+		fprintf(stderr, "%s: %s: no such data directory\n", prog,
+			tl_store_default_dir(dir));
+		return -1;
+	}
+	if (conf && realpath(conf, confpath) == NULL) {
+		fprintf(stderr, "%s: -c %s: no such file\n", prog, conf);
+		return -1;
+	}
+	return 0;
+}
+
+int tl_daemon_listen(const char *addr, int port, int n, int *fds, tl_err *e)
+{
+	for (int i = 0; i < n; i++) {
+		fds[i] = tl_sock_bind(addr, i ? tl_sock_port(fds[0]) : port,
+				      SOCK_STREAM, n > 1, e);
+		if (fds[i] < 0) {
+			while (i-- > 0)
+				close(fds[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int tl_daemon_start(const char *prog, int foreground, const char *pidfile,
+		    tl_err *e)
+{
+	if (foreground)
+		return pidfile ? tl_daemon_pidfile(pidfile, getpid(), e) : 0;
+	if (tl_daemon_detach(pidfile, e))
+		return -1;
+	tl_log_open(prog, 1);
+	return 0;
+}
+
+int tl_daemon_run(tl_loop *l, tl_ev_fn hup, void *arg, tl_err *e)
+{
+	tl_ev *sig[3] = { 0 };
+	int rc;
+
+	if (tl_loop_signals(l, NULL, hup, arg, sig, e))
+		return -1;
+	rc = tl_loop_run(l, e);
+	tl_loop_signals_free(sig);
+	return rc;
 }
 
 void tl_daemon_ready(void)

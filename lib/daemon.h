@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "err.h"
+#include "loop.h"
 
 /* Forks into the background in a new session, with standard input, output
  * and error on /dev/null; the parent exits 0. The caller logs to syslog
@@ -23,6 +24,23 @@ int tl_daemon_user_ok(const char *user, tl_err *e);
 /* When running as root: switches to user's uid, gid and no supplementary
  * groups (for good: a saved uid of 0 is dropped too). A no-op otherwise. */
 int tl_daemon_drop(const char *user, tl_err *e);
+
+/* The data directory (dir, else the default) and the -c file conf (NULL:
+ * none) as absolute paths in dirpath and confpath (PATH_MAX each): a
+ * detached daemon leaves the directory it was started in, and each worker
+ * opens both again. A missing one is said on standard error, as prog. */
+int tl_daemon_paths(const char *prog, const char *dir, const char *conf,
+		    char *dirpath, char *confpath);
+/* One listening TCP socket per worker in fds[n] on addr and port (0: the
+ * first picks one, the others share it), with SO_REUSEPORT when n > 1. */
+int tl_daemon_listen(const char *addr, int port, int n, int *fds, tl_err *e);
+/* Everything checked and bound: detaches and logs to syslog as prog from
+ * then on, or, in the foreground, only writes the pid file (NULL: none). */
+int tl_daemon_start(const char *prog, int foreground, const char *pidfile,
+		    tl_err *e);
+/* Runs a worker's loop l, with what it serves already on it, until SIGTERM
+ * or SIGINT; SIGHUP calls hup(arg). */
+int tl_daemon_run(tl_loop *l, tl_ev_fn hup, void *arg, tl_err *e);
 
 /* Serving now: tells systemd so when a Type=notify unit started the
  * daemon (READY=1 to $NOTIFY_SOCKET, see notify.h); a failure is logged. */

@@ -111,7 +111,6 @@ static int parse(int argc, char **argv, opts *o)
 static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd)
 {
 	tl_loop *l = NULL;
-	tl_ev *sig[3] = { 0 };
 	tl_err e;
 	int rc = 1;
 
@@ -123,11 +122,10 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 			goto fail;
 	}
 	if (tl_daemon_drop(s->conf.tvs.user, &e) ||
-	    (l = tl_loop_new(&e)) == NULL || tl_tvsd_serve(d, l, fd, &e) ||
-	    tl_loop_signals(l, NULL, tl_tvsd_hup, d, sig, &e))
+	    (l = tl_loop_new(&e)) == NULL || tl_tvsd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
-	if (tl_loop_run(l, &e) == 0)
+	if (tl_daemon_run(l, tl_tvsd_hup, d, &e) == 0)
 		rc = 0;
 	else
 		goto fail;
@@ -138,7 +136,6 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
-	tl_loop_signals_free(sig);
 	tl_tvsd_free(d);
 	tl_loop_free(l);
 	tl_store_close(s);
@@ -163,7 +160,7 @@ static int worker(void *arg, int i)
 int main(int argc, char **argv)
 {
 	char dir[PATH_MAX], conf[PATH_MAX];
-	int fds[MAX_WORKERS], nfd = 0, rc;
+	int fds[MAX_WORKERS], nfd, rc;
 	tl_store s;
 	tl_tvsd *d;
 	tl_err e;
@@ -172,15 +169,8 @@ int main(int argc, char **argv)
 	if ((rc = parse(argc, argv, &o)) >= 0)
 		return rc;
 	tl_log_open("tvsd", 0);
-	if (realpath(tl_store_default_dir(o.dir), dir) == NULL) {
-		fprintf(stderr, "tvsd: %s: no such data directory\n",
-			tl_store_default_dir(o.dir));
+	if (tl_daemon_paths("tvsd", o.dir, o.conf, dir, conf))
 		return 1;
-	}
-	if (o.conf && realpath(o.conf, conf) == NULL) {
-		fprintf(stderr, "tvsd: -c %s: no such file\n", o.conf);
-		return 1;
-	}
 	if (o.conf)
 		o.conf = conf;
 	if (tl_store_open(&s, dir, &e) ||
@@ -204,21 +194,12 @@ int main(int argc, char **argv)
 		tl_store_close(&s);
 		return 0;
 	}
-	for (; nfd < s.conf.tvs.workers; nfd++) {
-		int port = nfd ? tl_sock_port(fds[0]) : s.conf.tvs.port;
-
-		fds[nfd] = tl_sock_bind(s.conf.tvs.listen, port, SOCK_STREAM,
-					s.conf.tvs.workers > 1, &e);
-		if (fds[nfd] < 0) {
-			tl_tvsd_free(d);
-			goto fail;
-		}
+	nfd = s.conf.tvs.workers;
+	if (tl_daemon_listen(s.conf.tvs.listen, s.conf.tvs.port, nfd, fds, &e)) {
+		tl_tvsd_free(d);
+		goto fail;
 	}
-	if (!o.foreground) {
-		if (tl_daemon_detach(o.pidfile, &e))
-			goto fail;
-		tl_log_open("tvsd", 1);
-	} else if (o.pidfile && tl_daemon_pidfile(o.pidfile, getpid(), &e))
+	if (tl_daemon_start("tvsd", o.foreground, o.pidfile, &e))
 		goto fail;
 	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d tls_min=%d.%d "
 	       "entries=%zu generation=%ld pid=%d", s.conf.tvs.listen[0] ?
