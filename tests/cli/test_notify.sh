@@ -58,10 +58,13 @@ run capfd --port 0 --workers 2
 python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind("\0trustline-test-notify-%d" % int(sys.argv[1]))
+open("abstract.up", "w").close()
 s.settimeout(10)
 print(s.recv(4096).decode())' $$ > abstract.out &
 apid=$!
-sleep 0.3
+# bound before tvsd starts: python3 itself can take seconds to start
+for _ in $(seq 200); do [ -e abstract.up ] && break; sleep 0.05; done
+[ -e abstract.up ] || fail "the abstract-socket listener did not start"
 NOTIFY_SOCKET="@trustline-test-notify-$$" "$B/bin/tvsd" --foreground --listen 127.0.0.1 \
 	--port 0 2> abstract.log &
 dpid=$!
