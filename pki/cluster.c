@@ -117,23 +117,24 @@ int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 	return 0;
 }
 
-/* The served lists, as they were before add-node began. */
-typedef struct lists {
-	uint8_t *buf[2];
-	size_t len[2];
-} lists;
+/* The files add-node rewrites, as they were before it began. */
+#define NKEPT 3
+typedef struct kept {
+	uint8_t *buf[NKEPT];
+	size_t len[NKEPT];
+} kept;
 
-static const char *const list_files[2] = {
-	"tftpboot/ITLFile.tlv", "tftpboot/CTLFile.tlv"
+static const char *const kept_files[NKEPT] = {
+	"tftpboot/ITLFile.tlv", "tftpboot/CTLFile.tlv", "trustline.conf"
 };
 
-static int keep_lists(tl_store *s, lists *l, tl_err *e)
+static int keep_files(tl_store *s, kept *l, tl_err *e)
 {
 	char path[1200];
 
 	memset(l, 0, sizeof(*l));
-	for (int i = 0; i < 2; i++)
-		if (tl_store_path(s, path, sizeof(path), "%s", list_files[i]) ||
+	for (int i = 0; i < NKEPT; i++)
+		if (tl_store_path(s, path, sizeof(path), "%s", kept_files[i]) ||
 		    (access(path, F_OK) == 0 &&
 		     tl_read_file(path, 1 << 20, &l->buf[i], &l->len[i], e)))
 			return -1;
@@ -141,10 +142,10 @@ static int keep_lists(tl_store *s, lists *l, tl_err *e)
 }
 
 /* What a failed add-node made goes again: the node's identity files and
- * their trust-store copies, the lists as they were served, the node in
- * memory. The audit log keeps the certificates that were made. */
+ * their trust-store copies, the lists and trustline.conf as they were, the
+ * node in memory. The audit log keeps the certificates that were made. */
 static void undo_add(tl_store *s, const char *node, int nnodes, int ntftp,
-		     const lists *l)
+		     const kept *l)
 {
 	char path[1200], name[256];
 	tl_err ignored;
@@ -168,9 +169,9 @@ static void undo_add(tl_store *s, const char *node, int nnodes, int ntftp,
 	}
 	s->conf.nnodes = nnodes;
 	s->conf.ntftp_nodes = ntftp;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < NKEPT; i++)
 		if (l->buf[i])
-			tl_store_write(s, list_files[i], l->buf[i], l->len[i], 0644,
+			tl_store_write(s, kept_files[i], l->buf[i], l->len[i], 0644,
 				       &ignored);
 }
 
@@ -180,7 +181,7 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 	tl_conf *c = &s->conf;
 	char one[1][64];
 	int rc, nnodes = c->nnodes, ntftp = c->ntftp_nodes;
-	lists before;
+	kept before;
 
 	rc = tl_conf_parse_nodes(node, one, e);
 	if (rc < 0)
@@ -199,7 +200,7 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 			       "to every node's certificate by regenerating them "
 			       "(`trustline cert generate PURPOSE --force`) after "
 			       "adding it to nodes in trustline.conf", one[0]);
-	if (keep_lists(s, &before, e))
+	if (keep_files(s, &before, e))
 		return -1;
 	snprintf(c->nodes[c->nnodes++], sizeof(c->nodes[0]), "%s", one[0]);
 	if (tftp)
@@ -217,19 +218,19 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 		rc = tl_ctl_rebuild(s, report, e);
 	if (rc == 0)
 		rc = tl_store_save_conf(s, e);
-	if (rc != 0)
-		undo_add(s, one[0], nnodes, ntftp, &before);
 	if (rc == 0)
 		rc = tl_store_audit(s, "cluster add-node", one[0], NULL, NULL, e);
 	/* once, for the whole change: the servers reload it in one step */
 	if (rc == 0)
 		rc = tl_store_bump(s, e);
+	if (rc != 0)
+		undo_add(s, one[0], nnodes, ntftp, &before);
 	if (rc == 0 && report)
 		fprintf(report, "node %s added%s: its certificates made, the ITL%s "
 			"rebuilt; start its servers with this data directory's "
 			"trustline.conf\n", one[0], tftp ? " as a TFTP node" : "",
 			c->mixed_mode ? " and CTL" : "");
-	free(before.buf[0]);
-	free(before.buf[1]);
+	for (int i = 0; i < NKEPT; i++)
+		free(before.buf[i]);
 	return rc;
 }
