@@ -190,48 +190,39 @@ static int on_manifest(void *user, const char *sec, const char *k, const char *v
 	return 1;
 }
 
-/* Every certificate of files[from..to) of the export into store. */
-static int import_files(tl_store *s, const char *dir, const manifest *m,
-			int from, int to, const char *store, int *changed,
-			FILE *report, tl_err *e)
+/* Every certificate of files[from..to) of the export, for store. */
+static int load_files(const char *dir, const manifest *m, int from, int to,
+		      const char *store, tl_trustadd *a, tl_err *e)
 {
 	char path[1200];
 	tl_cert **all = NULL;
 	size_t nall = 0;
-	tl_trustadd a;
-	int rc = -2;
 
+	memset(a, 0, sizeof(*a));
 	for (int i = from; i < to; i++) {
 		tl_cert **v, **g;
 		size_t n;
 
 		if (join(path, sizeof(path), dir, m->files[i], e) ||
-		    tl_certs_load(path, &v, &n, e))
-			goto out;
+		    tl_certs_load(path, &v, &n, e)) {
+			tl_certs_free(all, nall);
+			return -2;
+		}
 		if ((g = realloc(all, (nall + n) * sizeof(*g))) == NULL) {
 			tl_certs_free(v, n);
-			tl_fail(e, "out of memory");
-			goto out;
+			tl_certs_free(all, nall);
+			return tl_fail(e, "out of memory");
 		}
 		all = g;
 		memcpy(all + nall, v, n * sizeof(*v));
 		nall += n;
 		free(v);
 	}
-	if (report)
-		fprintf(report, "importing %zu certificate%s of cluster %s into %s\n",
-			nall, nall == 1 ? "" : "s", m->cluster[0] ? m->cluster :
-			"(unnamed)", store);
-	memset(&a, 0, sizeof(a));
-	a.store = store;
-	a.certs = all;
-	a.n = nall;
-	a.action = "import-bulk";
-	a.changed = changed;
-	rc = tl_pki_trust_add(s, &a, report, e);
-out:
-	tl_certs_free(all, nall);
-	return rc;
+	a->store = store;
+	a->certs = all;
+	a->n = nall;
+	a->action = "import-bulk";
+	return 0;
 }
 
 int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e)
@@ -239,6 +230,7 @@ int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e)
 	char path[1200];
 	manifest m;
 	tl_err inner;
+	tl_trustadd add[2];
 	int line, rc, changed = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -258,11 +250,30 @@ int tl_pki_bulk_import(tl_store *s, const char *dir, FILE *report, tl_err *e)
 		tl_fail(e, "%s lists no TFTP certificates", path);
 	if (line != 0 || m.recovery == 0)
 		return -2;
-	rc = import_files(s, dir, &m, 0, m.recovery, "CallManager-trust", &changed,
-			  report, e);
-	if (rc == 0 && m.n > m.recovery)
-		rc = import_files(s, dir, &m, m.recovery, m.n, "Phone-SAST-trust",
-				  &changed, report, e);
+	/* both stores read and checked before either changes: a certificate
+	 * refused for one store leaves the other as it was too */
+	memset(add, 0, sizeof(add));
+	rc = load_files(dir, &m, 0, m.recovery, "CallManager-trust", &add[0], e);
+	if (rc == 0)
+		rc = load_files(dir, &m, m.recovery, m.n, "Phone-SAST-trust", &add[1], e);
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		add[i].check_only = 1;
+		if (add[i].n)
+			rc = tl_pki_trust_add(s, &add[i], NULL, e);
+	}
+	for (int i = 0; rc == 0 && i < 2; i++) {
+		add[i].check_only = 0;
+		add[i].changed = &changed;
+		if (add[i].n == 0)
+			continue;
+		if (report)
+			fprintf(report, "importing %zu certificate%s of cluster %s into "
+				"%s\n", add[i].n, add[i].n == 1 ? "" : "s",
+				m.cluster[0] ? m.cluster : "(unnamed)", add[i].store);
+		rc = tl_pki_trust_add(s, &add[i], report, e);
+	}
+	for (int i = 0; i < 2; i++)
+		tl_certs_free((tl_cert **)add[i].certs, add[i].n);
 	/* one generation for the whole import: servers reload once */
 	if (changed && tl_store_bump(s, rc ? NULL : e) && rc == 0)
 		rc = -1;

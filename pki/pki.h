@@ -187,6 +187,7 @@ typedef struct tl_trustadd {
 	const char *action;	/* for the audit log; NULL: "trust add" */
 	int *changed;		/* not NULL: set when a certificate was written,
 				 * and the caller bumps the generation */
+	int check_only;		/* every check, nothing written */
 } tl_trustadd;
 /* Checks every certificate (wildcards, keys above 4096 bits, validity
  * unless allow_expired) and the one-subject-per-store rule (a same-subject

@@ -194,6 +194,10 @@ int tl_pki_trust_add(tl_store *s, const tl_trustadd *a, FILE *report, tl_err *e)
 	for (size_t i = 0; i < a->n; i++)
 		if ((at[i] = place(v, &nv, store, a->certs[i], e)) < 0)
 			goto out;
+	if (a->check_only) {
+		rc = 0;
+		goto out;
+	}
 	/* every certificate passed: now the store changes */
 	for (size_t i = 0; i < a->n; i++) {
 		const slot *sl = &v[at[i]];

@@ -275,4 +275,12 @@ refused 2 "not a file name of the export" $T cert import-bulk exp-bad
 cp -r exp exp-cut
 head -c 300 exp/o-sub.other.example.pem > exp-cut/o-sub.other.example.pem
 refused 2 "o-sub.other.example.pem: PEM block 1" $T cert import-bulk exp-cut
+# the two stores together: a refused ITLRecovery certificate (an RSA-8192
+# key) leaves CallManager-trust without the new TFTP certificates too
+expect 0 $T cluster init --name third --domain third.example --nodes t-pub --data-dir ./dd3
+expect 0 $T cert export-bulk exp3 --data-dir ./dd3
+cp "$VECTORS/rsa8192.pem" exp3/ITLRECOVERY_t-pub.pem
+refused 2 "RSA-8192" $T cert import-bulk exp3
+[ ! -e dd/trust/CallManager-trust/t-pub.third.example.pem ] ||
+	fail "import-bulk: CallManager-trust changed although Phone-SAST-trust refused"
 echo "all passed"
