@@ -1,7 +1,6 @@
 #include "daemon.h"
 #include "file.h"
 #include "log.h"
-#include "notify.h"
 #include "store.h"
 
 #include <errno.h>
@@ -13,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 int tl_daemon_detach(const char *pidfile, tl_err *e)
@@ -209,6 +209,9 @@ int tl_daemon_run(tl_loop *l, tl_ev_fn hup, void *arg, tl_err *e)
 
 void tl_daemon_ready(void)
 {
-	if (tl_notify("READY=1"))
-		tl_log(LOG_WARNING, "event=notify error=\"%s\"", strerror(errno));
+	/* 0 without $NOTIFY_SOCKET: not started by a Type=notify unit */
+	int rc = sd_notify(0, "READY=1");
+
+	if (rc < 0)
+		tl_log(LOG_WARNING, "event=notify error=\"%s\"", strerror(-rc));
 }

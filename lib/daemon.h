@@ -43,7 +43,7 @@ int tl_daemon_start(const char *prog, int foreground, const char *pidfile,
 int tl_daemon_run(tl_loop *l, tl_ev_fn hup, void *arg, tl_err *e);
 
 /* Serving now: tells systemd so when a Type=notify unit started the
- * daemon (READY=1 to $NOTIFY_SOCKET, see notify.h); a failure is logged. */
+ * daemon (libsystemd's sd_notify: READY=1 to $NOTIFY_SOCKET); a failure is logged. */
 void tl_daemon_ready(void);
 
 /* Each connection or transfer holds a descriptor: raises the open-file
