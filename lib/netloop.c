@@ -28,6 +28,33 @@ struct tl_tlsconn {
 	tl_tls *tls;
 };
 
+/* Which key exchange and cipher cost least depends on the wolfSSL linked
+ * in. Measured with wolfCrypt on this project's machines (CPU time: two
+ * key pairs and one shared secret, about one handshake's both sides; one
+ * 1 KB record sealed):
+ *   fast build (SP x86-64 assembly, AES-NI): P-256 106 us, X25519 135 us;
+ *     AES-256-GCM 0.43 us, ChaCha20-Poly1305 1.07 us
+ *   Debian's build (C only): X25519 143 us, P-256 708 us;
+ *     ChaCha20-Poly1305 3.5 us, AES-256-GCM 9.0 us
+ * AES-NI is used only where the CPU has it, so that is asked too. */
+static int fast_p256(void)
+{
+#ifdef WOLFSSL_SP_X86_64_ASM
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+static int fast_aes(void)
+{
+#ifdef WOLFSSL_AESNI
+	return __builtin_cpu_supports("aes");
+#else
+	return 0;
+#endif
+}
+
 static int versions_ok(int tls_min, tl_err *e)
 {
 	if (tls_min < 10 || tls_min > 13)
@@ -88,12 +115,16 @@ static int tls_new(tl_tls **out, int server, int tls_min, tl_err *e)
 	wolfSSL_CTX_NoTicketTLSv12(t->ctx);
 	wolfSSL_CTX_no_ticket_TLSv13(t->ctx);
 	{
-		/* X25519 first: its key exchange costs a sixth of P-256's on
-		 * this wolfSSL, on both sides of every handshake; the NIST
-		 * curves stay for the peers that have nothing else */
+		/* the cheaper key exchange first, on both sides of every
+		 * handshake (see fast_p256); the others stay for the peers
+		 * that have nothing else */
 		int groups[] = { WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1,
 				 WOLFSSL_ECC_SECP384R1, WOLFSSL_ECC_SECP521R1 };
 
+		if (fast_p256()) {
+			groups[0] = WOLFSSL_ECC_SECP256R1;
+			groups[1] = WOLFSSL_ECC_X25519;
+		}
 		wolfSSL_CTX_set_groups(t->ctx, groups, 4);
 	}
 	*out = t;
@@ -101,11 +132,10 @@ static int tls_new(tl_tls **out, int server, int tls_min, tl_err *e)
 }
 
 /* ChaCha20-Poly1305 first, then the rest of the default suites in their
- * order (the server's order decides). This wolfSSL has no AES-NI code:
- * its AES-GCM costs twice as much per byte as ChaCha20-Poly1305 (a 1 KB
- * record: 6.5 us against 3 us), on both sides of every record. A client
- * that does not offer ChaCha20 gets AES-GCM as before. Read after the
- * key is loaded: the default suites depend on its type. */
+ * order (the server's order decides), where AES-GCM has no AES-NI code
+ * (see fast_aes). A client that does not offer ChaCha20 gets AES-GCM as
+ * before. Read after the key is loaded: the default suites depend on its
+ * type. */
 static int prefer_chacha(WOLFSSL_CTX *ctx)
 {
 	WOLFSSL *ssl = wolfSSL_new(ctx);
@@ -154,7 +184,7 @@ int tl_tls_server(tl_tls **out, const tl_cert *cert, const tl_key *key,
 			     WOLFSSL_SUCCESS &&
 	     wolfSSL_CTX_check_private_key((*out)->ctx) == WOLFSSL_SUCCESS ? 0 :
 	     tl_fail(e, "the TLS context refuses the key of %s", cert->subject);
-	if (rc == 0 && prefer_chacha((*out)->ctx))
+	if (rc == 0 && !fast_aes() && prefer_chacha((*out)->ctx))
 		rc = tl_fail(e, "the TLS context refuses its cipher suites");
 	explicit_bzero(pem, strlen(pem));
 	free(pem);
