@@ -96,7 +96,8 @@ int main(int argc, char **argv)
 				goto bad;
 			break;
 		case 'w':
-			if (port_arg(optarg, 1, &o.workers) || o.workers > TL_TFTPD_WORKERS_MAX)
+			if (port_arg(optarg, 1, &o.workers) ||
+			    o.workers > TL_TFTPD_WORKERS_MAX)
 				goto bad;
 			break;
 		case 'h': usage(stdout); return 0;
