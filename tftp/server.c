@@ -162,9 +162,15 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req,
 			 * client acknowledged blocks: the transfer answering it
 			 * goes on, since the client is bound to its port. Not
 			 * once that transfer has gone a timeout without an
-			 * answer: its client left, and the port is another's. */
-			if (x->req == req && x->tries == 0) {
+			 * answer after data was acknowledged: its client left,
+			 * and the port is another's. Before any data was
+			 * acknowledged, a timeout proves nothing: the client's
+			 * request and this transfer's retransmission cross
+			 * (both wait a second), the client binds to the one
+			 * that arrives and would ignore a new transfer's port. */
+			if (x->req == req && (x->tries == 0 || x->acked <= 0)) {
 				s->st.dup_requests++;
+				tl_tftp_xfer_again(x);
 				return;
 			}
 			/* a different one: the old transfer gives way */

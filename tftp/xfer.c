@@ -191,6 +191,15 @@ static int resend(tl_tftp_xfer *x)
 	return send_window(x);
 }
 
+void tl_tftp_xfer_again(tl_tftp_xfer *x)
+{
+	/* A client still at the start asks again because it heard nothing:
+	 * answered as its repeated ACK would be, at most once a timeout. */
+	if (x->acked <= 0 && tl_now_ms() - x->sent_ms >= x->timeout_ms &&
+	    resend(x))
+		tl_tftp_xfer_end(x, "send-error", 0, NULL);
+}
+
 static void on_timeout(void *arg)
 {
 	tl_tftp_xfer *x = arg;

@@ -84,6 +84,9 @@ int tl_tftp_xfer_start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req,
 /* Reads what the client sent to the transfer's port (arg is the transfer):
  * the transfer may be gone after it. */
 void tl_tftp_xfer_read(void *arg);
+/* The client sent the request of x again while it runs (x may be gone
+ * after it). */
+void tl_tftp_xfer_again(tl_tftp_xfer *x);
 /* Logs the transfer's end, counts it and frees it. */
 void tl_tftp_xfer_end(tl_tftp_xfer *x, const char *result, int code,
 		      const char *msg);
