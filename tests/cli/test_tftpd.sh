@@ -215,9 +215,12 @@ python3 bad.py "$P" > bad.txt 2>&1 || { cat bad.txt; fail "malformed requests"; 
 # A client port the kernel gives to a new request while a transfer from it
 # is still open, its client gone silent: once that transfer has timed out
 # waiting, the same request is a new one, served at once. Before, it is a
-# retransmission or a late copy (below), and ignored.
+# retransmission or a late copy (below), and ignored. Before any block is
+# acknowledged a timeout proves nothing: the client asking again (it heard
+# nothing, or its request crossed the server's retransmission) is answered
+# by the same transfer from the same port, a timeout after the last answer.
 cat > reuse.py <<'PY'
-import socket, sys
+import socket, sys, time
 port = int(sys.argv[1])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(3)
@@ -235,11 +238,26 @@ s.sendto(rrq, ("127.0.0.1", port))          # the same port, a new request
 d, tid2 = s.recvfrom(600)
 assert d[:4] == b"\0\3\0\1" and tid2 != tid, (d[:4], tid, tid2)
 s.sendto(b"\0\5\0\0done\0", tid2)
-print("ok")
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+a.settimeout(3)
+a.sendto(rrq, ("127.0.0.1", port))
+d, tid = a.recvfrom(600)
+d2, _ = a.recvfrom(600)                     # block 1 again, after a timeout
+assert d[:4] == d2[:4] == b"\0\3\0\1", (d[:4], d2[:4])
+time.sleep(1.2)
+a.sendto(rrq, ("127.0.0.1", port))          # the client asks again
+t = time.monotonic()
+d, tid3 = a.recvfrom(600)
+assert d[:4] == b"\0\3\0\1" and tid3 == tid, (d[:4], tid, tid3)
+assert time.monotonic() - t < 0.5, time.monotonic() - t
+a.sendto(b"\0\5\0\0done\0", tid)
+print(a.getsockname()[1])
 PY
 python3 reuse.py "$P" > reuse.txt 2>&1 || { cat reuse.txt; fail "a reused client port"; }
 sleep 0.2
 grep -q "file=mid.bin .*result=superseded" main.log || fail "no superseded transfer: $(tail -3 main.log)"
+grep -q "client=127.0.0.1:$(cat reuse.txt) .*result=superseded" main.log &&
+	fail "superseded before a block was acknowledged: $(grep superseded main.log)"
 
 # unknown options are ignored; trailing NUL padding too
 expect 0 "$GET" 127.0.0.1 "$P" ITLFile.tlv after.tlv
