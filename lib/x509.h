@@ -1,7 +1,8 @@
 /* Certificates and keys over wolfSSL: load PEM or DER, names in the
  * `attr=value,...` form of docs/protocols.md, serials, hashes, public-key
- * encodings, signing and verification, and a small certificate maker. The
- * only module (with netloop) that includes wolfSSL headers. */
+ * encodings, signing and verification, and a small certificate maker. One
+ * interface over the lib/x509*.c files (x509.c says which holds what), the
+ * only ones (with netloop) that include wolfSSL headers. */
 #ifndef TL_X509_H
 #define TL_X509_H
 
