@@ -319,7 +319,8 @@ int tl_cert_from_mem(const uint8_t *buf, size_t len, const char *name,
 	return 0;
 }
 
-int tl_cert_load(const char *path, tl_cert **out, tl_err *e)
+int tl_x509_load(const char *path, tl_x509_parse_fn parse, void *out,
+		 tl_err *e)
 {
 	uint8_t *buf;
 	size_t len;
@@ -327,12 +328,22 @@ int tl_cert_load(const char *path, tl_cert **out, tl_err *e)
 
 	if (tl_read_file(path, 1 << 20, &buf, &len, e))
 		return -1;
-	rc = tl_cert_from_mem(buf, len, path, out, e);
+	rc = parse(buf, len, path, out, e);
+	explicit_bzero(buf, len);
 	free(buf);
 	return rc;
 }
 
-/* ---- signatures ---- */
+static int cert_parse(const uint8_t *buf, size_t len, const char *name,
+		      void *out, tl_err *e)
+{
+	return tl_cert_from_mem(buf, len, name, out, e);
+}
+
+int tl_cert_load(const char *path, tl_cert **out, tl_err *e)
+{
+	return tl_x509_load(path, cert_parse, out, e);
+}
 
 int tl_x509_der_to_pem(const uint8_t *der, size_t len, int type, char **pem)
 {

@@ -286,17 +286,24 @@ int tl_certs_from_mem(const uint8_t *buf, size_t len, const char *name,
 	return 0;
 }
 
+struct certs_out {
+	tl_cert ***v;
+	size_t *n;
+};
+
+static int certs_parse(const uint8_t *buf, size_t len, const char *name,
+		       void *out, tl_err *e)
+{
+	struct certs_out *o = out;
+
+	return tl_certs_from_mem(buf, len, name, o->v, o->n, e);
+}
+
 int tl_certs_load(const char *path, tl_cert ***out, size_t *n, tl_err *e)
 {
-	uint8_t *buf;
-	size_t len;
-	int rc;
+	struct certs_out o = { out, n };
 
 	*out = NULL;
 	*n = 0;
-	if (tl_read_file(path, 1 << 20, &buf, &len, e))
-		return -1;
-	rc = tl_certs_from_mem(buf, len, path, out, n, e);
-	free(buf);
-	return rc;
+	return tl_x509_load(path, certs_parse, &o, e);
 }

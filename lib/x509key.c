@@ -5,8 +5,6 @@
 #include <wolfssl/wolfcrypt/asn.h>
 #include <wolfssl/wolfcrypt/asn_public.h>
 
-#include "file.h"
-
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,18 +119,15 @@ int tl_key_from_mem(const uint8_t *buf, size_t len, const char *name,
 	return 0;
 }
 
+static int key_parse(const uint8_t *buf, size_t len, const char *name,
+		     void *out, tl_err *e)
+{
+	return tl_key_from_mem(buf, len, name, out, e);
+}
+
 int tl_key_load(const char *path, tl_key **out, tl_err *e)
 {
-	uint8_t *buf;
-	size_t len;
-	int rc;
-
-	if (tl_read_file(path, 1 << 20, &buf, &len, e))
-		return -1;
-	rc = tl_key_from_mem(buf, len, path, out, e);
-	explicit_bzero(buf, len);
-	free(buf);
-	return rc;
+	return tl_x509_load(path, key_parse, out, e);
 }
 
 int tl_key_to_pem(const tl_key *k, char **pem, tl_err *e)

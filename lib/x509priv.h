@@ -38,6 +38,13 @@ WC_RNG *tl_x509_rng(void);
 char *tl_x509_name_string(WOLFSSL_X509_NAME *nm);
 /* PEM of DER of a wolfSSL block type (CERT_TYPE, ...), malloc'ed (x509.c). */
 int tl_x509_der_to_pem(const uint8_t *der, size_t len, int type, char **pem);
+/* Reads a certificate or key file of up to 1 MiB and hands it, named by its
+ * path, to parse (x509.c). The bytes are wiped before they are freed: the
+ * loader does not know whether they hold a private key. */
+typedef int (*tl_x509_parse_fn)(const uint8_t *buf, size_t len,
+				const char *name, void *out, tl_err *e);
+int tl_x509_load(const char *path, tl_x509_parse_fn parse, void *out,
+		 tl_err *e);
 
 static inline const char *wc_msg(int rc)
 {
