@@ -2,7 +2,7 @@
  * `attr=value,...` form of docs/protocols.md, serials, hashes, public-key
  * encodings, signing and verification, and a small certificate maker. One
  * interface over the lib/x509*.c files (x509.c says which holds what), the
- * only ones (with netloop) that include wolfSSL headers. */
+ * only ones (with tlsconn.c) that include wolfSSL headers. */
 #ifndef TL_X509_H
 #define TL_X509_H
 
