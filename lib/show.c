@@ -282,8 +282,9 @@ void tl_tlist_brief(FILE *f, const tl_tlist *l, long signer)
 		fprintf(f, "#%zu\t%-10s\t%s\tserial %s\t%s %s", i + 1,
 			tl_role_short(r->role), tl_record_name(r),
 			serial && *serial ? serial : "-",
-			r->pubkey == NULL ? "no key" : r->key_type == TL_KEY_RSA ?
-			"RSA" : "EC", r->cert ? "certificate" : "hash-only");
+			r->pubkey == NULL ? "no key" :
+			tl_x509_keytype_name(r->key_type),
+			r->cert ? "certificate" : "hash-only");
 		if ((long)i == signer)
 			fputs("\tsigner", f);
 		fputc('\n', f);
@@ -324,7 +325,7 @@ void tl_tlist_json(FILE *f, const tl_tlist *l, const char *kind, long signer,
 			      r->serial_len);
 		fputs(",\"key_type\":", f);
 		tl_json_str(f, r->pubkey == NULL ? NULL :
-			    r->key_type == TL_KEY_RSA ? "RSA" : "EC");
+			    tl_x509_keytype_name(r->key_type));
 		fputs(",\"public_key\":", f);
 		tl_json_hex(f, r->pubkey, r->pubkey_len, 0);
 		if (r->cert) {

@@ -23,6 +23,8 @@ enum tl_hash {
 #define TL_HASH_MAX 64
 
 enum tl_keytype { TL_KEY_RSA = 0, TL_KEY_EC = 1 };
+/* "RSA" or "EC", as messages and listings name a key type. */
+const char *tl_x509_keytype_name(int type);
 
 #define TL_SERIAL_MAX 32
 

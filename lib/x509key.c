@@ -33,6 +33,11 @@ void tl_pub_free(tl_pub *p)
 	free(p);
 }
 
+const char *tl_x509_keytype_name(int type)
+{
+	return type == TL_KEY_RSA ? "RSA" : "EC";
+}
+
 int tl_key_type(const tl_key *k)
 {
 	return k->type;
@@ -193,8 +198,8 @@ int tl_key_matches(const tl_key *k, const tl_cert *c, tl_err *e)
 
 	if (k->type != c->key_type)
 		return tl_fail(e, "key is %s but the certificate %s holds an %s key",
-			       k->type == TL_KEY_RSA ? "RSA" : "EC", c->subject,
-			       c->key_type == TL_KEY_RSA ? "RSA" : "EC");
+			       tl_x509_keytype_name(k->type), c->subject,
+			       tl_x509_keytype_name(c->key_type));
 	if (k->type == TL_KEY_RSA) {
 		len = wc_RsaKeyToPublicDer_ex((RsaKey *)&k->u.rsa, pub, n, 0);
 		if (len > 0)

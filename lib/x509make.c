@@ -41,7 +41,7 @@ int tl_key_generate(int type, int bits, tl_key **out, tl_err *e)
 	if (rc != 0) {
 		free(k);
 		return tl_fail(e, "cannot generate %s-%d key: %s",
-			       type == TL_KEY_RSA ? "RSA" : "EC", bits, wc_msg(rc));
+			       tl_x509_keytype_name(type), bits, wc_msg(rc));
 	}
 	*out = k;
 	return 0;
