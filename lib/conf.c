@@ -272,10 +272,32 @@ static int path_setting(const char *v, char *out, size_t n)
 	return snprintf(out, n, "%s", v) < (int)n;
 }
 
-static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
+/* The connection limits of tvsd and capfd, which both serve TLS through
+ * tl_netsrv: the same keys and bounds. -1 when k is none of them. */
+static int limits_key(const char *k, const char *v, int *max_connections,
+		      int *max_per_source, int *handshake_timeout,
+		      int *idle_timeout)
 {
 	static const int day = 86400;
 
+	if (!strcmp(k, "max_connections"))
+		return !number(v, 1, 1000000, max_connections);
+	if (!strcmp(k, "max_connections_per_source"))
+		return !number(v, 0, 1000000, max_per_source);
+	if (!strcmp(k, "handshake_timeout"))
+		return !number(v, 1, day, handshake_timeout);
+	if (!strcmp(k, "idle_timeout"))
+		return !number(v, 1, day, idle_timeout);
+	return -1;
+}
+
+static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
+{
+	int r = limits_key(k, v, &t->max_connections, &t->max_per_source,
+			   &t->handshake_timeout, &t->idle_timeout);
+
+	if (r >= 0)
+		return r;
 	if (!strcmp(k, "port")) return !number(v, 1, 65535, &t->port);
 	if (!strcmp(k, "listen"))
 		return !*v || !address(v, t->listen, sizeof(t->listen), e);
@@ -290,13 +312,6 @@ static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
 		return !number(v, 1, 1000, &t->lockout_attempts);
 	if (!strcmp(k, "lockout_minutes"))
 		return !number(v, 1, 7 * 24 * 60, &t->lockout_minutes);
-	if (!strcmp(k, "max_connections"))
-		return !number(v, 1, 1000000, &t->max_connections);
-	if (!strcmp(k, "max_connections_per_source"))
-		return !number(v, 0, 1000000, &t->max_per_source);
-	if (!strcmp(k, "handshake_timeout"))
-		return !number(v, 1, day, &t->handshake_timeout);
-	if (!strcmp(k, "idle_timeout")) return !number(v, 1, day, &t->idle_timeout);
 	if (!strcmp(k, "per_ip_rate")) return !number(v, 0, 1000000, &t->per_ip_rate);
 	/* empty: the owner of trustline.db, which capfd writes */
 	if (!strcmp(k, "user"))
@@ -368,8 +383,12 @@ static int seen_before(struct parse_ctx *p, const char *sec, const char *k)
 
 static int tvs_key(tl_conf_tvs *t, const char *k, const char *v, tl_err *e)
 {
-	static const int day = 86400, year = 365 * 86400;
+	static const int year = 365 * 86400;
+	int r = limits_key(k, v, &t->max_connections, &t->max_per_source,
+			   &t->handshake_timeout, &t->idle_timeout);
 
+	if (r >= 0)
+		return r;
 	if (!strcmp(k, "listen"))
 		return !*v || !address(v, t->listen, sizeof(t->listen), e);
 	if (!strcmp(k, "user"))
@@ -397,14 +416,6 @@ static int tvs_key(tl_conf_tvs *t, const char *k, const char *v, tl_err *e)
 		}
 		return !number(v, 1, year, &t->role_ttl[role]);
 	}
-	if (!strcmp(k, "max_connections"))
-		return !number(v, 1, 1000000, &t->max_connections);
-	if (!strcmp(k, "max_connections_per_source"))
-		return !number(v, 0, 1000000, &t->max_per_source);
-	if (!strcmp(k, "handshake_timeout"))
-		return !number(v, 1, day, &t->handshake_timeout);
-	if (!strcmp(k, "idle_timeout"))
-		return !number(v, 1, day, &t->idle_timeout);
 	if (!strcmp(k, "max_requests"))
 		return !number(v, 1, 1000000, &t->max_requests);
 	return 0;

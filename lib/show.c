@@ -5,6 +5,11 @@
 
 #include "json.h"
 
+static const char *tag_name(const char *const *names, size_t n, int tag)
+{
+	return tag > 0 && (size_t)tag < n && names[tag] ? names[tag] : "UNKNOWN";
+}
+
 static const char *header_tag_name(int tag)
 {
 	static const char *names[] = {
@@ -22,9 +27,7 @@ static const char *header_tag_name(int tag)
 		[27] = "ENCRYPTIONHASH", [28] = "SIGNERVERSION",
 	};
 
-	if (tag > 0 && tag < (int)(sizeof(names) / sizeof(names[0])) && names[tag])
-		return names[tag];
-	return "UNKNOWN";
+	return tag_name(names, sizeof(names) / sizeof(names[0]), tag);
 }
 
 static const char *record_tag_name(int tag)
@@ -36,9 +39,7 @@ static const char *record_tag_name(int tag)
 		[10] = "IPADDRESS", [11] = "CERTHASH", [12] = "HASH ALGORITHM",
 	};
 
-	if (tag > 0 && tag < (int)(sizeof(names) / sizeof(names[0])) && names[tag])
-		return names[tag];
-	return "UNKNOWN";
+	return tag_name(names, sizeof(names) / sizeof(names[0]), tag);
 }
 
 /* Space-separated hex, 16 bytes a line, as Cisco prints keys and signatures. */
@@ -155,6 +156,20 @@ void tl_show_header(FILE *f, const tl_sfile *h)
 	fputc('\n', f);
 }
 
+/* "<who>":..., "issuer":..., "serial":...: a signer and a record name a
+ * certificate alike. */
+static void json_identity(FILE *f, const char *who, const char *name,
+			  const char *issuer, const uint8_t *serial,
+			  size_t serial_len)
+{
+	fprintf(f, "\"%s\":", who);
+	tl_json_str(f, name);
+	fputs(",\"issuer\":", f);
+	tl_json_str(f, issuer);
+	fputs(",\"serial\":", f);
+	tl_json_hex(f, serial, serial_len, 1);
+}
+
 void tl_show_header_json(FILE *f, const tl_sfile *h)
 {
 	fprintf(f, "\"version\":\"%u.%u\",\"header_length\":%u,", h->version[0],
@@ -162,12 +177,8 @@ void tl_show_header_json(FILE *f, const tl_sfile *h)
 	if (h->has_signer_version)
 		fprintf(f, "\"signer_version\":\"%u.%u\",", h->signer_version[0],
 			h->signer_version[1]);
-	fputs("\"signer\":", f);
-	tl_json_str(f, h->signer_name);
-	fputs(",\"issuer\":", f);
-	tl_json_str(f, h->issuer_name);
-	fputs(",\"serial\":", f);
-	tl_json_hex(f, h->serial, h->serial_len, 1);
+	json_identity(f, "signer", h->signer_name, h->issuer_name, h->serial,
+		      h->serial_len);
 	fprintf(f, ",\"digest\":\"%s\",\"modulus_bits\":%d,"
 		"\"signature_offset\":%zu,\"signature_length\":%zu,\"filename\":",
 		tl_hash_name(h->hash_alg), tl_modulus_bits(h->modulus), h->sig_off,
@@ -271,8 +282,9 @@ void tl_tlist_brief(FILE *f, const tl_tlist *l, long signer)
 		fprintf(f, "#%zu\t%-10s\t%s\tserial %s\t%s %s", i + 1,
 			tl_role_short(r->role), tl_record_name(r),
 			serial && *serial ? serial : "-",
-			r->pubkey == NULL ? "no key" : r->key_type == TL_KEY_RSA ?
-			"RSA" : "EC", r->cert ? "certificate" : "hash-only");
+			r->pubkey == NULL ? "no key" :
+			tl_x509_keytype_name(r->key_type),
+			r->cert ? "certificate" : "hash-only");
 		if ((long)i == signer)
 			fputs("\tsigner", f);
 		fputc('\n', f);
@@ -308,15 +320,12 @@ void tl_tlist_json(FILE *f, const tl_tlist *l, const char *kind, long signer,
 			"\"role_name\":\"%s\",\"dns_name\":", i ? "," : "", i + 1,
 			r->off, r->length, r->role, tl_role_short(r->role));
 		tl_json_str(f, r->dns_name);
-		fputs(",\"subject\":", f);
-		tl_json_str(f, r->subject);
-		fputs(",\"issuer\":", f);
-		tl_json_str(f, r->issuer);
-		fputs(",\"serial\":", f);
-		tl_json_hex(f, r->serial, r->serial_len, 1);
+		fputc(',', f);
+		json_identity(f, "subject", r->subject, r->issuer, r->serial,
+			      r->serial_len);
 		fputs(",\"key_type\":", f);
 		tl_json_str(f, r->pubkey == NULL ? NULL :
-			    r->key_type == TL_KEY_RSA ? "RSA" : "EC");
+			    tl_x509_keytype_name(r->key_type));
 		fputs(",\"public_key\":", f);
 		tl_json_hex(f, r->pubkey, r->pubkey_len, 0);
 		if (r->cert) {

@@ -1,7 +1,8 @@
 /* Certificates and keys over wolfSSL: load PEM or DER, names in the
  * `attr=value,...` form of docs/protocols.md, serials, hashes, public-key
- * encodings, signing and verification, and a small certificate maker. The
- * only module (with netloop) that includes wolfSSL headers. */
+ * encodings, signing and verification, and a small certificate maker. One
+ * interface over the lib/x509*.c files (x509.c says which holds what), the
+ * only ones (with tlsconn.c) that include wolfSSL headers. */
 #ifndef TL_X509_H
 #define TL_X509_H
 
@@ -22,6 +23,8 @@ enum tl_hash {
 #define TL_HASH_MAX 64
 
 enum tl_keytype { TL_KEY_RSA = 0, TL_KEY_EC = 1 };
+/* "RSA" or "EC", as messages and listings name a key type. */
+const char *tl_x509_keytype_name(int type);
 
 #define TL_SERIAL_MAX 32
 
