@@ -61,6 +61,9 @@ static void usage(FILE *f)
 
 static const char *data_dir;
 
+/* After "not in the device database" where the command needs a row. */
+#define ADD_HINT ": add it with `trustline device add`"
+
 static const struct option dev_opts[] = {
 	{ "model", required_argument, 0, 'm' },
 	{ "protocol", required_argument, 0, 'p' },
@@ -69,17 +72,17 @@ static const struct option dev_opts[] = {
 	{ "template", required_argument, 0, 't' },
 	{ "mic", required_argument, 0, 'M' },
 	{ "json", no_argument, 0, 'j' },
-	{ "data-dir", required_argument, 0, 'D' },
-	{ "help", no_argument, 0, 'h' },
+	CLI_STORE_OPTIONS,
 	{ 0, 0, 0, 0 },
 };
 
-/* Applies options to d; returns -1 after printing a usage error. */
+/* Applies options to d (--json only where json is given); -1 when they
+ * all apply, else the exit status (after --help, 0). */
 static int apply(const char *cmd, int argc, char **argv, tl_device *d, int *json)
 {
 	tl_cert *mic;
 	tl_err e;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "h", dev_opts, NULL)) != -1) {
 		switch (c) {
@@ -90,50 +93,52 @@ static int apply(const char *cmd, int argc, char **argv, tl_device *d, int *json
 				*q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
 			break;
 		case 'P':
-			if ((d->profile = tl_profile_parse(optarg)) < 0) {
-				cli_usage(cmd, "--profile: non-secure, authenticated or "
-					  "encrypted");
-				return -1;
-			}
+			if ((d->profile = tl_profile_parse(optarg)) < 0)
+				return cli_usage(cmd, "--profile: non-secure, "
+						 "authenticated or encrypted");
 			break;
 		case 'd': snprintf(d->description, sizeof(d->description), "%s", optarg); break;
 		case 't': snprintf(d->template_name, sizeof(d->template_name), "%s", optarg); break;
 		case 'M':
-			if (tl_cert_load(optarg, &mic, &e)) {
-				cli_fail(EXIT_USAGE, &e);
-				return -1;
-			}
+			if (tl_cert_load(optarg, &mic, &e))
+				return cli_fail(EXIT_USAGE, &e);
 			tl_device_set_blob(&d->mic, &d->mic_len, mic->der, mic->der_len);
 			tl_cert_free(mic);
 			break;
 		case 'j': if (json) *json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 1;
-		default: cli_usage(cmd, "unknown option"); return -1;
+		default:
+			if ((rc = cli_store_opt(c, optarg, &data_dir, usage, cmd)) >= 0)
+				return rc;
 		}
 	}
-	return 0;
+	return -1;
 }
 
-/* For subcommands that take only --data-dir and --help. */
-static int no_options(const char *cmd, int argc, char **argv)
+/* For subcommands that take no device options: --data-dir, --help and,
+ * where json is given, --json. */
+static int no_options(const char *cmd, int argc, char **argv, int *json)
 {
 	tl_device dummy;
 	int rc;
 
 	tl_device_init(&dummy);
-	rc = apply(cmd, argc, argv, &dummy, NULL);
+	rc = apply(cmd, argc, argv, &dummy, json);
 	tl_device_free(&dummy);
 	return rc;
 }
 
-static int open_store(tl_store *s)
+/* The device name from the database: 0, else the exit status after the
+ * message (hint follows the one for an unknown name). */
+static int get_device(tl_store *s, const char *name, tl_device *d,
+		      const char *hint)
 {
 	tl_err e;
+	int rc = tl_dev_get(s, name, d, &e);
 
-	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	return 0;
+	if (rc > 0)
+		return cli_error(EXIT_INVALID, "%s is not in the device database%s",
+				 name, hint);
+	return rc < 0 ? cli_fail(EXIT_USAGE, &e) : 0;
 }
 
 /* The device name that comes first: -1 when it is there and valid, else
@@ -169,31 +174,20 @@ static int do_put(int create, int argc, char **argv)
 	/* Once over the options for --data-dir (and their errors) before the
 	 * store is opened, then again onto the row read from it. */
 	optind = 2;
-	if ((rc = no_options(cmd, argc, argv)) != 0)
-		return rc > 0 ? 0 : EXIT_USAGE;
-	if (open_store(&s))
+	if ((rc = no_options(cmd, argc, argv, NULL)) >= 0)
+		return rc;
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
-	if (!create) {
-		if ((rc = tl_dev_get(&s, name, &d, &e)) != 0) {
-			tl_store_close(&s);
-			if (rc > 0)
-				return cli_error(EXIT_INVALID, "%s is not in the device "
-						 "database: add it with `trustline device "
-						 "add`", name);
-			return cli_fail(EXIT_USAGE, &e);
-		}
+	if (!create && (rc = get_device(&s, name, &d, ADD_HINT)) != 0) {
+		tl_store_close(&s);
+		return rc;
 	}
 	memcpy(d.name, name, sizeof(name));
 	optind = 2;
-	rc = apply(cmd, argc, argv, &d, NULL);
-	if (rc == 0 && optind != argc) {
-		cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-		rc = -1;
-	}
-	if (rc == 0)
+	if ((rc = apply(cmd, argc, argv, &d, NULL)) < 0 && optind != argc)
+		rc = cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (rc < 0)
 		rc = tl_dev_put(&s, &d, create, &e) ? cli_fail(EXIT_INVALID, &e) : 0;
-	else
-		rc = rc > 0 ? 0 : EXIT_USAGE;
 	if (rc == 0)
 		printf("%s %s: %s, %s, %s\n", create ? "added" : "changed", d.name,
 		       d.model, d.protocol, tl_profile_name(d.profile));
@@ -242,12 +236,8 @@ static int each_device(tl_store *s, const char *name, tl_dev_fn fn, void *ctx,
 	int rc;
 
 	if (name) {
-		rc = tl_dev_get(s, name, &d, &e);
-		if (rc > 0)
-			return cli_error(EXIT_INVALID, "%s is not in the device database",
-					 name);
-		if (rc < 0)
-			return cli_fail(EXIT_USAGE, &e);
+		if ((rc = get_device(s, name, &d, "")) != 0)
+			return rc;
 		fn(ctx, &d);
 		if (json)
 			putchar('\n');
@@ -278,23 +268,20 @@ static int do_list(int argc, char **argv, int show)
 {
 	struct list_ctx ctx = { 0, 0 };
 	char name[16];
-	tl_device d;
 	tl_store s;
 	tl_err e;
 	int rc;
 
-	tl_device_init(&d);
 	optind = 1;
-	rc = apply(show ? "device show" : "device list", argc, argv, &d, &ctx.json);
-	tl_device_free(&d);
-	if (rc)
-		return rc > 0 ? 0 : EXIT_USAGE;
+	if ((rc = no_options(show ? "device show" : "device list", argc, argv,
+			     &ctx.json)) >= 0)
+		return rc;
 	if (optind != argc - show)
 		return cli_usage(show ? "device show" : "device list",
 				 show ? "give one device name" : "unexpected argument");
 	if (show && tl_dev_name(argv[optind], name, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
 	rc = each_device(&s, show ? name : NULL, list_one, &ctx, ctx.json);
 	tl_store_close(&s);
@@ -309,13 +296,13 @@ static int do_remove(int argc, char **argv)
 	int rc;
 
 	optind = 1;
-	if ((rc = no_options("device remove", argc, argv)))
-		return rc > 0 ? 0 : EXIT_USAGE;
+	if ((rc = no_options("device remove", argc, argv, NULL)) >= 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cli_usage("device remove", "give one device name");
 	if (tl_dev_name(argv[optind], name, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
 	rc = tl_dev_remove(&s, name, &e) ? cli_fail(EXIT_INVALID, &e) : 0;
 	if (rc == 0)
@@ -333,13 +320,13 @@ static int do_import(int argc, char **argv)
 	int rc, added;
 
 	optind = 1;
-	if ((rc = no_options("device import", argc, argv)))
-		return rc > 0 ? 0 : EXIT_USAGE;
+	if ((rc = no_options("device import", argc, argv, NULL)) >= 0)
+		return rc;
 	if (optind + 1 != argc)
 		return cli_usage("device import", "give one CSV file");
 	if (tl_read_file(argv[optind], TL_FILE_MAX, &buf, &len, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s)) {
+	if (cli_open_store(&s, data_dir)) {
 		free(buf);
 		return EXIT_USAGE;
 	}
@@ -426,8 +413,7 @@ static int do_capf(int argc, char **argv)
 		{ "auth-string", required_argument, 0, 's' },
 		{ "key", required_argument, 0, 'k' },
 		{ "by", required_argument, 0, 'b' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *cmd = "device capf", *op_s = NULL, *mode_s = NULL, *str = NULL,
@@ -450,9 +436,9 @@ static int do_capf(int argc, char **argv)
 		case 's': str = optarg; break;
 		case 'k': key = optarg; break;
 		case 'b': by = optarg; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &data_dir, usage, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind != argc)
@@ -488,14 +474,11 @@ static int do_capf(int argc, char **argv)
 		if (deadline <= now)
 			return cli_usage(cmd, "--by %s is in the past", by);
 	}
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
-	if ((rc = tl_dev_get(&s, name, &d, &e)) != 0) {
+	if ((rc = get_device(&s, name, &d, ADD_HINT)) != 0) {
 		tl_store_close(&s);
-		if (rc > 0)
-			return cli_error(EXIT_INVALID, "%s is not in the device database: "
-					 "add it with `trustline device add`", name);
-		return cli_fail(EXIT_USAGE, &e);
+		return rc;
 	}
 	if (!mode_s)
 		mode = str ? TL_CAPF_MODE_STRING : tl_capf_mode_parse(d.capf_auth_mode);
@@ -624,23 +607,19 @@ static int do_capf_status(int argc, char **argv)
 {
 	struct status_ctx ctx = { NULL, 0, 0, 0 };
 	char name[16];
-	tl_device d;
 	tl_store s;
 	tl_err e;
 	int rc;
 
-	tl_device_init(&d);
 	optind = 1;
-	rc = apply("device capf-status", argc, argv, &d, &ctx.json);
-	tl_device_free(&d);
-	if (rc)
-		return rc > 0 ? 0 : EXIT_USAGE;
+	if ((rc = no_options("device capf-status", argc, argv, &ctx.json)) >= 0)
+		return rc;
 	if (argc - optind > 1)
 		return cli_usage("device capf-status", "give at most one device name");
 	ctx.one = argc - optind == 1;
 	if (ctx.one && tl_dev_name(argv[optind], name, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
 	ctx.s = &s;
 	rc = each_device(&s, ctx.one ? name : NULL, status_one, &ctx, ctx.json);
@@ -652,8 +631,7 @@ static int do_capf_status(int argc, char **argv)
 static int do_lsc(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *cmd = "device lsc revoke";
@@ -674,22 +652,16 @@ static int do_lsc(int argc, char **argv)
 	if ((rc = device_arg(cmd, argc - 1, argv + 1, name)) >= 0)
 		return rc;
 	optind = 3;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
-		}
-	}
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1)
+		if ((rc = cli_store_opt(c, optarg, &data_dir, usage, cmd)) >= 0)
+			return rc;
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
-	if ((rc = tl_dev_get(&s, name, &d, &e)) != 0) {
+	if ((rc = get_device(&s, name, &d, "")) != 0) {
 		tl_store_close(&s);
-		if (rc > 0)
-			return cli_error(EXIT_INVALID, "%s is not in the device database", name);
-		return cli_fail(EXIT_USAGE, &e);
+		return rc;
 	}
 	tl_device_free(&d);
 	rc = tl_capf_lsc_revoke(&s, name, (long)time(NULL), &n, &e) ||
