@@ -105,17 +105,6 @@ static void usage(FILE *f)
 "          trust add does, so that its TVS vouches for the new ITL.\n", f);
 }
 
-static const char *data_dir;
-
-static int open_store(tl_store *s)
-{
-	tl_err e;
-
-	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	return 0;
-}
-
 /* A row of `cert list`: identity or trust certificate. */
 typedef struct row {
 	const char *usage, *group;
@@ -178,7 +167,7 @@ static int list_item(void *arg, tl_pki_item *it)
 	return 0;
 }
 
-static int do_list(int argc, char **argv)
+static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "usage", required_argument, 0, 'u' },
@@ -186,14 +175,14 @@ static int do_list(int argc, char **argv)
 		{ "purpose", required_argument, 0, 'p' },
 		{ "expiring-within", required_argument, 0, 'x' },
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL, *one[1];
+	const char *dir = NULL;
 	struct list_ctx ctx = { NULL, NULL, -1, 0, 0 };
 	long within = -1;
-	int json = 0, c, ids, trust, rc = 0;
+	int json = 0, c, ids, trust, rc;
 	tl_store s;
 	tl_err e;
 
@@ -201,25 +190,25 @@ static int do_list(int argc, char **argv)
 		switch (c) {
 		case 'u':
 			if (strcmp(optarg, "identity") && strcmp(optarg, "trust"))
-				return cli_usage("cert list", "--usage is identity or trust");
+				return cli_usage(cmd, "--usage is identity or trust");
 			usage_f = optarg;
 			break;
 		case 's': store_f = optarg; break;
 		case 'p': purpose_f = optarg; break;
 		case 'x': within = atol(optarg); break;
 		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert list", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (store_f && !tl_trust_store_find(store_f))
-		return cli_usage("cert list", "unknown trust store \"%s\": one of %s",
+		return cli_usage(cmd, "unknown trust store \"%s\": one of %s",
 				 store_f, tl_trust_store_names());
 	if (purpose_f && !tl_purpose_find(purpose_f))
-		return cli_usage("cert list", "unknown purpose \"%s\": one of %s",
+		return cli_usage(cmd, "unknown purpose \"%s\": one of %s",
 				 purpose_f, tl_purpose_names());
-	if (open_store(&s))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (json)
 		fputs("[", stdout);
@@ -234,9 +223,8 @@ static int do_list(int argc, char **argv)
 	ctx.within = within;
 	ctx.json = json;
 	ctx.s = &s;
-	if (tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
-			list_item, &ctx, &e))
-		rc = cli_fail(EXIT_USAGE, &e);
+	rc = tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
+			 list_item, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
 	if (json)
 		fputs("]\n", stdout);
 	tl_store_close(&s);
@@ -244,7 +232,7 @@ static int do_list(int argc, char **argv)
 }
 
 /* NAME as PURPOSE[/NODE] or STORE/NAME, else a file. */
-static int resolve(const char *name, tl_cert **out, tl_err *e)
+static int resolve(const char *dir, const char *name, tl_cert **out, tl_err *e)
 {
 	char group[128];
 	const char *slash = strchr(name, '/');
@@ -260,7 +248,7 @@ static int resolve(const char *name, tl_cert **out, tl_err *e)
 		return tl_fail(e, "%s: no such file, purpose or trust store (purposes: "
 			       "%s; trust stores: %s)", name, tl_purpose_names(),
 			       tl_trust_store_names());
-	if (tl_pki_store_open(&s, tl_store_default_dir(data_dir), stderr, e))
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, e))
 		return -1;
 	if (p) {
 		const char *node = slash ? slash + 1 : s.conf.nodes[0];
@@ -287,6 +275,45 @@ static int resolve(const char *name, tl_cert **out, tl_err *e)
 	return rc;
 }
 
+/* The one NAME (what the usage error calls it) after the options of show
+ * and export: -1 with *out loaded, else the exit status after the
+ * message. */
+static int named_cert(const char *cmd, const char *dir, int argc, char **argv,
+		      const char *what, tl_cert **out)
+{
+	tl_err e;
+
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "give one %s", what);
+	if (resolve(dir, argv[optind], out, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	return -1;
+}
+
+/* The SHA-1, SHA-256 and MD5 fingerprints of c: JSON members, or a line
+ * each. */
+static void print_fingerprints(const tl_cert *c, int json)
+{
+	static const int fps[] = { TL_HASH_SHA1, TL_HASH_SHA256, TL_HASH_MD5 };
+	static const char *const keys[] = { "sha1", "sha256", "md5" };
+	static const char *const labels[] = { "SHA-1:", "SHA-256:", "MD5:" };
+	uint8_t h[TL_HASH_MAX];
+
+	for (int i = 0; i < 3; i++) {
+		int n = tl_hash(fps[i], c->der, c->der_len, h);
+
+		if (json) {
+			printf(",\"%s\":", keys[i]);
+			tl_json_hex(stdout, h, (size_t)n, 0);
+			continue;
+		}
+		printf("%-12s ", labels[i]);
+		for (int k = 0; k < n; k++)
+			printf("%s%02x", k ? ":" : "", h[k]);
+		fputc('\n', stdout);
+	}
+}
+
 static void print_bits(unsigned v, const char *const *names, const unsigned *bits,
 		       size_t n)
 {
@@ -302,12 +329,11 @@ static void print_bits(unsigned v, const char *const *names, const unsigned *bit
 	fputc('\n', stdout);
 }
 
-static int do_show(int argc, char **argv)
+static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	static const char *const ku_names[] = { "digitalSignature", "keyEncipherment",
@@ -319,26 +345,22 @@ static int do_show(int argc, char **argv)
 		"ipsecEndSystem" };
 	static const unsigned eku_bits[] = { TL_EKU_SERVER_AUTH, TL_EKU_CLIENT_AUTH,
 		TL_EKU_IPSEC_END_SYSTEM };
-	const int fps[] = { TL_HASH_SHA1, TL_HASH_SHA256, TL_HASH_MD5 };
-	uint8_t h[TL_HASH_MAX];
-	int json = 0, c;
+	const char *dir = NULL;
+	int json = 0, c, rc;
 	char *serial, t1[32], t2[32];
 	struct tm tm;
 	tl_cert *cert;
-	tl_err e;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert show", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage("cert show", "give one NAME or FILE");
-	if (resolve(argv[optind], &cert, &e))
-		return cli_fail(EXIT_USAGE, &e);
+	if ((rc = named_cert(cmd, dir, argc, argv, "NAME or FILE", &cert)) >= 0)
+		return rc;
 	serial = tl_hex(cert->serial, cert->serial_len, 1);
 	strftime(t1, sizeof(t1), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_before, &tm));
 	strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_after, &tm));
@@ -359,14 +381,8 @@ static int do_show(int argc, char **argv)
 			tl_json_str(stdout, cert->san[i]);
 		}
 		fputs("]", stdout);
-		for (int i = 0; i < 3; i++) {
-			int n = tl_hash(fps[i], cert->der, cert->der_len, h);
-
-			printf(",\"%s\":", fps[i] == TL_HASH_SHA1 ? "sha1" :
-			       fps[i] == TL_HASH_SHA256 ? "sha256" : "md5");
-			tl_json_hex(stdout, h, (size_t)n, 0);
-		}
-		cli_rev_show(cert, data_dir, 1);
+		print_fingerprints(cert, 1);
+		cli_rev_show(cert, dir, 1);
 		fputs("}\n", stdout);
 	} else {
 		printf("Subject:     %s\nIssuer:      %s\nSerial:      %s\n"
@@ -383,31 +399,22 @@ static int do_show(int argc, char **argv)
 		for (size_t i = 0; i < cert->nsan; i++)
 			printf("%s%s", i ? ", " : "", cert->san[i]);
 		puts(cert->nsan ? "" : "(none)");
-		cli_rev_show(cert, data_dir, 0);
-		for (int i = 0; i < 3; i++) {
-			int n = tl_hash(fps[i], cert->der, cert->der_len, h);
-
-			printf("%-12s ", fps[i] == TL_HASH_SHA1 ? "SHA-1:" :
-			       fps[i] == TL_HASH_SHA256 ? "SHA-256:" : "MD5:");
-			for (int k = 0; k < n; k++)
-				printf("%s%02x", k ? ":" : "", h[k]);
-			fputc('\n', stdout);
-		}
+		cli_rev_show(cert, dir, 0);
+		print_fingerprints(cert, 0);
 	}
 	free(serial);
 	tl_cert_free(cert);
 	return 0;
 }
 
-static int do_export(int argc, char **argv)
+static int do_export(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "der", no_argument, 0, 'd' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *out = "-";
+	const char *out = "-", *dir = NULL;
 	int der = 0, c, rc;
 	tl_cert *cert;
 	char *pem;
@@ -417,15 +424,13 @@ static int do_export(int argc, char **argv)
 		switch (c) {
 		case 'd': der = 1; break;
 		case 'o': out = optarg; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert export", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage("cert export", "give one NAME");
-	if (resolve(argv[optind], &cert, &e))
-		return cli_fail(EXIT_USAGE, &e);
+	if ((rc = named_cert(cmd, dir, argc, argv, "NAME", &cert)) >= 0)
+		return rc;
 	if (der)
 		rc = cli_write(out, cert->der, cert->der_len, &e);
 	else if ((rc = tl_cert_to_pem(cert, &pem, &e)) == 0) {
@@ -450,7 +455,7 @@ static int key_opt(int c, const char *arg, int *type, int *bits, int *hash,
 	return 0;
 }
 
-static int do_generate(int argc, char **argv)
+static int do_generate(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "node", required_argument, 0, 'n' },
@@ -459,11 +464,10 @@ static int do_generate(int argc, char **argv)
 		{ "years", required_argument, 0, 'y' },
 		{ "san", required_argument, 0, 's' },
 		{ "force", no_argument, 0, 'f' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *san[17] = { 0 };
+	const char *san[17] = { 0 }, *dir = NULL;
 	int nsan = 0, c, rc;
 	tl_genopts o;
 	tl_store s;
@@ -477,26 +481,26 @@ static int do_generate(int argc, char **argv)
 		case 'k':
 		case 'H':
 			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
-				    "cert generate"))
+				    cmd))
 				return EXIT_USAGE;
 			break;
 		case 'y': o.years = atoi(optarg); break;
 		case 's':
 			if (nsan == 16)
-				return cli_usage("cert generate", "at most 16 --san names");
+				return cli_usage(cmd, "at most 16 --san names");
 			san[nsan++] = optarg;
 			break;
 		case 'f': o.force = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert generate", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage("cert generate", "give one PURPOSE");
+		return cli_usage(cmd, "give one PURPOSE");
 	o.purpose = argv[optind];
 	o.san = san;
-	if (open_store(&s))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_pki_generate(&s, &o, stdout, &e);
 	tl_store_close(&s);
@@ -542,16 +546,16 @@ static void print_pending(const tl_pending *p, int json, int with_pem)
 }
 
 /* cert csr list|show|delete */
-static int csr_pending(int argc, char **argv)
+static int csr_pending(const char *cmd, void (*help)(FILE *), int argc,
+		       char **argv)
 {
 	static const struct option opts[] = {
 		{ "node", required_argument, 0, 'n' },
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *verb = argv[0], *node = NULL;
+	const char *verb = argv[0], *node = NULL, *dir = NULL;
 	int json = 0, c, rc, list = !strcmp(verb, "list");
 	char what[32];
 	tl_pending *v;
@@ -559,21 +563,21 @@ static int csr_pending(int argc, char **argv)
 	tl_store s;
 	tl_err e;
 
-	snprintf(what, sizeof(what), "cert csr %s", verb);
+	snprintf(what, sizeof(what), "%s %s", cmd, verb);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': node = optarg; break;
 		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(what, "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, what)) >= 0)
+				return rc;
 		}
 	}
 	if (optind + (list ? 0 : 1) != argc)
 		return cli_usage(what, list ? "unexpected argument" : "give one PURPOSE");
 	if ((list && node) || (!strcmp(verb, "delete") && json))
 		return cli_usage(what, "%s takes no %s", what, node ? "--node" : "--json");
-	if (open_store(&s))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (!strcmp(verb, "delete")) {
 		rc = tl_pki_csr_delete(&s, argv[optind], node, stdout, &e);
@@ -602,7 +606,7 @@ static int csr_pending(int argc, char **argv)
 	return 0;
 }
 
-static int do_csr(int argc, char **argv)
+static int do_csr(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "node", required_argument, 0, 'n' },
@@ -610,11 +614,10 @@ static int do_csr(int argc, char **argv)
 		{ "hash", required_argument, 0, 'H' },
 		{ "include-ou", no_argument, 0, 'u' },
 		{ "san", required_argument, 0, 's' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *san[17] = { 0 }, *out = NULL;
+	const char *san[17] = { 0 }, *out = NULL, *dir = NULL;
 	int nsan = 0, c, rc;
 	tl_csropts o;
 	tl_store s;
@@ -623,7 +626,7 @@ static int do_csr(int argc, char **argv)
 
 	if (argc > 1 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show") ||
 			 !strcmp(argv[1], "delete")))
-		return csr_pending(argc - 1, argv + 1);
+		return csr_pending(cmd, help, argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
 	o.key_type = -1;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -632,26 +635,26 @@ static int do_csr(int argc, char **argv)
 		case 'k':
 		case 'H':
 			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
-				    "cert csr"))
+				    cmd))
 				return EXIT_USAGE;
 			break;
 		case 'u': o.include_ou = 1; break;
 		case 's':
 			if (nsan == 16)
-				return cli_usage("cert csr", "at most 16 --san names");
+				return cli_usage(cmd, "at most 16 --san names");
 			san[nsan++] = optarg;
 			break;
 		case 'o': out = optarg; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert csr", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage("cert csr", "give one PURPOSE");
+		return cli_usage(cmd, "give one PURPOSE");
 	o.purpose = argv[optind];
 	o.san = san;
-	if (open_store(&s))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_pki_csr(&s, &o, &pem, out ? stdout : stderr, &e);
 	tl_store_close(&s);
@@ -704,16 +707,15 @@ static int leaf_load(const char *path, tl_cert **leaf, tl_cert **chain,
 	return 0;
 }
 
-static int do_import(int argc, char **argv)
+static int do_import(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "node", required_argument, 0, 'n' },
 		{ "chain", required_argument, 0, 'c' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *node = NULL;
+	const char *node = NULL, *dir = NULL;
 	tl_cert *chain[CHAIN_MAX], *cert = NULL;
 	size_t nchain = 0;
 	int c, rc = EXIT_USAGE;
@@ -729,24 +731,24 @@ static int do_import(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); rc = 0; goto out;
-		default: rc = cli_usage("cert import", "unknown option"); goto out;
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				goto out;
 		}
 	}
 	if (optind + 2 != argc) {
-		rc = cli_usage("cert import", "give PURPOSE and the CA-signed CERT");
+		rc = cli_usage(cmd, "give PURPOSE and the CA-signed CERT");
 		goto out;
 	}
 	if (nchain == CHAIN_MAX) {
-		rc = cli_usage("cert import", "more than %d chain certificates", CHAIN_MAX);
+		rc = cli_usage(cmd, "more than %d chain certificates", CHAIN_MAX);
 		goto out;
 	}
 	if (leaf_load(argv[optind + 1], &cert, chain, &nchain, &e)) {
 		rc = cli_fail(EXIT_USAGE, &e);
 		goto out;
 	}
-	if (open_store(&s))
+	if ((rc = cli_open_store(&s, dir)) != 0)
 		goto out;
 	rc = tl_pki_import(&s, argv[optind], node, cert, chain, nchain, stdout, &e)
 		? cli_fail(EXIT_INVALID, &e) : 0;
@@ -785,10 +787,10 @@ static void print_problems(const char *key, const char *what,
 /* `cert check` without a file: the data directory as a whole. What a
  * crash or a hand edit can leave: a change whose cascade did not finish,
  * and trust lists that no longer list what the stores hold. */
-static int check_data_dir(int json)
+static int check_data_dir(const char *given, int json)
 {
 	tl_problem probs[3];
-	const char *dir = tl_store_default_dir(data_dir);
+	const char *dir = tl_store_default_dir(given);
 	tl_store s;
 	tl_err e;
 	int n = 0, rc;
@@ -820,7 +822,7 @@ static int check_data_dir(int json)
 	return n ? EXIT_INVALID : 0;
 }
 
-static int do_check(int argc, char **argv)
+static int do_check(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "purpose", required_argument, 0, 'p' },
@@ -828,8 +830,7 @@ static int do_check(int argc, char **argv)
 		{ "key", required_argument, 0, 'k' },
 		{ "chain", required_argument, 0, 'c' },
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	tl_cert *chain[CHAIN_MAX], **pool = NULL;
@@ -840,7 +841,7 @@ static int do_check(int argc, char **argv)
 	tl_key *key = NULL;
 	uint8_t *key_file = NULL;
 	size_t nchain = 0, npool = 0, key_len = 0;
-	const char *key_path = NULL;
+	const char *key_path = NULL, *dir = NULL;
 	int json = 0, c, n, rc = EXIT_USAGE;
 	tl_err e;
 
@@ -849,7 +850,7 @@ static int do_check(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			if ((r.purpose = tl_purpose_find(optarg)) == NULL)
-				return cli_usage("cert check", "unknown purpose \"%s\": "
+				return cli_usage(cmd, "unknown purpose \"%s\": "
 						 "one of %s", optarg, tl_purpose_names());
 			break;
 		case 'H': r.host = optarg; break;
@@ -861,15 +862,15 @@ static int do_check(int argc, char **argv)
 			}
 			break;
 		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert check", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind == argc && nchain == 0 && !key_path && !r.purpose && !r.host)
-		return check_data_dir(json);
+		return check_data_dir(dir, json);
 	if (optind + 1 != argc) {
-		rc = cli_usage("cert check", "give one certificate FILE, or none to "
+		rc = cli_usage(cmd, "give one certificate FILE, or none to "
 			       "check the data directory");
 		goto out;
 	}
@@ -880,7 +881,7 @@ static int do_check(int argc, char **argv)
 		goto out;
 	}
 	/* the data directory's trust stores, when there is one, complete chains */
-	if (tl_pki_store_open(&s, tl_store_default_dir(data_dir), stderr, &e) == 0) {
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e) == 0) {
 		if (tl_pki_trust_pool(&s, nchain, &pool, &npool, &e))
 			npool = 0;
 		tl_store_close(&s);
@@ -920,17 +921,17 @@ static void on_term(int sig)
 	stop = sig;
 }
 
-static int do_monitor(int argc, char **argv)
+static int do_monitor(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "notify-days", required_argument, 0, 'n' },
 		{ "json", no_argument, 0, 'j' },
 		{ "watch", no_argument, 0, 'w' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	int days = 0, json = 0, watch = 0, c, worst = 0;
+	const char *dir = NULL;
+	int days = 0, json = 0, watch = 0, c, rc, worst = 0;
 	time_t next_monitor = 0, next_rev = 0;
 	tl_store s;
 	tl_err e;
@@ -940,20 +941,20 @@ static int do_monitor(int argc, char **argv)
 		case 'n': days = atoi(optarg); break;
 		case 'j': json = 1; break;
 		case 'w': watch = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert monitor", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind != argc || days < 0)
-		return cli_usage("cert monitor", "unexpected argument");
+		return cli_usage(cmd, "unexpected argument");
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	do {
 		time_t now = time(NULL);
 		int every;
 
-		if (open_store(&s))
+		if (cli_open_store(&s, dir))
 			return EXIT_USAGE;
 		if (now >= next_monitor) {
 			worst = tl_pki_monitor(&s, days, json, watch ? stderr : stdout, &e);
@@ -990,14 +991,14 @@ static int trust_exit(int rc, const tl_err *e)
 	return rc == 0 ? 0 : cli_fail(rc == -2 ? EXIT_USAGE : EXIT_INVALID, e);
 }
 
-static int do_trust_add(int argc, char **argv)
+static int do_trust_add(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "allow-expired", no_argument, 0, 'x' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
+	const char *dir = NULL;
 	tl_cert **certs;
 	tl_trustadd a;
 	size_t n;
@@ -1009,19 +1010,19 @@ static int do_trust_add(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': a.allow_expired = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert trust add", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind + 2 != argc)
-		return cli_usage("cert trust add", "give STORE and FILE");
+		return cli_usage(cmd, "give STORE and FILE");
 	if (!tl_trust_store_find(argv[optind]))
-		return cli_usage("cert trust add", "unknown trust store \"%s\": one of "
+		return cli_usage(cmd, "unknown trust store \"%s\": one of "
 				 "%s", argv[optind], tl_trust_store_names());
 	if (tl_certs_load(argv[optind + 1], &certs, &n, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s)) {
+	if (cli_open_store(&s, dir)) {
 		tl_certs_free(certs, n);
 		return EXIT_USAGE;
 	}
@@ -1034,14 +1035,14 @@ static int do_trust_add(int argc, char **argv)
 	return trust_exit(rc, &e);
 }
 
-static int do_trust_delete(int argc, char **argv)
+static int do_trust_delete(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, 0, 'f' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
+	const char *dir = NULL;
 	int force = 0, c, rc;
 	tl_store s;
 	tl_err e;
@@ -1049,43 +1050,43 @@ static int do_trust_delete(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': force = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert trust delete", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind + 2 != argc)
-		return cli_usage("cert trust delete", "give STORE and NAME");
-	if (open_store(&s))
+		return cli_usage(cmd, "give STORE and NAME");
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_pki_trust_delete(&s, argv[optind], argv[optind + 1], force, stdout, &e);
 	tl_store_close(&s);
 	return trust_exit(rc, &e);
 }
 
-static int do_trust(int argc, char **argv)
+static int do_trust(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return do_trust_add(argc - 1, argv + 1);
+		return do_trust_add("cert trust add", help, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "delete") == 0)
-		return do_trust_delete(argc - 1, argv + 1);
+		return do_trust_delete("cert trust delete", help, argc - 1, argv + 1);
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
+		help(stdout);
 		return 0;
 	}
-	return cli_usage("cert trust", "give add or delete");
+	return cli_usage(cmd, "give add or delete");
 }
 
 /* export-bulk [--force] and import-bulk: DIR and the data directory. */
-static int bulk(int argc, char **argv, int export)
+static int bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv,
+		int export)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, 0, 'f' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *cmd = export ? "cert export-bulk" : "cert import-bulk";
+	const char *dir = NULL;
 	int c, rc, force = 0;
 	tl_store s;
 	tl_err e;
@@ -1097,14 +1098,14 @@ static int bulk(int argc, char **argv, int export)
 				return cli_usage(cmd, "unknown option");
 			force = 1;
 			break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cmd, "give one DIR");
-	if (open_store(&s))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = export ? tl_pki_bulk_export(&s, argv[optind], force, stdout, &e) :
 		      tl_pki_bulk_import(&s, argv[optind], stdout, &e);
@@ -1112,14 +1113,14 @@ static int bulk(int argc, char **argv, int export)
 	return trust_exit(rc, &e);
 }
 
-static int do_export_bulk(int argc, char **argv)
+static int do_export_bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
-	return bulk(argc, argv, 1);
+	return bulk(cmd, help, argc, argv, 1);
 }
 
-static int do_import_bulk(int argc, char **argv)
+static int do_import_bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
-	return bulk(argc, argv, 0);
+	return bulk(cmd, help, argc, argv, 0);
 }
 
 struct audit_ctx {
@@ -1153,15 +1154,15 @@ static void audit_row(void *arg, long ts, const char *user, const char *action,
 	fputc('}', stdout);
 }
 
-static int do_audit(int argc, char **argv)
+static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	struct audit_ctx ctx = { 0, 0 };
+	const char *dir = NULL;
 	tl_store s;
 	tl_err e;
 	int c, rc;
@@ -1169,14 +1170,14 @@ static int do_audit(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': ctx.json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert audit", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind != argc)
-		return cli_usage("cert audit", "unexpected argument \"%s\"", argv[optind]);
-	if (open_store(&s))
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (ctx.json)
 		putchar('[');
@@ -1187,25 +1188,23 @@ static int do_audit(int argc, char **argv)
 	return rc;
 }
 
+static int do_revocation(const char *cmd, void (*help)(FILE *), int argc, char **argv)
+{
+	return cli_cert_revocation(argc, argv);
+}
+
 int cmd_cert(int argc, char **argv)
 {
-	static const struct { const char *name; int (*fn)(int, char **); } verbs[] = {
+	static const cli_verb verbs[] = {
 		{ "list", do_list }, { "show", do_show }, { "export", do_export },
 		{ "generate", do_generate }, { "check", do_check },
 		{ "monitor", do_monitor }, { "csr", do_csr }, { "import", do_import },
 		{ "audit", do_audit },
 		{ "trust", do_trust }, { "export-bulk", do_export_bulk },
 		{ "import-bulk", do_import_bulk },
-		{ "revocation", cli_cert_revocation },
+		{ "revocation", do_revocation },
 	};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	optind = 1;
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].fn(argc - 1, argv + 1);
-	return cli_usage("cert", "unknown subcommand \"%s\"", argv[1]);
+	return cli_dispatch("cert", usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }
