@@ -10,66 +10,85 @@
 #include "json.h"
 #include "pki.h"
 
-/* --key rsa:BITS|ec:256|ec:384 (c 'k') and --hash (c 'H') of generate and
- * csr; a bad value is a usage error, already printed. */
-static int key_opt(int c, const char *arg, int *type, int *bits, int *hash,
-		   const char *cmd)
+/* What generate and csr both take: --node N, --key rsa:BITS|ec:256|ec:384,
+ * --hash and up to 16 --san NAME. */
+typedef struct ident_opts {
+	const char *node;
+	int key_type;		/* -1: keep the current key's */
+	int key_bits, hash_alg;
+	const char *san[17];	/* NULL-terminated */
+	int nsan;
+} ident_opts;
+
+#define IDENT_OPTIONS \
+	{ "node", required_argument, 0, 'n' }, \
+	{ "key", required_argument, 0, 'k' }, \
+	{ "hash", required_argument, 0, 'H' }, \
+	{ "san", required_argument, 0, 's' }
+
+/* For the default case of generate's and csr's option switch: takes c when
+ * it is one of IDENT_OPTIONS and returns -1, else is cli_store_opt. A bad
+ * value is a usage error, printed. */
+static int ident_opt(ident_opts *o, int c, const char *arg, const char **dir,
+		     void (*help)(FILE *), const char *cmd)
 {
 	tl_err e;
 
-	if (c == 'k' && tl_conf_parse_key(arg, type, bits, &e))
-		return cli_usage(cmd, "--key: %s", e.msg);
-	if (c == 'H' && (*hash = tl_hash_parse(arg)) < 0)
-		return cli_usage(cmd, "--hash: sha256, sha384 or sha512");
-	return 0;
+	switch (c) {
+	case 'n': o->node = arg; return -1;
+	case 'k':
+		if (tl_conf_parse_key(arg, &o->key_type, &o->key_bits, &e))
+			return cli_usage(cmd, "--key: %s", e.msg);
+		return -1;
+	case 'H':
+		if ((o->hash_alg = tl_hash_parse(arg)) < 0)
+			return cli_usage(cmd, "--hash: sha256, sha384 or sha512");
+		return -1;
+	case 's':
+		if (o->nsan == 16)
+			return cli_usage(cmd, "at most 16 --san names");
+		o->san[o->nsan++] = arg;
+		return -1;
+	default:
+		return cli_store_opt(c, arg, dir, help, cmd);
+	}
 }
 
 int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
 		      char **argv)
 {
 	static const struct option opts[] = {
-		{ "node", required_argument, 0, 'n' },
-		{ "key", required_argument, 0, 'k' },
-		{ "hash", required_argument, 0, 'H' },
+		IDENT_OPTIONS,
 		{ "years", required_argument, 0, 'y' },
-		{ "san", required_argument, 0, 's' },
 		{ "force", no_argument, 0, 'f' },
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *san[17] = { 0 }, *dir = NULL;
-	int nsan = 0, c, rc;
+	ident_opts io = { .key_type = -1 };
+	const char *dir = NULL;
+	int c, rc;
 	tl_genopts o;
 	tl_store s;
 	tl_err e;
 
 	memset(&o, 0, sizeof(o));
-	o.key_type = -1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o.node = optarg; break;
-		case 'k':
-		case 'H':
-			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
-				    cmd))
-				return EXIT_USAGE;
-			break;
 		case 'y': o.years = atoi(optarg); break;
-		case 's':
-			if (nsan == 16)
-				return cli_usage(cmd, "at most 16 --san names");
-			san[nsan++] = optarg;
-			break;
 		case 'f': o.force = 1; break;
 		default:
-			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+			if ((rc = ident_opt(&io, c, optarg, &dir, help, cmd)) >= 0)
 				return rc;
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cmd, "give one PURPOSE");
 	o.purpose = argv[optind];
-	o.san = san;
+	o.node = io.node;
+	o.key_type = io.key_type;
+	o.key_bits = io.key_bits;
+	o.hash_alg = io.hash_alg;
+	o.san = io.san;
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_pki_generate(&s, &o, stdout, &e);
@@ -179,16 +198,14 @@ static int csr_pending(const char *cmd, void (*help)(FILE *), int argc,
 int cli_cert_csr(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "node", required_argument, 0, 'n' },
-		{ "key", required_argument, 0, 'k' },
-		{ "hash", required_argument, 0, 'H' },
+		IDENT_OPTIONS,
 		{ "include-ou", no_argument, 0, 'u' },
-		{ "san", required_argument, 0, 's' },
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *san[17] = { 0 }, *out = NULL, *dir = NULL;
-	int nsan = 0, c, rc;
+	ident_opts io = { .key_type = -1 };
+	const char *out = NULL, *dir = NULL;
+	int c, rc;
 	tl_csropts o;
 	tl_store s;
 	char *pem;
@@ -198,32 +215,23 @@ int cli_cert_csr(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 			 !strcmp(argv[1], "delete")))
 		return csr_pending(cmd, help, argc - 1, argv + 1);
 	memset(&o, 0, sizeof(o));
-	o.key_type = -1;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': o.node = optarg; break;
-		case 'k':
-		case 'H':
-			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
-				    cmd))
-				return EXIT_USAGE;
-			break;
 		case 'u': o.include_ou = 1; break;
-		case 's':
-			if (nsan == 16)
-				return cli_usage(cmd, "at most 16 --san names");
-			san[nsan++] = optarg;
-			break;
 		case 'o': out = optarg; break;
 		default:
-			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+			if ((rc = ident_opt(&io, c, optarg, &dir, help, cmd)) >= 0)
 				return rc;
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cmd, "give one PURPOSE");
 	o.purpose = argv[optind];
-	o.san = san;
+	o.node = io.node;
+	o.key_type = io.key_type;
+	o.key_bits = io.key_bits;
+	o.hash_alg = io.hash_alg;
+	o.san = io.san;
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_pki_csr(&s, &o, &pem, out ? stdout : stderr, &e);
