@@ -26,6 +26,16 @@ typedef struct ident_opts {
 	{ "hash", required_argument, 0, 'H' }, \
 	{ "san", required_argument, 0, 's' }
 
+/* Into a tl_genopts or a tl_csropts, which name these fields alike. */
+#define IDENT_APPLY(o, io, purpose_) do { \
+	(o).purpose = (purpose_); \
+	(o).node = (io).node; \
+	(o).key_type = (io).key_type; \
+	(o).key_bits = (io).key_bits; \
+	(o).hash_alg = (io).hash_alg; \
+	(o).san = (io).san; \
+} while (0)
+
 /* For the default case of generate's and csr's option switch: takes c when
  * it is one of IDENT_OPTIONS and returns -1, else is cli_store_opt. A bad
  * value is a usage error, printed. */
@@ -83,12 +93,7 @@ int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cmd, "give one PURPOSE");
-	o.purpose = argv[optind];
-	o.node = io.node;
-	o.key_type = io.key_type;
-	o.key_bits = io.key_bits;
-	o.hash_alg = io.hash_alg;
-	o.san = io.san;
+	IDENT_APPLY(o, io, argv[optind]);
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_pki_generate(&s, &o, stdout, &e);
@@ -226,12 +231,7 @@ int cli_cert_csr(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cmd, "give one PURPOSE");
-	o.purpose = argv[optind];
-	o.node = io.node;
-	o.key_type = io.key_type;
-	o.key_bits = io.key_bits;
-	o.hash_alg = io.hash_alg;
-	o.san = io.san;
+	IDENT_APPLY(o, io, argv[optind]);
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_pki_csr(&s, &o, &pem, out ? stdout : stderr, &e);

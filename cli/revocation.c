@@ -44,6 +44,17 @@ static void usage(FILE *f)
 
 static const char *data_dir;
 
+/* A verdict's JSON members: status, method, source, detail, checked. */
+static void rev_json(const tl_rev *r)
+{
+	printf("\"status\":\"%s\",\"method\":\"%s\",\"source\":",
+	       tl_rev_status_name(r->status), r->method);
+	tl_json_str(stdout, r->source);
+	fputs(",\"detail\":", stdout);
+	tl_json_str(stdout, r->detail);
+	printf(",\"checked\":%ld", (long)r->checked);
+}
+
 struct show_ctx {
 	tl_store *s;
 	int json, n;
@@ -62,12 +73,9 @@ static int show_item(void *arg, tl_pki_item *it)
 	if (x->json) {
 		printf("%s{\"object\":\"%s/", x->n ? "," : "", it->group);
 		tl_json_strn(stdout, it->name, strlen(it->name));
-		printf("\",\"status\":\"%s\",\"method\":\"%s\",\"source\":",
-		       tl_rev_status_name(r.status), r.method);
-		tl_json_str(stdout, r.source);
-		fputs(",\"detail\":", stdout);
-		tl_json_str(stdout, r.detail);
-		printf(",\"checked\":%ld}", (long)r.checked);
+		fputs("\",", stdout);
+		rev_json(&r);
+		putchar('}');
 	} else {
 		printf("object=%s/%s status=%s method=%s source=%s checked=%s "
 		       "detail=\"%s\"\n", it->group, it->name,
@@ -286,12 +294,9 @@ void cli_rev_show(const tl_cert *c, const char *dir, int json)
 	}
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&r.checked, &tm));
 	if (json) {
-		printf(",\"revocation\":{\"status\":\"%s\",\"method\":\"%s\",\"source\":",
-		       tl_rev_status_name(r.status), r.method);
-		tl_json_str(stdout, r.source);
-		fputs(",\"detail\":", stdout);
-		tl_json_str(stdout, r.detail);
-		printf(",\"checked\":%ld}", (long)r.checked);
+		fputs(",\"revocation\":{", stdout);
+		rev_json(&r);
+		putchar('}');
 	} else if (r.status == TL_REV_NONE) {
 		puts("Revocation:  not checked");
 	} else {
