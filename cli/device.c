@@ -59,8 +59,6 @@ static void usage(FILE *f)
 "as it refuses one the phone deleted. Schedule an install to give it a new one.\n", f);
 }
 
-static const char *data_dir;
-
 /* After "not in the device database" where the command needs a row. */
 #define ADD_HINT ": add it with `trustline device add`"
 
@@ -78,7 +76,8 @@ static const struct option dev_opts[] = {
 
 /* Applies options to d (--json only where json is given); -1 when they
  * all apply, else the exit status (after --help, 0). */
-static int apply(const char *cmd, int argc, char **argv, tl_device *d, int *json)
+static int apply(const char *cmd, void (*help)(FILE *), int argc, char **argv,
+		 tl_device *d, const char **dir, int *json)
 {
 	tl_cert *mic;
 	tl_err e;
@@ -107,7 +106,7 @@ static int apply(const char *cmd, int argc, char **argv, tl_device *d, int *json
 			break;
 		case 'j': if (json) *json = 1; break;
 		default:
-			if ((rc = cli_store_opt(c, optarg, &data_dir, usage, cmd)) >= 0)
+			if ((rc = cli_store_opt(c, optarg, dir, help, cmd)) >= 0)
 				return rc;
 		}
 	}
@@ -116,13 +115,14 @@ static int apply(const char *cmd, int argc, char **argv, tl_device *d, int *json
 
 /* For subcommands that take no device options: --data-dir, --help and,
  * where json is given, --json. */
-static int no_options(const char *cmd, int argc, char **argv, int *json)
+static int no_options(const char *cmd, void (*help)(FILE *), int argc,
+		      char **argv, const char **dir, int *json)
 {
 	tl_device dummy;
 	int rc;
 
 	tl_device_init(&dummy);
-	rc = apply(cmd, argc, argv, &dummy, json);
+	rc = apply(cmd, help, argc, argv, &dummy, dir, json);
 	tl_device_free(&dummy);
 	return rc;
 }
@@ -143,13 +143,14 @@ static int get_device(tl_store *s, const char *name, tl_device *d,
 
 /* The device name that comes first: -1 when it is there and valid, else
  * the exit status (after --help, 0). */
-static int device_arg(const char *cmd, int argc, char **argv, char name[16])
+static int device_arg(const char *cmd, void (*help)(FILE *), int argc,
+		      char **argv, char name[16])
 {
 	tl_err e;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && !strcmp(argv[1], "--help")) {
-			usage(stdout);
+			help(stdout);
 			return 0;
 		}
 		return cli_usage(cmd, "give the device name first (SEP<MAC>)");
@@ -159,9 +160,10 @@ static int device_arg(const char *cmd, int argc, char **argv, char name[16])
 	return -1;
 }
 
-static int do_put(int create, int argc, char **argv)
+static int put(const char *cmd, void (*help)(FILE *), int argc, char **argv,
+	       int create)
 {
-	const char *cmd = create ? "device add" : "device set";
+	const char *dir = NULL;
 	char name[16];
 	tl_device d;
 	tl_store s;
@@ -169,14 +171,14 @@ static int do_put(int create, int argc, char **argv)
 	int rc;
 
 	tl_device_init(&d);
-	if ((rc = device_arg(cmd, argc, argv, name)) >= 0)
+	if ((rc = device_arg(cmd, help, argc, argv, name)) >= 0)
 		return rc;
 	/* Once over the options for --data-dir (and their errors) before the
 	 * store is opened, then again onto the row read from it. */
 	optind = 2;
-	if ((rc = no_options(cmd, argc, argv, NULL)) >= 0)
+	if ((rc = no_options(cmd, help, argc, argv, &dir, NULL)) >= 0)
 		return rc;
-	if (cli_open_store(&s, data_dir))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (!create && (rc = get_device(&s, name, &d, ADD_HINT)) != 0) {
 		tl_store_close(&s);
@@ -184,7 +186,8 @@ static int do_put(int create, int argc, char **argv)
 	}
 	memcpy(d.name, name, sizeof(name));
 	optind = 2;
-	if ((rc = apply(cmd, argc, argv, &d, NULL)) < 0 && optind != argc)
+	if ((rc = apply(cmd, help, argc, argv, &d, &dir, NULL)) < 0 &&
+	    optind != argc)
 		rc = cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	if (rc < 0)
 		rc = tl_dev_put(&s, &d, create, &e) ? cli_fail(EXIT_INVALID, &e) : 0;
@@ -194,6 +197,16 @@ static int do_put(int create, int argc, char **argv)
 	tl_device_free(&d);
 	tl_store_close(&s);
 	return rc;
+}
+
+static int do_add(const char *cmd, void (*help)(FILE *), int argc, char **argv)
+{
+	return put(cmd, help, argc, argv, 1);
+}
+
+static int do_set(const char *cmd, void (*help)(FILE *), int argc, char **argv)
+{
+	return put(cmd, help, argc, argv, 0);
 }
 
 static void print_device(const tl_device *d, int json, int first)
@@ -264,45 +277,57 @@ static int list_one(void *arg, const tl_device *d)
 	return 0;
 }
 
-static int do_list(int argc, char **argv, int show)
+static int list(const char *cmd, void (*help)(FILE *), int argc, char **argv,
+		int show)
 {
 	struct list_ctx ctx = { 0, 0 };
+	const char *dir = NULL;
 	char name[16];
 	tl_store s;
 	tl_err e;
 	int rc;
 
 	optind = 1;
-	if ((rc = no_options(show ? "device show" : "device list", argc, argv,
-			     &ctx.json)) >= 0)
+	if ((rc = no_options(cmd, help, argc, argv, &dir, &ctx.json)) >= 0)
 		return rc;
 	if (optind != argc - show)
-		return cli_usage(show ? "device show" : "device list",
-				 show ? "give one device name" : "unexpected argument");
+		return cli_usage(cmd, show ? "give one device name" :
+				 "unexpected argument");
 	if (show && tl_dev_name(argv[optind], name, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (cli_open_store(&s, data_dir))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = each_device(&s, show ? name : NULL, list_one, &ctx, ctx.json);
 	tl_store_close(&s);
 	return rc;
 }
 
-static int do_remove(int argc, char **argv)
+static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
+	return list(cmd, help, argc, argv, 0);
+}
+
+static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
+{
+	return list(cmd, help, argc, argv, 1);
+}
+
+static int do_remove(const char *cmd, void (*help)(FILE *), int argc, char **argv)
+{
+	const char *dir = NULL;
 	char name[16];
 	tl_store s;
 	tl_err e;
 	int rc;
 
 	optind = 1;
-	if ((rc = no_options("device remove", argc, argv, NULL)) >= 0)
+	if ((rc = no_options(cmd, help, argc, argv, &dir, NULL)) >= 0)
 		return rc;
 	if (optind + 1 != argc)
-		return cli_usage("device remove", "give one device name");
+		return cli_usage(cmd, "give one device name");
 	if (tl_dev_name(argv[optind], name, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (cli_open_store(&s, data_dir))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_dev_remove(&s, name, &e) ? cli_fail(EXIT_INVALID, &e) : 0;
 	if (rc == 0)
@@ -311,8 +336,9 @@ static int do_remove(int argc, char **argv)
 	return rc;
 }
 
-static int do_import(int argc, char **argv)
+static int do_import(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
+	const char *dir = NULL;
 	uint8_t *buf;
 	size_t len;
 	tl_store s;
@@ -320,13 +346,13 @@ static int do_import(int argc, char **argv)
 	int rc, added;
 
 	optind = 1;
-	if ((rc = no_options("device import", argc, argv, NULL)) >= 0)
+	if ((rc = no_options(cmd, help, argc, argv, &dir, NULL)) >= 0)
 		return rc;
 	if (optind + 1 != argc)
-		return cli_usage("device import", "give one CSV file");
+		return cli_usage(cmd, "give one CSV file");
 	if (tl_read_file(argv[optind], TL_FILE_MAX, &buf, &len, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (cli_open_store(&s, data_dir)) {
+	if (cli_open_store(&s, dir)) {
 		free(buf);
 		return EXIT_USAGE;
 	}
@@ -340,31 +366,21 @@ static int do_import(int argc, char **argv)
 	return rc;
 }
 
-static int do_capf(int argc, char **argv);
-static int do_capf_status(int argc, char **argv);
-static int do_lsc(int argc, char **argv);
+static int do_capf(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+static int do_capf_status(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+static int do_lsc(const char *cmd, void (*help)(FILE *), int argc, char **argv);
 
 int cmd_device(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	if (!strcmp(argv[1], "add") || !strcmp(argv[1], "set"))
-		return do_put(!strcmp(argv[1], "add"), argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "show"))
-		return do_list(argc - 1, argv + 1, !strcmp(argv[1], "show"));
-	if (!strcmp(argv[1], "remove"))
-		return do_remove(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "import"))
-		return do_import(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "capf"))
-		return do_capf(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "capf-status"))
-		return do_capf_status(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "lsc"))
-		return do_lsc(argc - 1, argv + 1);
-	return cli_usage("device", "unknown subcommand \"%s\"", argv[1]);
+	static const cli_verb verbs[] = {
+		{ "add", do_add }, { "set", do_set }, { "remove", do_remove },
+		{ "list", do_list }, { "show", do_show }, { "import", do_import },
+		{ "capf", do_capf }, { "capf-status", do_capf_status },
+		{ "lsc", do_lsc },
+	};
+
+	return cli_dispatch("device", usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }
 
 /* ---- CAPF ---- */
@@ -405,7 +421,7 @@ static int parse_by(const char *v, long *out)
 	return 0;
 }
 
-static int do_capf(int argc, char **argv)
+static int do_capf(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "operation", required_argument, 0, 'o' },
@@ -416,8 +432,8 @@ static int do_capf(int argc, char **argv)
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *cmd = "device capf", *op_s = NULL, *mode_s = NULL, *str = NULL,
-		   *key = NULL, *by = NULL;
+	const char *op_s = NULL, *mode_s = NULL, *str = NULL, *key = NULL, *by = NULL,
+		   *dir = NULL;
 	char name[16], secret[TL_SECRET_MAX], when[32];
 	long now = (long)time(NULL), deadline = now + 7 * 86400;
 	int c, op, mode = TL_CAPF_MODE_NULL, rc;
@@ -426,7 +442,7 @@ static int do_capf(int argc, char **argv)
 	tl_err e;
 	struct tm tm;
 
-	if ((rc = device_arg(cmd, argc, argv, name)) >= 0)
+	if ((rc = device_arg(cmd, help, argc, argv, name)) >= 0)
 		return rc;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
@@ -437,7 +453,7 @@ static int do_capf(int argc, char **argv)
 		case 'k': key = optarg; break;
 		case 'b': by = optarg; break;
 		default:
-			if ((rc = cli_store_opt(c, optarg, &data_dir, usage, cmd)) >= 0)
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
 				return rc;
 		}
 	}
@@ -474,7 +490,7 @@ static int do_capf(int argc, char **argv)
 		if (deadline <= now)
 			return cli_usage(cmd, "--by %s is in the past", by);
 	}
-	if (cli_open_store(&s, data_dir))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if ((rc = get_device(&s, name, &d, ADD_HINT)) != 0) {
 		tl_store_close(&s);
@@ -603,23 +619,24 @@ static int status_one(void *arg, const tl_device *d)
 	return 0;
 }
 
-static int do_capf_status(int argc, char **argv)
+static int do_capf_status(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	struct status_ctx ctx = { NULL, 0, 0, 0 };
+	const char *dir = NULL;
 	char name[16];
 	tl_store s;
 	tl_err e;
 	int rc;
 
 	optind = 1;
-	if ((rc = no_options("device capf-status", argc, argv, &ctx.json)) >= 0)
+	if ((rc = no_options(cmd, help, argc, argv, &dir, &ctx.json)) >= 0)
 		return rc;
 	if (argc - optind > 1)
-		return cli_usage("device capf-status", "give at most one device name");
+		return cli_usage(cmd, "give at most one device name");
 	ctx.one = argc - optind == 1;
 	if (ctx.one && tl_dev_name(argv[optind], name, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (cli_open_store(&s, data_dir))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	ctx.s = &s;
 	rc = each_device(&s, ctx.one ? name : NULL, status_one, &ctx, ctx.json);
@@ -628,14 +645,14 @@ static int do_capf_status(int argc, char **argv)
 }
 
 /* device lsc revoke SEP<MAC>: argv[0] is "lsc" */
-static int do_lsc(int argc, char **argv)
+static int do_lsc(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option lo[] = {
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *cmd = "device lsc revoke";
-	char name[16];
+	const char *dir = NULL;
+	char name[16], revoke[64];
 	int c, rc, n;
 	tl_device d;
 	tl_store s;
@@ -643,21 +660,22 @@ static int do_lsc(int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "revoke")) {
 		if (argc >= 2 && !strcmp(argv[1], "--help")) {
-			usage(stdout);
+			help(stdout);
 			return 0;
 		}
-		return cli_usage("device lsc", argc < 2 ? "give revoke SEP<MAC>" :
+		return cli_usage(cmd, argc < 2 ? "give revoke SEP<MAC>" :
 				 "unknown subcommand \"%s\": revoke", argv[1]);
 	}
-	if ((rc = device_arg(cmd, argc - 1, argv + 1, name)) >= 0)
+	snprintf(revoke, sizeof(revoke), "%s revoke", cmd);
+	if ((rc = device_arg(revoke, help, argc - 1, argv + 1, name)) >= 0)
 		return rc;
 	optind = 3;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1)
-		if ((rc = cli_store_opt(c, optarg, &data_dir, usage, cmd)) >= 0)
+		if ((rc = cli_store_opt(c, optarg, &dir, help, revoke)) >= 0)
 			return rc;
 	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (cli_open_store(&s, data_dir))
+		return cli_usage(revoke, "unexpected argument \"%s\"", argv[optind]);
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if ((rc = get_device(&s, name, &d, "")) != 0) {
 		tl_store_close(&s);
