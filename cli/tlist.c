@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "pki.h"
 #include "fromstore.h"
 #include "json.h"
 #include "listkind.h"
@@ -202,8 +201,7 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 		{ "brief", no_argument, 0, 'b' },
 		{ "json", no_argument, 0, 'j' },
 		{ "trust", required_argument, 0, 't' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	char cmd[32], served[1200];
@@ -316,8 +314,7 @@ static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "recovery", no_argument, 0, 'r' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	static const char *const verbs[] = { "rebuild", "reset", "update" };
@@ -349,8 +346,8 @@ static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
 				 "ITLRecovery key, %s", k->name, itl ?
 				 "which phones accept without TVS" :
 				 "which every CTL of the cluster lists as SAST");
-	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
+	if (cli_open_store(&s, dir))
+		return EXIT_USAGE;
 	if (itl)
 		rc = tl_itl_rebuild(&s, recovery, stdout, &e);
 	else if (what == UPDATE)
