@@ -517,8 +517,8 @@ int cmd_cert(int argc, char **argv)
 		{ "generate", cli_cert_generate }, { "check", cli_cert_check },
 		{ "monitor", cli_cert_monitor }, { "csr", cli_cert_csr },
 		{ "import", cli_cert_import }, { "audit", do_audit },
-		{ "trust", cli_cert_trust }, { "export-bulk", cli_cert_export_bulk },
-		{ "import-bulk", cli_cert_import_bulk },
+		{ "trust", cli_cert_trust }, { "export-bulk", cli_cert_bulk },
+		{ "import-bulk", cli_cert_bulk },
 		{ "revocation", do_revocation },
 	};
 

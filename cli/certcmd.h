@@ -19,10 +19,8 @@ int cli_cert_check(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 int cli_cert_monitor(const char *cmd, void (*help)(FILE *), int argc,
 		     char **argv);
 int cli_cert_trust(const char *cmd, void (*help)(FILE *), int argc, char **argv);
-int cli_cert_export_bulk(const char *cmd, void (*help)(FILE *), int argc,
-			 char **argv);
-int cli_cert_import_bulk(const char *cmd, void (*help)(FILE *), int argc,
-			 char **argv);
+/* export-bulk and import-bulk: argv[0] is which. */
+int cli_cert_bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv);
 
 /* The most chain certificates import and check take, from every --chain
  * file (and the CERT) together. */

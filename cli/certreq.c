@@ -11,9 +11,9 @@
 #include "pki.h"
 
 /* What generate and csr both take: --node N, --key rsa:BITS|ec:256|ec:384,
- * --hash and up to 16 --san NAME. */
+ * --hash, up to 16 --san NAME, and --data-dir. */
 typedef struct ident_opts {
-	const char *node;
+	const char *purpose, *node, *dir;
 	int key_type;		/* -1: keep the current key's */
 	int key_bits, hash_alg;
 	const char *san[17];	/* NULL-terminated */
@@ -27,8 +27,8 @@ typedef struct ident_opts {
 	{ "san", required_argument, 0, 's' }
 
 /* Into a tl_genopts or a tl_csropts, which name these fields alike. */
-#define IDENT_APPLY(o, io, purpose_) do { \
-	(o).purpose = (purpose_); \
+#define IDENT_APPLY(o, io) do { \
+	(o).purpose = (io).purpose; \
 	(o).node = (io).node; \
 	(o).key_type = (io).key_type; \
 	(o).key_bits = (io).key_bits; \
@@ -39,7 +39,7 @@ typedef struct ident_opts {
 /* For the default case of generate's and csr's option switch: takes c when
  * it is one of IDENT_OPTIONS and returns -1, else is cli_store_opt. A bad
  * value is a usage error, printed. */
-static int ident_opt(ident_opts *o, int c, const char *arg, const char **dir,
+static int ident_opt(ident_opts *o, int c, const char *arg,
 		     void (*help)(FILE *), const char *cmd)
 {
 	tl_err e;
@@ -60,8 +60,19 @@ static int ident_opt(ident_opts *o, int c, const char *arg, const char **dir,
 		o->san[o->nsan++] = arg;
 		return -1;
 	default:
-		return cli_store_opt(c, arg, dir, help, cmd);
+		return cli_store_opt(c, arg, &o->dir, help, cmd);
 	}
+}
+
+/* After the options of generate and csr: the one PURPOSE, and the data
+ * directory opened; -1, else the exit status after the message. */
+static int ident_open(ident_opts *o, const char *cmd, int argc, char **argv,
+		      tl_store *s)
+{
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "give one PURPOSE");
+	o->purpose = argv[optind];
+	return cli_open_store(s, o->dir) ? EXIT_USAGE : -1;
 }
 
 int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
@@ -75,7 +86,6 @@ int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
 		{ 0, 0, 0, 0 },
 	};
 	ident_opts io = { .key_type = -1 };
-	const char *dir = NULL;
 	int c, rc;
 	tl_genopts o;
 	tl_store s;
@@ -87,15 +97,13 @@ int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
 		case 'y': o.years = atoi(optarg); break;
 		case 'f': o.force = 1; break;
 		default:
-			if ((rc = ident_opt(&io, c, optarg, &dir, help, cmd)) >= 0)
+			if ((rc = ident_opt(&io, c, optarg, help, cmd)) >= 0)
 				return rc;
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage(cmd, "give one PURPOSE");
-	IDENT_APPLY(o, io, argv[optind]);
-	if (cli_open_store(&s, dir))
-		return EXIT_USAGE;
+	if ((rc = ident_open(&io, cmd, argc, argv, &s)) >= 0)
+		return rc;
+	IDENT_APPLY(o, io);
 	rc = tl_pki_generate(&s, &o, stdout, &e);
 	tl_store_close(&s);
 	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
@@ -209,7 +217,7 @@ int cli_cert_csr(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		{ 0, 0, 0, 0 },
 	};
 	ident_opts io = { .key_type = -1 };
-	const char *out = NULL, *dir = NULL;
+	const char *out = NULL;
 	int c, rc;
 	tl_csropts o;
 	tl_store s;
@@ -225,15 +233,13 @@ int cli_cert_csr(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		case 'u': o.include_ou = 1; break;
 		case 'o': out = optarg; break;
 		default:
-			if ((rc = ident_opt(&io, c, optarg, &dir, help, cmd)) >= 0)
+			if ((rc = ident_opt(&io, c, optarg, help, cmd)) >= 0)
 				return rc;
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage(cmd, "give one PURPOSE");
-	IDENT_APPLY(o, io, argv[optind]);
-	if (cli_open_store(&s, dir))
-		return EXIT_USAGE;
+	if ((rc = ident_open(&io, cmd, argc, argv, &s)) >= 0)
+		return rc;
+	IDENT_APPLY(o, io);
 	rc = tl_pki_csr(&s, &o, &pem, out ? stdout : stderr, &e);
 	tl_store_close(&s);
 	if (rc)

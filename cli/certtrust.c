@@ -100,14 +100,14 @@ int cli_cert_trust(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 }
 
 /* export-bulk [--force] and import-bulk: DIR and the data directory. */
-static int bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv,
-		int export)
+int cli_cert_bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, 0, 'f' },
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
+	const int export = !strcmp(argv[0], "export-bulk");
 	const char *dir = NULL;
 	int c, rc, force = 0;
 	tl_store s;
@@ -133,16 +133,4 @@ static int bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv,
 		      tl_pki_bulk_import(&s, argv[optind], stdout, &e);
 	tl_store_close(&s);
 	return trust_exit(rc, &e);
-}
-
-int cli_cert_export_bulk(const char *cmd, void (*help)(FILE *), int argc,
-			 char **argv)
-{
-	return bulk(cmd, help, argc, argv, 1);
-}
-
-int cli_cert_import_bulk(const char *cmd, void (*help)(FILE *), int argc,
-			 char **argv)
-{
-	return bulk(cmd, help, argc, argv, 0);
 }

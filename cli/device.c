@@ -149,9 +149,10 @@ int cli_device_arg(const char *cmd, void (*help)(FILE *), int argc,
 	return -1;
 }
 
-static int put(const char *cmd, void (*help)(FILE *), int argc, char **argv,
-	       int create)
+/* device add and device set: argv[0] is which. */
+static int do_put(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
+	const int create = !strcmp(argv[0], "add");
 	const char *dir = NULL;
 	char name[16];
 	tl_device d;
@@ -186,16 +187,6 @@ static int put(const char *cmd, void (*help)(FILE *), int argc, char **argv,
 	tl_device_free(&d);
 	tl_store_close(&s);
 	return rc;
-}
-
-static int do_add(const char *cmd, void (*help)(FILE *), int argc, char **argv)
-{
-	return put(cmd, help, argc, argv, 1);
-}
-
-static int do_set(const char *cmd, void (*help)(FILE *), int argc, char **argv)
-{
-	return put(cmd, help, argc, argv, 0);
 }
 
 static void print_device(const tl_device *d, int json, int first)
@@ -264,9 +255,10 @@ static int list_one(void *arg, const tl_device *d)
 	return 0;
 }
 
-static int list(const char *cmd, void (*help)(FILE *), int argc, char **argv,
-		int show)
+/* device list and device show: argv[0] is which. */
+static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
+	const int show = !strcmp(argv[0], "show");
 	struct list_ctx ctx = { 0, 0 };
 	const char *dir = NULL;
 	char name[16];
@@ -287,16 +279,6 @@ static int list(const char *cmd, void (*help)(FILE *), int argc, char **argv,
 	rc = cli_device_each(&s, show ? name : NULL, list_one, &ctx, ctx.json);
 	tl_store_close(&s);
 	return rc;
-}
-
-static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
-{
-	return list(cmd, help, argc, argv, 0);
-}
-
-static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
-{
-	return list(cmd, help, argc, argv, 1);
 }
 
 static int do_remove(const char *cmd, void (*help)(FILE *), int argc, char **argv)
@@ -356,8 +338,8 @@ static int do_import(const char *cmd, void (*help)(FILE *), int argc, char **arg
 int cmd_device(int argc, char **argv)
 {
 	static const cli_verb verbs[] = {
-		{ "add", do_add }, { "set", do_set }, { "remove", do_remove },
-		{ "list", do_list }, { "show", do_show }, { "import", do_import },
+		{ "add", do_put }, { "set", do_put }, { "remove", do_remove },
+		{ "list", do_list }, { "show", do_list }, { "import", do_import },
 		{ "capf", cli_device_capf },
 		{ "capf-status", cli_device_capf_status }, { "lsc", cli_device_lsc },
 	};
