@@ -250,9 +250,7 @@ int cli_device_capf_status(const char *cmd, void (*help)(FILE *), int argc,
 {
 	struct status_ctx ctx = { NULL, 0, 0, 0 };
 	const char *dir = NULL;
-	char name[16];
 	tl_store s;
-	tl_err e;
 	int rc;
 
 	optind = 1;
@@ -261,14 +259,9 @@ int cli_device_capf_status(const char *cmd, void (*help)(FILE *), int argc,
 	if (argc - optind > 1)
 		return cli_usage(cmd, "give at most one device name");
 	ctx.one = argc - optind == 1;
-	if (ctx.one && tl_dev_name(argv[optind], name, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	if (cli_open_store(&s, dir))
-		return EXIT_USAGE;
 	ctx.s = &s;
-	rc = cli_device_each(&s, ctx.one ? name : NULL, status_one, &ctx, ctx.json);
-	tl_store_close(&s);
-	return rc;
+	return cli_device_each(&s, dir, ctx.one ? argv[optind] : NULL, status_one,
+			       &ctx, ctx.json);
 }
 
 /* device lsc revoke SEP<MAC>: argv[0] is "lsc" */

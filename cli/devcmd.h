@@ -25,10 +25,12 @@ int cli_device_arg(const char *cmd, void (*help)(FILE *), int argc,
  * message (hint follows the one for an unknown name). */
 int cli_device_get(tl_store *s, const char *name, tl_device *d,
 		   const char *hint);
-/* fn for the named device (one JSON object), or for every device (a JSON
- * array); an unknown name is refused. */
-int cli_device_each(tl_store *s, const char *name, tl_dev_fn fn, void *ctx,
-		    int json);
+/* What list, show and capf-status print: fn for the device arg names (one
+ * JSON object), or for every device when arg is NULL (a JSON array), with
+ * the data directory dir open in *s while fn runs. An unknown or bad name
+ * is refused. Returns the exit status. */
+int cli_device_each(tl_store *s, const char *dir, const char *arg, tl_dev_fn fn,
+		    void *ctx, int json);
 
 int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 		    char **argv);

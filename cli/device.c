@@ -219,27 +219,33 @@ static void print_device(const tl_device *d, int json, int first)
 	       d->capf_auth_mode, deadline, d->lsc_status);
 }
 
-int cli_device_each(tl_store *s, const char *name, tl_dev_fn fn, void *ctx,
-		    int json)
+int cli_device_each(tl_store *s, const char *dir, const char *arg, tl_dev_fn fn,
+		    void *ctx, int json)
 {
+	char name[16];
 	tl_device d;
 	tl_err e;
 	int rc;
 
-	if (name) {
-		if ((rc = cli_device_get(s, name, &d, "")) != 0)
-			return rc;
-		fn(ctx, &d);
+	if (arg && tl_dev_name(arg, name, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	if (cli_open_store(s, dir))
+		return EXIT_USAGE;
+	if (arg) {
+		if ((rc = cli_device_get(s, name, &d, "")) == 0) {
+			fn(ctx, &d);
+			if (json)
+				putchar('\n');
+			tl_device_free(&d);
+		}
+	} else {
 		if (json)
-			putchar('\n');
-		tl_device_free(&d);
-		return 0;
+			putchar('[');
+		rc = tl_dev_each(s, fn, ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
+		if (json)
+			puts("]");
 	}
-	if (json)
-		putchar('[');
-	rc = tl_dev_each(s, fn, ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-	if (json)
-		puts("]");
+	tl_store_close(s);
 	return rc;
 }
 
@@ -261,9 +267,7 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	const int show = !strcmp(argv[0], "show");
 	struct list_ctx ctx = { 0, 0 };
 	const char *dir = NULL;
-	char name[16];
 	tl_store s;
-	tl_err e;
 	int rc;
 
 	optind = 1;
@@ -272,13 +276,8 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	if (optind != argc - show)
 		return cli_usage(cmd, show ? "give one device name" :
 				 "unexpected argument");
-	if (show && tl_dev_name(argv[optind], name, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	if (cli_open_store(&s, dir))
-		return EXIT_USAGE;
-	rc = cli_device_each(&s, show ? name : NULL, list_one, &ctx, ctx.json);
-	tl_store_close(&s);
-	return rc;
+	return cli_device_each(&s, dir, show ? argv[optind] : NULL, list_one, &ctx,
+			       ctx.json);
 }
 
 static int do_remove(const char *cmd, void (*help)(FILE *), int argc, char **argv)
