@@ -39,7 +39,8 @@ typedef struct enroll_args {
 	unsigned timeout_ms;
 } enroll_args;
 
-static int parse(int argc, char **argv, enroll_args *a)
+static int parse(const char *cmd, void (*help)(FILE *), int argc, char **argv,
+		 enroll_args *a)
 {
 	static const struct option lo[] = {
 		{ "server", required_argument, 0, 's' },
@@ -57,7 +58,6 @@ static int parse(int argc, char **argv, enroll_args *a)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *cmd = "capf enroll";
 	char *end;
 	long t;
 	int c;
@@ -84,7 +84,7 @@ static int parse(int argc, char **argv, enroll_args *a)
 				return cli_usage(cmd, "--timeout: 1 to 3600 seconds");
 			a->timeout_ms = (unsigned)t * 1000u;
 			break;
-		case 'h': usage(stdout); return 0;
+		case 'h': help(stdout); return 0;
 		default: return cli_usage(cmd, "unknown option");
 		}
 	}
@@ -183,7 +183,7 @@ static void report(const enroll_args *a, const tl_capf_phone *p, const char *wha
 	free(serial);
 }
 
-static int enroll(int argc, char **argv)
+static int enroll(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	enroll_args a;
 	tl_capf_enroll_opts o;
@@ -195,13 +195,13 @@ static int enroll(int argc, char **argv)
 	int rc, have_list = 0;
 	tl_err e;
 
-	if ((rc = parse(argc, argv, &a)) >= 0)
+	if ((rc = parse(cmd, help, argc, argv, &a)) >= 0)
 		return rc;
 	if (tl_dev_name(a.device, name, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	memset(&o, 0, sizeof(o));
 	if (split_server(a.server, host, sizeof(host), &o.port))
-		return cli_usage("capf enroll", "--server %s: write HOST, HOST:PORT or "
+		return cli_usage(cmd, "--server %s: write HOST, HOST:PORT or "
 				 "[IPv6]:PORT", a.server);
 	o.host = host;
 	o.timeout_ms = a.timeout_ms;
@@ -268,11 +268,8 @@ done:
 
 int cmd_capf(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	if (!strcmp(argv[1], "enroll"))
-		return enroll(argc - 1, argv + 1);
-	return cli_usage("capf", "unknown subcommand \"%s\"", argv[1]);
+	static const cli_verb verbs[] = { { "enroll", enroll } };
+
+	return cli_dispatch("capf", usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }

@@ -1,6 +1,7 @@
-/* trustline cert list|show|export|generate */
+/* trustline cert: the group's usage and dispatch, and the subcommands that
+ * only read: list, show, export, audit. The others are declared in
+ * certcmd.h. */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "file.h"
-#include "fromstore.h"
+#include "certcmd.h"
 #include "json.h"
 #include "pki.h"
 #include "revcheck.h"
@@ -105,17 +104,6 @@ static void usage(FILE *f)
 "          trust add does, so that its TVS vouches for the new ITL.\n", f);
 }
 
-static const char *data_dir;
-
-static int open_store(tl_store *s)
-{
-	tl_err e;
-
-	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	return 0;
-}
-
 /* A row of `cert list`: identity or trust certificate. */
 typedef struct row {
 	const char *usage, *group;
@@ -178,7 +166,7 @@ static int list_item(void *arg, tl_pki_item *it)
 	return 0;
 }
 
-static int do_list(int argc, char **argv)
+static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "usage", required_argument, 0, 'u' },
@@ -186,14 +174,14 @@ static int do_list(int argc, char **argv)
 		{ "purpose", required_argument, 0, 'p' },
 		{ "expiring-within", required_argument, 0, 'x' },
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL, *one[1];
+	const char *dir = NULL;
 	struct list_ctx ctx = { NULL, NULL, -1, 0, 0 };
 	long within = -1;
-	int json = 0, c, ids, trust, rc = 0;
+	int json = 0, c, ids, trust, rc;
 	tl_store s;
 	tl_err e;
 
@@ -201,25 +189,25 @@ static int do_list(int argc, char **argv)
 		switch (c) {
 		case 'u':
 			if (strcmp(optarg, "identity") && strcmp(optarg, "trust"))
-				return cli_usage("cert list", "--usage is identity or trust");
+				return cli_usage(cmd, "--usage is identity or trust");
 			usage_f = optarg;
 			break;
 		case 's': store_f = optarg; break;
 		case 'p': purpose_f = optarg; break;
 		case 'x': within = atol(optarg); break;
 		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert list", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (store_f && !tl_trust_store_find(store_f))
-		return cli_usage("cert list", "unknown trust store \"%s\": one of %s",
+		return cli_usage(cmd, "unknown trust store \"%s\": one of %s",
 				 store_f, tl_trust_store_names());
 	if (purpose_f && !tl_purpose_find(purpose_f))
-		return cli_usage("cert list", "unknown purpose \"%s\": one of %s",
+		return cli_usage(cmd, "unknown purpose \"%s\": one of %s",
 				 purpose_f, tl_purpose_names());
-	if (open_store(&s))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (json)
 		fputs("[", stdout);
@@ -234,9 +222,8 @@ static int do_list(int argc, char **argv)
 	ctx.within = within;
 	ctx.json = json;
 	ctx.s = &s;
-	if (tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
-			list_item, &ctx, &e))
-		rc = cli_fail(EXIT_USAGE, &e);
+	rc = tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
+			 list_item, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
 	if (json)
 		fputs("]\n", stdout);
 	tl_store_close(&s);
@@ -244,7 +231,7 @@ static int do_list(int argc, char **argv)
 }
 
 /* NAME as PURPOSE[/NODE] or STORE/NAME, else a file. */
-static int resolve(const char *name, tl_cert **out, tl_err *e)
+static int resolve(const char *dir, const char *name, tl_cert **out, tl_err *e)
 {
 	char group[128];
 	const char *slash = strchr(name, '/');
@@ -260,7 +247,7 @@ static int resolve(const char *name, tl_cert **out, tl_err *e)
 		return tl_fail(e, "%s: no such file, purpose or trust store (purposes: "
 			       "%s; trust stores: %s)", name, tl_purpose_names(),
 			       tl_trust_store_names());
-	if (tl_pki_store_open(&s, tl_store_default_dir(data_dir), stderr, e))
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, e))
 		return -1;
 	if (p) {
 		const char *node = slash ? slash + 1 : s.conf.nodes[0];
@@ -287,6 +274,45 @@ static int resolve(const char *name, tl_cert **out, tl_err *e)
 	return rc;
 }
 
+/* The one NAME (what the usage error calls it) after the options of show
+ * and export: -1 with *out loaded, else the exit status after the
+ * message. */
+static int named_cert(const char *cmd, const char *dir, int argc, char **argv,
+		      const char *what, tl_cert **out)
+{
+	tl_err e;
+
+	if (optind + 1 != argc)
+		return cli_usage(cmd, "give one %s", what);
+	if (resolve(dir, argv[optind], out, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	return -1;
+}
+
+/* The SHA-1, SHA-256 and MD5 fingerprints of c: JSON members, or a line
+ * each. */
+static void print_fingerprints(const tl_cert *c, int json)
+{
+	static const int fps[] = { TL_HASH_SHA1, TL_HASH_SHA256, TL_HASH_MD5 };
+	static const char *const keys[] = { "sha1", "sha256", "md5" };
+	static const char *const labels[] = { "SHA-1:", "SHA-256:", "MD5:" };
+	uint8_t h[TL_HASH_MAX];
+
+	for (int i = 0; i < 3; i++) {
+		int n = tl_hash(fps[i], c->der, c->der_len, h);
+
+		if (json) {
+			printf(",\"%s\":", keys[i]);
+			tl_json_hex(stdout, h, (size_t)n, 0);
+			continue;
+		}
+		printf("%-12s ", labels[i]);
+		for (int k = 0; k < n; k++)
+			printf("%s%02x", k ? ":" : "", h[k]);
+		fputc('\n', stdout);
+	}
+}
+
 static void print_bits(unsigned v, const char *const *names, const unsigned *bits,
 		       size_t n)
 {
@@ -302,12 +328,11 @@ static void print_bits(unsigned v, const char *const *names, const unsigned *bit
 	fputc('\n', stdout);
 }
 
-static int do_show(int argc, char **argv)
+static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	static const char *const ku_names[] = { "digitalSignature", "keyEncipherment",
@@ -319,26 +344,22 @@ static int do_show(int argc, char **argv)
 		"ipsecEndSystem" };
 	static const unsigned eku_bits[] = { TL_EKU_SERVER_AUTH, TL_EKU_CLIENT_AUTH,
 		TL_EKU_IPSEC_END_SYSTEM };
-	const int fps[] = { TL_HASH_SHA1, TL_HASH_SHA256, TL_HASH_MD5 };
-	uint8_t h[TL_HASH_MAX];
-	int json = 0, c;
+	const char *dir = NULL;
+	int json = 0, c, rc;
 	char *serial, t1[32], t2[32];
 	struct tm tm;
 	tl_cert *cert;
-	tl_err e;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert show", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage("cert show", "give one NAME or FILE");
-	if (resolve(argv[optind], &cert, &e))
-		return cli_fail(EXIT_USAGE, &e);
+	if ((rc = named_cert(cmd, dir, argc, argv, "NAME or FILE", &cert)) >= 0)
+		return rc;
 	serial = tl_hex(cert->serial, cert->serial_len, 1);
 	strftime(t1, sizeof(t1), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_before, &tm));
 	strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_after, &tm));
@@ -359,14 +380,8 @@ static int do_show(int argc, char **argv)
 			tl_json_str(stdout, cert->san[i]);
 		}
 		fputs("]", stdout);
-		for (int i = 0; i < 3; i++) {
-			int n = tl_hash(fps[i], cert->der, cert->der_len, h);
-
-			printf(",\"%s\":", fps[i] == TL_HASH_SHA1 ? "sha1" :
-			       fps[i] == TL_HASH_SHA256 ? "sha256" : "md5");
-			tl_json_hex(stdout, h, (size_t)n, 0);
-		}
-		cli_rev_show(cert, data_dir, 1);
+		print_fingerprints(cert, 1);
+		cli_rev_show(cert, dir, 1);
 		fputs("}\n", stdout);
 	} else {
 		printf("Subject:     %s\nIssuer:      %s\nSerial:      %s\n"
@@ -383,31 +398,22 @@ static int do_show(int argc, char **argv)
 		for (size_t i = 0; i < cert->nsan; i++)
 			printf("%s%s", i ? ", " : "", cert->san[i]);
 		puts(cert->nsan ? "" : "(none)");
-		cli_rev_show(cert, data_dir, 0);
-		for (int i = 0; i < 3; i++) {
-			int n = tl_hash(fps[i], cert->der, cert->der_len, h);
-
-			printf("%-12s ", fps[i] == TL_HASH_SHA1 ? "SHA-1:" :
-			       fps[i] == TL_HASH_SHA256 ? "SHA-256:" : "MD5:");
-			for (int k = 0; k < n; k++)
-				printf("%s%02x", k ? ":" : "", h[k]);
-			fputc('\n', stdout);
-		}
+		cli_rev_show(cert, dir, 0);
+		print_fingerprints(cert, 0);
 	}
 	free(serial);
 	tl_cert_free(cert);
 	return 0;
 }
 
-static int do_export(int argc, char **argv)
+static int do_export(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "der", no_argument, 0, 'd' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *out = "-";
+	const char *out = "-", *dir = NULL;
 	int der = 0, c, rc;
 	tl_cert *cert;
 	char *pem;
@@ -417,15 +423,13 @@ static int do_export(int argc, char **argv)
 		switch (c) {
 		case 'd': der = 1; break;
 		case 'o': out = optarg; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert export", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage("cert export", "give one NAME");
-	if (resolve(argv[optind], &cert, &e))
-		return cli_fail(EXIT_USAGE, &e);
+	if ((rc = named_cert(cmd, dir, argc, argv, "NAME", &cert)) >= 0)
+		return rc;
 	if (der)
 		rc = cli_write(out, cert->der, cert->der_len, &e);
 	else if ((rc = tl_cert_to_pem(cert, &pem, &e)) == 0) {
@@ -434,692 +438,6 @@ static int do_export(int argc, char **argv)
 	}
 	tl_cert_free(cert);
 	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
-}
-
-/* --key rsa:BITS|ec:256|ec:384 (c 'k') and --hash (c 'H') of generate and
- * csr; a bad value is a usage error, already printed. */
-static int key_opt(int c, const char *arg, int *type, int *bits, int *hash,
-		   const char *cmd)
-{
-	tl_err e;
-
-	if (c == 'k' && tl_conf_parse_key(arg, type, bits, &e))
-		return cli_usage(cmd, "--key: %s", e.msg);
-	if (c == 'H' && (*hash = tl_hash_parse(arg)) < 0)
-		return cli_usage(cmd, "--hash: sha256, sha384 or sha512");
-	return 0;
-}
-
-static int do_generate(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "node", required_argument, 0, 'n' },
-		{ "key", required_argument, 0, 'k' },
-		{ "hash", required_argument, 0, 'H' },
-		{ "years", required_argument, 0, 'y' },
-		{ "san", required_argument, 0, 's' },
-		{ "force", no_argument, 0, 'f' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *san[17] = { 0 };
-	int nsan = 0, c, rc;
-	tl_genopts o;
-	tl_store s;
-	tl_err e;
-
-	memset(&o, 0, sizeof(o));
-	o.key_type = -1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': o.node = optarg; break;
-		case 'k':
-		case 'H':
-			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
-				    "cert generate"))
-				return EXIT_USAGE;
-			break;
-		case 'y': o.years = atoi(optarg); break;
-		case 's':
-			if (nsan == 16)
-				return cli_usage("cert generate", "at most 16 --san names");
-			san[nsan++] = optarg;
-			break;
-		case 'f': o.force = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert generate", "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage("cert generate", "give one PURPOSE");
-	o.purpose = argv[optind];
-	o.san = san;
-	if (open_store(&s))
-		return EXIT_USAGE;
-	rc = tl_pki_generate(&s, &o, stdout, &e);
-	tl_store_close(&s);
-	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
-}
-
-static void print_pending(const tl_pending *p, int json, int with_pem)
-{
-	const tl_cert *r = p->req;
-	char when[32];
-	struct tm tm;
-
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->created, &tm));
-	if (!json) {
-		char key[16];
-
-		snprintf(key, sizeof(key), "%s-%d", r->key_type == TL_KEY_RSA ?
-			 "RSA" : "EC", r->key_bits);
-		printf("%-18s %-14s %-9s %-20s  %s\n", p->purpose->name, p->node, key,
-		       when, r->subject);
-		for (size_t i = 0; with_pem && i < r->nsan; i++)
-			printf("  subjectAltName: %s\n", r->san[i]);
-		if (with_pem)
-			printf("  signature: %s\n%s", r->sig_alg, p->pem);
-		return;
-	}
-	printf("{\"purpose\":\"%s\",\"node\":", p->purpose->name);
-	tl_json_str(stdout, p->node);
-	printf(",\"key\":\"%s\",\"key_bits\":%d,\"created\":\"%s\",\"subject\":",
-	       r->key_type == TL_KEY_RSA ? "RSA" : "EC", r->key_bits, when);
-	tl_json_str(stdout, r->subject);
-	printf(",\"signature\":\"%s\",\"san\":[", r->sig_alg);
-	for (size_t i = 0; i < r->nsan; i++) {
-		printf("%s", i ? "," : "");
-		tl_json_str(stdout, r->san[i]);
-	}
-	printf("]");
-	if (with_pem) {
-		printf(",\"pem\":");
-		tl_json_str(stdout, p->pem);
-	}
-	printf("}");
-}
-
-/* cert csr list|show|delete */
-static int csr_pending(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "node", required_argument, 0, 'n' },
-		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *verb = argv[0], *node = NULL;
-	int json = 0, c, rc, list = !strcmp(verb, "list");
-	char what[32];
-	tl_pending *v;
-	size_t n;
-	tl_store s;
-	tl_err e;
-
-	snprintf(what, sizeof(what), "cert csr %s", verb);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': node = optarg; break;
-		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(what, "unknown option");
-		}
-	}
-	if (optind + (list ? 0 : 1) != argc)
-		return cli_usage(what, list ? "unexpected argument" : "give one PURPOSE");
-	if ((list && node) || (!strcmp(verb, "delete") && json))
-		return cli_usage(what, "%s takes no %s", what, node ? "--node" : "--json");
-	if (open_store(&s))
-		return EXIT_USAGE;
-	if (!strcmp(verb, "delete")) {
-		rc = tl_pki_csr_delete(&s, argv[optind], node, stdout, &e);
-		tl_store_close(&s);
-		return rc ? cli_fail(EXIT_INVALID, &e) : 0;
-	}
-	rc = tl_pki_pending(&s, list ? NULL : argv[optind], node, &v, &n, &e);
-	tl_store_close(&s);
-	if (rc)
-		return cli_fail(EXIT_INVALID, &e);
-	if (json && list)
-		printf("[");
-	else if (!json)
-		printf("%-18s %-14s %-9s %-20s  %s\n", "PURPOSE", "NODE", "KEY",
-		       "CREATED", "SUBJECT");
-	for (size_t i = 0; i < n; i++) {
-		if (json && i)
-			printf(",");
-		print_pending(&v[i], json, !list);
-	}
-	if (json)
-		printf(list ? "]\n" : "\n");
-	else if (n == 0)
-		printf("no pending CSR\n");
-	tl_pki_pending_free(v, n);
-	return 0;
-}
-
-static int do_csr(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "node", required_argument, 0, 'n' },
-		{ "key", required_argument, 0, 'k' },
-		{ "hash", required_argument, 0, 'H' },
-		{ "include-ou", no_argument, 0, 'u' },
-		{ "san", required_argument, 0, 's' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *san[17] = { 0 }, *out = NULL;
-	int nsan = 0, c, rc;
-	tl_csropts o;
-	tl_store s;
-	char *pem;
-	tl_err e;
-
-	if (argc > 1 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show") ||
-			 !strcmp(argv[1], "delete")))
-		return csr_pending(argc - 1, argv + 1);
-	memset(&o, 0, sizeof(o));
-	o.key_type = -1;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': o.node = optarg; break;
-		case 'k':
-		case 'H':
-			if (key_opt(c, optarg, &o.key_type, &o.key_bits, &o.hash_alg,
-				    "cert csr"))
-				return EXIT_USAGE;
-			break;
-		case 'u': o.include_ou = 1; break;
-		case 's':
-			if (nsan == 16)
-				return cli_usage("cert csr", "at most 16 --san names");
-			san[nsan++] = optarg;
-			break;
-		case 'o': out = optarg; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert csr", "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage("cert csr", "give one PURPOSE");
-	o.purpose = argv[optind];
-	o.san = san;
-	if (open_store(&s))
-		return EXIT_USAGE;
-	rc = tl_pki_csr(&s, &o, &pem, out ? stdout : stderr, &e);
-	tl_store_close(&s);
-	if (rc)
-		return cli_fail(EXIT_INVALID, &e);
-	rc = cli_write(out ? out : "-", pem, strlen(pem), &e);
-	free(pem);
-	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
-}
-
-#define CHAIN_MAX 32
-
-/* Appends every certificate of a --chain file (PEM bundle, DER, PKCS#7). */
-static int chain_add(const char *path, tl_cert **chain, size_t *n, tl_err *e)
-{
-	tl_cert **got;
-	size_t ng;
-
-	if (tl_certs_load(path, &got, &ng, e))
-		return -1;
-	if (*n + ng > CHAIN_MAX) {
-		tl_certs_free(got, ng);
-		return tl_fail(e, "%s: more than %d chain certificates in all", path,
-			       CHAIN_MAX);
-	}
-	memcpy(chain + *n, got, ng * sizeof(*got));
-	*n += ng;
-	free(got);
-	return 0;
-}
-
-/* CERT may hold the chain too (a PKCS#7 reply, a PEM bundle): the leaf is
- * its first certificate that is not a CA, the others join the chain. */
-static int leaf_load(const char *path, tl_cert **leaf, tl_cert **chain,
-		     size_t *n, tl_err *e)
-{
-	size_t before = *n, pick = 0;
-
-	if (chain_add(path, chain, n, e))
-		return -1;
-	for (size_t i = before; i < *n; i++)
-		if (!chain[i]->is_ca) {
-			pick = i - before;
-			break;
-		}
-	*leaf = chain[before + pick];
-	memmove(chain + before + pick, chain + before + pick + 1,
-		(*n - before - pick - 1) * sizeof(*chain));
-	(*n)--;
-	return 0;
-}
-
-static int do_import(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "node", required_argument, 0, 'n' },
-		{ "chain", required_argument, 0, 'c' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *node = NULL;
-	tl_cert *chain[CHAIN_MAX], *cert = NULL;
-	size_t nchain = 0;
-	int c, rc = EXIT_USAGE;
-	tl_store s;
-	tl_err e;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': node = optarg; break;
-		case 'c':
-			if (chain_add(optarg, chain, &nchain, &e)) {
-				rc = cli_fail(EXIT_USAGE, &e);
-				goto out;
-			}
-			break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); rc = 0; goto out;
-		default: rc = cli_usage("cert import", "unknown option"); goto out;
-		}
-	}
-	if (optind + 2 != argc) {
-		rc = cli_usage("cert import", "give PURPOSE and the CA-signed CERT");
-		goto out;
-	}
-	if (nchain == CHAIN_MAX) {
-		rc = cli_usage("cert import", "more than %d chain certificates", CHAIN_MAX);
-		goto out;
-	}
-	if (leaf_load(argv[optind + 1], &cert, chain, &nchain, &e)) {
-		rc = cli_fail(EXIT_USAGE, &e);
-		goto out;
-	}
-	if (open_store(&s))
-		goto out;
-	rc = tl_pki_import(&s, argv[optind], node, cert, chain, nchain, stdout, &e)
-		? cli_fail(EXIT_INVALID, &e) : 0;
-	tl_store_close(&s);
-out:
-	for (size_t i = 0; i < nchain; i++)
-		tl_cert_free(chain[i]);
-	tl_cert_free(cert);
-	return rc;
-}
-
-/* What `cert check` found about what (a file, or the data directory:
- * key names it in JSON), one line each. */
-static void print_problems(const char *key, const char *what,
-			   const tl_problem *probs, int n, int json)
-{
-	if (json) {
-		printf("{\"%s\":", key);
-		tl_json_str(stdout, what);
-		printf(",\"clean\":%s,\"problems\":[", n ? "false" : "true");
-		for (int i = 0; i < n; i++) {
-			printf("%s{\"code\":\"%s\",\"message\":", i ? "," : "",
-			       probs[i].code);
-			tl_json_str(stdout, probs[i].msg);
-			fputc('}', stdout);
-		}
-		fputs("]}\n", stdout);
-		return;
-	}
-	for (int i = 0; i < n; i++)
-		printf("%s: %s: %s\n", what, probs[i].code, probs[i].msg);
-	if (n == 0)
-		printf("%s: no problem found\n", what);
-}
-
-/* `cert check` without a file: the data directory as a whole. What a
- * crash or a hand edit can leave: a change whose cascade did not finish,
- * and trust lists that no longer list what the stores hold. */
-static int check_data_dir(int json)
-{
-	tl_problem probs[3];
-	const char *dir = tl_store_default_dir(data_dir);
-	tl_store s;
-	tl_err e;
-	int n = 0, rc;
-
-	/* opened without completing, so that what is left shows */
-	if (tl_store_open(&s, dir, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	tl_pki_journal_pending(&s, probs[n].msg, sizeof(probs[n].msg));
-	if (probs[n].msg[0]) {
-		snprintf(probs[n].code, sizeof(probs[n].code), "interrupted-change");
-		strncat(probs[n].msg, ": run any trustline command to complete it",
-			sizeof(probs[n].msg) - strlen(probs[n].msg) - 1);
-		n++;
-	}
-	for (int ctl = 0; ctl < 2; ctl++) {
-		char why[512];
-
-		rc = ctl ? tl_ctl_matches_store(&s, why, sizeof(why), &e) :
-		     tl_itl_matches_store(&s, why, sizeof(why), &e);
-		if (rc == 1)
-			continue;
-		snprintf(probs[n].code, sizeof(probs[n].code), ctl ? "stale-ctl" : "stale-itl");
-		snprintf(probs[n].msg, sizeof(probs[n].msg), "%s: %s", rc < 0 ? e.msg : why,
-			 ctl ? "run `trustline ctl update`" : "run `trustline itl rebuild`");
-		n++;
-	}
-	tl_store_close(&s);
-	print_problems("data_dir", dir, probs, n, json);
-	return n ? EXIT_INVALID : 0;
-}
-
-static int do_check(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "purpose", required_argument, 0, 'p' },
-		{ "host", required_argument, 0, 'H' },
-		{ "key", required_argument, 0, 'k' },
-		{ "chain", required_argument, 0, 'c' },
-		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	tl_cert *chain[CHAIN_MAX], **pool = NULL;
-	tl_problem probs[32];
-	tl_lintreq r;
-	tl_store s;
-	tl_cert *cert = NULL;
-	tl_key *key = NULL;
-	uint8_t *key_file = NULL;
-	size_t nchain = 0, npool = 0, key_len = 0;
-	const char *key_path = NULL;
-	int json = 0, c, n, rc = EXIT_USAGE;
-	tl_err e;
-
-	memset(&r, 0, sizeof(r));
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if ((r.purpose = tl_purpose_find(optarg)) == NULL)
-				return cli_usage("cert check", "unknown purpose \"%s\": "
-						 "one of %s", optarg, tl_purpose_names());
-			break;
-		case 'H': r.host = optarg; break;
-		case 'k': key_path = optarg; break;
-		case 'c':
-			if (chain_add(optarg, chain, &nchain, &e)) {
-				rc = cli_fail(EXIT_USAGE, &e);
-				goto out;
-			}
-			break;
-		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert check", "unknown option");
-		}
-	}
-	if (optind == argc && nchain == 0 && !key_path && !r.purpose && !r.host)
-		return check_data_dir(json);
-	if (optind + 1 != argc) {
-		rc = cli_usage("cert check", "give one certificate FILE, or none to "
-			       "check the data directory");
-		goto out;
-	}
-	if (tl_cert_load(argv[optind], &cert, &e) ||
-	    (key_path && (tl_read_file(key_path, 1 << 20, &key_file, &key_len, &e) ||
-			  tl_key_from_mem(key_file, key_len, key_path, &key, &e)))) {
-		rc = cli_fail(EXIT_USAGE, &e);
-		goto out;
-	}
-	/* the data directory's trust stores, when there is one, complete chains */
-	if (tl_pki_store_open(&s, tl_store_default_dir(data_dir), stderr, &e) == 0) {
-		if (tl_pki_trust_pool(&s, nchain, &pool, &npool, &e))
-			npool = 0;
-		tl_store_close(&s);
-	}
-	if (pool == NULL && (pool = calloc(nchain + 1, sizeof(*pool))) == NULL) {
-		rc = cli_error(EXIT_USAGE, "out of memory");
-		goto out;
-	}
-	memcpy(pool + npool, chain, nchain * sizeof(*chain));
-	r.cert = cert;
-	r.key = key;
-	r.key_file = key_file;
-	r.key_file_len = key_len;
-	r.pool = pool;
-	r.npool = npool + nchain;
-	n = tl_pki_lint(&r, probs, 32);
-	print_problems("file", argv[optind], probs, n, json);
-	rc = n ? EXIT_INVALID : 0;
-out:
-	for (size_t i = 0; i < npool; i++)
-		tl_cert_free(pool[i]);
-	free(pool);
-	for (size_t i = 0; i < nchain; i++)
-		tl_cert_free(chain[i]);
-	tl_cert_free(cert);
-	tl_key_free(key);
-	if (key_file)
-		explicit_bzero(key_file, key_len);
-	free(key_file);
-	return rc;
-}
-
-static volatile sig_atomic_t stop;
-
-static void on_term(int sig)
-{
-	stop = sig;
-}
-
-static int do_monitor(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "notify-days", required_argument, 0, 'n' },
-		{ "json", no_argument, 0, 'j' },
-		{ "watch", no_argument, 0, 'w' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	int days = 0, json = 0, watch = 0, c, worst = 0;
-	time_t next_monitor = 0, next_rev = 0;
-	tl_store s;
-	tl_err e;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': days = atoi(optarg); break;
-		case 'j': json = 1; break;
-		case 'w': watch = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert monitor", "unknown option");
-		}
-	}
-	if (optind != argc || days < 0)
-		return cli_usage("cert monitor", "unexpected argument");
-	signal(SIGTERM, on_term);
-	signal(SIGINT, on_term);
-	do {
-		time_t now = time(NULL);
-		int every;
-
-		if (open_store(&s))
-			return EXIT_USAGE;
-		if (now >= next_monitor) {
-			worst = tl_pki_monitor(&s, days, json, watch ? stderr : stdout, &e);
-			/* daily, hourly once something is critical */
-			next_monitor = now + (worst == 2 ? 3600 :
-					      s.conf.notify_every_hours * 3600);
-		}
-		/* --watch is also the revocation schedule: a verdict that changes
-		 * bumps the generation, and tvsd stops vouching within seconds */
-		every = s.conf.rev.check_every_hours;
-		if (worst >= 0 && watch && every > 0 && now >= next_rev) {
-			if (tl_pki_rev_check(&s, NULL, json, stderr, stderr, &e) < 0)
-				fprintf(stderr, "trustline: revocation check: %s\n", e.msg);
-			next_rev = now + (time_t)every * 3600;
-		}
-		tl_store_close(&s);
-		if (worst < 0)
-			return cli_fail(EXIT_USAGE, &e);
-		fflush(NULL);
-		while (watch && !stop && time(NULL) < next_monitor &&
-		       (every <= 0 || time(NULL) < next_rev))
-			sleep(1);
-	} while (watch && !stop);
-	/* distinct from EXIT_INVALID and EXIT_USAGE, so a cron job or a check
-	 * script can tell an alarm from a failure; --watch ends on a signal */
-	if (watch)
-		return 0;
-	return worst == 2 ? EXIT_ALARM_CRITICAL : worst == 1 ? EXIT_ALARM_WARNING : 0;
-}
-
-/* The exit status of a trust-store operation: -1 refused, -2 bad input. */
-static int trust_exit(int rc, const tl_err *e)
-{
-	return rc == 0 ? 0 : cli_fail(rc == -2 ? EXIT_USAGE : EXIT_INVALID, e);
-}
-
-static int do_trust_add(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "allow-expired", no_argument, 0, 'x' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	tl_cert **certs;
-	tl_trustadd a;
-	size_t n;
-	int c, rc;
-	tl_store s;
-	tl_err e;
-
-	memset(&a, 0, sizeof(a));
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'x': a.allow_expired = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert trust add", "unknown option");
-		}
-	}
-	if (optind + 2 != argc)
-		return cli_usage("cert trust add", "give STORE and FILE");
-	if (!tl_trust_store_find(argv[optind]))
-		return cli_usage("cert trust add", "unknown trust store \"%s\": one of "
-				 "%s", argv[optind], tl_trust_store_names());
-	if (tl_certs_load(argv[optind + 1], &certs, &n, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s)) {
-		tl_certs_free(certs, n);
-		return EXIT_USAGE;
-	}
-	a.store = argv[optind];
-	a.certs = certs;
-	a.n = n;
-	rc = tl_pki_trust_add(&s, &a, stdout, &e);
-	tl_store_close(&s);
-	tl_certs_free(certs, n);
-	return trust_exit(rc, &e);
-}
-
-static int do_trust_delete(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "force", no_argument, 0, 'f' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	int force = 0, c, rc;
-	tl_store s;
-	tl_err e;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': force = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert trust delete", "unknown option");
-		}
-	}
-	if (optind + 2 != argc)
-		return cli_usage("cert trust delete", "give STORE and NAME");
-	if (open_store(&s))
-		return EXIT_USAGE;
-	rc = tl_pki_trust_delete(&s, argv[optind], argv[optind + 1], force, stdout, &e);
-	tl_store_close(&s);
-	return trust_exit(rc, &e);
-}
-
-static int do_trust(int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return do_trust_add(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "delete") == 0)
-		return do_trust_delete(argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
-		return 0;
-	}
-	return cli_usage("cert trust", "give add or delete");
-}
-
-/* export-bulk [--force] and import-bulk: DIR and the data directory. */
-static int bulk(int argc, char **argv, int export)
-{
-	static const struct option opts[] = {
-		{ "force", no_argument, 0, 'f' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *cmd = export ? "cert export-bulk" : "cert import-bulk";
-	int c, rc, force = 0;
-	tl_store s;
-	tl_err e;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!export)
-				return cli_usage(cmd, "unknown option");
-			force = 1;
-			break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
-		}
-	}
-	if (optind + 1 != argc)
-		return cli_usage(cmd, "give one DIR");
-	if (open_store(&s))
-		return EXIT_USAGE;
-	rc = export ? tl_pki_bulk_export(&s, argv[optind], force, stdout, &e) :
-		      tl_pki_bulk_import(&s, argv[optind], stdout, &e);
-	tl_store_close(&s);
-	return trust_exit(rc, &e);
-}
-
-static int do_export_bulk(int argc, char **argv)
-{
-	return bulk(argc, argv, 1);
-}
-
-static int do_import_bulk(int argc, char **argv)
-{
-	return bulk(argc, argv, 0);
 }
 
 struct audit_ctx {
@@ -1153,15 +471,15 @@ static void audit_row(void *arg, long ts, const char *user, const char *action,
 	fputc('}', stdout);
 }
 
-static int do_audit(int argc, char **argv)
+static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	struct audit_ctx ctx = { 0, 0 };
+	const char *dir = NULL;
 	tl_store s;
 	tl_err e;
 	int c, rc;
@@ -1169,14 +487,14 @@ static int do_audit(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': ctx.json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cert audit", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind != argc)
-		return cli_usage("cert audit", "unexpected argument \"%s\"", argv[optind]);
-	if (open_store(&s))
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (ctx.json)
 		putchar('[');
@@ -1187,25 +505,23 @@ static int do_audit(int argc, char **argv)
 	return rc;
 }
 
+static int do_revocation(const char *cmd, void (*help)(FILE *), int argc, char **argv)
+{
+	return cli_cert_revocation(argc, argv);
+}
+
 int cmd_cert(int argc, char **argv)
 {
-	static const struct { const char *name; int (*fn)(int, char **); } verbs[] = {
+	static const cli_verb verbs[] = {
 		{ "list", do_list }, { "show", do_show }, { "export", do_export },
-		{ "generate", do_generate }, { "check", do_check },
-		{ "monitor", do_monitor }, { "csr", do_csr }, { "import", do_import },
-		{ "audit", do_audit },
-		{ "trust", do_trust }, { "export-bulk", do_export_bulk },
-		{ "import-bulk", do_import_bulk },
-		{ "revocation", cli_cert_revocation },
+		{ "generate", cli_cert_generate }, { "check", cli_cert_check },
+		{ "monitor", cli_cert_monitor }, { "csr", cli_cert_csr },
+		{ "import", cli_cert_import }, { "audit", do_audit },
+		{ "trust", cli_cert_trust }, { "export-bulk", cli_cert_bulk },
+		{ "import-bulk", cli_cert_bulk },
+		{ "revocation", do_revocation },
 	};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	optind = 1;
-	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		if (strcmp(argv[1], verbs[i].name) == 0)
-			return verbs[i].fn(argc - 1, argv + 1);
-	return cli_usage("cert", "unknown subcommand \"%s\"", argv[1]);
+	return cli_dispatch("cert", usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }

@@ -7,6 +7,7 @@
 
 #include "err.h"
 #include "signedfile.h"
+#include "store.h"
 #include "x509.h"
 
 /* Exit codes: the file is valid / it is invalid or the request was refused /
@@ -55,6 +56,22 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 int cli_fail(int code, const tl_err *e);
 /* "see `trustline GROUP VERB --help`" after a usage error; returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --data-dir DIR and --help: the options of every command that works on a
+ * data directory. Their getopt_long entries, to end a command's table
+ * (before its terminator). */
+#define CLI_STORE_OPTIONS \
+	{ "data-dir", required_argument, 0, 'D' }, \
+	{ "help", no_argument, 0, 'h' }
+/* For the default case of a command's option switch: --data-dir sets *dir
+ * and returns -1 (go on); --help prints help and returns 0; any other
+ * option is a usage error, printed, and returns EXIT_USAGE. */
+int cli_store_opt(int c, const char *arg, const char **dir,
+		  void (*help)(FILE *), const char *cmd);
+/* Opens the data directory dir (NULL: $TRUSTLINE_DATA_DIR, else the
+ * default) and completes a change a crash interrupted, reporting on stderr;
+ * 0, or EXIT_USAGE after printing why not. */
+int cli_open_store(tl_store *s, const char *dir);
 
 /* --signer PEM [--signer-key KEY] [--digest sha1|sha512]: the options of
  * every command that signs. */

@@ -40,7 +40,7 @@ static void usage(FILE *f)
 "non-secure stops serving it (see `trustline cluster security-mode --help`).\n", f);
 }
 
-static int init(int argc, char **argv)
+static int init(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, 0, 'n' },
@@ -51,13 +51,12 @@ static int init(int argc, char **argv)
 		{ "key", required_argument, 0, 'k' },
 		{ "years", required_argument, 0, 'y' },
 		{ "multi-server", no_argument, 0, 'M' },
-		{ "data-dir", required_argument, 0, 'D' },
 		{ "force", no_argument, 0, 'f' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *dir = NULL;
-	int force = 0, c;
+	int force = 0, c, rc;
 	tl_conf conf;
 	tl_err e;
 
@@ -67,49 +66,49 @@ static int init(int argc, char **argv)
 		case 'n': snprintf(conf.name, sizeof(conf.name), "%s", optarg); break;
 		case 'd':
 			if (tl_conf_check_hostname("--domain", optarg, strlen(optarg), &e))
-				return cli_usage("cluster init", "%s", e.msg);
+				return cli_usage(cmd, "%s", e.msg);
 			snprintf(conf.domain, sizeof(conf.domain), "%s", optarg);
 			break;
 		case 'N':
 			if ((conf.nnodes = tl_conf_parse_nodes(optarg, conf.nodes, &e)) <= 0)
-				return cli_usage("cluster init", "--nodes: %s",
+				return cli_usage(cmd, "--nodes: %s",
 						 conf.nnodes < 0 ? e.msg : "no node given");
 			break;
 		case 'T':
 			if ((conf.ntftp_nodes = tl_conf_parse_nodes(optarg, conf.tftp_nodes,
 								    &e)) <= 0)
-				return cli_usage("cluster init", "--tftp-nodes: %s",
+				return cli_usage(cmd, "--tftp-nodes: %s",
 						 conf.ntftp_nodes < 0 ? e.msg : "none");
 			break;
 		case 'm': conf.mixed_mode = 1; break;
 		case 'M': conf.multi_server = 1; break;
 		case 'k':
 			if (tl_conf_parse_key(optarg, &conf.key_type, &conf.key_bits, &e))
-				return cli_usage("cluster init", "--key: %s", e.msg);
+				return cli_usage(cmd, "--key: %s", e.msg);
 			break;
 		case 'y':
 			conf.years = atoi(optarg);
 			break;
-		case 'D': dir = optarg; break;
 		case 'f': force = 1; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cluster init", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind != argc)
-		return cli_usage("cluster init", "unexpected argument \"%s\"", argv[optind]);
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	if (!conf.name[0] || !conf.nnodes)
-		return cli_usage("cluster init", "--name and --nodes are required");
+		return cli_usage(cmd, "--name and --nodes are required");
 	if (conf.ntftp_nodes == 0) {
 		memcpy(conf.tftp_nodes, conf.nodes, sizeof(conf.nodes));
 		conf.ntftp_nodes = conf.nnodes;
 	}
 	for (int i = 0; i < conf.ntftp_nodes; i++)
 		if (!tl_conf_has_node(&conf, conf.tftp_nodes[i]))
-			return cli_usage("cluster init", "TFTP node %s is not in --nodes",
+			return cli_usage(cmd, "TFTP node %s is not in --nodes",
 					 conf.tftp_nodes[i]);
 	if (conf.years != 5 && conf.years != 10 && conf.years != 20)
-		return cli_usage("cluster init", "--years must be 5, 10 or 20");
+		return cli_usage(cmd, "--years must be 5, 10 or 20");
 	dir = tl_store_default_dir(dir);
 	if (tl_pki_cluster_init(dir, &conf, force, stdout, &e))
 		return cli_fail(EXIT_INVALID, &e);
@@ -117,12 +116,12 @@ static int init(int argc, char **argv)
 	return 0;
 }
 
-static int add_node(int argc, char **argv)
+static int add_node(const char *cmd, void (*help)(FILE *), int argc,
+		    char **argv)
 {
 	static const struct option opts[] = {
 		{ "tftp", no_argument, 0, 't' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *dir = NULL;
@@ -133,32 +132,33 @@ static int add_node(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': tftp = 1; break;
-		case 'D': dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage("cluster add-node", "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage("cluster add-node", "give one NAME");
-	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
+		return cli_usage(cmd, "give one NAME");
+	if (cli_open_store(&s, dir))
+		return EXIT_USAGE;
 	rc = tl_pki_add_node(&s, argv[optind], tftp, stdout, &e);
 	tl_store_close(&s);
 	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
 }
 
+static int security_mode(const char *cmd, void (*help)(FILE *), int argc,
+			 char **argv)
+{
+	return cli_security_mode(argc, argv);
+}
+
 int cmd_cluster(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	optind = 1;
-	if (strcmp(argv[1], "init") == 0)
-		return init(argc - 1, argv + 1);
-	if (strcmp(argv[1], "add-node") == 0)
-		return add_node(argc - 1, argv + 1);
-	if (strcmp(argv[1], "security-mode") == 0)
-		return cli_security_mode(argc - 1, argv + 1);
-	return cli_usage("cluster", "unknown subcommand \"%s\"", argv[1]);
+	static const cli_verb verbs[] = {
+		{ "init", init }, { "add-node", add_node },
+		{ "security-mode", security_mode },
+	};
+
+	return cli_dispatch("cluster", usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }

@@ -1,14 +1,12 @@
-/* trustline device add|set|remove|list|show|import|capf|capf-status */
+/* trustline device add|set|remove|list|show|import: the device database.
+ * The CAPF subcommands are in devcapf.c; devcmd.h is what they share. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "capfdb.h"
-#include "cli.h"
-#include "pki.h"
-#include "devdb.h"
+#include "devcmd.h"
 #include "file.h"
 #include "json.h"
 
@@ -59,8 +57,6 @@ static void usage(FILE *f)
 "as it refuses one the phone deleted. Schedule an install to give it a new one.\n", f);
 }
 
-static const char *data_dir;
-
 static const struct option dev_opts[] = {
 	{ "model", required_argument, 0, 'm' },
 	{ "protocol", required_argument, 0, 'p' },
@@ -69,17 +65,18 @@ static const struct option dev_opts[] = {
 	{ "template", required_argument, 0, 't' },
 	{ "mic", required_argument, 0, 'M' },
 	{ "json", no_argument, 0, 'j' },
-	{ "data-dir", required_argument, 0, 'D' },
-	{ "help", no_argument, 0, 'h' },
+	CLI_STORE_OPTIONS,
 	{ 0, 0, 0, 0 },
 };
 
-/* Applies options to d; returns -1 after printing a usage error. */
-static int apply(const char *cmd, int argc, char **argv, tl_device *d, int *json)
+/* Applies options to d (--json only where json is given); -1 when they
+ * all apply, else the exit status (after --help, 0). */
+static int apply(const char *cmd, void (*help)(FILE *), int argc, char **argv,
+		 tl_device *d, const char **dir, int *json)
 {
 	tl_cert *mic;
 	tl_err e;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "h", dev_opts, NULL)) != -1) {
 		switch (c) {
@@ -90,61 +87,59 @@ static int apply(const char *cmd, int argc, char **argv, tl_device *d, int *json
 				*q = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
 			break;
 		case 'P':
-			if ((d->profile = tl_profile_parse(optarg)) < 0) {
-				cli_usage(cmd, "--profile: non-secure, authenticated or "
-					  "encrypted");
-				return -1;
-			}
+			if ((d->profile = tl_profile_parse(optarg)) < 0)
+				return cli_usage(cmd, "--profile: non-secure, "
+						 "authenticated or encrypted");
 			break;
 		case 'd': snprintf(d->description, sizeof(d->description), "%s", optarg); break;
 		case 't': snprintf(d->template_name, sizeof(d->template_name), "%s", optarg); break;
 		case 'M':
-			if (tl_cert_load(optarg, &mic, &e)) {
-				cli_fail(EXIT_USAGE, &e);
-				return -1;
-			}
+			if (tl_cert_load(optarg, &mic, &e))
+				return cli_fail(EXIT_USAGE, &e);
 			tl_device_set_blob(&d->mic, &d->mic_len, mic->der, mic->der_len);
 			tl_cert_free(mic);
 			break;
 		case 'j': if (json) *json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 1;
-		default: cli_usage(cmd, "unknown option"); return -1;
+		default:
+			if ((rc = cli_store_opt(c, optarg, dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
-	return 0;
+	return -1;
 }
 
-/* For subcommands that take only --data-dir and --help. */
-static int no_options(const char *cmd, int argc, char **argv)
+int cli_device_options(const char *cmd, void (*help)(FILE *), int argc,
+		       char **argv, const char **dir, int *json)
 {
 	tl_device dummy;
 	int rc;
 
 	tl_device_init(&dummy);
-	rc = apply(cmd, argc, argv, &dummy, NULL);
+	rc = apply(cmd, help, argc, argv, &dummy, dir, json);
 	tl_device_free(&dummy);
 	return rc;
 }
 
-static int open_store(tl_store *s)
+int cli_device_get(tl_store *s, const char *name, tl_device *d,
+		   const char *hint)
 {
 	tl_err e;
+	int rc = tl_dev_get(s, name, d, &e);
 
-	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	return 0;
+	if (rc > 0)
+		return cli_error(EXIT_INVALID, "%s is not in the device database%s",
+				 name, hint);
+	return rc < 0 ? cli_fail(EXIT_USAGE, &e) : 0;
 }
 
-/* The device name that comes first: -1 when it is there and valid, else
- * the exit status (after --help, 0). */
-static int device_arg(const char *cmd, int argc, char **argv, char name[16])
+int cli_device_arg(const char *cmd, void (*help)(FILE *), int argc,
+		   char **argv, char name[16])
 {
 	tl_err e;
 
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && !strcmp(argv[1], "--help")) {
-			usage(stdout);
+			help(stdout);
 			return 0;
 		}
 		return cli_usage(cmd, "give the device name first (SEP<MAC>)");
@@ -154,9 +149,11 @@ static int device_arg(const char *cmd, int argc, char **argv, char name[16])
 	return -1;
 }
 
-static int do_put(int create, int argc, char **argv)
+/* device add and device set: argv[0] is which. */
+static int do_put(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
-	const char *cmd = create ? "device add" : "device set";
+	const int create = !strcmp(argv[0], "add");
+	const char *dir = NULL;
 	char name[16];
 	tl_device d;
 	tl_store s;
@@ -164,36 +161,26 @@ static int do_put(int create, int argc, char **argv)
 	int rc;
 
 	tl_device_init(&d);
-	if ((rc = device_arg(cmd, argc, argv, name)) >= 0)
+	if ((rc = cli_device_arg(cmd, help, argc, argv, name)) >= 0)
 		return rc;
 	/* Once over the options for --data-dir (and their errors) before the
 	 * store is opened, then again onto the row read from it. */
 	optind = 2;
-	if ((rc = no_options(cmd, argc, argv)) != 0)
-		return rc > 0 ? 0 : EXIT_USAGE;
-	if (open_store(&s))
+	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, NULL)) >= 0)
+		return rc;
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
-	if (!create) {
-		if ((rc = tl_dev_get(&s, name, &d, &e)) != 0) {
-			tl_store_close(&s);
-			if (rc > 0)
-				return cli_error(EXIT_INVALID, "%s is not in the device "
-						 "database: add it with `trustline device "
-						 "add`", name);
-			return cli_fail(EXIT_USAGE, &e);
-		}
+	if (!create && (rc = cli_device_get(&s, name, &d, CLI_DEVICE_ADD_HINT)) != 0) {
+		tl_store_close(&s);
+		return rc;
 	}
 	memcpy(d.name, name, sizeof(name));
 	optind = 2;
-	rc = apply(cmd, argc, argv, &d, NULL);
-	if (rc == 0 && optind != argc) {
-		cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-		rc = -1;
-	}
-	if (rc == 0)
+	if ((rc = apply(cmd, help, argc, argv, &d, &dir, NULL)) < 0 &&
+	    optind != argc)
+		rc = cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	if (rc < 0)
 		rc = tl_dev_put(&s, &d, create, &e) ? cli_fail(EXIT_INVALID, &e) : 0;
-	else
-		rc = rc > 0 ? 0 : EXIT_USAGE;
 	if (rc == 0)
 		printf("%s %s: %s, %s, %s\n", create ? "added" : "changed", d.name,
 		       d.model, d.protocol, tl_profile_name(d.profile));
@@ -232,33 +219,33 @@ static void print_device(const tl_device *d, int json, int first)
 	       d->capf_auth_mode, deadline, d->lsc_status);
 }
 
-/* fn for the named device (one JSON object), or for every device (a JSON
- * array); an unknown name is refused. */
-static int each_device(tl_store *s, const char *name, tl_dev_fn fn, void *ctx,
-		       int json)
+int cli_device_each(tl_store *s, const char *dir, const char *arg, tl_dev_fn fn,
+		    void *ctx, int json)
 {
+	char name[16];
 	tl_device d;
 	tl_err e;
 	int rc;
 
-	if (name) {
-		rc = tl_dev_get(s, name, &d, &e);
-		if (rc > 0)
-			return cli_error(EXIT_INVALID, "%s is not in the device database",
-					 name);
-		if (rc < 0)
-			return cli_fail(EXIT_USAGE, &e);
-		fn(ctx, &d);
+	if (arg && tl_dev_name(arg, name, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	if (cli_open_store(s, dir))
+		return EXIT_USAGE;
+	if (arg) {
+		if ((rc = cli_device_get(s, name, &d, "")) == 0) {
+			fn(ctx, &d);
+			if (json)
+				putchar('\n');
+			tl_device_free(&d);
+		}
+	} else {
 		if (json)
-			putchar('\n');
-		tl_device_free(&d);
-		return 0;
+			putchar('[');
+		rc = tl_dev_each(s, fn, ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
+		if (json)
+			puts("]");
 	}
-	if (json)
-		putchar('[');
-	rc = tl_dev_each(s, fn, ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-	if (json)
-		puts("]");
+	tl_store_close(s);
 	return rc;
 }
 
@@ -274,48 +261,41 @@ static int list_one(void *arg, const tl_device *d)
 	return 0;
 }
 
-static int do_list(int argc, char **argv, int show)
+/* device list and device show: argv[0] is which. */
+static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
+	const int show = !strcmp(argv[0], "show");
 	struct list_ctx ctx = { 0, 0 };
-	char name[16];
-	tl_device d;
+	const char *dir = NULL;
 	tl_store s;
-	tl_err e;
 	int rc;
 
-	tl_device_init(&d);
 	optind = 1;
-	rc = apply(show ? "device show" : "device list", argc, argv, &d, &ctx.json);
-	tl_device_free(&d);
-	if (rc)
-		return rc > 0 ? 0 : EXIT_USAGE;
+	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, &ctx.json)) >= 0)
+		return rc;
 	if (optind != argc - show)
-		return cli_usage(show ? "device show" : "device list",
-				 show ? "give one device name" : "unexpected argument");
-	if (show && tl_dev_name(argv[optind], name, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s))
-		return EXIT_USAGE;
-	rc = each_device(&s, show ? name : NULL, list_one, &ctx, ctx.json);
-	tl_store_close(&s);
-	return rc;
+		return cli_usage(cmd, show ? "give one device name" :
+				 "unexpected argument");
+	return cli_device_each(&s, dir, show ? argv[optind] : NULL, list_one, &ctx,
+			       ctx.json);
 }
 
-static int do_remove(int argc, char **argv)
+static int do_remove(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
+	const char *dir = NULL;
 	char name[16];
 	tl_store s;
 	tl_err e;
 	int rc;
 
 	optind = 1;
-	if ((rc = no_options("device remove", argc, argv)))
-		return rc > 0 ? 0 : EXIT_USAGE;
+	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, NULL)) >= 0)
+		return rc;
 	if (optind + 1 != argc)
-		return cli_usage("device remove", "give one device name");
+		return cli_usage(cmd, "give one device name");
 	if (tl_dev_name(argv[optind], name, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s))
+	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	rc = tl_dev_remove(&s, name, &e) ? cli_fail(EXIT_INVALID, &e) : 0;
 	if (rc == 0)
@@ -324,8 +304,9 @@ static int do_remove(int argc, char **argv)
 	return rc;
 }
 
-static int do_import(int argc, char **argv)
+static int do_import(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
+	const char *dir = NULL;
 	uint8_t *buf;
 	size_t len;
 	tl_store s;
@@ -333,13 +314,13 @@ static int do_import(int argc, char **argv)
 	int rc, added;
 
 	optind = 1;
-	if ((rc = no_options("device import", argc, argv)))
-		return rc > 0 ? 0 : EXIT_USAGE;
+	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, NULL)) >= 0)
+		return rc;
 	if (optind + 1 != argc)
-		return cli_usage("device import", "give one CSV file");
+		return cli_usage(cmd, "give one CSV file");
 	if (tl_read_file(argv[optind], TL_FILE_MAX, &buf, &len, &e))
 		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s)) {
+	if (cli_open_store(&s, dir)) {
 		free(buf);
 		return EXIT_USAGE;
 	}
@@ -353,353 +334,15 @@ static int do_import(int argc, char **argv)
 	return rc;
 }
 
-static int do_capf(int argc, char **argv);
-static int do_capf_status(int argc, char **argv);
-static int do_lsc(int argc, char **argv);
-
 int cmd_device(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	if (!strcmp(argv[1], "add") || !strcmp(argv[1], "set"))
-		return do_put(!strcmp(argv[1], "add"), argc - 1, argv + 1);
-	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "show"))
-		return do_list(argc - 1, argv + 1, !strcmp(argv[1], "show"));
-	if (!strcmp(argv[1], "remove"))
-		return do_remove(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "import"))
-		return do_import(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "capf"))
-		return do_capf(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "capf-status"))
-		return do_capf_status(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "lsc"))
-		return do_lsc(argc - 1, argv + 1);
-	return cli_usage("device", "unknown subcommand \"%s\"", argv[1]);
-}
-
-/* ---- CAPF ---- */
-
-static const char *const capf_keys[] = { "rsa:1024", "rsa:2048", "rsa:3072",
-					 "rsa:4096", "ec:256", "ec:384", "ec:521" };
-
-/* 10 random digits: the longest string phones accept, the least guessable. */
-static int generate_string(char out[TL_SECRET_MAX], tl_err *e)
-{
-	size_t n = 0;
-
-	while (n < 10) {
-		uint8_t b[16];
-
-		if (tl_random(b, sizeof(b), e))
-			return -1;
-		/* below 250 only, so every digit is equally likely */
-		for (size_t i = 0; i < sizeof(b) && n < 10; i++)
-			if (b[i] < 250)
-				out[n++] = (char)('0' + b[i] % 10);
-	}
-	out[n] = 0;
-	return 0;
-}
-
-/* "2026-12-01T17" (UTC) into a time. */
-static int parse_by(const char *v, long *out)
-{
-	struct tm tm;
-	char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(v, "%Y-%m-%dT%H", &tm);
-	if (end == NULL || *end || strlen(v) != 13)
-		return -1;
-	*out = (long)timegm(&tm);
-	return 0;
-}
-
-static int do_capf(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "operation", required_argument, 0, 'o' },
-		{ "auth-mode", required_argument, 0, 'a' },
-		{ "auth-string", required_argument, 0, 's' },
-		{ "key", required_argument, 0, 'k' },
-		{ "by", required_argument, 0, 'b' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
+	static const cli_verb verbs[] = {
+		{ "add", do_put }, { "set", do_put }, { "remove", do_remove },
+		{ "list", do_list }, { "show", do_list }, { "import", do_import },
+		{ "capf", cli_device_capf },
+		{ "capf-status", cli_device_capf_status }, { "lsc", cli_device_lsc },
 	};
-	const char *cmd = "device capf", *op_s = NULL, *mode_s = NULL, *str = NULL,
-		   *key = NULL, *by = NULL;
-	char name[16], secret[TL_SECRET_MAX], when[32];
-	long now = (long)time(NULL), deadline = now + 7 * 86400;
-	int c, op, mode = TL_CAPF_MODE_NULL, rc;
-	tl_device d;
-	tl_store s;
-	tl_err e;
-	struct tm tm;
 
-	if ((rc = device_arg(cmd, argc, argv, name)) >= 0)
-		return rc;
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'o': op_s = optarg; break;
-		case 'a': mode_s = optarg; break;
-		case 's': str = optarg; break;
-		case 'k': key = optarg; break;
-		case 'b': by = optarg; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (!op_s)
-		return cli_usage(cmd, "--operation is required: install, fetch, delete "
-				 "or none");
-	if ((op = tl_capf_op_parse(op_s)) < 0)
-		return cli_usage(cmd, "--operation %s: install, fetch, delete or none", op_s);
-	if (mode_s && (mode = tl_capf_mode_parse(mode_s)) < 0)
-		return cli_usage(cmd, "--auth-mode %s: string, null, lsc or mic", mode_s);
-	if (key) {
-		size_t i;
-
-		for (i = 0; i < sizeof(capf_keys) / sizeof(capf_keys[0]); i++)
-			if (!strcmp(key, capf_keys[i]))
-				break;
-		if (i == sizeof(capf_keys) / sizeof(capf_keys[0]))
-			return cli_usage(cmd, "--key %s: rsa:1024, rsa:2048, rsa:3072, "
-					 "rsa:4096, ec:256, ec:384 or ec:521", key);
-	}
-	if (str && strcmp(str, "generate")) {
-		size_t n = strlen(str), digits = strspn(str, "0123456789");
-
-		if (n < 4 || n > 10 || digits != n)
-			return cli_usage(cmd, "--auth-string must be 4 to 10 digits (or "
-					 "generate)");
-	}
-	if (by) {
-		if (parse_by(by, &deadline))
-			return cli_usage(cmd, "--by %s: write the UTC hour as "
-					 "YYYY-MM-DDTHH (2026-12-01T17)", by);
-		if (deadline <= now)
-			return cli_usage(cmd, "--by %s is in the past", by);
-	}
-	if (open_store(&s))
-		return EXIT_USAGE;
-	if ((rc = tl_dev_get(&s, name, &d, &e)) != 0) {
-		tl_store_close(&s);
-		if (rc > 0)
-			return cli_error(EXIT_INVALID, "%s is not in the device database: "
-					 "add it with `trustline device add`", name);
-		return cli_fail(EXIT_USAGE, &e);
-	}
-	if (!mode_s)
-		mode = str ? TL_CAPF_MODE_STRING : tl_capf_mode_parse(d.capf_auth_mode);
-	snprintf(secret, sizeof(secret), "%s", d.capf_auth_string);
-	rc = 0;
-	if (str && mode != TL_CAPF_MODE_STRING)
-		rc = cli_usage(cmd, "--auth-string goes with --auth-mode string");
-	else if (str && !strcmp(str, "generate") && generate_string(secret, &e))
-		rc = cli_fail(EXIT_USAGE, &e);
-	else if (str && strcmp(str, "generate"))
-		snprintf(secret, sizeof(secret), "%s", str);
-	if (rc == 0 && mode == TL_CAPF_MODE_STRING && op != TL_CAPF_OP_NONE && !secret[0])
-		rc = cli_usage(cmd, "--auth-mode string needs --auth-string DIGITS or "
-			       "--auth-string generate");
-	if (rc == 0 && op == TL_CAPF_OP_INSTALL &&
-	    tl_dev_check_encryption(&d, key ? key : d.capf_key, &e))
-		rc = cli_fail(EXIT_INVALID, &e);
-	if (rc == 0 && tl_capf_schedule(&s, name, op, mode, mode == TL_CAPF_MODE_STRING ?
-					secret : "", key ? key : d.capf_key, deadline,
-					now, &e))
-		rc = cli_fail(EXIT_INVALID, &e);
-	if (rc == 0) {
-		time_t t = (time_t)deadline;
-
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-		if (op == TL_CAPF_OP_NONE)
-			printf("%s: no CAPF operation pending\n", name);
-		else
-			printf("%s: %s by %s, authentication by %s, key %s\n", name,
-			       tl_capf_op_name(op), when, tl_capf_mode_name(mode),
-			       key ? key : d.capf_key);
-		/* the only time it is shown: the database keeps its hash */
-		if (str && !strcmp(str, "generate"))
-			printf("authentication string: %s\n", secret);
-	}
-	tl_device_free(&d);
-	tl_store_close(&s);
-	return rc;
-}
-
-static void iso(long t, char *out, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t)
-		strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
-	else
-		snprintf(out, n, "-");
-}
-
-struct status_ctx {
-	tl_store *s;
-	int json, n, one;
-};
-
-static int print_event(void *arg, long ts, int status, const char *detail)
-{
-	int *n = arg;
-	char when[32];
-
-	iso(ts, when, sizeof(when));
-	printf("%s{\"time\":\"%s\",\"status\":%d,\"text\":\"%s\",\"detail\":",
-	       (*n)++ ? "," : "", when, status, tl_lsc_status_text(status));
-	tl_json_str(stdout, detail);
-	putchar('}');
-	return 0;
-}
-
-static int print_event_text(void *arg, long ts, int status, const char *detail)
-{
-	char when[32];
-
-	(void)arg;
-	iso(ts, when, sizeof(when));
-	printf("  %s  %2d %s%s%s\n", when, status, tl_lsc_status_text(status),
-	       detail[0] ? ": " : "", detail);
-	return 0;
-}
-
-static int status_one(void *arg, const tl_device *d)
-{
-	struct status_ctx *c = arg;
-	char deadline[32], at[32], expiry[32] = "-";
-	char *serial = NULL;
-	tl_cert *lsc = NULL;
-	tl_err e;
-	int n = 0;
-
-	iso(d->capf_deadline, deadline, sizeof(deadline));
-	iso(d->lsc_status_time, at, sizeof(at));
-	if (d->lsc && tl_cert_from_der(d->lsc, d->lsc_len, &lsc, &e) == 0) {
-		serial = tl_hex(lsc->serial, lsc->serial_len, 1);
-		iso((long)lsc->not_after, expiry, sizeof(expiry));
-	}
-	if (c->json) {
-		printf("%s{\"name\":\"%s\",\"operation\":\"%s\",\"auth_mode\":\"%s\","
-		       "\"key\":\"%s\",\"deadline\":\"%s\",\"status\":%d,\"status_text\":"
-		       "\"%s\",\"status_time\":\"%s\",\"lsc_serial\":", c->n++ ? "," : "",
-		       d->name, d->capf_operation, d->capf_auth_mode, d->capf_key,
-		       deadline, d->lsc_status, tl_lsc_status_text(d->lsc_status), at);
-		if (serial)
-			printf("\"%s\",\"lsc_expires\":\"%s\"", serial, expiry);
-		else
-			fputs("null,\"lsc_expires\":null", stdout);
-		if (c->one) {
-			fputs(",\"events\":[", stdout);
-			tl_capf_events(c->s, d->name, 20, print_event, &n, &e);
-			putchar(']');
-		}
-		putchar('}');
-	} else {
-		printf("%-16s %-8s %-7s %-9s by %-21s %2d %-45s lsc=%s %s\n", d->name,
-		       d->capf_operation, d->capf_auth_mode, d->capf_key, deadline,
-		       d->lsc_status, tl_lsc_status_text(d->lsc_status),
-		       serial ? serial : "-", expiry);
-		if (c->one)
-			tl_capf_events(c->s, d->name, 20, print_event_text, NULL, &e);
-	}
-	free(serial);
-	tl_cert_free(lsc);
-	return 0;
-}
-
-static int do_capf_status(int argc, char **argv)
-{
-	struct status_ctx ctx = { NULL, 0, 0, 0 };
-	char name[16];
-	tl_device d;
-	tl_store s;
-	tl_err e;
-	int rc;
-
-	tl_device_init(&d);
-	optind = 1;
-	rc = apply("device capf-status", argc, argv, &d, &ctx.json);
-	tl_device_free(&d);
-	if (rc)
-		return rc > 0 ? 0 : EXIT_USAGE;
-	if (argc - optind > 1)
-		return cli_usage("device capf-status", "give at most one device name");
-	ctx.one = argc - optind == 1;
-	if (ctx.one && tl_dev_name(argv[optind], name, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	if (open_store(&s))
-		return EXIT_USAGE;
-	ctx.s = &s;
-	rc = each_device(&s, ctx.one ? name : NULL, status_one, &ctx, ctx.json);
-	tl_store_close(&s);
-	return rc;
-}
-
-/* device lsc revoke SEP<MAC>: argv[0] is "lsc" */
-static int do_lsc(int argc, char **argv)
-{
-	static const struct option lo[] = {
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
-		{ 0, 0, 0, 0 },
-	};
-	const char *cmd = "device lsc revoke";
-	char name[16];
-	int c, rc, n;
-	tl_device d;
-	tl_store s;
-	tl_err e;
-
-	if (argc < 2 || strcmp(argv[1], "revoke")) {
-		if (argc >= 2 && !strcmp(argv[1], "--help")) {
-			usage(stdout);
-			return 0;
-		}
-		return cli_usage("device lsc", argc < 2 ? "give revoke SEP<MAC>" :
-				 "unknown subcommand \"%s\": revoke", argv[1]);
-	}
-	if ((rc = device_arg(cmd, argc - 1, argv + 1, name)) >= 0)
-		return rc;
-	optind = 3;
-	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-		switch (c) {
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (open_store(&s))
-		return EXIT_USAGE;
-	if ((rc = tl_dev_get(&s, name, &d, &e)) != 0) {
-		tl_store_close(&s);
-		if (rc > 0)
-			return cli_error(EXIT_INVALID, "%s is not in the device database", name);
-		return cli_fail(EXIT_USAGE, &e);
-	}
-	tl_device_free(&d);
-	rc = tl_capf_lsc_revoke(&s, name, (long)time(NULL), &n, &e) ||
-	     (n > 0 && tl_store_audit(&s, "lsc revoke", name, NULL, NULL, &e));
-	tl_store_close(&s);
-	if (rc)
-		return cli_fail(EXIT_INVALID, &e);
-	if (n == 0)
-		return cli_error(EXIT_INVALID, "%s has no LSC in use to revoke", name);
-	printf("%s: %d LSC%s revoked; capfd refuses %s from now on\n", name, n,
-	       n == 1 ? "" : "s", n == 1 ? "it" : "them");
-	return 0;
+	return cli_dispatch("device", usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }

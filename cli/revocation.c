@@ -44,13 +44,15 @@ static void usage(FILE *f)
 
 static const char *data_dir;
 
-static int open_store(tl_store *s)
+/* A verdict's JSON members: status, method, source, detail, checked. */
+static void rev_json(const tl_rev *r)
 {
-	tl_err e;
-
-	if (tl_pki_store_open(s, tl_store_default_dir(data_dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	return 0;
+	printf("\"status\":\"%s\",\"method\":\"%s\",\"source\":",
+	       tl_rev_status_name(r->status), r->method);
+	tl_json_str(stdout, r->source);
+	fputs(",\"detail\":", stdout);
+	tl_json_str(stdout, r->detail);
+	printf(",\"checked\":%ld", (long)r->checked);
 }
 
 struct show_ctx {
@@ -71,12 +73,9 @@ static int show_item(void *arg, tl_pki_item *it)
 	if (x->json) {
 		printf("%s{\"object\":\"%s/", x->n ? "," : "", it->group);
 		tl_json_strn(stdout, it->name, strlen(it->name));
-		printf("\",\"status\":\"%s\",\"method\":\"%s\",\"source\":",
-		       tl_rev_status_name(r.status), r.method);
-		tl_json_str(stdout, r.source);
-		fputs(",\"detail\":", stdout);
-		tl_json_str(stdout, r.detail);
-		printf(",\"checked\":%ld}", (long)r.checked);
+		fputs("\",", stdout);
+		rev_json(&r);
+		putchar('}');
 	} else {
 		printf("object=%s/%s status=%s method=%s source=%s checked=%s "
 		       "detail=\"%s\"\n", it->group, it->name,
@@ -104,32 +103,32 @@ static int show_alarm(void *arg, const tl_alarm *a)
 	return 0;
 }
 
-static int do_show(const char *cmd, int argc, char **argv)
+static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	struct show_ctx x = { NULL, 0, 0 };
 	const tl_conf_revocation *r;
-	int c, rc = 0;
+	int c, rc;
 	tl_store s;
 	tl_err e;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': x.json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &data_dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
 	if (optind != argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
+	rc = 0;
 	x.s = &s;
 	r = &s.conf.rev;
 	if (x.json) {
@@ -179,7 +178,7 @@ static const char *key_name(int c)
 	}
 }
 
-static int do_set(const char *cmd, int argc, char **argv)
+static int do_set(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ocsp", required_argument, 0, 'o' },
@@ -190,8 +189,7 @@ static int do_set(const char *cmd, int argc, char **argv)
 		{ "every-hours", required_argument, 0, 'e' },
 		{ "timeout", required_argument, 0, 't' },
 		{ "max-crl-kb", required_argument, 0, 'm' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	tl_conf_revocation r;
@@ -202,14 +200,14 @@ static int do_set(const char *cmd, int argc, char **argv)
 	/* the store is opened first so the values land on the current ones */
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
+			help(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--data-dir") && i + 1 < argc) {
 			data_dir = argv[i + 1];
 		} else if (!strncmp(argv[i], "--data-dir=", 11)) {
 			data_dir = argv[i] + 11;
 		}
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
 	r = s.conf.rev;
 	while (!bad && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -248,15 +246,15 @@ static int do_set(const char *cmd, int argc, char **argv)
 	}
 	tl_store_close(&s);
 	optind = 0;	/* getopt starts over for show's own (no) options */
-	return do_show(cmd, 1, (char *[]){ (char *)"show", NULL });
+	return do_show(cmd, help, 1, (char *[]){ (char *)"show", NULL });
 }
 
-static int do_check(const char *cmd, int argc, char **argv)
+static int do_check(const char *cmd, void (*help)(FILE *), int argc,
+		    char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, 0, 'j' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	int json = 0, c, rc;
@@ -266,12 +264,12 @@ static int do_check(const char *cmd, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = 1; break;
-		case 'D': data_dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
+		default:
+			if ((rc = cli_store_opt(c, optarg, &data_dir, help, cmd)) >= 0)
+				return rc;
 		}
 	}
-	if (open_store(&s))
+	if (cli_open_store(&s, data_dir))
 		return EXIT_USAGE;
 	rc = tl_pki_rev_check(&s, optind < argc ? (const char *const *)argv + optind :
 			      NULL, json, stdout, json ? stderr : stdout, &e);
@@ -296,12 +294,9 @@ void cli_rev_show(const tl_cert *c, const char *dir, int json)
 	}
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&r.checked, &tm));
 	if (json) {
-		printf(",\"revocation\":{\"status\":\"%s\",\"method\":\"%s\",\"source\":",
-		       tl_rev_status_name(r.status), r.method);
-		tl_json_str(stdout, r.source);
-		fputs(",\"detail\":", stdout);
-		tl_json_str(stdout, r.detail);
-		printf(",\"checked\":%ld}", (long)r.checked);
+		fputs(",\"revocation\":{", stdout);
+		rev_json(&r);
+		putchar('}');
 	} else if (r.status == TL_REV_NONE) {
 		puts("Revocation:  not checked");
 	} else {
@@ -313,16 +308,10 @@ void cli_rev_show(const tl_cert *c, const char *dir, int json)
 
 int cli_cert_revocation(int argc, char **argv)
 {
-	optind = 1;
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	if (!strcmp(argv[1], "show"))
-		return do_show("cert revocation show", argc - 1, argv + 1);
-	if (!strcmp(argv[1], "set"))
-		return do_set("cert revocation set", argc - 1, argv + 1);
-	if (!strcmp(argv[1], "check"))
-		return do_check("cert revocation check", argc - 1, argv + 1);
-	return cli_usage("cert revocation", "unknown subcommand \"%s\"", argv[1]);
+	static const cli_verb verbs[] = {
+		{ "show", do_show }, { "set", do_set }, { "check", do_check },
+	};
+
+	return cli_dispatch("cert revocation", usage, verbs,
+			    sizeof(verbs) / sizeof(verbs[0]), argc, argv);
 }

@@ -55,8 +55,7 @@ static int show(tl_store *s)
 int cli_security_mode(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
 	const char *cmd = "cluster security-mode", *dir = NULL;
@@ -64,13 +63,9 @@ int cli_security_mode(int argc, char **argv)
 	tl_store s;
 	tl_err e;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D': dir = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: return cli_usage(cmd, "unknown option");
-		}
-	}
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((rc = cli_store_opt(c, optarg, &dir, usage, cmd)) >= 0)
+			return rc;
 	if (optind + 1 < argc)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind + 1]);
 	if (optind < argc) {
@@ -82,8 +77,8 @@ int cli_security_mode(int argc, char **argv)
 			return cli_usage(cmd, "\"%s\": the mode is mixed or non-secure",
 					 argv[optind]);
 	}
-	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
+	if (cli_open_store(&s, dir))
+		return EXIT_USAGE;
 	if (mixed_on < 0)
 		rc = show(&s);
 	else if (tl_ctl_set_mode(&s, mixed_on, stdout, &e))

@@ -1,4 +1,4 @@
-/* trustline itl|ctl build|show|verify */
+/* trustline itl|ctl build|show|verify|rebuild|reset (and ctl update) */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "pki.h"
 #include "fromstore.h"
 #include "json.h"
 #include "listkind.h"
@@ -75,16 +74,31 @@ static void usage(FILE *f, const tl_listkind *k)
 	fputs("\nExit status: 0 valid, 1 invalid, 2 usage error or unreadable input.\n", f);
 }
 
+static void itl_usage(FILE *f)
+{
+	usage(f, &tl_itl_kind);
+}
+
+static void ctl_usage(FILE *f)
+{
+	usage(f, &tl_ctl_kind);
+}
+
+/* The kind a subcommand works on, from its command name ("itl build"). */
+static const tl_listkind *kind_of(const char *cmd)
+{
+	return strncmp(cmd, "itl ", 4) == 0 ? &tl_itl_kind : &tl_ctl_kind;
+}
+
 static int role_of_option(const char *opt)
 {
 	return tl_role_parse(opt);
 }
 
-static int do_build(const tl_listkind *k, int argc, char **argv)
+static int do_build(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "signer", required_argument, 0, 's' },
-		{ "signer-key", required_argument, 0, 'k' },
+		CLI_SIGNING_OPTIONS,
 		{ "sast", required_argument, 0, 'R' },
 		{ "ccm", required_argument, 0, 'R' },
 		{ "ccm-tftp", required_argument, 0, 'R' },
@@ -94,14 +108,13 @@ static int do_build(const tl_listkind *k, int argc, char **argv)
 		{ "tvs", required_argument, 0, 'R' },
 		{ "hash-only", required_argument, 0, 'H' },
 		{ "version", required_argument, 0, 'v' },
-		{ "digest", required_argument, 0, 'd' },
 		{ "filename", required_argument, 0, 'f' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	const char *cmd = k == &tl_itl_kind ? "itl build" : "ctl build";
-	const char *signer_path = NULL, *key_path = NULL, *paths[MAX_ENTRIES];
-	const char *filename = k->filename, *out;
+	const tl_listkind *k = kind_of(cmd);
+	cli_signing sg = { .hash = TL_HASH_SHA1 };
+	const char *paths[MAX_ENTRIES], *filename = k->filename, *out;
 	int roles[MAX_ENTRIES], hash_only[64] = { 0 }, n = 0, idx, c, rc;
 	tl_tlentry entries[MAX_ENTRIES];
 	tl_cert *certs[MAX_ENTRIES] = { 0 }, *signer = NULL;
@@ -111,11 +124,8 @@ static int do_build(const tl_listkind *k, int argc, char **argv)
 	tl_err e;
 
 	memset(&o, 0, sizeof(o));
-	o.hash_alg = TL_HASH_SHA1;
 	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
 		switch (c) {
-		case 's': signer_path = optarg; break;
-		case 'k': key_path = optarg; break;
 		case 'R':
 			if (n == MAX_ENTRIES)
 				return cli_usage(cmd, "at most %d records", MAX_ENTRIES);
@@ -140,22 +150,19 @@ static int do_build(const tl_listkind *k, int argc, char **argv)
 			else
 				return cli_usage(cmd, "--version must be 1.0 or 1.1");
 			break;
-		case 'd':
-			o.hash_alg = cli_digest(optarg);
-			if (o.hash_alg != TL_HASH_SHA1 && o.hash_alg != TL_HASH_SHA512)
-				return cli_usage(cmd, "--digest must be sha1 or sha512");
-			break;
 		case 'f': filename = optarg; break;
-		case 'h': usage(stdout, k); return 0;
-		default: return cli_usage(cmd, "unknown option");
+		case 'h': help(stdout); return 0;
+		default:
+			if (cli_signing_opt(&sg, c, optarg, cmd))
+				return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc)
 		return cli_usage(cmd, "give exactly one output file");
 	out = argv[optind];
-	if (signer_path == NULL)
+	if (sg.signer == NULL)
 		return cli_usage(cmd, "--signer is required");
-	if (cli_load_signer(signer_path, key_path, &signer, &key, &e))
+	if (cli_load_signer(sg.signer, sg.key, &signer, &key, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	rc = EXIT_USAGE;
 	for (int i = 0; i < n; i++) {
@@ -170,6 +177,7 @@ static int do_build(const tl_listkind *k, int argc, char **argv)
 	}
 	o.signer = signer;
 	o.key = key;
+	o.hash_alg = sg.hash;
 	o.entries = entries;
 	o.n = (size_t)n;
 	o.filename = filename;
@@ -196,17 +204,19 @@ done:
 
 enum { OUT_FULL, OUT_BRIEF, OUT_JSON };
 
-static int do_show_verify(const tl_listkind *k, int verify, int argc, char **argv)
+/* itl|ctl show and verify: argv[0] is which. */
+static int do_show_verify(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "brief", no_argument, 0, 'b' },
 		{ "json", no_argument, 0, 'j' },
 		{ "trust", required_argument, 0, 't' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	char cmd[32], served[1200];
+	const tl_listkind *k = kind_of(cmd);
+	const int verify = !strcmp(argv[0], "verify");
+	char served[1200];
 	const char *trust_path = NULL, *dir = NULL, *path;
 	int mode = OUT_FULL, c, rc;
 	tl_tlist l, trust;
@@ -214,8 +224,6 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 	struct stat st;
 	tl_err e, ve;
 
-	snprintf(cmd, sizeof(cmd), "%s %s", k == &tl_itl_kind ? "itl" : "ctl",
-		 verify ? "verify" : "show");
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': mode = OUT_BRIEF; break;
@@ -230,7 +238,7 @@ static int do_show_verify(const tl_listkind *k, int verify, int argc, char **arg
 				return cli_usage(cmd, "--data-dir belongs to show");
 			dir = optarg;
 			break;
-		case 'h': usage(stdout, k); return 0;
+		case 'h': help(stdout); return 0;
 		default: return cli_usage(cmd, "unknown option");
 		}
 	}
@@ -312,23 +320,22 @@ enum { REBUILD, RESET, UPDATE };
 
 /* itl|ctl rebuild, itl|ctl reset --recovery, ctl update: from the data
  * directory. */
-static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
+static int do_rebuild(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "recovery", no_argument, 0, 'r' },
-		{ "data-dir", required_argument, 0, 'D' },
-		{ "help", no_argument, 0, 'h' },
+		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	static const char *const verbs[] = { "rebuild", "reset", "update" };
+	const tl_listkind *k = kind_of(cmd);
 	const int itl = k == &tl_itl_kind;
+	const int what = !strcmp(argv[0], "reset") ? RESET :
+			 !strcmp(argv[0], "update") ? UPDATE : REBUILD;
 	const char *dir = NULL;
 	int recovery = 0, c, rc;
-	char cmd[32];
 	tl_store s;
 	tl_err e;
 
-	snprintf(cmd, sizeof(cmd), "%s %s", itl ? "itl" : "ctl", verbs[what]);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -338,7 +345,7 @@ static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
 			recovery = 1;
 			break;
 		case 'D': dir = optarg; break;
-		case 'h': usage(stdout, k); return 0;
+		case 'h': help(stdout); return 0;
 		default: return cli_usage(cmd, "unknown option");
 		}
 	}
@@ -349,8 +356,8 @@ static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
 				 "ITLRecovery key, %s", k->name, itl ?
 				 "which phones accept without TVS" :
 				 "which every CTL of the cluster lists as SAST");
-	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e))
-		return cli_fail(EXIT_USAGE, &e);
+	if (cli_open_store(&s, dir))
+		return EXIT_USAGE;
 	if (itl)
 		rc = tl_itl_rebuild(&s, recovery, stdout, &e);
 	else if (what == UPDATE)
@@ -367,36 +374,26 @@ static int do_rebuild(const tl_listkind *k, int what, int argc, char **argv)
 	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
 }
 
-static int dispatch(const tl_listkind *k, int argc, char **argv)
-{
-	const char *g = k == &tl_itl_kind ? "itl" : "ctl";
-
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout, k);
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	optind = 1;
-	if (strcmp(argv[1], "build") == 0)
-		return do_build(k, argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return do_show_verify(k, 0, argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return do_show_verify(k, 1, argc - 1, argv + 1);
-	if (strcmp(argv[1], "rebuild") == 0)
-		return do_rebuild(k, REBUILD, argc - 1, argv + 1);
-	if (strcmp(argv[1], "reset") == 0)
-		return do_rebuild(k, RESET, argc - 1, argv + 1);
-	if (k == &tl_ctl_kind && strcmp(argv[1], "update") == 0)
-		return do_rebuild(k, UPDATE, argc - 1, argv + 1);
-	return cli_usage(g, "unknown subcommand \"%s\"", argv[1]);
-}
-
 int cmd_itl(int argc, char **argv)
 {
-	return dispatch(&tl_itl_kind, argc, argv);
+	static const cli_verb verbs[] = {
+		{ "build", do_build }, { "show", do_show_verify },
+		{ "verify", do_show_verify }, { "rebuild", do_rebuild },
+		{ "reset", do_rebuild },
+	};
+
+	return cli_dispatch("itl", itl_usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }
 
 int cmd_ctl(int argc, char **argv)
 {
-	return dispatch(&tl_ctl_kind, argc, argv);
+	static const cli_verb verbs[] = {
+		{ "build", do_build }, { "show", do_show_verify },
+		{ "verify", do_show_verify }, { "rebuild", do_rebuild },
+		{ "reset", do_rebuild }, { "update", do_rebuild },
+	};
+
+	return cli_dispatch("ctl", ctl_usage, verbs, sizeof(verbs) / sizeof(verbs[0]),
+			    argc, argv);
 }

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "file.h"
 #include "json.h"
+#include "pki.h"
 #include "show.h"
 #include "trustlist.h"
 
@@ -80,6 +81,25 @@ int cli_signing_opt(cli_signing *s, int c, const char *arg, const char *cmd)
 	default:
 		return cli_usage(cmd, "unknown option");
 	}
+}
+
+int cli_store_opt(int c, const char *arg, const char **dir,
+		  void (*help)(FILE *), const char *cmd)
+{
+	switch (c) {
+	case 'D': *dir = arg; return -1;
+	case 'h': help(stdout); return 0;
+	default: return cli_usage(cmd, "unknown option");
+	}
+}
+
+int cli_open_store(tl_store *s, const char *dir)
+{
+	tl_err e;
+
+	if (tl_pki_store_open(s, tl_store_default_dir(dir), stderr, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	return 0;
 }
 
 int cli_digest(const char *s)

@@ -1,0 +1,31 @@
+/* The subcommands of `trustline cert` that live outside cert.c, which
+ * dispatches to them: certreq.c (generate, csr, import), certcheck.c
+ * (check, monitor), certtrust.c (trust, export-bulk, import-bulk). Each is
+ * a cli_verb_fn. */
+#ifndef TL_CLI_CERTCMD_H
+#define TL_CLI_CERTCMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
+		      char **argv);
+int cli_cert_csr(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+int cli_cert_import(const char *cmd, void (*help)(FILE *), int argc,
+		    char **argv);
+int cli_cert_check(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+int cli_cert_monitor(const char *cmd, void (*help)(FILE *), int argc,
+		     char **argv);
+int cli_cert_trust(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+/* export-bulk and import-bulk: argv[0] is which. */
+int cli_cert_bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+
+/* The most chain certificates import and check take, from every --chain
+ * file (and the CERT) together. */
+#define CLI_CERT_CHAIN_MAX 32
+/* Appends every certificate of a --chain file (PEM bundle, DER, PKCS#7). */
+int cli_cert_chain_add(const char *path, tl_cert **chain, size_t *n, tl_err *e);
+
+#endif
