@@ -1,8 +1,7 @@
 #include "capfdb.h"
-#include "db.h"
+#include "sqlitedb.h"
 #include "secret.h"
 
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +124,7 @@ static int sql(tl_store *s, long *out, tl_err *e, const char *stmt,
 	int rc;
 
 	va_start(ap, types);
-	rc = vexec(tl_store_db(s), stmt, types, ap, out, e);
+	rc = vexec(tl_sqlite(s), stmt, types, ap, out, e);
 	va_end(ap);
 	return rc;
 }
@@ -150,13 +149,13 @@ static int end(tl_store *s, int rc, tl_err *e)
 	if (batch == s) {
 		if (rc == 0 && sql(s, NULL, e, "RELEASE capf", "") == 0)
 			return 0;
-		sqlite3_exec(tl_store_db(s), "ROLLBACK TO capf; RELEASE capf", NULL,
+		sqlite3_exec(tl_sqlite(s), "ROLLBACK TO capf; RELEASE capf", NULL,
 			     NULL, NULL);
 		return -1;
 	}
 	if (rc == 0 && sql(s, NULL, e, "COMMIT", "") == 0)
 		return 0;
-	sqlite3_exec(tl_store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(tl_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -272,7 +271,7 @@ int tl_capf_lsc_issued(tl_store *s, const char *device, const tl_cert *lsc,
 		 "ttbiii", device, serial, (const void *)lsc->der, lsc->der_len,
 		 (long)lsc->not_after, now, now);
 	free(serial);
-	*id = (long)sqlite3_last_insert_rowid(tl_store_db(s));
+	*id = (long)sqlite3_last_insert_rowid(tl_sqlite(s));
 	rc = rc || sql(s, NULL, e, "INSERT INTO capf_event (device, ts, status,"
 		       " detail) VALUES (?, ?, ?, ?)", "tiit", device, now,
 		       (long)TL_LSC_PENDING, detail);
@@ -387,7 +386,7 @@ int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,
 
 int tl_capf_recover(tl_store *s, long now, int *n, tl_err *e)
 {
-	sqlite3 *db = tl_store_db(s);
+	sqlite3 *db = tl_sqlite(s);
 	int rc = 0;
 
 	*n = 0;
@@ -480,7 +479,7 @@ int tl_capf_auth_ok(tl_store *s, const char *device, tl_err *e)
 int tl_capf_events(tl_store *s, const char *device, int max,
 		   tl_capf_event_fn fn, void *arg, tl_err *e)
 {
-	sqlite3 *db = tl_store_db(s);
+	sqlite3 *db = tl_sqlite(s);
 	sqlite3_stmt *st;
 	int rc = 0;
 
@@ -500,7 +499,7 @@ int tl_capf_events(tl_store *s, const char *device, int max,
 int tl_capf_lscs(tl_store *s, const char *device, tl_capf_lsc_fn fn, void *arg,
 		 tl_err *e)
 {
-	sqlite3 *db = tl_store_db(s);
+	sqlite3 *db = tl_sqlite(s);
 	sqlite3_stmt *st;
 	int rc = 0;
 

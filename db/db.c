@@ -1,14 +1,18 @@
-#include "db.h"
+/* The SQLite backend's connection: trustline.db opened with the modes a
+ * database of secrets needs, migrated to this build's schema, and errors
+ * that say who may open it. */
 #include "secret.h"
+#include "sqlitedb.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* 5: CAPF authentication strings an older trustline kept in clear are
@@ -139,10 +143,9 @@ static const char *whose(const char *path, int writing, char *out, size_t n)
 	return out;
 }
 
-const char *tl_db_error(void *handle)
+const char *tl_db_error(sqlite3 *db)
 {
 	static __thread char out[1600];
-	sqlite3 *db = handle;
 	const char *path = sqlite3_db_filename(db, "main");
 	int code = sqlite3_errcode(db);
 
@@ -199,7 +202,7 @@ static int open_handle(const char *path, sqlite3 **db)
 	return sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 }
 
-int tl_db_open(void **handle, const char *path, tl_err *e)
+int tl_db_open(tl_db **handle, const char *path, tl_err *e)
 {
 	int version = 0, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
 	char why[1600];
@@ -253,9 +256,41 @@ int tl_db_open(void **handle, const char *path, tl_err *e)
 			goto fail;
 		}
 	}
-	*handle = db;
+	if ((*handle = calloc(1, sizeof(**handle))) == NULL) {
+		tl_fail(e, "out of memory");
+		goto fail;
+	}
+	(*handle)->h = db;
 	return 0;
 fail:
 	sqlite3_close(db);
 	return -1;
+}
+
+void tl_db_close(tl_db *db)
+{
+	if (db == NULL)
+		return;
+	sqlite3_close(db->h);
+	free(db);
+}
+
+/* A writer holds the lock for one batch at a time (a commit, a few ms):
+ * waits in steps of 0.2 ms, not SQLite's default of 1, 2, 5, 10 ... ms,
+ * which left a batch asleep long after the lock was free. */
+static int lock_wait(void *arg, int tries)
+{
+	const tl_db *db = arg;
+	struct timespec t = { 0, 200 * 1000 };
+
+	if (tries * 200 / 1000 >= db->lock_wait_ms)
+		return 0;
+	nanosleep(&t, NULL);
+	return 1;
+}
+
+void tl_db_lock_wait(tl_db *db, int ms)
+{
+	db->lock_wait_ms = ms;
+	sqlite3_busy_handler(db->h, lock_wait, db);
 }

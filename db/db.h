@@ -1,5 +1,15 @@
-/* trustline.db: opened with the modes a database of secrets needs, brought
- * to this build's schema, and with errors that say who may open it. */
+/* The database module: trustline.db behind one interface, with SQLite as
+ * its backend; nothing outside db/ issues SQL or sees the backend's types.
+ *
+ * A second backend (PostgreSQL) implements the same function set: the
+ * connection (tl_db_open with its migrations to the schema's version,
+ * tl_db_close, tl_db_lock_wait, and error messages that say who may open
+ * it), the audit log and state table below (tl_db_audit_*, tl_db_state_*),
+ * the device table (devdb.h: tl_dev_get, _put, _remove, _each, _count,
+ * _import_csv), CAPF's tables with their transactions and batches
+ * (capfdb.h: tl_capf_batch_*, _schedule, _record, _lsc_*, _fetched,
+ * _recover, _locked, _auth_*, _events, _lscs), the alarm table (alarm.h:
+ * tl_alarm_raise, _clear, _each) and the revocation table (revstate.h). */
 #ifndef TL_DB_H
 #define TL_DB_H
 
@@ -8,24 +18,26 @@
 #include "err.h"
 #include "store.h"
 
-/* Opens (creating it 0640 when absent) and migrates path into *db (an
- * sqlite3 *). A database and its -wal and -shm readable by everyone are
- * narrowed to owner and group when this process owns them. */
-int tl_db_open(void **db, const char *path, tl_err *e);
+typedef struct tl_db tl_db;
 
-/* What went wrong last on db, for a message: SQLite's words, or, when the
- * file may not be written or read by this user, whose it is and what to do. */
-const char *tl_db_error(void *db);
+/* Opens (creating it 0640 when absent) and migrates path into *db. A
+ * database and its -wal and -shm readable by everyone are narrowed to
+ * owner and group when this process owns them. */
+int tl_db_open(tl_db **db, const char *path, tl_err *e);
+void tl_db_close(tl_db *db);
+/* Another connection's write lock is waited for up to ms, in short steps,
+ * instead of the default 5 s of backing off. */
+void tl_db_lock_wait(tl_db *db, int ms);
 
 /* The audit log (tl_store_audit): a row at ts by user; old_sha256 and
  * new_sha256 may be NULL. */
-int tl_db_audit_add(void *db, long ts, const char *user, const char *action,
+int tl_db_audit_add(tl_db *db, long ts, const char *user, const char *action,
 		    const char *object, const char *old_sha256,
 		    const char *new_sha256, tl_err *e);
-int tl_db_audit_each(void *db, tl_audit_fn fn, void *arg, tl_err *e);
+int tl_db_audit_each(tl_db *db, tl_audit_fn fn, void *arg, tl_err *e);
 /* The state table (tl_store_get, tl_store_set): get returns 1 when key
  * has a value, else 0 with val "". */
-int tl_db_state_get(void *db, const char *key, char *val, size_t n);
-int tl_db_state_set(void *db, const char *key, const char *val, tl_err *e);
+int tl_db_state_get(tl_db *db, const char *key, char *val, size_t n);
+int tl_db_state_set(tl_db *db, const char *key, const char *val, tl_err *e);
 
 #endif

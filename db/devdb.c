@@ -1,9 +1,8 @@
 #include "devdb.h"
-#include "db.h"
+#include "sqlitedb.h"
 #include "x509.h"
 
 #include <ctype.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +112,7 @@ static void row(sqlite3_stmt *st, tl_device *d)
 static int fail_db(tl_store *s, tl_err *e, const char *what)
 {
 	return tl_fail(e, "%s/trustline.db: %s: %s", s->dir, what,
-		       tl_db_error(tl_store_db(s)));
+		       tl_db_error(tl_sqlite(s)));
 }
 
 int tl_dev_get(tl_store *s, const char *name, tl_device *d, tl_err *e)
@@ -121,7 +120,7 @@ int tl_dev_get(tl_store *s, const char *name, tl_device *d, tl_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT " COLUMNS " FROM device "
+	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT " COLUMNS " FROM device "
 			       "WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device lookup");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -197,7 +196,7 @@ static int put_row(tl_store *s, const tl_device *d, int create, tl_err *e)
 		return tl_fail(e, "%s is not in the device database: add it with "
 			       "`trustline device add`", d->name);
 	}
-	if (sqlite3_prepare_v2(tl_store_db(s), "INSERT OR REPLACE INTO device ("
+	if (sqlite3_prepare_v2(tl_sqlite(s), "INSERT OR REPLACE INTO device ("
 			       COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device write");
@@ -250,7 +249,7 @@ int tl_dev_remove(tl_store *s, const char *name, tl_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "DELETE FROM device WHERE name = ?",
+	if (sqlite3_prepare_v2(tl_sqlite(s), "DELETE FROM device WHERE name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device remove");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -258,7 +257,7 @@ int tl_dev_remove(tl_store *s, const char *name, tl_err *e)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail_db(s, e, "device remove");
-	if (sqlite3_changes(tl_store_db(s)) == 0)
+	if (sqlite3_changes(tl_sqlite(s)) == 0)
 		return tl_fail(e, "%s is not in the device database", name);
 	if (tl_store_audit(s, "device remove", name, NULL, NULL, e))
 		return -1;
@@ -270,7 +269,7 @@ int tl_dev_each(tl_store *s, tl_dev_fn fn, void *arg, tl_err *e)
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT " COLUMNS " FROM device "
+	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT " COLUMNS " FROM device "
 			       "ORDER BY name", -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device list");
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
@@ -289,7 +288,7 @@ int tl_dev_count(tl_store *s)
 	sqlite3_stmt *st;
 	int n = 0;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT count(*) FROM device", -1,
+	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT count(*) FROM device", -1,
 			       &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -404,7 +403,7 @@ int tl_dev_import_csv(tl_store *s, const char *textbuf, size_t len,
 		if (set_field(&probe, cols[i], "", e) && strcmp(cols[i], "name"))
 			return tl_wrap(e, "%s: line 1", file);
 	}
-	if (sqlite3_exec(tl_store_db(s), "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(tl_sqlite(s), "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
 		tl_fail(e, "%s: cannot start a transaction: %s", file, msg);
 		sqlite3_free(msg);
 		return -1;
@@ -442,11 +441,11 @@ int tl_dev_import_csv(tl_store *s, const char *textbuf, size_t len,
 	}
 	if (tl_store_audit(s, "device import", file, NULL, NULL, e) ||
 	    tl_store_bump(s, e) ||
-	    sqlite3_exec(tl_store_db(s), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	    sqlite3_exec(tl_sqlite(s), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto rollback;
 	return 0;
 rollback:
-	sqlite3_exec(tl_store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(tl_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
 	*added = 0;
 	return -1;
 }

@@ -1,8 +1,7 @@
 /* The revocation table's SQL; pki/revcheck.c decides what is checked. */
-#include <sqlite3.h>
 #include <stdio.h>
 
-#include "db.h"
+#include "sqlitedb.h"
 #include "revstate.h"
 
 int tl_revstate_get(tl_store *s, const char *sha256, tl_rev *r)
@@ -10,7 +9,7 @@ int tl_revstate_get(tl_store *s, const char *sha256, tl_rev *r)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT status, method, source, detail,"
+	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT status, method, source, detail,"
 			       " checked FROM revocation WHERE sha256 = ?1", -1, &st,
 			       NULL) != SQLITE_OK)
 		return -1;
@@ -35,11 +34,11 @@ int tl_revstate_put(tl_store *s, const char *sha256, const char *object,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "INSERT OR REPLACE INTO revocation "
+	if (sqlite3_prepare_v2(tl_sqlite(s), "INSERT OR REPLACE INTO revocation "
 			       "(sha256, object, status, method, source, detail, checked)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, object, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, tl_rev_status_name(r->status), -1, SQLITE_TRANSIENT);
@@ -50,6 +49,6 @@ int tl_revstate_put(tl_store *s, const char *sha256, const char *object,
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
 	return 0;
 }

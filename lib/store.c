@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,15 +383,14 @@ void tl_store_stage_discard(tl_store_stage_t *st)
 	st->dir[0] = 0;
 }
 
-void *tl_store_db(tl_store *s)
+struct tl_db *tl_store_db(tl_store *s)
 {
 	return s->db;
 }
 
 void tl_store_close(tl_store *s)
 {
-	if (s->db)
-		sqlite3_close(s->db);
+	tl_db_close(s->db);
 	s->db = NULL;
 }
 
