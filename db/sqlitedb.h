@@ -22,4 +22,13 @@ static inline sqlite3 *tl_sqlite(tl_store *s)
  * file may not be written or read by this user, whose it is and what to do. */
 const char *tl_db_error(sqlite3 *db);
 
+/* The schema's migrations, in order (schema.c); PRAGMA user_version counts
+ * those applied. A migration is SQL, or C where rows must be rewritten. */
+typedef struct tl_db_migration {
+	const char *sql;
+	int (*run)(sqlite3 *db, tl_err *e);
+} tl_db_migration;
+extern const tl_db_migration tl_db_migrations[];
+extern const int tl_db_nmigrations;
+
 #endif
