@@ -9,7 +9,9 @@
  * _import_csv), CAPF's tables with their transactions and batches
  * (capfdb.h: tl_capf_batch_*, _schedule, _record, _lsc_*, _fetched,
  * _recover, _locked, _auth_*, _events, _lscs), the alarm table (alarm.h:
- * tl_alarm_raise, _clear, _each) and the revocation table (revstate.h). */
+ * tl_alarm_raise, _clear, _each) and the revocation table (revstate.h:
+ * tl_revstate_get, _put). device.c and capfcodes.c hold no SQL: every
+ * backend shares them. */
 #ifndef TL_DB_H
 #define TL_DB_H
 
@@ -25,8 +27,8 @@ typedef struct tl_db tl_db;
  * owner and group when this process owns them. */
 int tl_db_open(tl_db **db, const char *path, tl_err *e);
 void tl_db_close(tl_db *db);
-/* Another connection's write lock is waited for up to ms, in short steps,
- * instead of the default 5 s of backing off. */
+/* Another connection's write lock is waited for up to ms in steps of
+ * 0.2 ms, instead of the 5 s of lengthening sleeps every connection has. */
 void tl_db_lock_wait(tl_db *db, int ms);
 
 /* The audit log (tl_store_audit): a row at ts by user; old_sha256 and

@@ -1,7 +1,7 @@
 /* The data directory (docs/architecture.md): identity certificates and keys,
- * trust stores, trustline.conf and the SQLite database with the audit log.
- * Every write is atomic; an identity's key and certificate are replaced
- * together or not at all. */
+ * trust stores, trustline.conf, and trustline.db with the audit log, whose
+ * SQL is db/'s (db.h). Every write is atomic; an identity's key and
+ * certificate are replaced together or not at all. */
 #ifndef TL_STORE_H
 #define TL_STORE_H
 
