@@ -1,11 +1,10 @@
 #include "writer.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "capfdb.h"
+#include "db.h"
 #include "log.h"
 
 /* How long a batch waits for the other workers' write lock. */
@@ -28,19 +27,6 @@ struct tl_capf_writer {
 static void start(tl_capf_writer *w);
 static void retry(void *arg);
 
-/* The other worker holds the lock for one batch (a commit, a few ms):
- * waits in steps of 0.2 ms, not SQLite's default of 1, 2, 5, 10 ... ms,
- * which left a batch asleep long after the lock was free. */
-static int lock_wait(void *arg, int tries)
-{
-	struct timespec t = { 0, 200 * 1000 };
-
-	if (tries * 200 / 1000 >= LOCK_WAIT_MS)
-		return 0;
-	nanosleep(&t, NULL);
-	return 1;
-}
-
 tl_capf_writer *tl_capf_writer_new(tl_loop *l, const char *dir,
 				   tl_capf_written_fn done, void *done_arg,
 				   tl_err *e)
@@ -60,7 +46,7 @@ tl_capf_writer *tl_capf_writer_new(tl_loop *l, const char *dir,
 		free(w);
 		return NULL;
 	}
-	sqlite3_busy_handler(tl_store_db(&w->s), lock_wait, NULL);
+	tl_db_lock_wait(tl_store_db(&w->s), LOCK_WAIT_MS);
 	w->loop = l;
 	w->done = done;
 	w->done_arg = done_arg;

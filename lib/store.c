@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,15 +383,14 @@ void tl_store_stage_discard(tl_store_stage_t *st)
 	st->dir[0] = 0;
 }
 
-void *tl_store_db(tl_store *s)
+struct tl_db *tl_store_db(tl_store *s)
 {
 	return s->db;
 }
 
 void tl_store_close(tl_store *s)
 {
-	if (s->db)
-		sqlite3_close(s->db);
+	tl_db_close(s->db);
 	s->db = NULL;
 }
 
@@ -645,83 +643,26 @@ int tl_store_audit(tl_store *s, const char *action, const char *object,
 		   const tl_cert *old_cert, const tl_cert *new_cert, tl_err *e)
 {
 	char of[65], nf[65];
-	sqlite3_stmt *st;
-	int rc;
 
 	tl_store_fingerprint(old_cert, of);
 	tl_store_fingerprint(new_cert, nf);
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit (ts, user, action, object,"
-			       " old_sha256, new_sha256) VALUES (?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "audit log: %s", tl_db_error(s->db));
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(st, 2, who(), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, object, -1, SQLITE_TRANSIENT);
-	if (old_cert)
-		sqlite3_bind_text(st, 5, of, -1, SQLITE_TRANSIENT);
-	if (new_cert)
-		sqlite3_bind_text(st, 6, nf, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return tl_fail(e, "audit log: %s", tl_db_error(s->db));
-	return 0;
+	return tl_db_audit_add(s->db, (long)time(NULL), who(), action, object,
+			       old_cert ? of : NULL, new_cert ? nf : NULL, e);
 }
 
 int tl_store_audit_each(tl_store *s, tl_audit_fn fn, void *arg, tl_err *e)
 {
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT ts, user, action, object, old_sha256,"
-			       " new_sha256 FROM audit ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK)
-		return tl_fail(e, "audit log: %s", tl_db_error(s->db));
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fn(arg, (long)sqlite3_column_int64(st, 0),
-		   (const char *)sqlite3_column_text(st, 1),
-		   (const char *)sqlite3_column_text(st, 2),
-		   (const char *)sqlite3_column_text(st, 3),
-		   (const char *)sqlite3_column_text(st, 4),
-		   (const char *)sqlite3_column_text(st, 5));
-	sqlite3_finalize(st);
-	return 0;
+	return tl_db_audit_each(s->db, fn, arg, e);
 }
 
 int tl_store_get(tl_store *s, const char *key, char *val, size_t n)
 {
-	sqlite3_stmt *st;
-	int found = 0;
-
-	val[0] = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM state WHERE key = ?", -1,
-			       &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(val, n, "%s", (const char *)sqlite3_column_text(st, 0));
-		found = 1;
-	}
-	sqlite3_finalize(st);
-	return found;
+	return tl_db_state_get(s->db, key, val, n);
 }
 
 int tl_store_set(tl_store *s, const char *key, const char *val, tl_err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO state (key, value) VALUES (?, ?)"
-			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "state: %s", tl_db_error(s->db));
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, val, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return tl_fail(e, "state: %s", tl_db_error(s->db));
-	return 0;
+	return tl_db_state_set(s->db, key, val, e);
 }
 
 long tl_store_generation(tl_store *s)

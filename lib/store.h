@@ -1,7 +1,7 @@
 /* The data directory (docs/architecture.md): identity certificates and keys,
- * trust stores, trustline.conf and the SQLite database with the audit log.
- * Every write is atomic; an identity's key and certificate are replaced
- * together or not at all. */
+ * trust stores, trustline.conf, and trustline.db with the audit log, whose
+ * SQL is db/'s (db.h). Every write is atomic; an identity's key and
+ * certificate are replaced together or not at all. */
 #ifndef TL_STORE_H
 #define TL_STORE_H
 
@@ -11,10 +11,12 @@
 #include "err.h"
 #include "x509.h"
 
+struct tl_db;
+
 typedef struct tl_store {
 	char dir[1024];
 	tl_conf conf;
-	void *db;		/* sqlite3 */
+	struct tl_db *db;	/* db.h */
 } tl_store;
 
 /* The directory from --data-dir, else TRUSTLINE_DATA_DIR, else
@@ -45,9 +47,8 @@ void tl_store_stage_discard(tl_store_stage_t *st);
  * not be able to open trustline.db (nor make its -wal and -shm files).
  * s->conf is unchanged on failure. */
 int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e);
-/* The sqlite3 handle, for the other lib/ modules that keep tables in
- * trustline.db (devdb.c). */
-void *tl_store_db(tl_store *s);
+/* The database handle, for db/'s functions only (db.h). */
+struct tl_db *tl_store_db(tl_store *s);
 /* Rewrites trustline.conf from s->conf. */
 int tl_store_save_conf(tl_store *s, tl_err *e);
 

@@ -1,14 +1,13 @@
 /* `cert revocation check` and the scheduled checks of the daemons. */
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alarm.h"
-#include "db.h"
 #include "json.h"
 #include "deliver.h"
 #include "pki.h"
 #include "revcheck.h"
+#include "revstate.h"
 
 void tl_pki_revopts(const tl_conf *c, tl_revopts *o)
 {
@@ -34,56 +33,20 @@ static void cert_id(const tl_cert *c, char out[65])
 
 int tl_pki_rev_get(tl_store *s, const tl_cert *c, tl_rev *r)
 {
-	sqlite3_stmt *st;
 	char id[65];
-	int rc;
 
 	memset(r, 0, sizeof(*r));
 	cert_id(c, id);
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT status, method, source, detail,"
-			       " checked FROM revocation WHERE sha256 = ?1", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int status = tl_rev_status_parse((const char *)sqlite3_column_text(st, 0));
-
-		r->status = status < 0 ? TL_REV_ERROR : status;
-		snprintf(r->method, sizeof(r->method), "%s", sqlite3_column_text(st, 1));
-		snprintf(r->source, sizeof(r->source), "%s", sqlite3_column_text(st, 2));
-		snprintf(r->detail, sizeof(r->detail), "%s", sqlite3_column_text(st, 3));
-		r->checked = (time_t)sqlite3_column_int64(st, 4);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	return tl_revstate_get(s, id, r);
 }
 
 static int rev_put(tl_store *s, const tl_cert *c, const char *object,
 		   const tl_rev *r, tl_err *e)
 {
-	sqlite3_stmt *st;
 	char id[65];
-	int rc;
 
 	cert_id(c, id);
-	if (sqlite3_prepare_v2(tl_store_db(s), "INSERT OR REPLACE INTO revocation "
-			       "(sha256, object, status, method, source, detail, checked)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, object, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, tl_rev_status_name(r->status), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, r->method, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, r->source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, r->detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)r->checked);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
-	return 0;
+	return tl_revstate_put(s, id, object, r, e);
 }
 
 #define MAX_SEEN 256

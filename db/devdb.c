@@ -1,79 +1,13 @@
+/* The device table: a phone's row read, written, listed and imported from
+ * CSV in one transaction. The record itself (names, defaults, the
+ * encryption rule) is device.c's. */
 #include "devdb.h"
-#include "db.h"
-#include "x509.h"
+#include "sqlitedb.h"
 
-#include <ctype.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
-
-static const char *const profiles[] = { "non-secure", "authenticated", "encrypted" };
-
-const char *tl_profile_name(int profile)
-{
-	return profile >= 0 && profile < 3 ? profiles[profile] : "unknown";
-}
-
-int tl_profile_parse(const char *s)
-{
-	for (int i = 0; i < 3; i++)
-		if (strcasecmp(s, profiles[i]) == 0)
-			return i;
-	return -1;
-}
-
-int tl_dev_name(const char *in, char out[16], tl_err *e)
-{
-	if (strlen(in) != 15 || strncasecmp(in, "SEP", 3) != 0)
-		return tl_fail(e, "device name \"%s\": write SEP followed by the 12 hex "
-			       "digits of the MAC (SEP001122334455)", in);
-	for (int i = 0; i < 15; i++) {
-		if (i >= 3 && !isxdigit((unsigned char)in[i]))
-			return tl_fail(e, "device name \"%s\": \"%c\" is not a hex digit",
-				       in, in[i]);
-		out[i] = (char)toupper((unsigned char)in[i]);
-	}
-	out[15] = 0;
-	return 0;
-}
-
-void tl_device_init(tl_device *d)
-{
-	memset(d, 0, sizeof(*d));
-	snprintf(d->protocol, sizeof(d->protocol), "SIP");
-	snprintf(d->template_name, sizeof(d->template_name), "default");
-	snprintf(d->capf_operation, sizeof(d->capf_operation), "none");
-	snprintf(d->capf_auth_mode, sizeof(d->capf_auth_mode), "null");
-	snprintf(d->capf_key, sizeof(d->capf_key), "rsa:2048");
-	d->lsc_status = 1;
-}
-
-void tl_device_free(tl_device *d)
-{
-	free(d->lsc);
-	free(d->mic);
-	d->lsc = d->mic = NULL;
-	d->lsc_len = d->mic_len = 0;
-}
-
-int tl_device_set_blob(uint8_t **dst, size_t *dst_len, const uint8_t *p,
-		       size_t len)
-{
-	uint8_t *n = NULL;
-
-	if (p && len) {
-		if ((n = malloc(len)) == NULL)
-			return -1;
-		memcpy(n, p, len);
-	}
-	free(*dst);
-	*dst = n;
-	*dst_len = n ? len : 0;
-	return 0;
-}
 
 #define COLUMNS "name, model, protocol, profile, description, template," \
 	" capf_operation, capf_auth_mode, capf_auth_string, capf_key," \
@@ -113,7 +47,7 @@ static void row(sqlite3_stmt *st, tl_device *d)
 static int fail_db(tl_store *s, tl_err *e, const char *what)
 {
 	return tl_fail(e, "%s/trustline.db: %s: %s", s->dir, what,
-		       tl_db_error(tl_store_db(s)));
+		       tl_db_error(tl_sqlite(s)));
 }
 
 int tl_dev_get(tl_store *s, const char *name, tl_device *d, tl_err *e)
@@ -121,7 +55,7 @@ int tl_dev_get(tl_store *s, const char *name, tl_device *d, tl_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT " COLUMNS " FROM device "
+	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT " COLUMNS " FROM device "
 			       "WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device lookup");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -197,7 +131,7 @@ static int put_row(tl_store *s, const tl_device *d, int create, tl_err *e)
 		return tl_fail(e, "%s is not in the device database: add it with "
 			       "`trustline device add`", d->name);
 	}
-	if (sqlite3_prepare_v2(tl_store_db(s), "INSERT OR REPLACE INTO device ("
+	if (sqlite3_prepare_v2(tl_sqlite(s), "INSERT OR REPLACE INTO device ("
 			       COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device write");
@@ -206,31 +140,6 @@ static int put_row(tl_store *s, const tl_device *d, int create, tl_err *e)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail_db(s, e, "device write");
-	return 0;
-}
-
-int tl_dev_check_encryption(const tl_device *d, const char *install_key, tl_err *e)
-{
-	tl_cert *lsc = NULL;
-	tl_err ignored;
-	int ec;
-
-	if (d->profile != TL_PROFILE_ENCRYPTED)
-		return 0;
-	if (install_key && !strncmp(install_key, "ec:", 3))
-		return tl_fail(e, "%s has an encrypted profile, and an EC LSC (%s) cannot "
-			       "decrypt its configuration (the AES key is wrapped with "
-			       "RSA): install an RSA LSC (--key rsa:2048), or give the "
-			       "device another profile", d->name, install_key);
-	if (d->lsc == NULL || tl_cert_from_der(d->lsc, d->lsc_len, &lsc, &ignored))
-		return 0;
-	ec = lsc->key_type == TL_KEY_EC;
-	tl_cert_free(lsc);
-	if (ec)
-		return tl_fail(e, "%s has an EC LSC, which cannot decrypt an encrypted "
-			       "configuration (the AES key is wrapped with RSA): install "
-			       "an RSA LSC first (`trustline device capf %s --operation "
-			       "install --key rsa:2048`)", d->name, d->name);
 	return 0;
 }
 
@@ -250,7 +159,7 @@ int tl_dev_remove(tl_store *s, const char *name, tl_err *e)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "DELETE FROM device WHERE name = ?",
+	if (sqlite3_prepare_v2(tl_sqlite(s), "DELETE FROM device WHERE name = ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device remove");
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -258,7 +167,7 @@ int tl_dev_remove(tl_store *s, const char *name, tl_err *e)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail_db(s, e, "device remove");
-	if (sqlite3_changes(tl_store_db(s)) == 0)
+	if (sqlite3_changes(tl_sqlite(s)) == 0)
 		return tl_fail(e, "%s is not in the device database", name);
 	if (tl_store_audit(s, "device remove", name, NULL, NULL, e))
 		return -1;
@@ -270,7 +179,7 @@ int tl_dev_each(tl_store *s, tl_dev_fn fn, void *arg, tl_err *e)
 	sqlite3_stmt *st;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT " COLUMNS " FROM device "
+	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT " COLUMNS " FROM device "
 			       "ORDER BY name", -1, &st, NULL) != SQLITE_OK)
 		return fail_db(s, e, "device list");
 	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
@@ -289,7 +198,7 @@ int tl_dev_count(tl_store *s)
 	sqlite3_stmt *st;
 	int n = 0;
 
-	if (sqlite3_prepare_v2(tl_store_db(s), "SELECT count(*) FROM device", -1,
+	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT count(*) FROM device", -1,
 			       &st, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -404,7 +313,7 @@ int tl_dev_import_csv(tl_store *s, const char *textbuf, size_t len,
 		if (set_field(&probe, cols[i], "", e) && strcmp(cols[i], "name"))
 			return tl_wrap(e, "%s: line 1", file);
 	}
-	if (sqlite3_exec(tl_store_db(s), "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(tl_sqlite(s), "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
 		tl_fail(e, "%s: cannot start a transaction: %s", file, msg);
 		sqlite3_free(msg);
 		return -1;
@@ -442,11 +351,11 @@ int tl_dev_import_csv(tl_store *s, const char *textbuf, size_t len,
 	}
 	if (tl_store_audit(s, "device import", file, NULL, NULL, e) ||
 	    tl_store_bump(s, e) ||
-	    sqlite3_exec(tl_store_db(s), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	    sqlite3_exec(tl_sqlite(s), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto rollback;
 	return 0;
 rollback:
-	sqlite3_exec(tl_store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(tl_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
 	*added = 0;
 	return -1;
 }

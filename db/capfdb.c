@@ -1,86 +1,14 @@
+/* CAPF's tables and the device row's CAPF columns: every change one
+ * transaction, or one savepoint of a batch (capfdb.h). The words and codes
+ * stored are capfcodes.c's; the protocol is capf/'s. */
 #include "capfdb.h"
-#include "db.h"
+#include "sqlitedb.h"
 #include "secret.h"
 
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const ops[] = { "none", "install", "fetch", "delete" };
-static const char *const modes[] = { "string", "null", "lsc", "mic" };
-
-static int lookup(const char *const *v, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(v[i], s))
-			return i;
-	return -1;
-}
-
-int tl_capf_op_parse(const char *s) { return lookup(ops, 4, s); }
-int tl_capf_mode_parse(const char *s) { return lookup(modes, 4, s); }
-const char *tl_capf_op_name(int op) { return op >= 0 && op < 4 ? ops[op] : "none"; }
-const char *tl_capf_mode_name(int m) { return m >= 0 && m < 4 ? modes[m] : "null"; }
-
-static const char *const reasons[] = {
-	"Invalid LSC", "Invalid Authentication String", "Invalid MIC",
-	"Invalid Credentials", "Phone Communication Failure",
-	"Key Generation Failed/Timeout", "CA Communication Failure",
-	"CA Rejected Connection", "User Initiated Request Late/Timeout",
-};
-
-int tl_lsc_success(int op)
-{
-	return op == TL_CAPF_OP_DELETE ? TL_LSC_DELETE_OK :
-	       op == TL_CAPF_OP_FETCH ? TL_LSC_FETCH_OK : TL_LSC_UPGRADE_OK;
-}
-
-int tl_lsc_failure(int op, int why)
-{
-	int base = op == TL_CAPF_OP_DELETE ? 18 : op == TL_CAPF_OP_FETCH ? 26 : 9;
-
-	if (why < 0 || why > TL_WHY_LATE)
-		return op == TL_CAPF_OP_DELETE ? TL_LSC_DELETE_FAILED :
-		       op == TL_CAPF_OP_FETCH ? TL_LSC_FETCH_FAILED :
-		       TL_LSC_UPGRADE_FAILED;
-	if (base == 9)
-		return base + why;
-	/* Delete and Troubleshoot have no CA Rejected Connection. */
-	if (why == TL_WHY_CA_REJECTED)
-		why = TL_WHY_CA_COMM;
-	return base + (why == TL_WHY_LATE ? 7 : why);
-}
-
-const char *tl_lsc_status_text(int code)
-{
-	static char text[TL_LSC_MAX + 1][64];
-	static const char *const plain[] = {
-		NULL, "None", "Operation Pending", "Upgrade Success",
-		"Delete Success", "Troubleshoot Success", "Upgrade Failed",
-		"Delete Failed", "Troubleshoot Failed",
-	};
-	const char *what;
-	int why;
-
-	if (code < 1 || code > TL_LSC_MAX)
-		return "unknown";
-	if (code <= 8)
-		return plain[code];
-	if (code <= 17) {
-		what = "Upgrade";
-		why = code - 9;
-	} else {
-		what = code <= 25 ? "Delete" : "Troubleshoot";
-		why = (code - 18) % 8;
-		if (why == 7)
-			why = TL_WHY_LATE;
-	}
-	/* The table is filled on first use; every call writes the same bytes. */
-	snprintf(text[code], sizeof(text[code]), "%s Failed: %s", what, reasons[why]);
-	return text[code];
-}
 
 /* ---- SQL with bound parameters: 't' text, 'i' integer, 'b' blob (pointer
  * and length), 'n' NULL ---- */
@@ -125,7 +53,7 @@ static int sql(tl_store *s, long *out, tl_err *e, const char *stmt,
 	int rc;
 
 	va_start(ap, types);
-	rc = vexec(tl_store_db(s), stmt, types, ap, out, e);
+	rc = vexec(tl_sqlite(s), stmt, types, ap, out, e);
 	va_end(ap);
 	return rc;
 }
@@ -150,13 +78,13 @@ static int end(tl_store *s, int rc, tl_err *e)
 	if (batch == s) {
 		if (rc == 0 && sql(s, NULL, e, "RELEASE capf", "") == 0)
 			return 0;
-		sqlite3_exec(tl_store_db(s), "ROLLBACK TO capf; RELEASE capf", NULL,
+		sqlite3_exec(tl_sqlite(s), "ROLLBACK TO capf; RELEASE capf", NULL,
 			     NULL, NULL);
 		return -1;
 	}
 	if (rc == 0 && sql(s, NULL, e, "COMMIT", "") == 0)
 		return 0;
-	sqlite3_exec(tl_store_db(s), "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(tl_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
 	return -1;
 }
 
@@ -272,7 +200,7 @@ int tl_capf_lsc_issued(tl_store *s, const char *device, const tl_cert *lsc,
 		 "ttbiii", device, serial, (const void *)lsc->der, lsc->der_len,
 		 (long)lsc->not_after, now, now);
 	free(serial);
-	*id = (long)sqlite3_last_insert_rowid(tl_store_db(s));
+	*id = (long)sqlite3_last_insert_rowid(tl_sqlite(s));
 	rc = rc || sql(s, NULL, e, "INSERT INTO capf_event (device, ts, status,"
 		       " detail) VALUES (?, ?, ?, ?)", "tiit", device, now,
 		       (long)TL_LSC_PENDING, detail);
@@ -387,7 +315,7 @@ int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,
 
 int tl_capf_recover(tl_store *s, long now, int *n, tl_err *e)
 {
-	sqlite3 *db = tl_store_db(s);
+	sqlite3 *db = tl_sqlite(s);
 	int rc = 0;
 
 	*n = 0;
@@ -480,7 +408,7 @@ int tl_capf_auth_ok(tl_store *s, const char *device, tl_err *e)
 int tl_capf_events(tl_store *s, const char *device, int max,
 		   tl_capf_event_fn fn, void *arg, tl_err *e)
 {
-	sqlite3 *db = tl_store_db(s);
+	sqlite3 *db = tl_sqlite(s);
 	sqlite3_stmt *st;
 	int rc = 0;
 
@@ -500,7 +428,7 @@ int tl_capf_events(tl_store *s, const char *device, int max,
 int tl_capf_lscs(tl_store *s, const char *device, tl_capf_lsc_fn fn, void *arg,
 		 tl_err *e)
 {
-	sqlite3 *db = tl_store_db(s);
+	sqlite3 *db = tl_sqlite(s);
 	sqlite3_stmt *st;
 	int rc = 0;
 

@@ -1,15 +1,14 @@
 /* The alarm table of trustline.db (migration 4 of db.c). */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alarm.h"
-#include "db.h"
+#include "sqlitedb.h"
 
 static int prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e)
 {
-	if (sqlite3_prepare_v2(tl_store_db(s), sql, -1, st, NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
+	if (sqlite3_prepare_v2(tl_sqlite(s), sql, -1, st, NULL) != SQLITE_OK)
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
 	return 0;
 }
 
@@ -17,7 +16,7 @@ static int done(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e)
 {
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_store_db(s)));
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
 	return 0;
 }
 
@@ -46,7 +45,7 @@ int tl_alarm_raise(tl_store *s, const char *name, const char *object,
 	rc = sqlite3_step(st);
 	if (done(s, st, rc, e))
 		return -1;
-	if (sqlite3_changes(tl_store_db(s)) > 0)
+	if (sqlite3_changes(tl_sqlite(s)) > 0)
 		return 1;
 	if (prepare(s, "UPDATE alarm SET severity = ?3, detail = ?4 WHERE name = ?1 "
 		    "AND object = ?2", &st, e))
@@ -67,7 +66,7 @@ int tl_alarm_clear(tl_store *s, const char *name, const char *object, tl_err *e)
 	rc = sqlite3_step(st);
 	if (done(s, st, rc, e))
 		return -1;
-	return sqlite3_changes(tl_store_db(s)) > 0;
+	return sqlite3_changes(tl_sqlite(s)) > 0;
 }
 
 int tl_alarm_each(tl_store *s, const char *name,

@@ -1,99 +1,18 @@
-#include "db.h"
-#include "secret.h"
+/* The SQLite backend's connection: trustline.db opened with the modes a
+ * database of secrets needs, migrated to this build's schema, and errors
+ * that say who may open it. */
+#include "sqlitedb.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-
-/* 5: CAPF authentication strings an older trustline kept in clear are
- * replaced by their hash, in the migration's own transaction. */
-static int hash_auth_strings(sqlite3 *db, tl_err *e)
-{
-	sqlite3_stmt *sel, *upd;
-	char h[TL_SECRET_MAX];
-	int rc = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT name, capf_auth_string FROM device"
-			       " WHERE capf_auth_string IS NOT NULL", -1, &sel,
-			       NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	if (sqlite3_prepare_v2(db, "UPDATE device SET capf_auth_string = ?"
-			       " WHERE name = ?", -1, &upd, NULL) != SQLITE_OK) {
-		sqlite3_finalize(sel);
-		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	}
-	while (rc == 0 && sqlite3_step(sel) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(sel, 1);
-
-		if (v == NULL || !*v || tl_secret_is_hashed(v))
-			continue;
-		if (tl_secret_hash(v, h, e)) {
-			rc = -1;
-			break;
-		}
-		sqlite3_bind_text(upd, 1, h, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_value(upd, 2, sqlite3_column_value(sel, 0));
-		if (sqlite3_step(upd) != SQLITE_DONE)
-			rc = tl_fail(e, "trustline.db: %s", tl_db_error(db));
-		sqlite3_reset(upd);
-	}
-	sqlite3_finalize(sel);
-	sqlite3_finalize(upd);
-	return rc;
-}
-
-/* Schema migrations, applied in order; PRAGMA user_version counts them.
- * A migration is SQL, or C where rows must be rewritten. */
-static const struct {
-	const char *sql;
-	int (*run)(sqlite3 *, tl_err *);
-} migrations[] = {
-	{ "CREATE TABLE audit (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
-	  " user TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL,"
-	  " old_sha256 TEXT, new_sha256 TEXT);"
-	  "CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-	  NULL },
-	/* 2: the device database, with what CAPF needs beside each phone */
-	{ "CREATE TABLE device (name TEXT PRIMARY KEY, model TEXT NOT NULL,"
-	  " protocol TEXT NOT NULL, profile TEXT NOT NULL, description TEXT NOT NULL,"
-	  " template TEXT NOT NULL, capf_operation TEXT NOT NULL DEFAULT 'none',"
-	  " capf_auth_mode TEXT NOT NULL DEFAULT 'null', capf_auth_string TEXT,"
-	  " capf_key TEXT NOT NULL DEFAULT 'rsa:2048', capf_deadline INTEGER,"
-	  " lsc_status INTEGER NOT NULL DEFAULT 1, lsc_status_time INTEGER,"
-	  " lsc BLOB, mic BLOB, created INTEGER NOT NULL, updated INTEGER NOT NULL);",
-	  NULL },
-	/* 3: CAPF's history (every status code with its time), the LSCs it
-	 * issued with whether the phone confirmed them, and what the
-	 * authentication-string lockout counts */
-	{ "CREATE TABLE capf_event (id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-	  " ts INTEGER NOT NULL, status INTEGER NOT NULL, detail TEXT NOT NULL);"
-	  "CREATE INDEX capf_event_device ON capf_event (device, id);"
-	  "CREATE TABLE capf_lsc (id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
-	  " serial TEXT NOT NULL, der BLOB NOT NULL, not_after INTEGER NOT NULL,"
-	  " state TEXT NOT NULL, issued INTEGER NOT NULL, updated INTEGER NOT NULL);"
-	  "CREATE INDEX capf_lsc_device ON capf_lsc (device, state);"
-	  "CREATE TABLE capf_failure (device TEXT NOT NULL, ts INTEGER NOT NULL);"
-	  "CREATE INDEX capf_failure_device ON capf_failure (device, ts);"
-	  "CREATE TABLE capf_lockout (device TEXT PRIMARY KEY, until INTEGER NOT NULL);",
-	  NULL },
-	/* 4: the last revocation verdict per certificate (by SHA-256), and the
-	 * alarms that are raised now */
-	{ "CREATE TABLE revocation (sha256 TEXT PRIMARY KEY, object TEXT NOT NULL,"
-	  " status TEXT NOT NULL, method TEXT NOT NULL, source TEXT NOT NULL,"
-	  " detail TEXT NOT NULL, checked INTEGER NOT NULL);"
-	  "CREATE TABLE alarm (name TEXT NOT NULL, object TEXT NOT NULL,"
-	  " severity TEXT NOT NULL, detail TEXT NOT NULL, raised INTEGER NOT NULL,"
-	  " PRIMARY KEY (name, object));",
-	  NULL },
-	/* 5: see hash_auth_strings */
-	{ NULL, hash_auth_strings },
-};
 
 static int exec_sql(sqlite3 *db, const char *sql, tl_err *e)
 {
@@ -139,10 +58,9 @@ static const char *whose(const char *path, int writing, char *out, size_t n)
 	return out;
 }
 
-const char *tl_db_error(void *handle)
+const char *tl_db_error(sqlite3 *db)
 {
 	static __thread char out[1600];
-	sqlite3 *db = handle;
 	const char *path = sqlite3_db_filename(db, "main");
 	int code = sqlite3_errcode(db);
 
@@ -199,9 +117,9 @@ static int open_handle(const char *path, sqlite3 **db)
 	return sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 }
 
-int tl_db_open(void **handle, const char *path, tl_err *e)
+int tl_db_open(tl_db **handle, const char *path, tl_err *e)
 {
-	int version = 0, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	int version = 0, n = tl_db_nmigrations;
 	char why[1600];
 	sqlite3_stmt *st;
 	sqlite3 *db;
@@ -246,16 +164,48 @@ int tl_db_open(void **handle, const char *path, tl_err *e)
 
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;", version + 1);
 		if (exec_sql(db, "BEGIN IMMEDIATE;", e) ||
-		    (migrations[version].sql && exec_sql(db, migrations[version].sql, e)) ||
-		    (migrations[version].run && migrations[version].run(db, e)) ||
+		    (tl_db_migrations[version].sql && exec_sql(db, tl_db_migrations[version].sql, e)) ||
+		    (tl_db_migrations[version].run && tl_db_migrations[version].run(db, e)) ||
 		    exec_sql(db, sql, e) || exec_sql(db, "COMMIT;", e)) {
 			exec_sql(db, "ROLLBACK;", NULL);
 			goto fail;
 		}
 	}
-	*handle = db;
+	if ((*handle = calloc(1, sizeof(**handle))) == NULL) {
+		tl_fail(e, "out of memory");
+		goto fail;
+	}
+	(*handle)->h = db;
 	return 0;
 fail:
 	sqlite3_close(db);
 	return -1;
+}
+
+void tl_db_close(tl_db *db)
+{
+	if (db == NULL)
+		return;
+	sqlite3_close(db->h);
+	free(db);
+}
+
+/* A writer holds the lock for one batch at a time (a commit, a few ms):
+ * waits in steps of 0.2 ms, not SQLite's default of 1, 2, 5, 10 ... ms,
+ * which left a batch asleep long after the lock was free. */
+static int lock_wait(void *arg, int tries)
+{
+	const tl_db *db = arg;
+	struct timespec t = { 0, 200 * 1000 };
+
+	if (tries * 200 / 1000 >= db->lock_wait_ms)
+		return 0;
+	nanosleep(&t, NULL);
+	return 1;
+}
+
+void tl_db_lock_wait(tl_db *db, int ms)
+{
+	db->lock_wait_ms = ms;
+	sqlite3_busy_handler(db->h, lock_wait, db);
 }

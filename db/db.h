@@ -1,0 +1,45 @@
+/* The database module: trustline.db behind one interface, with SQLite as
+ * its backend; nothing outside db/ issues SQL or sees the backend's types.
+ *
+ * A second backend (PostgreSQL) implements the same function set: the
+ * connection (tl_db_open with its migrations to the schema's version,
+ * tl_db_close, tl_db_lock_wait, and error messages that say who may open
+ * it), the audit log and state table below (tl_db_audit_*, tl_db_state_*),
+ * the device table (devdb.h: tl_dev_get, _put, _remove, _each, _count,
+ * _import_csv), CAPF's tables with their transactions and batches
+ * (capfdb.h: tl_capf_batch_*, _schedule, _record, _lsc_*, _fetched,
+ * _recover, _locked, _auth_*, _events, _lscs), the alarm table (alarm.h:
+ * tl_alarm_raise, _clear, _each) and the revocation table (revstate.h:
+ * tl_revstate_get, _put). device.c and capfcodes.c hold no SQL: every
+ * backend shares them. */
+#ifndef TL_DB_H
+#define TL_DB_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "store.h"
+
+typedef struct tl_db tl_db;
+
+/* Opens (creating it 0640 when absent) and migrates path into *db. A
+ * database and its -wal and -shm readable by everyone are narrowed to
+ * owner and group when this process owns them. */
+int tl_db_open(tl_db **db, const char *path, tl_err *e);
+void tl_db_close(tl_db *db);
+/* Another connection's write lock is waited for up to ms in steps of
+ * 0.2 ms, instead of the 5 s of lengthening sleeps every connection has. */
+void tl_db_lock_wait(tl_db *db, int ms);
+
+/* The audit log (tl_store_audit): a row at ts by user; old_sha256 and
+ * new_sha256 may be NULL. */
+int tl_db_audit_add(tl_db *db, long ts, const char *user, const char *action,
+		    const char *object, const char *old_sha256,
+		    const char *new_sha256, tl_err *e);
+int tl_db_audit_each(tl_db *db, tl_audit_fn fn, void *arg, tl_err *e);
+/* The state table (tl_store_get, tl_store_set): get returns 1 when key
+ * has a value, else 0 with val "". */
+int tl_db_state_get(tl_db *db, const char *key, char *val, size_t n);
+int tl_db_state_set(tl_db *db, const char *key, const char *val, tl_err *e);
+
+#endif
