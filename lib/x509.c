@@ -9,6 +9,7 @@
 #include <wolfssl/wolfcrypt/asn_public.h>
 
 #include "file.h"
+#include "certder.h"
 #include "der.h"
 
 #include <ctype.h>
@@ -88,6 +89,17 @@ static int pubkey_record_form(tl_cert *c, const uint8_t *spki, int spki_len)
 
 /* Serial number, key type and public key in record form, from whichever
  * decoder read the certificate: a NULL spki is a key it could not read. */
+/* Why wolfSSL refused a certificate, where its DER says more: a validity
+ * time it cannot read (one without seconds, for instance). */
+static int not_x509(const uint8_t *der, size_t len, tl_err *e)
+{
+	char why[256];
+
+	if (tl_certder_time_problem(der, len, why, sizeof(why)))
+		return tl_fail(e, "%s", why);
+	return tl_fail(e, "not a valid X.509 certificate (DER)");
+}
+
 static int set_ids(tl_cert *c, const uint8_t *serial, int serial_len,
 		   int key_oid, const uint8_t *spki, int spki_len, tl_err *e)
 {
@@ -110,9 +122,19 @@ static int set_ids(tl_cert *c, const uint8_t *serial, int serial_len,
 		return tl_fail(e, "certificate %s has neither an RSA nor an EC key",
 			       c->subject);
 	}
-	if (spki == NULL || pubkey_record_form(c, spki, spki_len) != 0)
+	if (spki == NULL || pubkey_record_form(c, spki, spki_len) != 0) {
+		/* wolfSSL decodes no RSA key above RSA_MAX_SIZE: name its size
+		 * (8192 is a common mistake), read from the DER itself */
+		int bits = c->der ? tl_certder_rsa_bits(c->der, c->der_len) : 0;
+
+		if (bits > RSA_MAX_SIZE)
+			return tl_fail(e, "certificate %s has an RSA-%d key: keys above "
+				       "%d bits are refused (8192 is a common mistake); "
+				       "have it reissued with 2048 bits", c->subject,
+				       bits, RSA_MAX_SIZE);
 		return tl_fail(e, "certificate %s: public key cannot be decoded",
 			       c->subject);
+	}
 	return 0;
 }
 
@@ -202,7 +224,7 @@ int tl_cert_from_der(const uint8_t *der, size_t len, tl_cert **out, tl_err *e)
 	x = wolfSSL_X509_load_certificate_buffer(der, (int)len,
 						 WOLFSSL_FILETYPE_ASN1);
 	if (x == NULL)
-		return tl_fail(e, "not a valid X.509 certificate (DER)");
+		return not_x509(der, len, e);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		wolfSSL_X509_free(x);
@@ -266,7 +288,7 @@ int tl_cert_ids_from_der(const uint8_t *der, size_t len, tl_cert **out,
 	wc_InitDecodedCert(&dc, der, (word32)len, NULL);
 	if (wc_ParseCert(&dc, CERT_TYPE, NO_VERIFY, NULL) != 0) {
 		wc_FreeDecodedCert(&dc);
-		return tl_fail(e, "not a valid X.509 certificate (DER)");
+		return not_x509(der, len, e);
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
