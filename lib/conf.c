@@ -183,6 +183,26 @@ int tl_conf_is_tftp(const tl_conf *c, const char *node)
 	return find((char (*)[64])c->tftp_nodes, c->ntftp_nodes, node);
 }
 
+const char *tl_conf_tftp_node(const tl_conf *c)
+{
+	return c->tftp.node[0] ? c->tftp.node : c->tftp_nodes[0];
+}
+
+int tl_conf_check_tftp_node(const tl_conf *c, const char *node, tl_err *e)
+{
+	char names[TL_MAX_NODES * 66] = "";
+	size_t n = 0;
+
+	if (tl_conf_is_tftp(c, node))
+		return 0;
+	for (int i = 0; i < c->ntftp_nodes; i++)
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+				      c->tftp_nodes[i]);
+	return tl_fail(e, "%s is not a TFTP node of this cluster; the TFTP nodes "
+		       "are %s (a node added without --tftp serves no files)", node,
+		       names);
+}
+
 void tl_conf_fqdn(const tl_conf *c, const char *node, char *out, size_t n)
 {
 	if (c->domain[0] && strchr(node, '.') == NULL)
@@ -263,6 +283,9 @@ static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 		snprintf(t->user, sizeof(t->user), "%s", v);
 		return 1;
 	}
+	if (!strcmp(k, "node"))
+		return snprintf(t->node, sizeof(t->node), "%s", v) <
+		       (int)sizeof(t->node);
 	return 0;
 }
 
@@ -568,6 +591,8 @@ int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 		if (!tl_conf_has_node(c, c->tftp_nodes[i]))
 			return tl_fail(e, "%s: TFTP node %s is not in nodes", path,
 				       c->tftp_nodes[i]);
+	if (c->tftp.node[0] && tl_conf_check_tftp_node(c, c->tftp.node, e))
+		return tl_wrap(e, "%s: [tftp] node", path);
 	return 0;
 }
 
@@ -621,6 +646,8 @@ static void write_tftp(const tl_conf_tftp *t, FILE *f)
 		tftp_key_out(f, &head, "serve_unsigned", t->serve_unsigned ? "true" : "false");
 	if (strcmp(t->user, d.user))
 		tftp_key_out(f, &head, "user", t->user);
+	if (t->node[0])
+		tftp_key_out(f, &head, "node", t->node);
 }
 
 void tl_conf_write(const tl_conf *c, FILE *f)

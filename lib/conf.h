@@ -42,6 +42,7 @@ typedef struct tl_conf_tftp {
 	int sign_static;	/* serve X.sgn for a static X */
 	int serve_unsigned;	/* serve SEP<MAC>.cnf.xml of non-secure devices */
 	char user[64];		/* to drop to when started as root */
+	char node[64];		/* the TFTP node this tftpd is; "": the first */
 } tl_conf_tftp;
 
 /* [capf]: capfd's settings (docs/capfd.md). */
@@ -131,6 +132,11 @@ int tl_conf_check_hostname(const char *what, const char *name, size_t len,
 int tl_conf_is_publisher(const tl_conf *c, const char *node);
 int tl_conf_has_node(const tl_conf *c, const char *node);
 int tl_conf_is_tftp(const tl_conf *c, const char *node);
+/* The TFTP node whose keys sign what tftpd serves: [tftp] node, else the
+ * first TFTP node. */
+const char *tl_conf_tftp_node(const tl_conf *c);
+/* 0 when node is one of the TFTP nodes; else an error listing them. */
+int tl_conf_check_tftp_node(const tl_conf *c, const char *node, tl_err *e);
 /* node.domain, or node when it already holds a dot or there is no domain. */
 void tl_conf_fqdn(const tl_conf *c, const char *node, char *out, size_t n);
 

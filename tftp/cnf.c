@@ -170,10 +170,10 @@ int tl_cnf_render(tl_store *s, const tl_device *d, tl_buf *out, tl_err *e)
 int tl_cnf_signer_load(tl_store *s, tl_cnf_signer *sg, tl_err *e)
 {
 	memset(sg, 0, sizeof(*sg));
-	if (tl_store_identity_load(s, "CallManager", s->conf.tftp_nodes[0], &sg->cert,
-				   &sg->key, e))
-		return tl_wrap(e, "the TFTP node's CallManager certificate signs "
-			       "configurations");
+	if (tl_store_identity_load(s, "CallManager", tl_conf_tftp_node(&s->conf),
+				   &sg->cert, &sg->key, e))
+		return tl_wrap(e, "TFTP node %s's CallManager certificate signs "
+			       "configurations", tl_conf_tftp_node(&s->conf));
 	return 0;
 }
 

@@ -23,7 +23,8 @@ typedef struct tl_cnf_file {
 	tl_buf data;
 } tl_cnf_file;
 
-/* The signer of configuration files: the first TFTP node's CallManager. */
+/* The signer of configuration files: the CallManager identity of the TFTP
+ * node tftpd is ([tftp] node, else the first TFTP node). */
 typedef struct tl_cnf_signer {
 	tl_cert *cert;
 	tl_key *key;

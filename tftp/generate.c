@@ -10,17 +10,9 @@
 #include "loop.h"
 #include "log.h"
 
-int tl_tftp_gen_init(tl_tftp_gen *g, const char *dir, tl_err *e)
+void tl_tftp_gen_init(tl_tftp_gen *g)
 {
-	tl_store s;
-	int rc;
-
 	memset(g, 0, sizeof(*g));
-	if (tl_store_open(&s, dir, e))
-		return -1;
-	rc = tl_cnf_signer_load(&s, &g->sg, e);
-	tl_store_close(&s);
-	return rc;
 }
 
 /* A device's name and the digest of everything its files are made from. */
@@ -94,21 +86,25 @@ static const struct tl_gen_seen *seen_find(const struct seen_list *l, const char
 	return NULL;
 }
 
-/* A regenerated CallManager certificate takes over when its key can be
- * read; after privileges were dropped it may not be, and the loaded
- * signer goes on (the log says so). */
-static void refresh_signer(tl_tftp_gen *g, tl_store *s)
+/* The node's CallManager identity signs; loaded at the first render (before
+ * privileges are dropped). A regenerated certificate takes over when its
+ * key can be read; after privileges were dropped it may not be, and the
+ * loaded signer goes on (the log says so). */
+static int refresh_signer(tl_tftp_gen *g, tl_store *s, tl_err *err)
 {
 	tl_cnf_signer fresh;
 	tl_cert *c;
 	tl_err e;
 
-	if (tl_store_identity_load(s, "CallManager", s->conf.tftp_nodes[0], &c, NULL, &e))
-		return;
-	if (g->sg.cert && c->der_len == g->sg.cert->der_len &&
+	if (g->sg.cert == NULL)
+		return tl_cnf_signer_load(s, &g->sg, err);
+	if (tl_store_identity_load(s, "CallManager", tl_conf_tftp_node(&s->conf), &c,
+				   NULL, &e))
+		return 0;
+	if (c->der_len == g->sg.cert->der_len &&
 	    !memcmp(c->der, g->sg.cert->der, c->der_len)) {
 		tl_cert_free(c);
-		return;
+		return 0;
 	}
 	tl_cert_free(c);
 	if (tl_cnf_signer_load(s, &fresh, &e)) {
@@ -116,10 +112,27 @@ static void refresh_signer(tl_tftp_gen *g, tl_store *s)
 
 		tl_log(LOG_WARNING, "event=signer result=kept error=%s",
 		       tl_log_val(e.msg, m, sizeof(m)));
-		return;
+		return 0;
 	}
 	tl_cnf_signer_free(&g->sg);
 	g->sg = fresh;
+	return 0;
+}
+
+/* A tftpd told which node it is serves that node's ITL (signed by its own
+ * CallManager key, made with the key loaded at start); without [tftp] node
+ * tftpboot/ITLFile.tlv goes out as it is. */
+static int node_itl(tl_tftp_gen *g, tl_store *s, tl_tftp_table *t, tl_err *e)
+{
+	tl_buf out;
+	int rc;
+
+	if (s->conf.tftp.node[0] == 0)
+		return 0;
+	rc = tl_itl_for_node(s, g->sg.cert, g->sg.key, &out, e);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	return tl_tftp_table_add(t, "ITLFile.tlv", out.p, out.len, e);
 }
 
 struct each {
@@ -301,9 +314,10 @@ int tl_tftp_generate(void *arg, tl_store *s, const tl_tftp_table *prev,
 
 	if (l == NULL)
 		return tl_fail(e, "out of memory");
-	refresh_signer(g, s);
+	if (refresh_signer(g, s, e))
+		return -1;
 	g->devices = g->files = g->rendered = g->failed = 0;
-	if (tl_dev_each(s, one_device, &x, e) || x.failed) {
+	if (node_itl(g, s, t, e) || tl_dev_each(s, one_device, &x, e) || x.failed) {
 		free(x.seen);
 		free(l);
 		return -1;

@@ -14,8 +14,9 @@ typedef struct tl_tftp_gen {
 	int failed;		/* devices whose configuration cannot be made */
 } tl_tftp_gen;
 
-/* Loads the configuration signer (the TFTP node's CallManager identity). */
-int tl_tftp_gen_init(tl_tftp_gen *g, const char *dir, tl_err *e);
+/* An empty generator; its signer (the TFTP node's CallManager identity) is
+ * loaded by the first render, which runs before privileges are dropped. */
+void tl_tftp_gen_init(tl_tftp_gen *g);
 void tl_tftp_gen_free(tl_tftp_gen *g);
 
 /* A tl_tftp_gen_fn: arg is a tl_tftp_gen. It leaves in the table, as its

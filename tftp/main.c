@@ -22,7 +22,7 @@ static void usage(FILE *f)
 	fputs(
 "usage: tftpd [-c trustline.conf] [--data-dir DIR] [--listen ADDR] [--port 69]\n"
 "             [--http-port 6970] [--foreground] [--workers N] [--check-config]\n"
-"             [--pid-file FILE]\n"
+"             [--pid-file FILE] [--node NAME]\n"
 "\n"
 "Serves the data directory's generated files and tftpboot/ to phones over\n"
 "TFTP (read requests only) and HTTP. Settings come from the [tftp] section\n"
@@ -40,6 +40,10 @@ static void usage(FILE *f)
 "  --check-config     read and check the settings, keys and files a start\n"
 "                     reads, bind nothing, and exit: 0 when it would start\n"
 "  --pid-file FILE    write the PID of the process that serves to FILE\n"
+"  --node NAME        the TFTP node this tftpd is (default [tftp] node, else\n"
+"                     the first TFTP node): its CallManager key signs the\n"
+"                     configurations, and it serves an ITL signed by that key\n"
+"                     (without a node set, tftpboot/ITLFile.tlv as it is)\n"
 "\n"
 "Started as root, tftpd binds its ports, then runs as [tftp] user (default\n"
 "nobody). SIGHUP reloads the files and settings; SIGTERM lets transfers\n"
@@ -71,9 +75,11 @@ int main(int argc, char **argv)
 		{ "version", no_argument, 0, 'V' },
 		{ "check-config", no_argument, 0, 'C' },
 		{ "pid-file", required_argument, 0, 'P' },
+		{ "node", required_argument, 0, 'N' },
 		{ 0, 0, 0, 0 },
 	};
 	int check = 0;
+	const char *node = NULL;
 	tl_tftpd_opts o = { .port = -1, .http_port = -2, .workers = 1 };
 	char dir[PATH_MAX];
 	tl_tftp_ns *ns;
@@ -104,6 +110,7 @@ int main(int argc, char **argv)
 		case 'V': tl_print_version("tftpd"); return 0;
 		case 'C': check = 1; break;
 		case 'P': o.pidfile = optarg; break;
+		case 'N': node = optarg; break;
 		default: goto bad;
 		}
 	}
@@ -123,12 +130,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	o.dir = dir;
-	if (tl_tftp_gen_init(&gen, tl_store_default_dir(o.dir), &e)) {
-		fprintf(stderr, "tftpd: %s\n", e.msg);
-		return 1;
-	}
-	ns = tl_tftp_ns_open(tl_store_default_dir(o.dir), o.conf, tl_tftp_generate,
-			     &gen, &e);
+	tl_tftp_gen_init(&gen);
+	ns = tl_tftp_ns_open(tl_store_default_dir(o.dir), o.conf, node,
+			     tl_tftp_generate, &gen, &e);
 	if (ns == NULL) {
 		fprintf(stderr, "tftpd: %s\n", e.msg);
 		tl_tftp_gen_free(&gen);
@@ -136,7 +140,8 @@ int main(int argc, char **argv)
 	}
 	/* everything a start reads has been read and checked: no port bound */
 	if (check) {
-		printf("tftpd: %s: configuration and keys OK\n", dir);
+		printf("tftpd: %s: configuration and keys OK, serving as TFTP node %s\n",
+		       dir, tl_conf_tftp_node(tl_tftp_ns_conf(ns)));
 		tl_tftp_ns_free(ns);
 		tl_tftp_gen_free(&gen);
 		return 0;

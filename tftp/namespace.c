@@ -19,6 +19,7 @@ struct tl_tftp_next {
 struct tl_tftp_ns {
 	char dir[1024];
 	char *conf_path;
+	char node[64];		/* --node: over [tftp] node at every load */
 	tl_conf conf;
 	tl_tftp_gen_fn gen;
 	void *gen_arg;
@@ -225,7 +226,8 @@ static int load_signer(tl_tftp_ns *ns, tl_store *s, tl_err *e)
 	tl_cert *c;
 	tl_key *k;
 
-	if (tl_store_identity_load(s, "CallManager", s->conf.tftp_nodes[0], &c, &k, e)) {
+	if (tl_store_identity_load(s, "CallManager", tl_conf_tftp_node(&s->conf), &c,
+				   &k, e)) {
 		if (ns->cert == NULL)
 			return tl_wrap(e, "sign_static");
 		tl_log(LOG_WARNING, "event=reload warning=\"keeping the signer "
@@ -255,6 +257,13 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 			goto out;
 	} else if (tl_store_reload_conf(s, ns->conf_path, e)) {
 		goto out;
+	}
+	if (ns->node[0]) {
+		memcpy(s->conf.tftp.node, ns->node, sizeof(ns->node));
+		if (tl_conf_check_tftp_node(&s->conf, ns->node, e)) {
+			tl_wrap(e, "--node");
+			goto out;
+		}
 	}
 	t = calloc(1, sizeof(*t));
 	if (t == NULL || tl_htab_init(&t->names, 256)) {
@@ -292,7 +301,8 @@ out:
 }
 
 tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
-			    tl_tftp_gen_fn gen, void *arg, tl_err *e)
+			    const char *node, tl_tftp_gen_fn gen, void *arg,
+			    tl_err *e)
 {
 	tl_tftp_ns *ns = calloc(1, sizeof(*ns));
 
@@ -301,8 +311,10 @@ tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
 		return NULL;
 	}
 	if (snprintf(ns->dir, sizeof(ns->dir), "%s", dir) >= (int)sizeof(ns->dir) ||
-	    (conf_path && (ns->conf_path = strdup(conf_path)) == NULL)) {
-		tl_fail(e, "%s: path too long", dir);
+	    (conf_path && (ns->conf_path = strdup(conf_path)) == NULL) ||
+	    (node && snprintf(ns->node, sizeof(ns->node), "%s", node) >=
+		     (int)sizeof(ns->node))) {
+		tl_fail(e, "%s: path or node name too long", dir);
 		tl_tftp_ns_free(ns);
 		return NULL;
 	}

@@ -58,9 +58,11 @@ typedef int (*tl_tftp_gen_fn)(void *arg, tl_store *s, const tl_tftp_table *prev,
 			      tl_tftp_table *t, tl_err *e);
 
 /* Builds the namespace of data directory dir, configured by conf_path
- * (NULL: dir's trustline.conf, re-read at each reload). gen may be NULL. */
+ * (NULL: dir's trustline.conf, re-read at each reload); node (NULL: [tftp]
+ * node) names the TFTP node whose keys sign. gen may be NULL. */
 tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
-			    tl_tftp_gen_fn gen, void *arg, tl_err *e);
+			    const char *node, tl_tftp_gen_fn gen, void *arg,
+			    tl_err *e);
 void tl_tftp_ns_free(tl_tftp_ns *ns);
 
 /* Resolves a requested name: 0 found, -1 not found (TFTP error 1, HTTP

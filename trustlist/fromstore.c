@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "trustlist.h"
 
@@ -19,21 +20,16 @@ static int wanted(const tl_conf *c, const char *node, enum tl_nodes which)
 	}
 }
 
-int tl_list_build_from_store(tl_store *s, const tl_listkind *k,
-			     const char *sign_purpose, const char *sign_node,
-			     const tl_listitem *items, size_t nitems,
-			     tl_buf *out, size_t *nrec, char *signer_subject,
-			     size_t subject_len, tl_err *e)
+static int build_at(tl_store *s, const tl_listkind *k, const tl_cert *signer,
+		    const tl_key *key, const tl_listitem *items, size_t nitems,
+		    uint32_t timestamp, tl_buf *out, size_t *nrec, tl_err *e)
 {
 	tl_tlentry entries[MAX_ENTRIES];
-	tl_cert *certs[MAX_ENTRIES], *signer = NULL;
-	tl_key *key = NULL;
+	tl_cert *certs[MAX_ENTRIES];
 	size_t n = 0;
 	tl_tlopts o;
 	int rc = -1;
 
-	if (tl_store_identity_load(s, sign_purpose, sign_node, &signer, &key, e))
-		return tl_wrap(e, "%s signer %s/%s", k->name, sign_purpose, sign_node);
 	for (size_t i = 0; i < nitems; i++) {
 		for (int j = 0; j < s->conf.nnodes; j++) {
 			const char *node = s->conf.nodes[j];
@@ -75,7 +71,7 @@ int tl_list_build_from_store(tl_store *s, const tl_listkind *k,
 	o.n = n;
 	o.hash_alg = TL_HASH_SHA1;
 	o.filename = k->filename;
-	o.timestamp = (uint32_t)time(NULL);
+	o.timestamp = timestamp;
 	if (tl_tlist_build(&o, out, e))
 		goto out;
 	rc = 0;
@@ -85,11 +81,28 @@ int tl_list_build_from_store(tl_store *s, const tl_listkind *k,
 		*nrec = tl_tlist_parse(&l, out->p, out->len, k->filename, e) ? 0 : l.nrec;
 		tl_tlist_free(&l);
 	}
-	if (signer_subject)
-		snprintf(signer_subject, subject_len, "%s", signer->subject);
 out:
 	for (size_t i = 0; i < n; i++)
 		tl_cert_free(certs[i]);
+	return rc;
+}
+
+int tl_list_build_from_store(tl_store *s, const tl_listkind *k,
+			     const char *sign_purpose, const char *sign_node,
+			     const tl_listitem *items, size_t nitems,
+			     tl_buf *out, size_t *nrec, char *signer_subject,
+			     size_t subject_len, tl_err *e)
+{
+	tl_cert *signer;
+	tl_key *key;
+	int rc;
+
+	if (tl_store_identity_load(s, sign_purpose, sign_node, &signer, &key, e))
+		return tl_wrap(e, "%s signer %s/%s", k->name, sign_purpose, sign_node);
+	rc = build_at(s, k, signer, key, items, nitems, (uint32_t)time(NULL), out,
+		      nrec, e);
+	if (rc == 0 && signer_subject)
+		snprintf(signer_subject, subject_len, "%s", signer->subject);
 	tl_cert_free(signer);
 	tl_key_free(key);
 	return rc;
@@ -138,6 +151,49 @@ int tl_itl_rebuild(tl_store *s, int recovery, FILE *report, tl_err *e)
 					  s->conf.nodes[0], items, 4, report, e);
 	return tl_list_from_store(s, &tl_itl_kind, "CallManager", s->conf.tftp_nodes[0],
 				  items, 4, report, e);
+}
+
+/* Whether the served list's header names the publisher's ITLRecovery
+ * identity as its signer. */
+static int signed_by_recovery(tl_store *s, const tl_sfile *h)
+{
+	tl_cert *c;
+	tl_err e;
+	int yes;
+
+	if (tl_store_identity_load(s, "ITLRecovery", s->conf.nodes[0], &c, NULL, &e))
+		return 0;
+	yes = h->serial_len == c->serial_len &&
+	      memcmp(h->serial, c->serial, c->serial_len) == 0 &&
+	      h->issuer_name && strcmp(h->issuer_name, c->issuer) == 0;
+	tl_cert_free(c);
+	return yes;
+}
+
+int tl_itl_for_node(tl_store *s, const tl_cert *signer, const tl_key *key,
+		    tl_buf *out, tl_err *e)
+{
+	char path[1200];
+	uint32_t when = (uint32_t)time(NULL);
+	tl_listitem items[4];
+	tl_tlist l;
+
+	if (tl_store_path(s, path, sizeof(path), "tftpboot/%s", tl_itl_kind.filename))
+		return tl_fail(e, "tftpboot/%s: path too long", tl_itl_kind.filename);
+	if (access(path, F_OK) == 0) {
+		if (tl_tlist_load(&l, path, e))
+			return tl_wrap(e, "the ITL each node re-signs");
+		when = l.hdr.timestamp;
+		if (signed_by_recovery(s, &l.hdr)) {
+			tl_tlist_free(&l);
+			return 1;
+		}
+		tl_tlist_free(&l);
+	}
+	itl_items(0, items);
+	if (build_at(s, &tl_itl_kind, signer, key, items, 4, when, out, NULL, e))
+		return tl_wrap(e, "the ITL signed by %s", signer->subject);
+	return 0;
 }
 
 /* The identity certificates items name, for every node that has one. */

@@ -37,6 +37,14 @@ int tl_list_from_store(tl_store *s, const tl_listkind *k,
 /* The ITL a TFTP node serves: signed by its CallManager key, or by the
  * ITLRecovery key for a reset (phones accept that without TVS). */
 int tl_itl_rebuild(tl_store *s, int recovery, FILE *report, tl_err *e);
+/* The ITL a TFTP node serves: what tl_itl_rebuild lists, signed by that
+ * node's CallManager identity signer/key (each TFTP node signs its own), with the
+ * served tftpboot/ITLFile.tlv's timestamp, so every node's list changes
+ * when it does and a reload makes the same bytes. 1 (out untouched) when
+ * the served list is an ITLRecovery reset, which every node serves as it
+ * is. */
+int tl_itl_for_node(tl_store *s, const tl_cert *signer, const tl_key *key,
+		    tl_buf *out, tl_err *e);
 /* Whether tftpboot/<kind filename> lists the servers (every record but
  * SAST, whoever signed) that items name in the stores, and no others: 1
  * yes, 0 no (why says which record differs), -1 when the list or a
