@@ -3,46 +3,63 @@
 #include "boot.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "client.h"
-#include "json.h"
 #include "phonenet.h"
 #include "phonesim.h"
 #include "tvsclient.h"
 
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
 static void print_json(const tl_boot *b, int code)
 {
-	printf("{\"phone\":");
-	tl_json_str(stdout, b->f.phone.name);
-	printf(",\"model\":");
-	tl_json_str(stdout, b->f.model);
-	printf(",\"tftp\":");
-	tl_json_str(stdout, b->tftp.host);
-	printf(",\"tftp_port\":%d,\"http_port\":", b->tftp.port);
-	if (b->http_port)
-		printf("%d", b->http_port);
-	else
-		printf("null");
-	printf(",\"steps\":[");
-	for (size_t i = 0; i < b->nsteps; i++) {
-		printf("%s{\"step\":", i ? "," : "");
-		tl_json_str(stdout, b->steps[i].step);
-		printf(",\"file\":");
-		tl_json_str(stdout, b->steps[i].file);
-		printf(",\"verdict\":\"%s\",\"line\":",
-		       b->steps[i].accepted ? "ACCEPTED" : "REJECTED");
-		tl_json_str(stdout, b->steps[i].line);
-		printf("}");
+	json_t *o = json_object(), *steps = json_array(), *servers = json_array();
+	const tl_phonecnf_server *t = &b->tftp[b->cur];
+
+	json_object_set_new(o, "phone", json_string(b->f.phone.name));
+	json_object_set_new(o, "model", json_string(b->f.model));
+	/* the server that served last; tftp_servers as given */
+	json_object_set_new(o, "tftp", json_string(t->host));
+	json_object_set_new(o, "tftp_port", json_integer(t->port));
+	for (size_t i = 0; i < b->ntftp; i++) {
+		char hp[280];
+
+		snprintf(hp, sizeof(hp), "%.256s:%d", b->tftp[i].host, b->tftp[i].port);
+		json_array_append_new(servers, json_string(hp));
 	}
-	printf("],\"result\":\"%s\",\"exit\":%d,\"reason\":",
-	       code == EXIT_OK ? "trusted" : code == EXIT_REFUSED ? "refused" : "error",
-	       code);
-	tl_json_str(stdout, code == EXIT_OK ? "" : b->reason);
-	printf(",\"itl\":%s,\"ctl\":%s,\"lsc\":%s}\n",
-	       b->f.phone.has_itl ? "true" : "false", b->f.phone.has_ctl ? "true" : "false",
-	       b->f.lsc || b->lsc_installed ? "true" : "false");
+	json_object_set_new(o, "tftp_servers", servers);
+	json_object_set_new(o, "failovers", json_integer(b->failovers));
+	json_object_set_new(o, "http_port", b->http_port ? json_integer(b->http_port) :
+			    json_null());
+	for (size_t i = 0; i < b->nsteps; i++) {
+		json_t *st = json_object();
+
+		json_object_set_new(st, "step", json_string(b->steps[i].step));
+		json_object_set_new(st, "file", json_string(b->steps[i].file));
+		json_object_set_new(st, "server", str_or_null(b->steps[i].server));
+		json_object_set_new(st, "verdict", json_string(b->steps[i].accepted ?
+							       "ACCEPTED" : "REJECTED"));
+		json_object_set_new(st, "line", json_string(b->steps[i].line));
+		json_array_append_new(steps, st);
+	}
+	json_object_set_new(o, "steps", steps);
+	json_object_set_new(o, "result", json_string(code == EXIT_OK ? "trusted" :
+						     code == EXIT_REFUSED ? "refused" :
+						     "error"));
+	json_object_set_new(o, "exit", json_integer(code));
+	json_object_set_new(o, "reason", json_string(code == EXIT_OK ? "" : b->reason));
+	json_object_set_new(o, "itl", json_boolean(b->f.phone.has_itl));
+	json_object_set_new(o, "ctl", json_boolean(b->f.phone.has_ctl));
+	json_object_set_new(o, "lsc", json_boolean(b->f.lsc || b->lsc_installed));
+	json_dumpf(o, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(o);
 }
 
 /* A port number, or -1. */
@@ -103,18 +120,19 @@ int tl_sim_boot(int argc, char **argv)
 	}
 	code = EXIT_ERROR;
 	if (optind != argc || !state || !tftp) {
-		tl_sim_fail(0, "boot needs --state DIR and --tftp HOST[:PORT] (see --help)");
+		tl_sim_fail(0, "boot needs --state DIR and --tftp HOST[:PORT][,HOST[:PORT]...] "
+			    "(see --help)");
 		goto out_b;
 	}
 	if (b->timeout_ms <= 0 || b->http_port < 0 ||
-	    tl_phone_hostport(tftp, 69, &b->tftp) ||
-	    (tvs && tl_phone_hostport(tvs, TL_TVS_PORT, &b->tvs)) ||
+	    tl_phone_servers(tftp, 69, b->tftp, &b->ntftp) ||
+	    (tvs && tl_phone_servers(tvs, TL_TVS_PORT, b->tvs, &b->ntvs)) ||
 	    (capf && tl_phone_hostport(capf, TL_CAPF_PORT, &b->capf))) {
 		tl_sim_fail(0, "bad --tftp, --http, --tvs, --capf or --timeout "
-			    "value");
+			    "value (at most %d servers in a list, comma-separated)",
+			    TL_PHONE_SERVERS);
 		goto out_b;
 	}
-	b->have_tvs = tvs != NULL;
 	b->have_capf = capf != NULL;
 	if (mac_s && tl_flash_mac(mac_s, mac, &e)) {
 		tl_sim_fail(0, "%s", e.msg);
@@ -129,8 +147,8 @@ int tl_sim_boot(int argc, char **argv)
 		goto out_pin;
 	}
 	tl_sim_progress("SEP%s (%s) booting from %s %s:%d", b->f.mac, b->f.model,
-			b->http_port ? "HTTP" : "TFTP", b->tftp.host,
-			b->http_port ? b->http_port : b->tftp.port);
+			b->http_port ? "HTTP" : "TFTP", b->tftp[0].host,
+			b->http_port ? b->http_port : b->tftp[0].port);
 	rc = tl_boot_lists(b, pin);
 	if (rc == 0 && !b->refused)
 		rc = tl_boot_config(b, &cfg);
@@ -145,11 +163,15 @@ int tl_sim_boot(int argc, char **argv)
 		rc = -1;
 	}
 	code = rc < 0 ? EXIT_ERROR : b->refused ? EXIT_REFUSED : EXIT_OK;
-	if (code == EXIT_ERROR && !b->reason[0])
-		snprintf(b->reason, sizeof(b->reason), "the %s server %s:%d did not "
+	if (code == EXIT_ERROR && !b->reason[0]) {
+		char hp[280];
+
+		tl_boot_server(b, hp, sizeof(hp));
+		snprintf(b->reason, sizeof(b->reason), "the %s server %s%s did not "
 			 "answer, or the state could not be written",
-			 b->http_port ? "HTTP" : "TFTP", b->tftp.host,
-			 b->http_port ? b->http_port : b->tftp.port);
+			 b->http_port ? "HTTP" : "TFTP", hp,
+			 b->ntftp > 1 ? " (the last of the list)" : "");
+	}
 	if (tl_sim_json)
 		print_json(b, code);
 	else if (code == EXIT_REFUSED)

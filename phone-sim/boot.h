@@ -10,6 +10,7 @@
 
 #include "flash.h"
 #include "phonecnf.h"
+#include "phonenet.h"
 #include "phonetrust.h"
 
 #define TL_BOOT_STEPS 32
@@ -17,14 +18,21 @@
 typedef struct tl_boot_step {
 	char step[8];
 	char file[96];
+	char server[280];	/* HOST:PORT the file came from (or was asked of) */
 	int accepted;
 	char line[1200];
 } tl_boot_step;
 
 typedef struct tl_boot {
 	tl_flash f;
-	tl_phonecnf_server tftp, tvs, capf;
-	int have_tvs, have_capf;
+	/* the TFTP servers in the order given (DHCP option 150); cur is the one
+	 * that answered last, which the boot stays with */
+	tl_phonecnf_server tftp[TL_PHONE_SERVERS];
+	size_t ntftp, cur;
+	int failovers;		/* servers left because they did not answer */
+	tl_phonecnf_server tvs[TL_PHONE_SERVERS], capf;	/* --tvs, --capf */
+	size_t ntvs;
+	int have_capf;
 	int http_port;		/* --http: files over HTTP from the TFTP host */
 	const char *auth_string;
 	int timeout_ms;
@@ -46,6 +54,8 @@ tl_boot *tl_boot_new(void);
 int tl_boot_load(tl_boot *b, const char *state, const char *mac,
 		 const char *model, tl_err *e);
 
+/* "HOST:PORT" of the server the boot asks now (HTTP port with --http). */
+void tl_boot_server(const tl_boot *b, char *out, size_t n);
 /* Prints the decision (without --json) and keeps it; the first refusal is
  * the boot's reason. */
 void tl_boot_record(tl_boot *b, const char *what, const char *file,

@@ -23,7 +23,7 @@ static int fetch_http(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
 	tl_err e;
 	int status;
 
-	if (tl_http_get(b->tftp.host, b->http_port, name, b->timeout_ms, TL_FILE_MAX, buf,
+	if (tl_http_get(b->tftp[b->cur].host, b->http_port, name, b->timeout_ms, TL_FILE_MAX, buf,
 			len, &status, &e)) {
 		tl_sim_fail(0, "%s", e.msg);
 		return TL_TFTPC_TIMEOUT;
@@ -38,12 +38,13 @@ static int fetch_http(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
 		tl_sim_progress("HTTP %s: not found", name);
 		return TL_TFTPC_NOTFOUND;
 	}
-	tl_sim_fail(0, "http://%s:%d/%s: status %d", b->tftp.host, b->http_port, name, status);
+	tl_sim_fail(0, "http://%s:%d/%s: status %d", b->tftp[b->cur].host, b->http_port,
+		    name, status);
 	return TL_TFTPC_REMOTE;
 }
 
-/* TL_TFTPC_OK with *buf, TL_TFTPC_NOTFOUND, or another failure (printed). */
-static int fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
+/* From the server the boot asks now. */
+static int fetch_one(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
 {
 	tl_tftpc_opts o;
 	tl_tftpc_result r;
@@ -52,7 +53,7 @@ static int fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
 
 	if (b->http_port)
 		return fetch_http(b, name, buf, len);
-	tl_phone_tftp_opts(&o, &b->tftp, b->timeout_ms);
+	tl_phone_tftp_opts(&o, &b->tftp[b->cur], b->timeout_ms);
 	b->absent[0] = 0;
 	rc = tl_tftp_fetch(&o, name, TL_FILE_MAX, buf, len, &r, &e);
 	if (rc == TL_TFTPC_OK) {
@@ -65,6 +66,33 @@ static int fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
 				b->absent[0] ? ": " : "", b->absent);
 	} else
 		tl_sim_fail(0, "%s", e.msg);
+	return rc;
+}
+
+/* TL_TFTPC_OK with *buf, TL_TFTPC_NOTFOUND, or another failure (printed).
+ * A server that does not answer is left for the next of the list, as a
+ * phone does with its option 150 servers, and the boot stays with the
+ * one that answered. */
+static int fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
+{
+	char was[280], now[280];
+	int rc;
+
+	while (tl_phone_tftp_unanswered(rc = fetch_one(b, name, buf, len)) &&
+	       b->cur + 1 < b->ntftp) {
+		tl_boot_server(b, was, sizeof(was));
+		b->cur++;
+		b->failovers++;
+		tl_boot_server(b, now, sizeof(now));
+		if (!tl_sim_json)
+			printf("%s  %s did not answer for %s within %d ms: asking %s\n",
+			       b->http_port ? "HTTP" : "TFTP", was, name, b->timeout_ms,
+			       now);
+	}
+	if (rc == TL_TFTPC_OK && b->ntftp > 1 && !tl_sim_json) {
+		tl_boot_server(b, now, sizeof(now));
+		printf("%s  %s served by %s\n", b->http_port ? "HTTP" : "TFTP", name, now);
+	}
 	return rc;
 }
 

@@ -37,6 +37,15 @@ int tl_boot_load(tl_boot *b, const char *state, const char *mac,
 	return 0;
 }
 
+void tl_boot_server(const tl_boot *b, char *out, size_t n)
+{
+	const tl_phonecnf_server *t = &b->tftp[b->cur];
+	char host[sizeof(t->host)];
+
+	memcpy(host, t->host, sizeof(host));	/* out may be a step of b */
+	snprintf(out, n, "%.256s:%d", host, b->http_port ? b->http_port : t->port);
+}
+
 void tl_boot_record(tl_boot *b, const char *what, const char *file,
 		    const tl_verdict *v)
 {
@@ -52,6 +61,7 @@ void tl_boot_record(tl_boot *b, const char *what, const char *file,
 
 	snprintf(s->step, sizeof(s->step), "%s", what);
 	snprintf(s->file, sizeof(s->file), "%s", file);
+	tl_boot_server(b, s->server, sizeof(s->server));
 	s->accepted = v->accepted;
 	snprintf(s->line, sizeof(s->line), "%s", v->line);
 }
@@ -77,15 +87,10 @@ static int tvs_ask(void *arg, const tl_cert *cert, const char *issuer,
 		   const uint8_t *serial, size_t serial_len, tl_phone_tvs_answer *a)
 {
 	tl_boot *b = arg;
-	tl_phonecnf_server one;
-	const tl_phonecnf_server *list = b->last.tvs;
-	size_t n = b->last.ntvs;
+	tl_phonecnf_server list[TL_PHONE_SERVERS];
+	size_t n = tl_phone_tvs_servers(&b->f.phone, b->tvs, b->ntvs,
+					b->have_last ? &b->last : NULL, list);
 
-	if (b->have_tvs) {
-		one = b->tvs;
-		list = &one;
-		n = 1;
-	}
 	tl_phone_tvs_ask(&b->f.phone, list, n, b->timeout_ms, cert, issuer, serial,
 			 serial_len, a, tvs_note);
 	return 0;
@@ -93,5 +98,8 @@ static int tvs_ask(void *arg, const tl_cert *cert, const char *issuer,
 
 tl_tvs_fn tl_boot_tvs(const tl_boot *b)
 {
-	return b->have_tvs || (b->have_last && b->last.ntvs) ? tvs_ask : NULL;
+	tl_phonecnf_server list[TL_PHONE_SERVERS];
+
+	return tl_phone_tvs_servers(&b->f.phone, b->tvs, b->ntvs,
+				    b->have_last ? &b->last : NULL, list) ? tvs_ask : NULL;
 }

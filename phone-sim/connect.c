@@ -59,14 +59,13 @@ int tl_sim_connect(int argc, char **argv)
 	}
 	if (!state || !role_s || optind != argc - 1 || (role = parse_role(role_s)) < 0 ||
 	    tl_phone_hostport(argv[optind], 0, &peer) || peer.port == 0 ||
-	    (tvs && tl_phone_hostport(tvs, TL_TVS_PORT, &b->tvs)) ||
+	    (tvs && tl_phone_servers(tvs, TL_TVS_PORT, b->tvs, &b->ntvs)) ||
 	    b->timeout_ms <= 0) {
 		free(b);
 		return tl_sim_fail(EXIT_ERROR, "connect needs --state DIR, --role "
 				   "CCM|APP-SERVER|TFTP|CAPF|TVS and HOST:PORT (see "
 				   "--help)");
 	}
-	b->have_tvs = tvs != NULL;
 	if (tl_boot_load(b, state, NULL, NULL, &e)) {
 		free(b);
 		return tl_sim_fail(EXIT_ERROR, "%s", e.msg);
@@ -76,8 +75,8 @@ int tl_sim_connect(int argc, char **argv)
 		tl_sim_fail(0, "%s", e.msg);
 		goto out;
 	}
-	snprintf(b->tftp.host, sizeof(b->tftp.host), "%s", peer.host);
-	b->tftp.port = peer.port;
+	b->tftp[0] = peer;
+	b->ntftp = 1;
 	tl_phone_peer(&b->f.phone, argv[optind], cert, role, tl_boot_tvs(b), b,
 		      &v);
 	tl_boot_record(b, "PEER", argv[optind], &v);

@@ -24,7 +24,7 @@ static void usage(FILE *f)
 {
 	fputs(
 "usage: phone-sim fleet --count N --concurrency C --mac-base MAC [--model MODEL]\n"
-"                       --tftp HOST[:PORT] [--tvs HOST[:PORT]]\n"
+"                       --tftp HOST[:PORT][,HOST[:PORT]...] [--tvs HOST[:PORT][,...]]\n"
 "                       [--state-root DIR] [--memory] [--timeout MS]\n"
 "                       [--report FILE.json|-] [--json]\n"
 "\n"
@@ -34,7 +34,10 @@ static void usage(FILE *f)
 "(--state-root) or in memory (--memory, the default); both: phones start\n"
 "from DIR's flash and DIR is never written. Reports boots/s, p50/p99 boot\n"
 "time, the outcomes by reason and the bytes transferred; a progress line on\n"
-"a terminal. --report FILE.json writes the same as JSON too; --json (or\n"
+"a terminal. Each phone asks the --tftp servers in order and leaves one\n"
+"that does not answer within --timeout MS (default 5000) for the next; the\n"
+"report says how many boots needed a second server and how many files each\n"
+"server served. --report FILE.json writes the same as JSON too; --json (or\n"
 "--report -) prints only the JSON, on standard output.\n"
 "Exit status: 0 every phone trusted, 1 some phone refused, 2 errors.\n", f);
 }
@@ -130,19 +133,20 @@ int tl_fleet_cmd(int argc, char **argv)
 	to_stdout = report_path && !strcmp(report_path, "-");
 	if (optind != argc || count <= 0 || conc <= 0 || !mac_s || !tftp)
 		return bad("needs --count N, --concurrency C, --mac-base MAC and "
-			   "--tftp HOST[:PORT] (see --help)");
+			   "--tftp HOST[:PORT][,HOST[:PORT]...] (see --help)");
 	if (tl_flash_mac(mac_s, mac, &e))
 		return bad("%s", e.msg);
-	if (fl.timeout_ms <= 0 || tl_phone_hostport(tftp, 69, &fl.tftp) ||
-	    (tvs && tl_phone_hostport(tvs, TL_TVS_PORT, &fl.tvs)))
-		return bad("bad --tftp, --tvs or --timeout value");
+	if (fl.timeout_ms <= 0 || tl_phone_servers(tftp, 69, fl.tftp, &fl.ntftp) ||
+	    (tvs && tl_phone_servers(tvs, TL_TVS_PORT, fl.tvs, &fl.ntvs)))
+		return bad("bad --tftp, --tvs or --timeout value (at most %d servers "
+			   "in a list, comma-separated)", TL_PHONE_SERVERS);
 	if (fl.state_root && !memory && mkdir(fl.state_root, 0700) && errno != EEXIST)
 		return bad("%s: %s", fl.state_root, strerror(errno));
-	fl.have_tvs = tvs != NULL;
 	fl.mac_base = strtoull(mac, NULL, 16);
 	fl.count = (size_t)count;
 	fl.conc = (size_t)conc;
-	tl_phone_tftp_opts(&fl.o, &fl.tftp, fl.timeout_ms);
+	for (size_t i = 0; i < fl.ntftp; i++)
+		tl_phone_tftp_opts(&fl.o[i], &fl.tftp[i], fl.timeout_ms);
 	if ((fl.lat = calloc(fl.count, sizeof(double))) == NULL ||
 	    ((memory || !fl.state_root) &&
 	     (fl.mem = calloc(fl.count, sizeof(tl_fleet_mphone))) == NULL)) {

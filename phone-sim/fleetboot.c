@@ -153,7 +153,7 @@ static void fetch(tl_fleet_boot *b, enum tl_fleet_stage s)
 
 	b->stage = s;
 	snprintf(b->file, sizeof(b->file), names[s], b->f.mac);
-	if (tl_tftpc_ev_start(b->fl->loop, &b->fl->o, b->file, TL_FILE_MAX, &b->r,
+	if (tl_tftpc_ev_start(b->fl->loop, &b->fl->o[b->srv], b->file, TL_FILE_MAX, &b->r,
 			      fetched, b, &e) != TL_TFTPC_MORE)
 		end_boot(b, e.msg);
 }
@@ -168,6 +168,18 @@ static void fetched(void *arg, int rc, uint8_t *out, size_t len, const tl_err *e
 	fl->transfers++;
 	fl->bytes += b->r.bytes;
 	fl->resent += b->r.timeouts || b->r.repeats;
+	/* a server that does not answer: the same file from the next one,
+	 * which the boot then stays with */
+	if (tl_phone_tftp_unanswered(rc) && b->srv + 1 < fl->ntftp) {
+		free(out);
+		b->srv++;
+		fl->failed_over += !b->failed_over;
+		b->failed_over = 1;
+		fetch(b, b->stage);
+		return;
+	}
+	if (rc == TL_TFTPC_OK)
+		fl->served[b->srv]++;
 	if (rc != TL_TFTPC_OK && rc != TL_TFTPC_NOTFOUND) {
 		free(out);
 		end_boot(b, e->msg);

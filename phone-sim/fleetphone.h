@@ -12,6 +12,7 @@
 #include "loop.h"
 #include "netloop.h"
 #include "phonecnf.h"
+#include "phonenet.h"
 #include "phonetrust.h"
 #include "tftpclient.h"
 
@@ -44,9 +45,16 @@ typedef struct tl_fleet {
 	int filling;
 	uint64_t mac_base;
 	const char *model, *state_root;
-	tl_phonecnf_server tftp, tvs;
-	int have_tvs, timeout_ms;
-	tl_tftpc_opts o;
+	/* the TFTP servers in order (option 150), each with its options, and
+	 * the files each served */
+	tl_phonecnf_server tftp[TL_PHONE_SERVERS];
+	tl_tftpc_opts o[TL_PHONE_SERVERS];
+	uint64_t served[TL_PHONE_SERVERS];
+	size_t ntftp;
+	size_t failed_over;	/* boots that needed a second server */
+	tl_phonecnf_server tvs[TL_PHONE_SERVERS];	/* --tvs */
+	size_t ntvs;
+	int timeout_ms;
 	tl_fleet_mphone *mem;	/* --memory: one per phone */
 	tl_fleet_blob *blobs;
 	size_t nblobs;
@@ -83,6 +91,9 @@ typedef struct tl_fleet_boot {
 	tl_phonecnf last;	/* the configuration kept from the last boot: TVS */
 	int have_last;
 	tl_tftpc_result r;
+	size_t srv;		/* the TFTP server asked: it answered, or is tried */
+	int failed_over;
+	tl_phonecnf_server tvs[TL_PHONE_SERVERS];	/* the TVS servers asked */
 	char file[64];
 	int rc;			/* the file in hand: TL_TFTPC_OK or _NOTFOUND */
 	uint8_t *buf;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
+#include <jansson.h>
 
 static long self_kb(const char *field)
 {
@@ -55,6 +55,12 @@ void tl_fleet_report(tl_fleet *fl, double secs, FILE *f, int json)
 			"TVS asked %llu times\n", (unsigned long long)fl->bytes,
 			(unsigned long long)fl->transfers, (unsigned long long)fl->resent,
 			(unsigned long long)fl->tvs_asked);
+		fprintf(f, "TFTP servers: %zu boots needed a second server;", fl->failed_over);
+		for (size_t i = 0; i < fl->ntftp; i++)
+			fprintf(f, "%s %s:%d served %llu files", i ? "," : "",
+				fl->tftp[i].host, fl->tftp[i].port,
+				(unsigned long long)fl->served[i]);
+		fputc('\n', f);
 		fprintf(f, "memory: VmRSS %.1f MB, VmHWM %.1f MB\n", rss / 1024.0, hwm / 1024.0);
 		fprintf(f, "outcomes: %zu trusted, %zu refused, %zu errors\n", fl->trusted,
 			fl->refused, fl->errors);
@@ -62,18 +68,44 @@ void tl_fleet_report(tl_fleet *fl, double secs, FILE *f, int json)
 			fprintf(f, "  %6zu  %s\n", fl->out[i].count, fl->out[i].reason);
 		return;
 	}
-	fprintf(f, "{\"phones\":%zu,\"concurrency\":%zu,\"seconds\":%.3f,\"boots_per_s\":%.1f,"
-		"\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"bytes\":%llu,\"transfers\":%llu,"
-		"\"retransmitted\":%llu,\"tvs_asked\":%llu,\"rss_kb\":%ld,\"hwm_kb\":%ld,"
-		"\"trusted\":%zu,\"refused\":%zu,\"errors\":%zu,\"outcomes\":[",
-		fl->done, fl->conc, secs, rate, p50 * 1e3, p99 * 1e3,
-		(unsigned long long)fl->bytes, (unsigned long long)fl->transfers,
-		(unsigned long long)fl->resent, (unsigned long long)fl->tvs_asked, rss, hwm,
-		fl->trusted, fl->refused, fl->errors);
-	for (size_t i = 0; i < fl->nout; i++) {
-		fprintf(f, "%s{\"count\":%zu,\"reason\":", i ? "," : "", fl->out[i].count);
-		tl_json_str(f, fl->out[i].reason);
-		fputc('}', f);
+	json_t *o = json_object(), *outs = json_array(), *srv = json_array();
+	const struct { const char *key; double v; } nums[] = {
+		{ "seconds", secs }, { "boots_per_s", rate }, { "p50_ms", p50 * 1e3 },
+		{ "p99_ms", p99 * 1e3 },
+	};
+	const struct { const char *key; json_int_t v; } ints[] = {
+		{ "phones", (json_int_t)fl->done }, { "concurrency", (json_int_t)fl->conc },
+		{ "bytes", (json_int_t)fl->bytes }, { "transfers", (json_int_t)fl->transfers },
+		{ "retransmitted", (json_int_t)fl->resent },
+		{ "tvs_asked", (json_int_t)fl->tvs_asked }, { "rss_kb", rss }, { "hwm_kb", hwm },
+		{ "trusted", (json_int_t)fl->trusted }, { "refused", (json_int_t)fl->refused },
+		{ "errors", (json_int_t)fl->errors },
+		{ "failed_over", (json_int_t)fl->failed_over },
+	};
+
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		json_object_set_new(o, ints[i].key, json_integer(ints[i].v));
+	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++)
+		json_object_set_new(o, nums[i].key, json_real(nums[i].v));
+	for (size_t i = 0; i < fl->ntftp; i++) {
+		json_t *one = json_object();
+		char hp[280];
+
+		snprintf(hp, sizeof(hp), "%.256s:%d", fl->tftp[i].host, fl->tftp[i].port);
+		json_object_set_new(one, "server", json_string(hp));
+		json_object_set_new(one, "files", json_integer((json_int_t)fl->served[i]));
+		json_array_append_new(srv, one);
 	}
-	fprintf(f, "]}\n");
+	json_object_set_new(o, "tftp_servers", srv);
+	for (size_t i = 0; i < fl->nout; i++) {
+		json_t *one = json_object();
+
+		json_object_set_new(one, "count", json_integer((json_int_t)fl->out[i].count));
+		json_object_set_new(one, "reason", json_string(fl->out[i].reason));
+		json_array_append_new(outs, one);
+	}
+	json_object_set_new(o, "outcomes", outs);
+	json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	fputc('\n', f);
+	json_decref(o);
 }

@@ -103,7 +103,10 @@ static int tvs_ask(void *arg, const tl_cert *cert, const char *issuer,
 
 tl_tvs_fn tl_fleet_tvs(const tl_fleet_boot *b)
 {
-	return b->fl->have_tvs || (b->have_last && b->last.ntvs) ? tvs_ask : NULL;
+	tl_phonecnf_server list[TL_PHONE_SERVERS];
+
+	return tl_phone_tvs_servers(&b->f.phone, b->fl->tvs, b->fl->ntvs,
+				    b->have_last ? &b->last : NULL, list) ? tvs_ask : NULL;
 }
 
 static void x_close(tvsx *x)
@@ -296,8 +299,9 @@ void tl_fleet_tvs_start(tl_fleet_boot *b)
 	b->x = x;
 	x->b = b;
 	x->fd = -1;
-	x->list = fl->have_tvs ? &fl->tvs : b->last.tvs;
-	x->n = fl->have_tvs ? 1 : b->last.ntvs;
+	x->list = b->tvs;
+	x->n = tl_phone_tvs_servers(&b->f.phone, fl->tvs, fl->ntvs,
+				    b->have_last ? &b->last : NULL, b->tvs);
 	/* sessions start at a random number, as a phone's would */
 	if (tl_random((uint8_t *)&x->session, sizeof(x->session), &e))
 		x->session = (uint32_t)b->idx;

@@ -27,6 +27,60 @@ int tl_phone_hostport(const char *s, int def, tl_phonecnf_server *hp)
 	return hp->host[0] ? 0 : -1;
 }
 
+int tl_phone_servers(const char *s, int def, tl_phonecnf_server *out, size_t *n)
+{
+	char one[300];
+
+	*n = 0;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+
+		if (*n == TL_PHONE_SERVERS || len >= sizeof(one))
+			return -1;
+		memcpy(one, s, len);
+		one[len] = 0;
+		if (tl_phone_hostport(one, def, &out[(*n)++]))
+			return -1;
+		s += len;
+		if (*s == ',' && *++s == 0)
+			return -1;	/* a trailing comma */
+	}
+	return *n ? 0 : -1;
+}
+
+int tl_phone_tftp_unanswered(int rc)
+{
+	return rc == TL_TFTPC_TIMEOUT || rc == TL_TFTPC_LOCAL;
+}
+
+size_t tl_phone_tvs_servers(const tl_phone *p, const tl_phonecnf_server *given,
+			    size_t ngiven, const tl_phonecnf *last,
+			    tl_phonecnf_server out[TL_PHONE_SERVERS])
+{
+	int port = ngiven ? given[0].port : TL_TVS_PORT;
+	size_t n = 0;
+
+	for (size_t i = 0; p->has_itl && i < p->itl.nrec && n < TL_PHONE_SERVERS; i++) {
+		const tl_record *r = &p->itl.rec[i];
+
+		if (r->role != TL_ROLE_TVS || !r->has_ip)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		snprintf(out[n].host, sizeof(out[n].host), "%u.%u.%u.%u", r->ip[0],
+			 r->ip[1], r->ip[2], r->ip[3]);
+		out[n++].port = port;
+	}
+	if (n)
+		return n;
+	if (ngiven == 0 && last) {
+		given = last->tvs;
+		ngiven = last->ntvs;
+	}
+	for (; n < ngiven && n < TL_PHONE_SERVERS; n++)
+		out[n] = given[n];
+	return n;
+}
+
 void tl_phone_tftp_opts(tl_tftpc_opts *o, const tl_phonecnf_server *tftp,
 			int timeout_ms)
 {

@@ -11,6 +11,24 @@
 /* "HOST[:PORT]" (def when no port is given); -1 when it does not parse. */
 int tl_phone_hostport(const char *s, int def, tl_phonecnf_server *hp);
 
+/* The most servers of one kind a phone is given (DHCP option 150 carries
+ * a list of TFTP servers). */
+#define TL_PHONE_SERVERS 8
+/* "HOST[:PORT][,HOST[:PORT]...]" into out[0..*n), in order; -1 when one
+ * does not parse or there are more than TL_PHONE_SERVERS. */
+int tl_phone_servers(const char *s, int def, tl_phonecnf_server *out, size_t *n);
+/* Whether a TFTP failure means the server did not answer (no reply in
+ * time, or the port refused), so the next server is tried; a server that
+ * answered, even with an error, is not left. */
+int tl_phone_tftp_unanswered(int rc);
+/* The TVS servers a phone asks, in order: the address of every TVS record
+ * of its ITL that carries one (at the port of the first given server, else
+ * 2445); when none does, the given ones, else those of the configuration it
+ * kept (last, may be NULL). Returns how many are in out. */
+size_t tl_phone_tvs_servers(const tl_phone *p, const tl_phonecnf_server *given,
+			    size_t ngiven, const tl_phonecnf *last,
+			    tl_phonecnf_server out[TL_PHONE_SERVERS]);
+
 /* The TFTP options a phone asks with, for a boot with this time limit
  * per server. */
 void tl_phone_tftp_opts(tl_tftpc_opts *o, const tl_phonecnf_server *tftp,
