@@ -2,7 +2,8 @@
 # Three TFTP nodes in one data directory (cluster add-node --tftp), a tftpd
 # for each with --node on 127.0.0.1: each node's ITL and configurations are
 # signed by its own CallManager key (openssl checks them against that
-# node's certificate, and not the publisher's), phone-sim boots from each
+# node's certificate, and not the publisher's), an ITL reset goes out as it
+# is from every node, phone-sim boots from each
 # and a phone moving between nodes accepts through TVS (asked in order,
 # past a closed port); then a fleet is given two TFTP servers, the first is
 # killed mid-fleet, and every phone boots from the second.
@@ -96,6 +97,30 @@ done
 want=$($T itl show dd/tftpboot/ITLFile.tlv --json > dd-itl.json && json dd-itl.json 'd["timestamp"]')
 [ "$(json itl-sub2.json 'd["timestamp"]')" = "$want" ] || fail "timestamp"
 echo "each node signs its own files (openssl): ok"
+
+# ---- an ITL reset (signed by ITLRecovery) is served as it is by every node ----
+n=$(count event=render tftpd-sub2.log)
+expect 0 $T itl reset --recovery
+for _ in $(seq 100); do
+	[ "$(count event=render tftpd-sub2.log)" -gt "$n" ] && break
+	sleep 0.05
+done
+[ "$(count event=render tftpd-sub2.log)" -gt "$n" ] || fail "sub2 did not reload"
+rm -f ITLFile.tlv
+tftp 127.0.0.1 "$P_sub2" -m binary -c get ITLFile.tlv
+cmp -s ITLFile.tlv dd/tftpboot/ITLFile.tlv || fail "sub2 re-signed the ITL reset"
+n=$(count event=render tftpd-sub2.log)
+expect 0 $T itl rebuild
+for _ in $(seq 100); do
+	[ "$(count event=render tftpd-sub2.log)" -gt "$n" ] && break
+	sleep 0.05
+done
+rm -f ITLFile.tlv
+tftp 127.0.0.1 "$P_sub2" -m binary -c get ITLFile.tlv
+$T itl show ITLFile.tlv --json > itl-back.json
+[ "$(json itl-back.json 'd["signer"]')" = "O=lab,OU=VoIP,CN=sub2.lab.example" ] ||
+	fail "after the rebuild sub2 serves an ITL signed by $(json itl-back.json 'd["signer"]')"
+echo "an ITL reset is served as it is: ok"
 
 # ---- phone-sim boots from each node ----
 for n in cucm-pub sub1 sub2; do
