@@ -85,9 +85,8 @@ static int fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
 		b->failovers++;
 		tl_boot_server(b, now, sizeof(now));
 		if (!tl_sim_json)
-			printf("%s  %s did not answer for %s within %d ms: asking %s\n",
-			       b->http_port ? "HTTP" : "TFTP", was, name, b->timeout_ms,
-			       now);
+			printf("%s  %s did not answer for %s: asking %s\n",
+			       b->http_port ? "HTTP" : "TFTP", was, name, now);
 	}
 	if (rc == TL_TFTPC_OK && b->ntftp > 1 && !tl_sim_json) {
 		tl_boot_server(b, now, sizeof(now));

@@ -35,7 +35,7 @@ static void usage(FILE *f)
 "from DIR's flash and DIR is never written. Reports boots/s, p50/p99 boot\n"
 "time, the outcomes by reason and the bytes transferred; a progress line on\n"
 "a terminal. Each phone asks the --tftp servers in order and leaves one\n"
-"that does not answer within --timeout MS (default 5000) for the next; the\n"
+"silent through --timeout MS (default 5000) for the next, as boot does; the\n"
 "report says how many boots needed a second server and how many files each\n"
 "server served. --report FILE.json writes the same as JSON too; --json (or\n"
 "--report -) prints only the JSON, on standard output.\n"
