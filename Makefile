@@ -15,7 +15,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-PKGS = libxml-2.0 libevent sqlite3 inih zlib libcurl libsystemd
+PKGS = libxml-2.0 libevent sqlite3 inih zlib libcurl libsystemd jansson
 
 # fast: Debian's wolfSSL source built with its assembly (scripts/wolfssl.sh),
 # linked statically; system: Debian's shared libwolfssl, for packages and
@@ -55,7 +55,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
-INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE \
+INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -Iplan -D_GNU_SOURCE \
 	-DTRUSTLINE_VERSION=\"$(VERSION)\"
 CPPFLAGS += $(INCLUDES)
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(WOLFSSL_CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
@@ -66,7 +66,7 @@ LDLIBS += $(WOLFSSL_LIBS) $(PKG_LIBS)
 # Each server directory holds its protocol code (library, shared with the
 # clients phone-sim uses) and the program's main.c.
 SERVER_DIRS = tftp tvs capf
-LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim
+LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim plan
 LIB_SRC = $(filter-out %/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB = $(BUILD)/libtrustline.a
