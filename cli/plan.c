@@ -38,8 +38,9 @@ static void usage(FILE *f)
 "security-mode  as `trustline cluster security-mode`.\n"
 "\n"
 "--json prints one object: the change, phones, stranded, groups (outcome,\n"
-"reason, count, stranded, example) and devices (device, model, before,\n"
-"after, outcome, step, file, reason), and order (null when none is given).\n"
+"reason, count, stranded, example), devices (device, model, before, after,\n"
+"via_tvs, stranded, step, file, reason: null when absent), and order (null\n"
+"when none is given).\n"
 "\n"
 "Exit status: 0 no phone would be stranded, 1 some phone would be (or the\n"
 "change itself would be refused), 2 usage error or the plan could not be\n"
@@ -93,6 +94,7 @@ static void print_json(const tl_plan *p)
 		json_object_set_new(j, "model", json_string(ph->model));
 		json_object_set_new(j, "before", json_string(ph->before_ok ? "trusted" : "refused"));
 		json_object_set_new(j, "after", json_string(ph->accepted ? "trusted" : "refused"));
+		json_object_set_new(j, "via_tvs", json_boolean(ph->tvs_vouched));
 		json_object_set_new(j, "stranded", json_boolean(ph->stage != 0));
 		json_object_set_new(j, "step", str_or_null(ph->step));
 		json_object_set_new(j, "file", str_or_null(ph->file));

@@ -27,22 +27,24 @@ fleet() {
 }
 # compare PLAN.json FLEET.json: every phone's predicted outcome (trusted, or
 # refused at the step and file it names) against the fleet's; prints the
-# mismatches, exits 1 when there is any
+# mismatches, exits 1 when there is any; a phone trusted through TVS and
+# one trusted by its lists are different outcomes
 compare() {
 	python3 - "$1" "$2" <<'PY'
 import collections, json, re, sys
 plan, fleet = (json.load(open(f)) for f in sys.argv[1:3])
-def key(trusted, line):
+def key(trusted, line, tvs=False):
     if trusted:
-        return "trusted"
+        return "trusted, TVS vouched" if tvs else "trusted"
     f = line.split()
     return "refused %s %s" % (f[0], re.sub("SEP[0-9A-F]{12}", "SEP<MAC>", f[1]))
-want = collections.Counter(key(d["after"] == "trusted", d["reason"]) for d in plan["devices"])
+want = collections.Counter(key(d["after"] == "trusted", d["reason"], d["via_tvs"])
+                           for d in plan["devices"])
 got = collections.Counter()
-got["trusted"] = fleet["trusted"]
 for o in fleet["outcomes"]:
-    if not o["reason"].startswith("trusted"):
-        got[key(False, o["reason"].replace("<MAC>", "000000000000"))] += o["count"]
+    r = o["reason"]
+    got[r.replace(" for a signer", "") if r.startswith("trusted")
+        else key(False, r.replace("<MAC>", "000000000000"))] += o["count"]
 miss = sum((want - got).values())
 print("predicted %s, fleet %s: %d mismatches" % (dict(want), dict(got), miss))
 sys.exit(1 if miss or fleet["errors"] else 0)
