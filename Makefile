@@ -87,7 +87,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
+.PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet bench-plan fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
@@ -203,6 +203,12 @@ bench-tftp: ensure-deps
 bench-fleet: ensure-deps
 	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/bench/bench_fleet
 	@$(BUILD)/bench/bench_fleet
+
+# trustline plan over 10,000 devices: the copy, both renderings, every
+# phone booted (target < 10 s)
+bench-plan: ensure-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/trustline
+	@scripts/bench-plan.sh $(BUILD)
 
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.
