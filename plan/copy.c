@@ -75,7 +75,7 @@ static int copy_tree(const char *from, const char *to, int top, tl_err *e)
 		ssize_t n;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    (top && (is_db(de->d_name) || !strcmp(de->d_name, ".cache"))))
+		    (top && is_db(de->d_name)))
 			continue;
 		if (snprintf(src, sizeof(src), "%s/%s", from, de->d_name) >= (int)sizeof(src) ||
 		    snprintf(dst, sizeof(dst), "%s/%s", to, de->d_name) >= (int)sizeof(dst)) {
