@@ -55,7 +55,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
-INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE \
+INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -Iplan -D_GNU_SOURCE \
 	-DTRUSTLINE_VERSION=\"$(VERSION)\"
 CPPFLAGS += $(INCLUDES)
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(WOLFSSL_CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
@@ -66,7 +66,7 @@ LDLIBS += $(WOLFSSL_LIBS) $(PKG_LIBS)
 # Each server directory holds its protocol code (library, shared with the
 # clients phone-sim uses) and the program's main.c.
 SERVER_DIRS = tftp tvs capf
-LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim
+LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim plan
 LIB_SRC = $(filter-out %/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB = $(BUILD)/libtrustline.a
@@ -87,7 +87,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
+.PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet bench-plan fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
@@ -203,6 +203,12 @@ bench-tftp: ensure-deps
 bench-fleet: ensure-deps
 	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/bench/bench_fleet
 	@$(BUILD)/bench/bench_fleet
+
+# trustline plan over 10,000 devices: the copy, both renderings, every
+# phone booted (target < 10 s)
+bench-plan: ensure-deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/trustline
+	@scripts/bench-plan.sh $(BUILD)
 
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.

@@ -28,4 +28,10 @@ int cli_cert_bulk(const char *cmd, void (*help)(FILE *), int argc, char **argv);
 /* Appends every certificate of a --chain file (PEM bundle, DER, PKCS#7). */
 int cli_cert_chain_add(const char *path, tl_cert **chain, size_t *n, tl_err *e);
 
+/* cert generate's gate (cli/plan.c): without --force, the change is
+ * planned first, and when it would strand phones the plan is printed and
+ * EXIT_INVALID returned (nothing changed); 0 to go on. */
+struct tl_genopts;
+int cli_plan_gate(tl_store *s, const struct tl_genopts *o);
+
 #endif

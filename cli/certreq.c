@@ -104,6 +104,10 @@ int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
 	if ((rc = ident_open(&io, cmd, argc, argv, &s)) >= 0)
 		return rc;
 	IDENT_APPLY(o, io);
+	if ((rc = cli_plan_gate(&s, &o)) != 0) {
+		tl_store_close(&s);
+		return rc;
+	}
 	rc = tl_pki_generate(&s, &o, stdout, &e);
 	tl_store_close(&s);
 	return rc ? cli_fail(EXIT_INVALID, &e) : 0;

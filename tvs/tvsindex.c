@@ -215,3 +215,17 @@ int tl_tvs_entry_valid(const tl_tvs_entry *en, time_t now)
 	return en && en->nroles > 0 && !en->revoked[0] &&
 	       en->cert->not_before <= now && now <= en->cert->not_after;
 }
+
+uint32_t tl_tvs_entry_ttl(const tl_conf_tvs *t, const tl_tvs_entry *en)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < en->nroles; i++) {
+		int r = en->roles[i];
+		long v = r < TL_CONF_ROLES && t->role_ttl[r] ? t->role_ttl[r] : t->ttl;
+
+		if (best < 0 || v < best)
+			best = v;
+	}
+	return best < 0 ? (uint32_t)t->ttl : (uint32_t)best;
+}

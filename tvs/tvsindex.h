@@ -49,5 +49,8 @@ const tl_tvs_entry *tl_tvs_find_serial(const tl_tvs_index *ix, const char *issue
 				       const uint8_t *serial, size_t serial_len);
 /* Valid when found, within its validity at now, and not revoked. */
 int tl_tvs_entry_valid(const tl_tvs_entry *en, time_t now);
+/* The TTL tvsd gives a valid answer about en: the shortest of its roles'
+ * TTLs ([tvs] ttl, else the role's). */
+uint32_t tl_tvs_entry_ttl(const tl_conf_tvs *t, const tl_tvs_entry *en);
 
 #endif

@@ -166,21 +166,6 @@ int tl_tvsd_check(tl_tvsd *d, tl_err *e)
 	return tl_tvsd_reload(d, e);
 }
 
-/* The TTL of an answer: the shortest of its roles' TTLs. */
-static uint32_t ttl_for(const tl_conf_tvs *t, const tl_tvs_entry *en)
-{
-	long best = -1;
-
-	for (size_t i = 0; i < en->nroles; i++) {
-		int r = en->roles[i];
-		long v = r < TL_CONF_ROLES && t->role_ttl[r] ? t->role_ttl[r] : t->ttl;
-
-		if (best < 0 || v < best)
-			best = v;
-	}
-	return best < 0 ? (uint32_t)t->ttl : (uint32_t)best;
-}
-
 static void roles_str(const tl_tvs_entry *en, char *out, size_t n)
 {
 	size_t o = 0;
@@ -228,7 +213,7 @@ static void log_request(const tl_conf_tvs *t, const char *peer, const tl_tvs_msg
 	       m->session, tl_log_val(dev[0] ? dev : "-", dv, sizeof(dv)),
 	       tl_log_val(subj, sv, sizeof(sv)), tl_log_val(iss, iv, sizeof(iv)),
 	       serial ? serial : "-", sha ? sha : "-", verdict, roles,
-	       verdict[0] == 'v' ? ttl_for(t, en) : 0,
+	       verdict[0] == 'v' ? tl_tvs_entry_ttl(t, en) : 0,
 	       en && en->revoked[0] ? " reason=" : "",
 	       en && en->revoked[0] ? tl_log_val(en->revoked, rv, sizeof(rv)) : "");
 	free(serial);
@@ -268,7 +253,7 @@ static int answer(const tl_tvs_index *ix, const tl_conf_tvs *t, const tl_tvs_msg
 		memcpy(r.roles, en->roles, en->nroles);
 		r.nroles = en->nroles;
 		r.has_ttl = 1;
-		r.ttl = ttl_for(t, en);
+		r.ttl = tl_tvs_entry_ttl(t, en);
 		if (m->command == TL_TVS_QUERY_REQUEST) {
 			r.cert = en->cert->der;
 			r.cert_len = en->cert->der_len;

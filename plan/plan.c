@@ -1,0 +1,300 @@
+/* The planner's run (plan.h): the copy, the renderings before and after,
+ * every device's boot on them, the phones grouped by outcome, and for a
+ * change of several steps that strands phones, the first order of its
+ * steps, phones fetching the new files between them, that strands none. */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct devices {
+	tl_device *v;
+	size_t n, cap;
+};
+
+static int dup_blob(uint8_t **p, size_t len)
+{
+	uint8_t *c;
+
+	if (*p == NULL)
+		return 0;
+	if ((c = malloc(len ? len : 1)) == NULL)
+		return -1;
+	memcpy(c, *p, len);
+	*p = c;
+	return 0;
+}
+
+static int keep_device(void *arg, const tl_device *d)
+{
+	struct devices *l = arg;
+
+	if (l->n == l->cap) {
+		tl_device *g = realloc(l->v, (l->cap = l->cap ? l->cap * 2 : 64) * sizeof(*g));
+
+		if (g == NULL)
+			return -1;
+		l->v = g;
+	}
+	l->v[l->n] = *d;
+	if (dup_blob(&l->v[l->n].lsc, d->lsc_len) || dup_blob(&l->v[l->n].mic, d->mic_len))
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static void devices_free(struct devices *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].lsc);
+		free(l->v[i].mic);
+	}
+	free(l->v);
+}
+
+/* Makes the steps order[0..n) on the copy in dir, rendering what the
+ * servers serve after each into sv[0..n); report, when given, hears what
+ * the steps print. */
+static int make_steps(const char *dir, const tl_plan_step *steps, const size_t *order,
+		      size_t n, tl_plan_served **sv, FILE *report, tl_err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		const tl_plan_step *st = &steps[order[i]];
+		FILE *quiet = report ? NULL : fopen("/dev/null", "w");
+		tl_store c;
+		int rc;
+
+		if (tl_store_open(&c, dir, e))
+			return -1;
+		rc = st->fn(&c, st->arg, report ? report : quiet ? quiet : stderr, e);
+		tl_store_close(&c);
+		if (quiet)
+			fclose(quiet);
+		if (rc)
+			return tl_wrap(e, "%s", st->what);
+		if ((sv[i] = tl_plan_served_open(dir, e)) == NULL)
+			return tl_wrap(e, "after %s", st->what);
+	}
+	return 0;
+}
+
+/* A phone through what each of sv[0..n) serves in turn, from its state
+ * before: 0 with out the last boot's outcome and out->stage the first
+ * step at which it was refused (0: none). */
+static void walk(tl_plan_served *before, tl_plan_served **sv, size_t n,
+		 const tl_device *d, tl_plan_phone *out)
+{
+	tl_phone ph;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", d->name);
+	snprintf(out->model, sizeof(out->model), "%s", d->model);
+	tl_phone_init(&ph, d->name, d->model);
+	tl_plan_phone_before(&ph, before, d, out);
+	for (size_t i = 0; i < n; i++) {
+		tl_plan_boot_device(&ph, sv[i], d, out);
+		if (!out->accepted && out->before_ok && !out->stage)
+			out->stage = (int)i + 1;
+	}
+	tl_phone_free(&ph);
+}
+
+static const char *outcome(const tl_plan_phone *ph)
+{
+	if (ph->accepted)
+		return !ph->before_ok ? "accepts (it was refused before the change)" :
+		       ph->tvs_vouched ? "accepts via TVS" :
+		       "accepts: the new files are signed by certificates it trusts";
+	if (!ph->before_ok)
+		return "refused before the change and after it";
+	if (ph->configured)
+		return "configured, but refuses the new trust list and keeps the one it has";
+	if (!strcmp(ph->step, "CTL") || !strcmp(ph->step, "ITL"))
+		return "stuck: the new trust list and the configuration's signer are both "
+		       "unknown to it (TFTP and TVS both changed): needs erase or ITLRecovery";
+	if (!strcmp(ph->step, "ENC"))
+		return "config refused: encrypted to a certificate it does not hold";
+	return "config refused: signed by a certificate it does not trust";
+}
+
+/* The reason, the same for every phone it happened to: its MAC masked. */
+static char *masked(const tl_plan_phone *ph)
+{
+	char *s = strdup(ph->line);
+	const char *mac = ph->name + 3;
+
+	for (char *p = s ? strstr(s, mac) : NULL; p; p = strstr(p, mac)) {
+		memmove(p + 5, p + 12, strlen(p + 12) + 1);
+		memcpy(p, "<MAC>", 5);
+	}
+	return s;
+}
+
+static int group(tl_plan *p, const tl_plan_phone *ph, tl_err *e)
+{
+	const char *o = outcome(ph);
+	char *r = masked(ph);
+	size_t i;
+
+	if (r == NULL)
+		return tl_fail(e, "out of memory");
+	for (i = 0; i < p->ngroups; i++)
+		if (p->groups[i].outcome == o && !strcmp(p->groups[i].reason, r))
+			break;
+	if (i == p->ngroups) {
+		tl_plan_group *g = realloc(p->groups, (p->ngroups + 1) * sizeof(*g));
+
+		if (g == NULL) {
+			free(r);
+			return tl_fail(e, "out of memory");
+		}
+		p->groups = g;
+		memset(&g[i], 0, sizeof(g[i]));
+		g[i].outcome = o;
+		g[i].reason = r;
+		g[i].stranded = !ph->accepted && ph->before_ok;
+		snprintf(g[i].first, sizeof(g[i].first), "%s", ph->name);
+		p->ngroups++;
+	} else {
+		free(r);
+	}
+	p->groups[i].count++;
+	return 0;
+}
+
+static int next_perm(size_t *a, size_t n)
+{
+	size_t i = n - 1, j = n - 1;
+
+	while (i > 0 && a[i - 1] >= a[i])
+		i--;
+	if (i == 0)
+		return 0;
+	while (a[j] <= a[i - 1])
+		j--;
+	size_t t = a[i - 1];
+	a[i - 1] = a[j];
+	a[j] = t;
+	for (j = n - 1; i < j; i++, j--) {
+		t = a[i];
+		a[i] = a[j];
+		a[j] = t;
+	}
+	return 1;
+}
+
+static void served_free_all(tl_plan_served **sv, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		tl_plan_served_free(sv[i]);
+}
+
+/* Whether the order strands no phone, phones fetching between the steps. */
+static int order_safe(tl_store *s, tl_plan *p, tl_plan_served *before,
+		      const struct devices *d, const size_t *order, tl_err *e)
+{
+	tl_plan_served *sv[8] = { 0 };
+	char dir[1024];
+	int safe = 1;
+
+	if (tl_plan_copy(s, dir, sizeof(dir), e))
+		return -1;
+	if (make_steps(dir, p->steps, order, p->nsteps, sv, NULL, e)) {
+		served_free_all(sv, p->nsteps);
+		tl_plan_remove(dir);
+		return 0;	/* a step refused in this order: not an order to give */
+	}
+	for (size_t i = 0; i < d->n && safe; i++) {
+		tl_plan_phone ph;
+
+		walk(before, sv, p->nsteps, &d->v[i], &ph);
+		safe = !ph.stage;
+	}
+	served_free_all(sv, p->nsteps);
+	tl_plan_remove(dir);
+	return safe;
+}
+
+int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl_err *e)
+{
+	struct devices d = { 0 };
+	tl_plan_served *before = NULL, *after = NULL;
+	size_t all[8], len = 0;
+	char dir[1024];
+	FILE *rep;
+	int rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (n == 0 || n > 8)
+		return tl_fail(e, "a plan has 1 to 8 steps");
+	memcpy(p->steps, steps, n * sizeof(*steps));
+	p->nsteps = n;
+	if (tl_dev_each(s, keep_device, &d, e) || tl_plan_copy(s, dir, sizeof(dir), e)) {
+		devices_free(&d);
+		return -1;
+	}
+	if ((rep = open_memstream(&p->report, &len)) == NULL) {
+		tl_fail(e, "out of memory");
+		goto out;
+	}
+	if ((before = tl_plan_served_open(dir, e)) == NULL) {
+		fclose(rep);
+		tl_wrap(e, "what the servers serve now");
+		goto out;
+	}
+	/* all the steps, one after the other, and what is served after them */
+	for (size_t i = 0; i < n; i++) {
+		tl_plan_served *sv = NULL;
+
+		all[i] = i;
+		if (make_steps(dir, steps, &all[i], 1, &sv, rep, e)) {
+			fclose(rep);
+			goto out;
+		}
+		tl_plan_served_free(after);
+		after = sv;
+	}
+	fclose(rep);
+	if ((p->phones = calloc(d.n ? d.n : 1, sizeof(*p->phones))) == NULL) {
+		tl_fail(e, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < d.n; i++) {
+		walk(before, &after, 1, &d.v[i], &p->phones[i]);
+		p->nphones++;
+		p->stranded += p->phones[i].stage != 0;
+		if (group(p, &p->phones[i], e))
+			goto out;
+	}
+	rc = 0;
+	if (p->stranded && n > 1)
+		do {
+			int safe = order_safe(s, p, before, &d, all, e);
+
+			if (safe < 0) {
+				rc = -1;
+				break;
+			}
+			if (safe) {
+				p->have_order = 1;
+				memcpy(p->order, all, n * sizeof(*all));
+				break;
+			}
+		} while (next_perm(all, n));
+out:
+	tl_plan_served_free(before);
+	tl_plan_served_free(after);
+	tl_plan_remove(dir);
+	devices_free(&d);
+	return rc;
+}
+
+void tl_plan_free(tl_plan *p)
+{
+	for (size_t i = 0; i < p->ngroups; i++)
+		free(p->groups[i].reason);
+	free(p->groups);
+	free(p->phones);
+	free(p->report);
+	memset(p, 0, sizeof(*p));
+}
