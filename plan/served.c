@@ -22,9 +22,8 @@ tl_plan_served *tl_plan_served_open(const char *dir, tl_err *e)
 		tl_fail(e, "out of memory");
 		return NULL;
 	}
-	if (tl_tftp_gen_init(&sv->gen, dir, e))
-		goto fail_gen;
-	if ((sv->ns = tl_tftp_ns_open(dir, NULL, tl_tftp_generate, &sv->gen, e)) == NULL)
+	tl_tftp_gen_init(&sv->gen);
+	if ((sv->ns = tl_tftp_ns_open(dir, NULL, NULL, tl_tftp_generate, &sv->gen, e)) == NULL)
 		goto fail_ns;
 	if (tl_store_open(&s, dir, e))
 		goto fail_store;
@@ -46,7 +45,6 @@ fail_store:
 	tl_tftp_ns_free(sv->ns);
 fail_ns:
 	tl_tftp_gen_free(&sv->gen);
-fail_gen:
 	free(sv);
 	return NULL;
 }
