@@ -1,7 +1,6 @@
 #include "tsrecord.h"
 
 #include <ctype.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "db.h"
 #include "devdb.h"
+#include "hash.h"
 #include "log.h"
 #include "phonecnf.h"
 #include "signedfile.h"
@@ -24,12 +24,14 @@
 #define RETRY_MS 200
 
 typedef struct item {
+	tl_hnode node;		/* a transfer, in byfile while queued */
 	struct item *next;
 	int tvs;		/* a tvsd answer, else a transfer */
 	enum tl_ts_kind kind;
 	char device[16];
 	char name[64];
 	char addr[64];
+	char key[130];		/* name and addr, byfile's key */
 	char via[8];
 	const char *mode;	/* tl_ts_file's, by the name */
 	time_t time;
@@ -42,6 +44,12 @@ struct tl_tsrec {
 	tl_loop *loop;
 	tl_store s;		/* the thread's connection */
 	item *queue, **tail, *batch;
+	/* the queued transfers by file and address: the same file again to
+	 * the same address before the batch takes it (a phone's retries, a
+	 * bench) only moves the time, or replaces the bytes of the file the
+	 * address got before, so a batch holds one of each and a flood of
+	 * downloads costs the thread nothing more */
+	tl_htab byfile;
 	size_t queued, bytes;
 	unsigned long dropped;
 	tl_job *job;
@@ -67,7 +75,14 @@ tl_tsrec *tl_tsrec_new(tl_loop *l, const char *dir, tl_err *e)
 		free(r);
 		return NULL;
 	}
+	if (tl_htab_init(&r->byfile, 256)) {
+		tl_fail(e, "out of memory");
+		tl_ev_free(r->retry);
+		free(r);
+		return NULL;
+	}
 	if (tl_store_open(&r->s, dir, e)) {
+		tl_htab_free(&r->byfile);
 		tl_ev_free(r->retry);
 		free(r);
 		return NULL;
@@ -155,31 +170,50 @@ static int full(tl_tsrec *r, size_t len)
 	return 1;
 }
 
+static int item_eq(const tl_hnode *n, const void *key)
+{
+	return !strcmp(((const item *)n)->key, key);
+}
+
 void tl_tsrec_file(tl_tsrec *r, const char *name, const uint8_t *data,
 		   size_t len, const char *addr, const char *via)
 {
 	const char *mode;
-	char device[16] = "", host[64];
+	char device[16] = "", host[64], key[130];
+	uint64_t h;
+	uint8_t *copy;
 	int kind;
 	item *it;
 
 	if (r == NULL || (kind = kind_of(name, device, &mode)) < 0)
 		return;
 	host_of(addr, host, sizeof(host));
-	/* the same file to the same address again, before the batch took it
-	 * (a bench, or a phone's retries): only the time moves */
-	it = r->queue ? (item *)((char *)r->tail - offsetof(item, next)) : NULL;
-	if (it && !it->tvs && it->len == len && !strcmp(it->addr, host) &&
-	    !strcasecmp(it->name, name) && !memcmp(it->data, data, len)) {
+	snprintf(key, sizeof(key), "%s\n%s", name, host);
+	h = tl_hash_bytes(key, strlen(key));
+	it = (item *)tl_htab_find(&r->byfile, h, item_eq, key);
+	if (it && it->len == len && !memcmp(it->data, data, len)) {
 		it->time = time(NULL);
 		return;
 	}
-	if (full(r, len) || (it = calloc(1, sizeof(*it))) == NULL ||
-	    (it->data = malloc(len ? len : 1)) == NULL) {
-		free(it);
+	if (full(r, len) || (copy = malloc(len ? len : 1)) == NULL)
+		return;
+	memcpy(copy, data, len);
+	if (it) {
+		r->bytes = r->bytes - it->len + len;
+		free(it->data);
+		it->data = copy;
+		it->len = len;
+		it->time = time(NULL);
 		return;
 	}
-	memcpy(it->data, data, len);
+	if ((it = calloc(1, sizeof(*it))) == NULL) {
+		free(copy);
+		return;
+	}
+	it->data = copy;
+	snprintf(it->key, sizeof(it->key), "%s", key);
+	if (r->byfile.nb)
+		tl_htab_insert(&r->byfile, &it->node, h);
 	it->len = len;
 	it->kind = (enum tl_ts_kind)kind;
 	snprintf(it->device, sizeof(it->device), "%s", device);
@@ -329,6 +363,9 @@ static void start(tl_tsrec *r)
 		tl_ev_arm(r->retry, RETRY_MS);
 		return;
 	}
+	/* without memory for a new table the next batch is not coalesced */
+	tl_htab_free(&r->byfile);
+	tl_htab_init(&r->byfile, 256);
 	r->queue = NULL;
 	r->tail = &r->queue;
 	r->queued = 0;
@@ -344,6 +381,7 @@ void tl_tsrec_free(tl_tsrec *r)
 	if (r->queue)
 		commit(&r->s, r->queue);
 	free_list(r->queue);
+	tl_htab_free(&r->byfile);
 	tl_ev_free(r->retry);
 	tl_store_close(&r->s);
 	free(r);
