@@ -3,7 +3,8 @@
 # real tftpd and tvsd, and `device trust-state --json` shows the ITL and
 # configuration it holds by the SHA-256 of the files (sha256sum of the
 # phone's flash and of what tftp-hpa fetches), since when, from which
-# address, and what tvsd answered it. A transfer of a new ITL cut short
+# address, and what tvsd answered it; an encrypted phone's stub names the
+# MIC its configuration is encrypted to. A transfer of a new ITL cut short
 # (the client sends an ERROR after the first block) leaves the old one
 # recorded; the next full boot records the new one.
 set -eu
@@ -18,6 +19,11 @@ DEV=SEP001122334455
 
 $T cluster init --name lab --domain lab.example --nodes cucm-pub > /dev/null
 expect 0 $T device add $DEV --model CP-8865
+# an encrypted-profile phone, its configuration encrypted to its MIC
+ENC=SEP0011223344AA
+expect 0 "$PS" mic --state encp --mac 0011223344AA --model CP-8865 \
+	--mfg-ca dd/certs/lab-manufacturing-CA
+expect 0 $T device add $ENC --model CP-8865 --profile encrypted --mic encp/mic.pem
 sed -i "s/^per_ip_rate = .*/per_ip_rate = 0/" dd/trustline.conf
 cp dd/trustline.conf servers.conf
 conf_set servers.conf tftp user="$(id -un)" per_client_rate=0
@@ -33,7 +39,7 @@ pids="$pids $!"; TVS=$(started tvsd.log $!)
 # (the servers record after the transfer, off the serving path)
 state() {
 	for _ in $(seq 100); do
-		$T device trust-state $DEV --json > ts.json 2> err.txt || { cat err.txt; fail "trust-state"; }
+		$T device trust-state "$DEV" --json > ts.json 2> err.txt || { cat err.txt; fail "trust-state"; }
 		[ "$(json ts.json "bool($1)")" = True ] && return 0
 		sleep 0.1
 	done
@@ -62,6 +68,21 @@ curl -sf -o cnf2.sgn "http://127.0.0.1:$HTTP/$DEV.cnf.xml.sgn" || fail "curl"
 state "d[0]['config']['via'] == 'http'"
 [ "$(json ts.json "d[0]['config']['sha256']")" = "$(sha cnf2.sgn)" ] || fail "http sha256"
 
+# ---- an encrypted configuration: the stub, then the encrypted file ----
+# get SRC FILE OUT [cut]: a read from address SRC (tests/tools/tftpfrom.py)
+get() { python3 "$(dirname "$0")/../tools/tftpfrom.py" "$1" "$TFTP" "$2" "$3" ${4:-} ||
+	fail "get $*"; }
+encstate() { save=$DEV; DEV=$ENC; state "$@"; DEV=$save; }
+get 127.0.0.4 $ENC.cnf.xml.sgn stub.sgn
+encstate "d[0]['config_mode'] == 'stub'"
+md5=$(openssl x509 -in encp/mic.pem -outform DER | openssl md5 | awk '{print $2}')
+[ "$(json ts.json "d[0]['config']['cert_md5']")" = "$md5" ] || fail "certHash: $(cat ts.json)"
+[ "$(json ts.json "d[0]['encrypted_to']")" = mic ] || fail "encrypted_to: $(cat ts.json)"
+get 127.0.0.4 $ENC.cnf.xml.enc.sgn enc.sgn
+encstate "d[0]['config_mode'] == 'encrypted'"
+[ "$(json ts.json "d[0]['encrypted_config']['sha256']")" = "$(sha enc.sgn)" ] ||
+	fail "encrypted sha256: $(cat ts.json)"
+
 # ---- tvsd: what the phone asked about and the answer ----
 expect 0 $T cert export CallManager -o cm.pem
 expect 0 $T tvs verify cm.pem --server 127.0.0.1:"$TVS" --itl phone/ITLFile.tlv \
@@ -78,9 +99,6 @@ for _ in $(seq 100); do
 	[ "$(grep -c "event=reload result=ok" tftpd.log || true)" -gt "$n" ] && break
 	sleep 0.1
 done
-# get SRC FILE OUT [cut]: a read from address SRC (tests/tools/tftpfrom.py)
-get() { python3 "$(dirname "$0")/../tools/tftpfrom.py" "$1" "$TFTP" "$2" "$3" ${4:-} ||
-	fail "get $*"; }
 # the new ITL as served, fetched whole from an address no phone uses
 get 127.0.0.3 ITLFile.tlv itl2.tlv
 itl2=$(sha itl2.tlv)
