@@ -31,7 +31,7 @@ typedef struct item {
 	char device[16];
 	char name[64];
 	char addr[64];
-	char key[130];		/* name and addr, byfile's key */
+	char key[220];		/* byfile's key */
 	char via[8];
 	const char *mode;	/* tl_ts_file's, by the name */
 	time_t time;
@@ -44,11 +44,11 @@ struct tl_tsrec {
 	tl_loop *loop;
 	tl_store s;		/* the thread's connection */
 	item *queue, **tail, *batch;
-	/* the queued transfers by file and address: the same file again to
-	 * the same address before the batch takes it (a phone's retries, a
-	 * bench) only moves the time, or replaces the bytes of the file the
-	 * address got before, so a batch holds one of each and a flood of
-	 * downloads costs the thread nothing more */
+	/* the queued records by file and address (tvsd's: by the whole
+	 * answer): the same file again to the same address before the batch
+	 * takes it (a phone's retries, a bench) only moves the time, or
+	 * replaces the bytes of the file the address got before, so a batch
+	 * holds one of each and a flood costs the thread nothing more */
 	tl_htab byfile;
 	size_t queued, bytes;
 	unsigned long dropped;
@@ -179,7 +179,7 @@ void tl_tsrec_file(tl_tsrec *r, const char *name, const uint8_t *data,
 		   size_t len, const char *addr, const char *via)
 {
 	const char *mode;
-	char device[16] = "", host[64], key[130];
+	char device[16] = "", host[64], key[220];
 	uint64_t h;
 	uint8_t *copy;
 	int kind;
@@ -228,7 +228,9 @@ void tl_tsrec_tvs(tl_tsrec *r, const char *device, size_t device_len,
 		  const char *addr, const char *command, const uint8_t *sha256,
 		  const char *verdict)
 {
-	char sep[16];
+	char sep[16], key[220];
+	tl_ts_tvs q;
+	uint64_t h;
 	item *it;
 	tl_err e;
 	size_t i;
@@ -242,16 +244,30 @@ void tl_tsrec_tvs(tl_tsrec *r, const char *device, size_t device_len,
 			if (tl_dev_name(sep, sep, &e) == 0)
 				break;
 		}
-	if (i + 15 > device_len || full(r, 0) || (it = calloc(1, sizeof(*it))) == NULL)
+	if (i + 15 > device_len)
+		return;
+	memset(&q, 0, sizeof(q));
+	snprintf(q.device, sizeof(q.device), "%s", sep);
+	host_of(addr, q.address, sizeof(q.address));
+	snprintf(q.command, sizeof(q.command), "%s", command);
+	snprintf(q.verdict, sizeof(q.verdict), "%s", verdict);
+	for (int b = 0; sha256 && b < 32; b++)
+		sprintf(q.sha256 + 2 * b, "%02x", sha256[b]);
+	q.time = time(NULL);
+	snprintf(key, sizeof(key), "tvs\n%s %s %s %s %s", q.device, q.command,
+		 q.sha256, q.verdict, q.address);
+	h = tl_hash_bytes(key, strlen(key));
+	if ((it = (item *)tl_htab_find(&r->byfile, h, item_eq, key)) != NULL) {
+		it->q.time = it->time = q.time;
+		return;
+	}
+	if (full(r, 0) || (it = calloc(1, sizeof(*it))) == NULL)
 		return;
 	it->tvs = 1;
-	snprintf(it->q.device, sizeof(it->q.device), "%s", sep);
-	host_of(addr, it->q.address, sizeof(it->q.address));
-	snprintf(it->q.command, sizeof(it->q.command), "%s", command);
-	snprintf(it->q.verdict, sizeof(it->q.verdict), "%s", verdict);
-	for (int b = 0; sha256 && b < 32; b++)
-		sprintf(it->q.sha256 + 2 * b, "%02x", sha256[b]);
-	it->q.time = time(NULL);
+	it->q = q;
+	snprintf(it->key, sizeof(it->key), "%s", key);
+	if (r->byfile.nb)
+		tl_htab_insert(&r->byfile, &it->node, h);
 	enqueue(r, it);
 }
 
