@@ -36,6 +36,8 @@ int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 		    char **argv);
 int cli_device_capf_status(const char *cmd, void (*help)(FILE *), int argc,
 			   char **argv);
+int cli_device_trust_state(const char *cmd, void (*help)(FILE *), int argc,
+			   char **argv);
 int cli_device_lsc(const char *cmd, void (*help)(FILE *), int argc, char **argv);
 
 #endif

@@ -28,6 +28,7 @@ static void usage(FILE *f)
 "                        [--by YYYY-MM-DDTHH]\n"
 "       trustline device capf-status [SEP<MAC>] [--json]\n"
 "       trustline device lsc revoke SEP<MAC>\n"
+"       trustline device trust-state [SEP<MAC>...] [--json]\n"
 "Every command takes --data-dir DIR (default $TRUSTLINE_DATA_DIR, else\n"
 "/var/lib/trustline).\n"
 "\n"
@@ -54,7 +55,14 @@ static void usage(FILE *f)
 "operation, its status code and text, and the LSC's serial and expiry.\n"
 "lsc revoke marks the phone's LSCs (installed, or issued and not yet\n"
 "confirmed) revoked: capfd refuses them as the phone's existing certificate,\n"
-"as it refuses one the phone deleted. Schedule an install to give it a new one.\n", f);
+"as it refuses one the phone deleted. Schedule an install to give it a new one.\n"
+"\n"
+"trust-state shows what each phone most likely holds, as the servers saw it:\n"
+"the ITL, CTL and configuration tftpd served it in transfers the phone\n"
+"completed (TFTP: the last block acknowledged; HTTP: the whole response\n"
+"written), by SHA-256 and signer, since when and from which address, and\n"
+"the certificates tvsd last answered it about. A trust list is the phone's\n"
+"when its address completed the phone's configuration within 10 minutes of it.\n", f);
 }
 
 static const struct option dev_opts[] = {
@@ -341,6 +349,7 @@ int cmd_device(int argc, char **argv)
 		{ "list", do_list }, { "show", do_list }, { "import", do_import },
 		{ "capf", cli_device_capf },
 		{ "capf-status", cli_device_capf_status }, { "lsc", cli_device_lsc },
+		{ "trust-state", cli_device_trust_state },
 	};
 
 	return cli_dispatch("device", usage, verbs, sizeof(verbs) / sizeof(verbs[0]),

@@ -182,6 +182,21 @@ fail:
 	return -1;
 }
 
+int tl_db_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e)
+{
+	if (sqlite3_prepare_v2(tl_sqlite(s), sql, -1, st, NULL) != SQLITE_OK)
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
+	return 0;
+}
+
+int tl_db_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e)
+{
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
+	return 0;
+}
+
 void tl_db_close(tl_db *db)
 {
 	if (db == NULL)

@@ -81,6 +81,25 @@ const tl_db_migration tl_db_migrations[] = {
 	  NULL },
 	/* 5: see hash_auth_strings */
 	{ NULL, hash_auth_strings },
+	/* 6: what each phone was served and completed, and what tvsd answered
+	 * it (truststate.h); trust lists wait by address until paired with a
+	 * phone */
+	{ "CREATE TABLE trust_addr (address TEXT NOT NULL, kind INTEGER NOT NULL,"
+	  " file TEXT NOT NULL, sha256 TEXT NOT NULL, signer TEXT NOT NULL,"
+	  " serial TEXT NOT NULL, mode TEXT NOT NULL, cert_md5 TEXT NOT NULL,"
+	  " via TEXT NOT NULL, ts INTEGER NOT NULL, PRIMARY KEY (address, kind));"
+	  "CREATE INDEX trust_addr_ts ON trust_addr (ts);"
+	  "CREATE TABLE trust_device (device TEXT NOT NULL, kind INTEGER NOT NULL,"
+	  " since INTEGER NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	  " signer TEXT NOT NULL, serial TEXT NOT NULL, mode TEXT NOT NULL,"
+	  " cert_md5 TEXT NOT NULL, address TEXT NOT NULL, via TEXT NOT NULL,"
+	  " ts INTEGER NOT NULL, PRIMARY KEY (device, kind));"
+	  "CREATE INDEX trust_device_address ON trust_device (address, kind, ts);"
+	  "CREATE TABLE trust_tvs (id INTEGER PRIMARY KEY, device TEXT NOT NULL,"
+	  " address TEXT NOT NULL, command TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	  " verdict TEXT NOT NULL, ts INTEGER NOT NULL);"
+	  "CREATE INDEX trust_tvs_device ON trust_tvs (device, id);",
+	  NULL },
 };
 
 const int tl_db_nmigrations =

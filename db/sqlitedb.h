@@ -22,6 +22,12 @@ static inline sqlite3 *tl_sqlite(tl_store *s)
  * file may not be written or read by this user, whose it is and what to do. */
 const char *tl_db_error(sqlite3 *db);
 
+/* Prepares sql on the store's connection; the error names trustline.db. */
+int tl_db_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e);
+/* Finalizes st after its last step returned rc: -1 unless that was
+ * SQLITE_DONE or SQLITE_ROW. */
+int tl_db_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e);
+
 /* The schema's migrations, in order (schema.c); PRAGMA user_version counts
  * those applied. A migration is SQL, or C where rows must be rewritten. */
 typedef struct tl_db_migration {

@@ -354,24 +354,61 @@ void tl_loop_signals_free(tl_ev *ev[3])
 
 /* HTTP */
 
-struct tl_http {
-	struct evhttp *http;
-	tl_http_fn fn;
-	void *arg;
-};
-
 struct body_ref {
 	void (*done)(void *ctx);
+	void (*sent)(void *ctx);
 	void *ctx;
+	struct evhttp_request *req;
+	struct tl_http *h;
+	int written;		/* the request completed */
+	struct body_ref *next;	/* in h->pending, while sent is undecided */
 };
 
-static void body_cleanup(const void *data, size_t len, void *extra)
-{
-	struct body_ref *r = extra;
+struct tl_http {
+	struct evhttp *http;
+	struct event_base *base;
+	tl_http_fn fn;
+	void *arg;
+	struct body_ref *pending;
+};
 
+static void body_finish(evutil_socket_t fd, short what, void *arg)
+{
+	struct body_ref *r = arg;
+
+	for (struct body_ref **p = &r->h->pending; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	if (r->written && r->sent)
+		r->sent(r->ctx);
 	if (r->done)
 		r->done(r->ctx);
 	free(r);
+}
+
+/* libevent lets go of the bytes both when it wrote the last of them and
+ * when the connection failed; only in the first case does it complete the
+ * request, in the same callback, just after. So whether they were sent is
+ * known on the next round of the loop. */
+static void body_cleanup(const void *data, size_t len, void *extra)
+{
+	struct body_ref *r = extra;
+	const struct timeval now = { 0, 0 };
+
+	if (r->sent == NULL ||
+	    event_base_once(r->h->base, -1, EV_TIMEOUT, body_finish, r, &now))
+		body_finish(-1, 0, r);
+}
+
+static void request_complete(struct evhttp_request *req, void *arg)
+{
+	struct tl_http *h = arg;
+
+	for (struct body_ref *r = h->pending; r; r = r->next)
+		if (r->req == req)
+			r->written = 1;
 }
 
 static const char *reason(int status)
@@ -463,6 +500,9 @@ static void http_cb(struct evhttp_request *req, void *arg)
 	 * when libevent has written or dropped them. */
 	b = evbuffer_new();
 	ref = malloc(sizeof(*ref));
+	if (ref)
+		*ref = (struct body_ref){ .done = body.done, .sent = body.sent,
+					  .ctx = body.ctx, .req = req, .h = h };
 	if (b == NULL || ref == NULL ||
 	    evbuffer_add_reference(b, body.data, body.len, body_cleanup, ref) < 0) {
 		if (body.done)
@@ -473,8 +513,11 @@ static void http_cb(struct evhttp_request *req, void *arg)
 		reply_status(req, 500, 0);
 		return;
 	}
-	ref->done = body.done;
-	ref->ctx = body.ctx;
+	if (body.sent) {
+		ref->next = h->pending;
+		h->pending = ref;
+		evhttp_request_set_on_complete_cb(req, request_complete, h);
+	}
 	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
@@ -492,6 +535,7 @@ tl_http *tl_http_new(tl_loop *l, int fd, int timeout_s, tl_http_fn fn,
 	}
 	h->fn = fn;
 	h->arg = arg;
+	h->base = l->base;
 	/* Every method reaches the callback, so others get 405 rather than
 	 * libevent's 501. */
 	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |

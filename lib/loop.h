@@ -79,13 +79,16 @@ int tl_sock_port(int fd);
 /* HTTP. The handler gets the decoded path (leading '/' included, no query)
  * and the peer ("ip:port"), and returns a status; for 200 it fills body.
  * done(ctx) is called once the bytes are no longer needed (sent, or the
- * connection gone), whatever the method. Methods other than GET and HEAD get
+ * connection gone), whatever the method; sent(ctx), when given, just before
+ * it once the whole response of a GET was written to the connection (not
+ * when it was cut). Methods other than GET and HEAD get
  * 405 without calling the handler; HEAD gets the headers of GET. */
 typedef struct tl_http_body {
 	const void *data;
 	size_t len;
 	const char *type;	/* Content-Type; NULL: application/octet-stream */
 	void (*done)(void *ctx);
+	void (*sent)(void *ctx);
 	void *ctx;
 } tl_http_body;
 typedef int (*tl_http_fn)(void *arg, const char *path, const char *peer,

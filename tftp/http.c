@@ -1,5 +1,6 @@
 #include "http.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 struct tl_tftp_http {
 	tl_tftp_ns *ns;
 	tl_http *http;
+	tl_tsrec *rec;
 	int port;
 };
 
@@ -17,7 +19,16 @@ struct tl_tftp_http {
 struct held {
 	tl_tftp_ns *ns;
 	tl_tftp_file f;
+	tl_tsrec *rec;
+	char name[64], peer[80];	/* for the record */
 };
+
+static void sent(void *ctx)
+{
+	struct held *h = ctx;
+
+	tl_tsrec_file(h->rec, h->name, h->f.data, h->f.len, h->peer, "http");
+}
 
 static void release(void *ctx)
 {
@@ -54,6 +65,12 @@ static int serve(void *arg, const char *path, const char *peer,
 	body->len = held->f.len;
 	body->done = release;
 	body->ctx = held;
+	if (h->rec) {
+		held->rec = h->rec;
+		snprintf(held->name, sizeof(held->name), "%s", file);
+		snprintf(held->peer, sizeof(held->peer), "%s", peer);
+		body->sent = sent;
+	}
 	return 200;
 }
 
@@ -76,6 +93,11 @@ tl_tftp_http *tl_tftp_http_new(tl_loop *l, tl_tftp_ns *ns, const char *listen,
 		return NULL;
 	}
 	return h;
+}
+
+void tl_tftp_http_record(tl_tftp_http *h, tl_tsrec *r)
+{
+	h->rec = r;
 }
 
 int tl_tftp_http_port(const tl_tftp_http *h)

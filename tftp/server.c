@@ -345,6 +345,11 @@ fail:
 	return NULL;
 }
 
+void tl_tftp_server_record(tl_tftp_server *s, tl_tsrec *r)
+{
+	s->rec = r;
+}
+
 int tl_tftp_server_port(const tl_tftp_server *s)
 {
 	return s->port;

@@ -8,6 +8,7 @@
 #include "err.h"
 #include "loop.h"
 #include "namespace.h"
+#include "tsrecord.h"
 
 typedef struct tl_tftp_cfg {
 	const char *listen;	/* numeric address; NULL or "" every address */
@@ -31,6 +32,8 @@ typedef struct tl_tftp_server tl_tftp_server;
  * and serves from ns when the loop runs. */
 tl_tftp_server *tl_tftp_server_new(tl_loop *l, tl_tftp_ns *ns,
 				   const tl_tftp_cfg *c, tl_err *e);
+/* Records every completed transfer's trust state in r (tsrecord.h). */
+void tl_tftp_server_record(tl_tftp_server *s, tl_tsrec *r);
 /* The bound port (useful with port 0). */
 int tl_tftp_server_port(const tl_tftp_server *s);
 /* New limits after a reload (the address and port stay). */

@@ -14,6 +14,7 @@
 struct worker {
 	tl_tftpd_reloader rl;	/* its loop and server are the worker's */
 	tl_tftp_http *http;
+	tl_tsrec *rec;		/* what phones completed (tsrecord.h) */
 };
 
 static void drained(void *arg)
@@ -40,7 +41,7 @@ static void on_reload(void *arg)
 
 int tl_tftpd_serve(const tl_tftpd_opts *o, tl_tftp_ns *ns, int ready)
 {
-	struct worker w = { .http = NULL };
+	struct worker w = { .http = NULL, .rec = NULL };
 	const tl_conf *conf = tl_tftp_ns_conf(ns);
 	tl_ev *sig[3] = { NULL, NULL, NULL };
 	int http_port = o->http_port != -2 ? o->http_port : conf->tftp.http_port;
@@ -60,6 +61,7 @@ int tl_tftpd_serve(const tl_tftpd_opts *o, tl_tftp_ns *ns, int ready)
 							  http_port, c.reuseport,
 							  &e)) == NULL) ||
 	    tl_tftp_ns_keep_store(ns, &e) ||
+	    (w.rec = tl_tsrec_new(w.rl.loop, o->dir, &e)) == NULL ||
 	    tl_tftpd_drop(conf->tftp.user, &e) ||
 	    tl_loop_signals(w.rl.loop, on_stop, on_reload, &w, sig, &e) ||
 	    tl_tftpd_reload_watch(&w.rl, &e)) {
@@ -67,6 +69,9 @@ int tl_tftpd_serve(const tl_tftpd_opts *o, tl_tftp_ns *ns, int ready)
 		       tl_log_val(e.msg, m, sizeof(m)));
 		goto out;
 	}
+	tl_tftp_server_record(w.rl.srv, w.rec);
+	if (w.http)
+		tl_tftp_http_record(w.http, w.rec);
 	tl_loop_spin(w.rl.loop, (unsigned)conf->tftp.busy_poll_us);
 	tl_tftp_ns_stats(ns, &files, &bytes, &held);
 	tl_log(LOG_INFO, "event=start pid=%ld port=%d http_port=%d files=%zu bytes=%llu "
@@ -86,6 +91,7 @@ out:
 	tl_loop_signals_free(sig);
 	tl_tftp_http_free(w.http);
 	tl_tftp_server_free(w.rl.srv);
+	tl_tsrec_free(w.rec);
 	tl_loop_free(w.rl.loop);
 	return rc;
 }

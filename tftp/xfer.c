@@ -70,9 +70,11 @@ void tl_tftp_xfer_end(tl_tftp_xfer *x, const char *result, int code,
 	       x->netascii ? "netascii" : "octet", (unsigned long long)bytes,
 	       (unsigned long long)(tl_now_ms() - x->t0), x->blksize, x->window,
 	       x->resent, result, detail);
-	if (!strcmp(result, "ok"))
+	if (!strcmp(result, "ok")) {
 		s->st.ok++;
-	else
+		/* the final ACK is in: the phone has the whole file */
+		tl_tsrec_file(s->rec, x->name, x->file.data, x->file.len, who, "tftp");
+	} else
 		s->st.failed++;
 	s->st.bytes += bytes;
 	tl_htab_remove(&s->by_peer, &x->node);

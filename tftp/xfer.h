@@ -12,6 +12,7 @@
 #include "hash.h"
 #include "packet.h"
 #include "server.h"
+#include "tsrecord.h"
 
 #define TL_TFTP_BATCH 64	/* datagrams per sendmmsg / per wake-up */
 
@@ -62,6 +63,7 @@ struct tl_tftp_server {
 	tl_ev_fn done;
 	void *done_arg;
 	struct tl_tftp_stats st;
+	tl_tsrec *rec;		/* completed transfers go to it; NULL: none */
 	uint8_t rbuf[65536];
 };
 

@@ -121,8 +121,8 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 		if ((d = tl_tvsd_new(s, o->node, &e)) == NULL)
 			goto fail;
 	}
-	if (tl_daemon_drop(s->conf.tvs.user, &e) ||
-	    (l = tl_loop_new(&e)) == NULL || tl_tvsd_serve(d, l, fd, &e))
+	if ((l = tl_loop_new(&e)) == NULL || tl_tvsd_record(d, l, &e) ||
+	    tl_daemon_drop(s->conf.tvs.user, &e) || tl_tvsd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
 	if (tl_daemon_run(l, tl_tvsd_hup, d, &e) == 0)

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "tsrecord.h"
 #include "trustlist.h"
 
 /* An index with the requests using it: a reload swaps in a new one and the
@@ -23,6 +24,7 @@ struct tl_tvsd {
 	tl_netsrv *srv;
 	tl_ev *check_ev;
 	tl_ev *log_ev;		/* writes the round's log lines */
+	tl_tsrec *rec;		/* what phones were told (tsrecord.h) */
 };
 
 /* Per connection: requests answered so far. */
@@ -121,8 +123,14 @@ void tl_tvsd_free(tl_tvsd *d)
 		tl_log_hold(NULL, NULL);
 	tl_ev_free(d->log_ev);
 	tl_tls_free(d->tls);
+	tl_tsrec_free(d->rec);
 	ix_put(d->cur);
 	free(d);
+}
+
+int tl_tvsd_record(tl_tvsd *d, tl_loop *l, tl_err *e)
+{
+	return (d->rec = tl_tsrec_new(l, d->s->dir, e)) ? 0 : -1;
 }
 
 size_t tl_tvsd_entries(const tl_tvsd *d)
@@ -221,8 +229,24 @@ static void log_request(const tl_conf_tvs *t, const char *peer, const tl_tvs_msg
 	tl_cert_free(parsed);
 }
 
-static int answer(const tl_tvs_index *ix, const tl_conf_tvs *t, const tl_tvs_msg *m,
-		  const char *peer, tl_buf *out, tl_err *e)
+/* The answer in the phone's trust state: the certificate by SHA-256. */
+static void record(tl_tsrec *rec, const char *peer, const tl_tvs_msg *m,
+		   const tl_tvs_entry *en, const char *verdict)
+{
+	uint8_t h[TL_HASH_MAX];
+	const uint8_t *sha = en ? en->sha256 : NULL;
+
+	if (rec == NULL)
+		return;
+	if (sha == NULL && m->cert && tl_hash(TL_HASH_SHA256, m->cert, m->cert_len, h) > 0)
+		sha = h;
+	tl_tsrec_tvs(rec, m->device, m->device_len, peer,
+		     m->command == TL_TVS_VERIFY_REQUEST ? "verify" : "query", sha,
+		     verdict);
+}
+
+static int answer(const tl_tvs_index *ix, const tl_conf_tvs *t, tl_tsrec *rec,
+		  const tl_tvs_msg *m, const char *peer, tl_buf *out, tl_err *e)
 {
 	const tl_tvs_entry *en;
 	const char *verdict;
@@ -262,6 +286,7 @@ static int answer(const tl_tvs_index *ix, const tl_conf_tvs *t, const tl_tvs_msg
 		r.status = TL_TVS_INVALID;
 	}
 	log_request(t, peer, m, en, verdict);
+	record(rec, peer, m, en, verdict);
 	return tl_tvs_encode(&r, out, e);
 }
 
@@ -281,7 +306,7 @@ long tl_tvsd_request(tl_tvsd *d, const uint8_t *buf, size_t len, const char *pee
 	if (m.command != TL_TVS_VERIFY_REQUEST && m.command != TL_TVS_QUERY_REQUEST)
 		return tl_fail(e, "TVS message: command %u is not a request", m.command);
 	r = ix_get(d);
-	rc = answer(&r->ix, &d->s->conf.tvs, &m, peer, out, e);
+	rc = answer(&r->ix, &d->s->conf.tvs, d->rec, &m, peer, out, e);
 	ix_put(r);
 	return rc ? -1 : (long)used;
 }

@@ -41,6 +41,10 @@ size_t tl_tvsd_entries(const tl_tvsd *d);
 long tl_tvsd_request(tl_tvsd *d, const uint8_t *buf, size_t len, const char *peer,
 		     tl_buf *out, tl_err *e);
 
+/* Records every answer in the phones' trust state (tsrecord.h), on a
+ * connection opened now: before privileges are dropped, with l the loop
+ * tl_tvsd_serve will serve on. */
+int tl_tvsd_record(tl_tvsd *d, tl_loop *l, tl_err *e);
 /* Serves on the listening socket fd (owned from now on) in loop l. */
 int tl_tvsd_serve(tl_tvsd *d, tl_loop *l, int fd, tl_err *e);
 
