@@ -15,7 +15,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-PKGS = libxml-2.0 libevent sqlite3 inih zlib libcurl libsystemd
+PKGS = libxml-2.0 libevent sqlite3 inih zlib libcurl libsystemd jansson
 
 # fast: Debian's wolfSSL source built with its assembly (scripts/wolfssl.sh),
 # linked statically; system: Debian's shared libwolfssl, for packages and
@@ -55,7 +55,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
-INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -D_GNU_SOURCE \
+INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -Iweb -D_GNU_SOURCE \
 	-DTRUSTLINE_VERSION=\"$(VERSION)\"
 CPPFLAGS += $(INCLUDES)
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(WOLFSSL_CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
@@ -66,7 +66,7 @@ LDLIBS += $(WOLFSSL_LIBS) $(PKG_LIBS)
 # Each server directory holds its protocol code (library, shared with the
 # clients phone-sim uses) and the program's main.c.
 SERVER_DIRS = tftp tvs capf
-LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim
+LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim web
 LIB_SRC = $(filter-out %/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB = $(BUILD)/libtrustline.a
@@ -74,7 +74,8 @@ LIB = $(BUILD)/libtrustline.a
 CLI_SRC = $(wildcard cli/*.c)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 SERVER_PROGS = $(patsubst %/main.c,$(BUILD)/bin/%d,$(wildcard $(addsuffix /main.c,$(SERVER_DIRS))))
-PROGS = $(BUILD)/bin/trustline $(SERVER_PROGS) $(BUILD)/bin/phone-sim
+PROGS = $(BUILD)/bin/trustline $(SERVER_PROGS) $(BUILD)/bin/phone-sim \
+	$(BUILD)/bin/trustline-web
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -115,6 +116,11 @@ $(BUILD)/bin/%d: $(BUILD)/%/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bin/phone-sim: $(BUILD)/phone-sim/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# web/: the administration web page (docs/web.md), named as it is installed
+$(BUILD)/bin/trustline-web: $(BUILD)/web/main.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 

@@ -19,6 +19,7 @@ static const struct {
 	{ "enc", cmd_enc, "build, decrypt and show encrypted configurations (.enc.sgn)" },
 	{ "capf", cmd_capf, "enroll with capfd as a phone does (LSC install, fetch, delete)" },
 	{ "tvs", cmd_tvs, "ask a TVS server to verify a certificate or find one, as a phone does" },
+	{ "admin", cmd_admin, "add, remove and list the accounts of the web page (trustline-web)" },
 };
 
 static void usage(FILE *f)

@@ -81,6 +81,11 @@ const tl_db_migration tl_db_migrations[] = {
 	  NULL },
 	/* 5: see hash_auth_strings */
 	{ NULL, hash_auth_strings },
+	/* 6: the web page's administrator accounts (db/account.c) */
+	{ "CREATE TABLE account (name TEXT PRIMARY KEY, hash TEXT NOT NULL,"
+	  " failures INTEGER NOT NULL, locked_until INTEGER NOT NULL,"
+	  " created INTEGER NOT NULL, updated INTEGER NOT NULL);",
+	  NULL },
 };
 
 const int tl_db_nmigrations =

@@ -46,7 +46,7 @@ db.commit()
 X
 chmod 644 dd/trustline.db dd/trustline.db-wal dd/trustline.db-shm 2>/dev/null || chmod 644 dd/trustline.db
 expect 0 $T device list
-[ "$(db "PRAGMA user_version")" = 5 ] || fail "not migrated"
+[ "$(db "PRAGMA user_version")" = 6 ] || fail "not migrated"
 case $(db "SELECT capf_auth_string FROM device WHERE name = '$D'") in
 pbkdf2-sha256\$*) ;;
 *) fail "the clear string was not hashed" ;;
