@@ -88,6 +88,21 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
+# The web page's tests (tests/web): curl's security checks and a headless
+# chromium driven by python3-selenium; screenshots in $(BUILD)/web-test-output
+.PHONY: check-web check-web-run ensure-deps-web
+ensure-deps-web:
+	@scripts/deps.sh --ensure web
+check-web: ensure-deps-web
+	@$(MAKE) --no-print-directory check-web-run
+
+check-web-run: $(PROGS)
+	@set -e; for t in tests/web/test_*.sh; do d=$$(mktemp -d); \
+		(cd $$d && TRUSTLINE=$(CURDIR)/$(BUILD)/bin/trustline \
+		 BUILD_DIR=$(CURDIR)/$(BUILD) WEB_OUT=$(CURDIR)/$(BUILD)/web-test-output \
+		 sh $(CURDIR)/$$t) || { echo "web: $$t: FAILED"; rm -rf $$d; exit 1; }; \
+		echo "web: $$(basename $$t): ok"; rm -rf $$d; done
+
 .PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
 .DEFAULT_GOAL := all

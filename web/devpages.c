@@ -181,8 +181,10 @@ void page_device(tl_wctx *c)
 	web_begin(c, "Phone Configuration");
 	h_fmt(&c->body, "<h2 id=\"devtitle\">%s</h2>", d.name);
 	device_form(c, &d, 0);
-	h_raw(&c->body, "<h2>Certification Authority Proxy Function (CAPF) Information</h2>");
+	h_raw(&c->body, "<h2>Certification Authority Proxy Function (CAPF) Information</h2>"
+	      "<div id=\"capf\">");
 	h_fields(&c->body, o, cols, sizeof(cols) / sizeof(cols[0]));
+	h_raw(&c->body, "</div>");
 	h_fmt(&c->body, "<form method=\"post\" action=\"/device/capf\">"
 	      "<input type=\"hidden\" name=\"name\" value=\"%s\"><table class=\"fields\">"
 	      "<tr><th>Certificate Operation</th><td><select name=\"operation\" "
