@@ -256,8 +256,8 @@ fuzz-run: $(FUZZ_BIN)
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # The commands in bindir, the daemons in sbindir as trustline-tftpd,
-# trustline-tvsd and trustline-capfd (tftpd alone would clash with other
-# TFTP servers). make install prefix=/usr DESTDIR=... for a package.
+# trustline-tvsd, trustline-capfd and trustline-web (tftpd alone would clash
+# with other TFTP servers). make install prefix=/usr DESTDIR=... for a package.
 prefix ?= $(PREFIX)
 bindir ?= $(prefix)/bin
 sbindir ?= $(prefix)/sbin
@@ -269,6 +269,7 @@ install: $(PROGS)
 	install -m 0755 $(BUILD)/bin/trustline $(BUILD)/bin/phone-sim $(DESTDIR)$(bindir)/
 	for p in $(notdir $(SERVER_PROGS)); do \
 		install -m 0755 $(BUILD)/bin/$$p $(DESTDIR)$(sbindir)/trustline-$$p || exit 1; done
+	install -m 0755 $(BUILD)/bin/trustline-web $(DESTDIR)$(sbindir)/
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(docdir)/
 	install -d $(DESTDIR)$(completiondir)
 	install -m 0644 completion/trustline $(DESTDIR)$(completiondir)/trustline
@@ -297,4 +298,4 @@ clean:
 	rm -rf build build-san build-fuzz build-sys build-san-sys build-fuzz-sys
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_PROGS:$(BUILD)/bin/%d=$(BUILD)/%/main.d) \
-	$(BUILD)/phone-sim/main.d $(FUZZ_LIB_OBJ:.o=.d)
+	$(BUILD)/phone-sim/main.d $(BUILD)/web/main.d $(FUZZ_LIB_OBJ:.o=.d)
