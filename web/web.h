@@ -11,7 +11,7 @@
 #include "httpreq.h"
 #include "loop.h"
 #include "netloop.h"
-#include "session.h"
+#include "websession.h"
 #include "store.h"
 #include "tlv.h"
 

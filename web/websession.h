@@ -1,7 +1,7 @@
 /* trustline-web's login sessions, in memory: a random id (the cookie) and
  * a random CSRF token each, ended by logout, an idle time or an age. */
-#ifndef TL_SESSION_H
-#define TL_SESSION_H
+#ifndef TL_WEBSESSION_H
+#define TL_WEBSESSION_H
 
 #include <stdint.h>
 

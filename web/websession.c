@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "session.h"
+#include "websession.h"
 #include "x509.h"
 
 static int random_hex(char out[65], tl_err *e)
