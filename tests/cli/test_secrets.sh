@@ -41,6 +41,8 @@ python3 - dd/trustline.db $D <<'X'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE device SET capf_auth_string = '13579' WHERE name = ?", (sys.argv[2],))
+# a database of version 4 had no table of the later migrations
+db.execute("DROP TABLE account")
 db.execute("PRAGMA user_version = 4")
 db.commit()
 X
