@@ -269,6 +269,9 @@ void page_cert_download(tl_wctx *c)
 		tl_buf_add(&c->body, pem, strlen(pem));
 		free(pem);
 		c->type = "application/x-pem-file";
+	} else {
+		tl_cert_free(cert);
+		return web_error(c, 500, e.msg);
 	}
 	/* the file name from names the purposes and stores allow, made safe */
 	for (char *p = name; *p; p++)
@@ -331,7 +334,8 @@ void page_cert_regenerate(tl_wctx *c)
 		return web_error(c, 500, "out of memory");
 	rc = tl_pki_generate(c->w->s, &o, f, &e);
 	fclose(f);
-	web_outcome(c, "Regenerate Certificate", rc == 0, out, e.msg, "/certificates");
+	web_outcome(c, "Regenerate Certificate", rc == 0, out, e.msg, NULL,
+		    "/certificates");
 	free(out);
 }
 
@@ -351,7 +355,7 @@ static void target_fields(tl_wctx *c)
 
 void page_cert_csr(tl_wctx *c)
 {
-	char purpose[64], node[64], *pem = NULL, *out;
+	char purpose[64], node[64], *pem = NULL, *out, link[200];
 	size_t len;
 	tl_csropts o;
 	tl_err e;
@@ -397,14 +401,9 @@ void page_cert_csr(tl_wctx *c)
 		fprintf(f, "%s", pem);
 	fclose(f);
 	free(pem);
-	web_outcome(c, "Generate Certificate Signing Request", rc == 0, out, e.msg,
+	snprintf(link, sizeof(link), "/certificate/csr?purpose=%s&node=%s", purpose, node);
+	web_outcome(c, "Generate Certificate Signing Request", rc == 0, out, e.msg, link,
 		    "/certificates");
-	if (rc == 0 && !c->api) {
-		c->body.len -= strlen("</main></body></html>\n");
-		h_fmt(&c->body, "<p><a id=\"download\" href=\"/certificate/csr?purpose=%s"
-		      "&amp;node=%s\">Download CSR</a></p>", purpose, node);
-		web_end(c);
-	}
 	free(out);
 }
 
@@ -486,7 +485,7 @@ void page_cert_upload(tl_wctx *c)
 	fclose(f);
 	tl_certs_free(certs, n);
 	web_outcome(c, "Upload Certificate/Certificate chain", rc == 0, out, e.msg,
-		    "/certificates");
+		    NULL, "/certificates");
 	free(out);
 }
 
@@ -524,7 +523,7 @@ void page_trust_delete(tl_wctx *c)
 		      "<a href=\"/certificates\">Cancel</a></form>");
 		web_end(c);
 	} else {
-		web_outcome(c, "Delete Trust Certificate", rc == 0, out, e.msg,
+		web_outcome(c, "Delete Trust Certificate", rc == 0, out, e.msg, NULL,
 			    "/certificates");
 	}
 	free(out);

@@ -165,9 +165,11 @@ void page_device(tl_wctx *c)
 			 d.name, d.model, d.protocol, tl_profile_name(d.profile));
 		tl_device_free(&d);
 		if (rc)
-			return web_outcome(c, "Phone Configuration", 0, NULL, e.msg, "/devices");
+			return web_outcome(c, "Phone Configuration", 0, NULL, e.msg, NULL,
+					   "/devices");
 		if (c->api)
-			return web_outcome(c, "Phone Configuration", 1, msg, NULL, "/devices");
+			return web_outcome(c, "Phone Configuration", 1, msg, NULL, NULL,
+					   "/devices");
 		return web_redirect(c, "/device?name=%s", name);
 	}
 	o = device_json(&d);
@@ -243,12 +245,12 @@ void page_device_capf(tl_wctx *c)
 	    tl_capf_schedule(c->w->s, name, op, mode, mode == TL_CAPF_MODE_STRING ? str : "",
 			     d.capf_key, now + 7 * 86400, now, &e)) {
 		tl_device_free(&d);
-		return web_outcome(c, "CAPF Operation", 0, NULL, e.msg, "/devices");
+		return web_outcome(c, "CAPF Operation", 0, NULL, e.msg, NULL, "/devices");
 	}
 	snprintf(msg, sizeof(msg), "%s: %s, authentication by %s, key %s", name,
 		 tl_capf_op_name(op), tl_capf_mode_name(mode), d.capf_key);
 	tl_device_free(&d);
 	if (c->api)
-		return web_outcome(c, "CAPF Operation", 1, msg, NULL, "/devices");
+		return web_outcome(c, "CAPF Operation", 1, msg, NULL, NULL, "/devices");
 	web_redirect(c, "/device?name=%s", name);
 }

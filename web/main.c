@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	tl_log(LOG_INFO, "event=start listen=%s port=%d node=%s pid=%d",
 	       o.listen ? o.listen : "*", port, node, (int)getpid());
 	tl_daemon_ready();
-	rc = tl_daemon_run(l, NULL, NULL, &e) ? 1 : 0;
+	rc = tl_daemon_run(l, tl_web_hup, &w, &e) ? 1 : 0;
 	if (rc)
 		tl_log(LOG_ERR, "event=fatal error=%s", e.msg);
 	tl_log(LOG_INFO, "event=stop");

@@ -176,7 +176,7 @@ void web_error(tl_wctx *c, int status, const char *msg)
 }
 
 void web_outcome(tl_wctx *c, const char *title, int ok, const char *output,
-		 const char *error, const char *back)
+		 const char *error, const char *download, const char *back)
 {
 	if (c->api) {
 		json_t *o = json_object();
@@ -196,6 +196,8 @@ void web_outcome(tl_wctx *c, const char *title, int ok, const char *output,
 		h_raw(&c->body, "<p id=\"status\">Success.</p>");
 	if (output && *output)
 		h_fmt(&c->body, "<pre id=\"output\">%s</pre>", output);
+	if (ok && download)
+		h_fmt(&c->body, "<p><a id=\"download\" href=\"%s\">Download</a></p>", download);
 	h_fmt(&c->body, "<p><a id=\"back\" href=\"%s\">Back</a></p>", back);
 	web_end(c);
 }
@@ -252,10 +254,28 @@ static tl_session *session_of(tl_web *w, const tl_hreq *r)
 	return s;
 }
 
+void tl_web_hup(void *arg)
+{
+	tl_web *w = arg;
+	tl_err e;
+
+	if (tl_store_reload_conf(w->s, NULL, &e))
+		tl_log(LOG_ERR, "event=reload error=%s", e.msg);
+	else
+		tl_log(LOG_INFO, "event=reload nodes=%d", w->s->conf.nnodes);
+}
+
 static void dispatch(tl_wctx *c)
 {
 	const char *path = c->req->path;
+	long gen = tl_store_read_generation(c->w->s->dir);
 	char token[80];
+
+	/* `trustline cluster add-node` and the like bump the generation */
+	if (gen != c->w->generation) {
+		c->w->generation = gen;
+		tl_web_hup(c->w);
+	}
 
 	if (strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0) {
 		c->api = 1;
@@ -343,6 +363,7 @@ int tl_web_serve(tl_web *w, tl_loop *l, int fd, const char *node, tl_err *e)
 	tl_key *key = NULL;
 	int rc;
 
+	w->generation = tl_store_read_generation(w->s->dir);
 	if (tl_store_identity_load(w->s, "tomcat", node, &cert, &key, e))
 		return -1;
 	rc = tl_tls_server(&w->tls, cert, key, 12, e);

@@ -17,6 +17,7 @@
 
 typedef struct tl_web {
 	tl_store *s;
+	long generation;	/* of s->conf: a change re-reads trustline.conf */
 	tl_sessions sessions;
 	tl_netsrv *srv;
 	tl_tls *tls;
@@ -39,6 +40,8 @@ typedef struct tl_wctx {
 
 /* Serves on the listening socket fd with the tomcat identity of node. */
 int tl_web_serve(tl_web *w, tl_loop *l, int fd, const char *node, tl_err *e);
+/* SIGHUP: reads trustline.conf again (a node added shows on the pages). */
+void tl_web_hup(void *arg);
 void tl_web_free(tl_web *w);
 
 /* Answers. */
@@ -50,9 +53,10 @@ void web_end(tl_wctx *c);
 /* The hidden CSRF field every form that changes something carries. */
 void web_csrf(tl_wctx *c);
 /* What a library call printed on its report, and its outcome, as a page or
- * as {"ok":..., "output":..., "error":...}; then back links to back. */
+ * as {"ok":..., "output":..., "error":...}; the page links to download
+ * (when not NULL) and back. */
 void web_outcome(tl_wctx *c, const char *title, int ok, const char *output,
-		 const char *error, const char *back);
+		 const char *error, const char *download, const char *back);
 /* A captured report: open, then close to get its text (the caller frees). */
 FILE *web_report(char **text, size_t *len);
 /* ISO 8601 UTC, or null for 0. */

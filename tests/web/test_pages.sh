@@ -75,4 +75,8 @@ C -o del.json --data-urlencode "id=CallManager-trust/$name" -d force=yes -d "csr
 C "$URL/api/audit" > audit.json
 [ "$(json audit.json '[r["user"] for r in d if r["action"].startswith("trust") ][0]')" = alice ] ||
 	fail "the audit log does not name alice for the trust change"
+# a node added by the command line shows on the pages at the next request
+$TRUSTLINE cluster add-node cucm2 --data-dir dd > /dev/null 2>&1 || fail "add-node"
+C "$URL/certificate/csr" | grep -q '<option>cucm2</option>' ||
+	fail "the new node is not on the CSR page"
 echo "web pages: ok"
