@@ -55,7 +55,7 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 VERSION = 0.1.0
-INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -Iplan -D_GNU_SOURCE \
+INCLUDES = -Ilib -Idb -Ipki -Itrustlist -Itftp -Itvs -Icapf -Iphone-sim -Iplan -Iweb -D_GNU_SOURCE \
 	-DTRUSTLINE_VERSION=\"$(VERSION)\"
 CPPFLAGS += $(INCLUDES)
 CFLAGS += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(WOLFSSL_CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
@@ -66,7 +66,7 @@ LDLIBS += $(WOLFSSL_LIBS) $(PKG_LIBS)
 # Each server directory holds its protocol code (library, shared with the
 # clients phone-sim uses) and the program's main.c.
 SERVER_DIRS = tftp tvs capf
-LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim plan
+LIB_DIRS = lib db trustlist pki $(SERVER_DIRS) phone-sim plan web
 LIB_SRC = $(filter-out %/main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB = $(BUILD)/libtrustline.a
@@ -74,7 +74,8 @@ LIB = $(BUILD)/libtrustline.a
 CLI_SRC = $(wildcard cli/*.c)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 SERVER_PROGS = $(patsubst %/main.c,$(BUILD)/bin/%d,$(wildcard $(addsuffix /main.c,$(SERVER_DIRS))))
-PROGS = $(BUILD)/bin/trustline $(SERVER_PROGS) $(BUILD)/bin/phone-sim
+PROGS = $(BUILD)/bin/trustline $(SERVER_PROGS) $(BUILD)/bin/phone-sim \
+	$(BUILD)/bin/trustline-web
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -86,6 +87,21 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 # Small programs the end-to-end tests drive (built for `make check` only).
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+# The web page's tests (tests/web): curl's security checks and a headless
+# chromium driven by python3-selenium; screenshots in $(BUILD)/web-test-output
+.PHONY: check-web check-web-run ensure-deps-web
+ensure-deps-web:
+	@scripts/deps.sh --ensure web
+check-web: ensure-deps-web
+	@$(MAKE) --no-print-directory check-web-run
+
+check-web-run: $(PROGS)
+	@set -e; for t in tests/web/test_*.sh; do d=$$(mktemp -d); \
+		(cd $$d && TRUSTLINE=$(CURDIR)/$(BUILD)/bin/trustline \
+		 BUILD_DIR=$(CURDIR)/$(BUILD) WEB_OUT=$(CURDIR)/$(BUILD)/web-test-output \
+		 sh $(CURDIR)/$$t) || { echo "web: $$t: FAILED"; rm -rf $$d; exit 1; }; \
+		echo "web: $$(basename $$t): ok"; rm -rf $$d; done
 
 .PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet bench-plan fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
@@ -115,6 +131,11 @@ $(BUILD)/bin/%d: $(BUILD)/%/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bin/phone-sim: $(BUILD)/phone-sim/main.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# web/: the administration web page (docs/web.md), named as it is installed
+$(BUILD)/bin/trustline-web: $(BUILD)/web/main.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
@@ -241,8 +262,8 @@ fuzz-run: $(FUZZ_BIN)
 	@scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 # The commands in bindir, the daemons in sbindir as trustline-tftpd,
-# trustline-tvsd and trustline-capfd (tftpd alone would clash with other
-# TFTP servers). make install prefix=/usr DESTDIR=... for a package.
+# trustline-tvsd, trustline-capfd and trustline-web (tftpd alone would clash
+# with other TFTP servers). make install prefix=/usr DESTDIR=... for a package.
 prefix ?= $(PREFIX)
 bindir ?= $(prefix)/bin
 sbindir ?= $(prefix)/sbin
@@ -254,6 +275,7 @@ install: $(PROGS)
 	install -m 0755 $(BUILD)/bin/trustline $(BUILD)/bin/phone-sim $(DESTDIR)$(bindir)/
 	for p in $(notdir $(SERVER_PROGS)); do \
 		install -m 0755 $(BUILD)/bin/$$p $(DESTDIR)$(sbindir)/trustline-$$p || exit 1; done
+	install -m 0755 $(BUILD)/bin/trustline-web $(DESTDIR)$(sbindir)/
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(docdir)/
 	install -d $(DESTDIR)$(completiondir)
 	install -m 0644 completion/trustline $(DESTDIR)$(completiondir)/trustline
@@ -282,4 +304,4 @@ clean:
 	rm -rf build build-san build-fuzz build-sys build-san-sys build-fuzz-sys
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SERVER_PROGS:$(BUILD)/bin/%d=$(BUILD)/%/main.d) \
-	$(BUILD)/phone-sim/main.d $(FUZZ_LIB_OBJ:.o=.d)
+	$(BUILD)/phone-sim/main.d $(BUILD)/web/main.d $(FUZZ_LIB_OBJ:.o=.d)

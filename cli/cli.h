@@ -27,6 +27,7 @@ int cmd_enc(int argc, char **argv);
 int cmd_capf(int argc, char **argv);
 int cmd_tvs(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
 /* `cert revocation ...` (cli/revocation.c); argv[0] is "revocation". */
 int cli_cert_revocation(int argc, char **argv);
 /* For `cert show`: the stored revocation verdict of c, when the data

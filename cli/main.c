@@ -20,6 +20,7 @@ static const struct {
 	{ "capf", cmd_capf, "enroll with capfd as a phone does (LSC install, fetch, delete)" },
 	{ "tvs", cmd_tvs, "ask a TVS server to verify a certificate or find one, as a phone does" },
 	{ "plan", cmd_plan, "what a change would do to every phone, before it is made" },
+	{ "admin", cmd_admin, "add, remove and list the accounts of the web page (trustline-web)" },
 };
 
 static void usage(FILE *f)

@@ -100,6 +100,11 @@ const tl_db_migration tl_db_migrations[] = {
 	  " verdict TEXT NOT NULL, ts INTEGER NOT NULL);"
 	  "CREATE INDEX trust_tvs_device ON trust_tvs (device, id);",
 	  NULL },
+	/* 7: the web page's administrator accounts (db/account.c) */
+	{ "CREATE TABLE account (name TEXT PRIMARY KEY, hash TEXT NOT NULL,"
+	  " failures INTEGER NOT NULL, locked_until INTEGER NOT NULL,"
+	  " created INTEGER NOT NULL, updated INTEGER NOT NULL);",
+	  NULL },
 };
 
 const int tl_db_nmigrations =

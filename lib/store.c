@@ -628,11 +628,13 @@ void tl_store_fingerprint(const tl_cert *c, char out[65])
 		sprintf(out + 2 * i, "%02x", h[i]);
 }
 
-static const char *who(void)
+static const char *who(const tl_store *s)
 {
 	const char *u = getenv("SUDO_USER");
 	struct passwd *pw;
 
+	if (s->user[0])
+		return s->user;
 	if (u && *u)
 		return u;
 	pw = getpwuid(getuid());
@@ -646,7 +648,7 @@ int tl_store_audit(tl_store *s, const char *action, const char *object,
 
 	tl_store_fingerprint(old_cert, of);
 	tl_store_fingerprint(new_cert, nf);
-	return tl_db_audit_add(s->db, (long)time(NULL), who(), action, object,
+	return tl_db_audit_add(s->db, (long)time(NULL), who(s), action, object,
 			       old_cert ? of : NULL, new_cert ? nf : NULL, e);
 }
 

@@ -17,6 +17,9 @@ typedef struct tl_store {
 	char dir[1024];
 	tl_conf conf;
 	struct tl_db *db;	/* db.h */
+	/* Who the audit log names for changes made through this handle: a web
+	 * page's administrator; "": the user running the process. */
+	char user[64];
 } tl_store;
 
 /* The directory from --data-dir, else TRUSTLINE_DATA_DIR, else

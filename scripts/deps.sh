@@ -2,7 +2,8 @@
 # Installs the Debian packages trustline needs.
 #   scripts/deps.sh [--ensure] [SET]
 # SET: build (make, make demo), check (make check and the benchmarks), deb
-# (make deb and make deb-check) or all (default: everything, with clang for
+# (make deb and make deb-check), web (make check-web: a headless browser)
+# or all (default: everything, with clang for
 # make fuzz). Without root it says
 # what to run. --ensure is silent when everything is there.
 set -eu
@@ -18,13 +19,16 @@ dpkg-dev autoconf automake libtool"
 CHECK="$BUILD check libxml2-utils xxd python3 python3-cryptography python3-aiosmtpd strace man-db systemd sqlite3 bc"
 # debhelper and the package's Build-Depends (check)
 DEB="$BUILD debhelper check"
-ALL="$CHECK debhelper clang libclang-rt-dev"
+# make check-web: chromium headless, driven by Debian's selenium
+WEB="$BUILD curl openssl python3 chromium chromium-driver python3-selenium"
+ALL="$CHECK $WEB debhelper clang libclang-rt-dev"
 case $set_ in
 build) PKGS=$BUILD ;;
 check) PKGS=$CHECK ;;
 deb) PKGS=$DEB ;;
+web) PKGS=$WEB ;;
 all) PKGS=$ALL ;;
-*) echo "deps: unknown set \"$set_\": build, check, deb or all" >&2; exit 2 ;;
+*) echo "deps: unknown set \"$set_\": build, check, deb, web or all" >&2; exit 2 ;;
 esac
 
 missing=""

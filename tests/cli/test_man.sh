@@ -17,13 +17,15 @@ for f in "$ROOT"/man/*.[158]; do
 	[ -s page.txt ] || fail "$f: renders empty"
 	n=$((n + 1))
 done
-[ "$n" -eq 6 ] || fail "$n man pages, expected 6"
+[ "$n" -eq 7 ] || fail "$n man pages, expected 7"
 # the page's source with \- as -, for grep
 src() { sed 's/\\-/-/g' "$ROOT/man/$1"; }
-for d in tftpd tvsd capfd; do
+for d in tftpd tvsd capfd web; do
 	page=trustline-$d.8
+	bin=$d
+	[ "$d" = web ] && bin=trustline-web
 	src "$page" > src.txt
-	"$B/bin/$d" --help > help.txt
+	"$B/bin/$bin" --help > help.txt
 	opts=$(grep -o -- '--[a-z][a-z-]*\|^ *-[a-z]\b' help.txt | tr -d ' ' | sort -u)
 	[ -n "$opts" ] || fail "$d --help lists no option"
 	for o in $opts --help --version; do

@@ -42,14 +42,14 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE device SET capf_auth_string = '13579' WHERE name = ?", (sys.argv[2],))
 # as a version-4 database was: without the tables of later migrations
-for t in ("trust_addr", "trust_device", "trust_tvs"):
+for t in ("trust_addr", "trust_device", "trust_tvs", "account"):
     db.execute("DROP TABLE " + t)
 db.execute("PRAGMA user_version = 4")
 db.commit()
 X
 chmod 644 dd/trustline.db dd/trustline.db-wal dd/trustline.db-shm 2>/dev/null || chmod 644 dd/trustline.db
 expect 0 $T device list
-[ "$(db "PRAGMA user_version")" = 6 ] || fail "not migrated"
+[ "$(db "PRAGMA user_version")" = 7 ] || fail "not migrated"
 case $(db "SELECT capf_auth_string FROM device WHERE name = '$D'") in
 pbkdf2-sha256\$*) ;;
 *) fail "the clear string was not hashed" ;;
