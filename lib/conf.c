@@ -31,6 +31,7 @@ static void capf_defaults(tl_conf_capf *t)
 	t->port = 3804;
 	t->workers = 1;
 	t->lsc_days = 1825;
+	t->crl_days = 7;
 	t->lockout_attempts = 5;
 	t->lockout_minutes = 10;
 	t->max_connections = 1000;
@@ -304,6 +305,7 @@ static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
 	if (!strcmp(k, "workers")) return !number(v, 1, 256, &t->workers);
 	/* Cisco's limits: one day to twenty years. */
 	if (!strcmp(k, "lsc_days")) return !number(v, 1, 20 * 365 + 5, &t->lsc_days);
+	if (!strcmp(k, "crl_days")) return !number(v, 1, 366, &t->crl_days);
 	if (!strcmp(k, "issuer_cert"))
 		return path_setting(v, t->issuer_cert, sizeof(t->issuer_cert));
 	if (!strcmp(k, "issuer_key"))
@@ -671,8 +673,8 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		c->tvs.user);
 	write_tftp(&c->tftp, f);
 	fprintf(f, "\n[capf]\n# capfd; see docs/capfd.md\nlisten = %s\nport = %d\n"
-		"workers = %d\nlsc_days = %d\n", c->capf.listen, c->capf.port,
-		c->capf.workers, c->capf.lsc_days);
+		"workers = %d\nlsc_days = %d\ncrl_days = %d\n", c->capf.listen,
+		c->capf.port, c->capf.workers, c->capf.lsc_days, c->capf.crl_days);
 	if (c->capf.issuer_cert[0])
 		fprintf(f, "issuer_cert = %s\n", c->capf.issuer_cert);
 	if (c->capf.issuer_key[0])

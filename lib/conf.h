@@ -50,6 +50,7 @@ typedef struct tl_conf_capf {
 	int port;
 	int workers;		/* processes sharing the port (SO_REUSEPORT) */
 	int lsc_days;		/* validity of the LSCs it issues */
+	int crl_days;		/* validity of the LSC CRL it publishes */
 	char issuer_cert[256];	/* an issuing CA ("online CA"); "" = the CAPF key */
 	char issuer_key[256];	/* its key; "" = in issuer_cert */
 	int lockout_attempts;	/* wrong authentication strings before a lock */
