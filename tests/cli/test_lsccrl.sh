@@ -102,6 +102,76 @@ curl -sS -o http.crl "http://127.0.0.1:$H/CAPF-LSC.crl" || fail "HTTP"
 cmp http.crl $CRL || fail "HTTP copy differs"
 tftp 127.0.0.1 "$P" -m binary -c get CAPF-LSC.crl tftp.crl || fail "TFTP"
 cmp tftp.crl $CRL || fail "TFTP copy differs"
+
+# ---- phone-sim --lsc-crl: its LSC checked against the CRL ----
+SIM=$BUILD_DIR/bin/phone-sim
+D3=SEP001122330003
+reloads() { grep -c "event=reload result=ok" tftpd.log || true; }
+wait_reload() {	# wait_reload N: tftpd finished a reload after the N-th
+	for _ in $(seq 100); do
+		[ "$(reloads)" -gt "$1" ] && return 0
+		sleep 0.05
+	done
+	cat tftpd.log; fail "tftpd did not reload"
+}
+boot() {	# boot CODE: the phone boots, asks CAPF and checks the CRL
+	expect "$1" $SIM boot --state ph --mac ${D3#SEP} --model CP-8865 \
+		--tftp 127.0.0.1:"$P" --capf 127.0.0.1:"$PORT" --lsc-crl --json
+}
+lsc_crl_line() { json out.txt '[s["line"] for s in d["steps"] if s["step"] == "LSC-CRL"][0]'; }
+$SIM mic --state ph --mac ${D3#SEP} --mfg-ca dd/certs/lab-manufacturing-CA > /dev/null
+n=$(reloads)
+expect 0 $T device add $D3 --model CP-8865 --profile authenticated --mic ph/mic.pem
+expect 0 $T device capf $D3 --operation install --auth-mode null --key ec:256
+wait_reload "$n"
+boot 0
+[ -f ph/lsc.pem ] || fail "no LSC installed: $(cat out.txt)"
+# the CRL step checks the LSC the phone booted with
+boot 0
+lsc_crl_line | grep -q "is not in the CRL" || fail "good LSC: $(cat out.txt)"
+n=$(reloads)
+expect 0 $T device lsc revoke $D3
+wait_reload "$n"
+boot 1
+lsc_crl_line | grep -q "is revoked" || fail "revoked LSC: $(cat out.txt)"
+json out.txt 'd["reason"]' | grep -q "revoked" || fail "reason: $(cat out.txt)"
+
+# a CRL it cannot check is a refusal, never a good LSC: another key with
+# the CAPF's name, a stale one, an oversized one, none
+cp $CRL published.crl
+printf '[ca]\ndefault_ca = d\n[d]\ndatabase = index.txt\ndefault_md = sha256\n' > ca.cnf
+: > index.txt
+openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt -days 30 \
+	-subj "$(openssl x509 -in capf.pem -noout -subject -nameopt compat | sed 's/^subject=//')" 2>/dev/null
+serve() {	# serve FILE: tftpd serves FILE as CAPF-LSC.crl
+	n=$(reloads)
+	cp "$1" $CRL
+	kill -HUP $TPID
+	wait_reload "$n"
+}
+openssl ca -gencrl -config ca.cnf -keyfile rogue.key -cert rogue.crt -crldays 7 \
+	-out rogue.pem 2>/dev/null
+openssl crl -in rogue.pem -outform DER -out rogue.crl
+serve rogue.crl
+boot 1
+lsc_crl_line | grep -q "signature does not verify" || fail "rogue CRL: $(cat out.txt)"
+openssl ca -gencrl -config ca.cnf -keyfile dd/certs/CAPF/pub.key -cert capf.pem \
+	-crl_lastupdate 20260101000000Z -crl_nextupdate 20260102000000Z -out stale.pem 2>/dev/null
+openssl crl -in stale.pem -outform DER -out stale.crl
+serve stale.crl
+boot 1
+lsc_crl_line | grep -q "stale" || fail "stale CRL: $(cat out.txt)"
+head -c 1100000 /dev/zero > big.crl
+serve big.crl
+boot 1
+lsc_crl_line | grep -q "more than the 1048576" || fail "oversized CRL: $(cat out.txt)"
+n=$(reloads)
+rm $CRL
+kill -HUP $TPID
+wait_reload "$n"
+boot 1
+lsc_crl_line | grep -q "has no CAPF-LSC.crl" || fail "no CRL: $(cat out.txt)"
+
 kill $TPID; wait $TPID || true; TPID=
 kill $CPID; wait $CPID || true; CPID=
 echo "lsccrl: ok"
