@@ -54,7 +54,9 @@ static void usage(FILE *f)
 "operation, its status code and text, and the LSC's serial and expiry.\n"
 "lsc revoke marks the phone's LSCs (installed, or issued and not yet\n"
 "confirmed) revoked: capfd refuses them as the phone's existing certificate,\n"
-"as it refuses one the phone deleted. Schedule an install to give it a new one.\n", f);
+"as it refuses one the phone deleted, and they are listed in the LSC CRL\n"
+"(tftpboot/CAPF-LSC.crl, published at once when the issuer's key can be\n"
+"read, else by capfd). Schedule an install to give it a new one.\n", f);
 }
 
 static const struct option dev_opts[] = {
