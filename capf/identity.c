@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "lsccrl.h"
 
 static void path_in(const tl_store *s, const char *p, char *out, size_t n)
 {
@@ -86,6 +87,7 @@ int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 	memset(v, 0, sizeof(*v));
 	v->store = s;
 	v->lsc_days = c->lsc_days;
+	v->crl_days = c->crl_days;
 	v->lockout_attempts = c->lockout_attempts;
 	v->lockout_window = 60L * c->lockout_minutes;
 	v->next_session = 1;
@@ -134,4 +136,12 @@ void tl_capf_srv_free(tl_capf_srv *v)
 		tl_cert_free(v->trust[i]);
 	free(v->trust);
 	memset(v, 0, sizeof(*v));
+}
+
+int tl_capf_srv_publish_crl(const tl_capf_srv *v, time_t now, int *published,
+			    tl_err *e)
+{
+	return tl_lsccrl_refresh(v->store, v->issuer ? v->issuer : v->capf,
+				 v->issuer ? v->issuer_key : v->capf_key, now,
+				 v->crl_days, published, e);
 }

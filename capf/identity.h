@@ -27,6 +27,7 @@ typedef struct tl_capf_srv {
 	const tl_cert *issuer_chain[TL_CAPF_MAX_CHAIN];
 	size_t nissuer_chain;
 	int lsc_days;
+	int crl_days;		/* validity of the LSC CRL */
 	int lockout_attempts;
 	long lockout_window;	/* seconds */
 	time_t (*clock)(void);	/* NULL: time(); tests move it */
@@ -45,5 +46,11 @@ typedef struct tl_capf_srv {
 int tl_capf_srv_load(tl_capf_srv *v, tl_store *s, const tl_conf_capf *c,
 		     const tl_capf_srv *keep, tl_err *e);
 void tl_capf_srv_free(tl_capf_srv *v);
+
+/* The LSC CRL signed by whoever issues LSCs (the issuing CA, else the
+ * CAPF key), published when it changed or half its validity is over
+ * (pki/lsccrl.h). *published is 1 when a new one was written. */
+int tl_capf_srv_publish_crl(const tl_capf_srv *v, time_t now, int *published,
+			    tl_err *e);
 
 #endif

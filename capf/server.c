@@ -15,6 +15,7 @@
 #include "capfdb.h"
 #include "daemon.h"
 #include "log.h"
+#include "lsccrl.h"
 #include "netloop.h"
 #include "writer.h"
 
@@ -26,6 +27,7 @@
  * certificate regenerated or imported, or a CAPF-trust change, is served
  * within this time without a SIGHUP. */
 #define WATCH_MS 2000
+#define CRL_TICKS 30
 
 /* The per-address rate table: fixed, so a flood from many addresses costs
  * no memory; two addresses sharing a slot share a budget. */
@@ -52,6 +54,7 @@ struct tl_capfd {
 	tl_capf_writer *writer;
 	tl_ev *watch;
 	long generation;	/* the data directory's, last looked at */
+	int crl_ticks;		/* watches since the LSC CRL was looked at */
 	uint64_t stamp;		/* of the files load() reads (files_stamp) */
 	rate_slot *rate;
 	uint64_t refused_logged;
@@ -267,6 +270,19 @@ void tl_capfd_hup(void *arg)
 	reload(arg, "sighup");
 }
 
+static void publish_crl(tl_capfd *d)
+{
+	int published = 0;
+	char v[600];
+	tl_err e;
+
+	if (tl_capf_srv_publish_crl(&d->cur->v, time(NULL), &published, &e))
+		tl_log(LOG_ERR, "event=crl_failed error=%s",
+		       tl_log_val(e.msg, v, sizeof(v)));
+	else if (published)
+		tl_log(LOG_INFO, "event=crl_published file=%s", TL_LSCCRL_PATH);
+}
+
 /* trustline bumps the generation with each change: a new CAPF identity
  * or CAPF-trust is taken for new connections; sessions in flight keep the
  * state and TLS context they started with. */
@@ -275,6 +291,12 @@ static void on_watch(void *arg)
 	tl_capfd *d = arg;
 	long g = tl_store_read_generation(d->s->dir);
 
+	/* an LSC revoked or deleted moves the generation; a CRL about to go
+	 * stale is looked for once a minute */
+	if (g != d->generation || ++d->crl_ticks >= CRL_TICKS) {
+		d->crl_ticks = 0;
+		publish_crl(d);
+	}
 	if (g == d->generation)
 		return;
 	d->generation = g;
@@ -459,6 +481,7 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
 		return -1;
 	if ((d->watch = tl_ev_periodic(l, WATCH_MS, on_watch, d, e)) == NULL)
 		return -1;
+	publish_crl(d);
 	return 0;
 }
 

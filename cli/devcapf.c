@@ -8,6 +8,8 @@
 
 #include "capfdb.h"
 #include "devcmd.h"
+#include "identity.h"
+#include "lsccrl.h"
 #include "json.h"
 
 static const char *const capf_keys[] = { "rsa:1024", "rsa:2048", "rsa:3072",
@@ -264,6 +266,26 @@ int cli_device_capf_status(const char *cmd, void (*help)(FILE *), int argc,
 			       &ctx, ctx.json);
 }
 
+/* The revocation stands in trustline.db whatever happens here: a CRL that
+ * cannot be signed now (the issuer's key unreadable to this user) is
+ * published by capfd when it sees the change. */
+static void publish_crl(tl_store *s)
+{
+	tl_capf_srv v;
+	int published = 0, rc;
+	tl_err e;
+
+	if ((rc = tl_capf_srv_load(&v, s, &s->conf.capf, NULL, &e)) == 0) {
+		rc = tl_capf_srv_publish_crl(&v, time(NULL), &published, &e);
+		tl_capf_srv_free(&v);
+	}
+	if (published)
+		printf("published %s\n", TL_LSCCRL_PATH);
+	else if (rc)
+		fprintf(stderr, "trustline: warning: %s not published now (%s); capfd "
+			"publishes it within a few seconds\n", TL_LSCCRL_PATH, e.msg);
+}
+
 /* device lsc revoke SEP<MAC>: argv[0] is "lsc" */
 int cli_device_lsc(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
@@ -304,12 +326,15 @@ int cli_device_lsc(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	tl_device_free(&d);
 	rc = tl_capf_lsc_revoke(&s, name, (long)time(NULL), &n, &e) ||
 	     (n > 0 && tl_store_audit(&s, "lsc revoke", name, NULL, NULL, &e));
-	tl_store_close(&s);
-	if (rc)
-		return cli_fail(EXIT_INVALID, &e);
-	if (n == 0)
+	if (rc || n == 0) {
+		tl_store_close(&s);
+		if (rc)
+			return cli_fail(EXIT_INVALID, &e);
 		return cli_error(EXIT_INVALID, "%s has no LSC in use to revoke", name);
+	}
 	printf("%s: %d LSC%s revoked; capfd refuses %s from now on\n", name, n,
 	       n == 1 ? "" : "s", n == 1 ? "it" : "them");
+	publish_crl(&s);
+	tl_store_close(&s);
 	return 0;
 }

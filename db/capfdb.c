@@ -289,6 +289,27 @@ int tl_capf_lsc_is_revoked(tl_store *s, const char *device, const char *serial,
 	return n > 0;
 }
 
+int tl_capf_lsc_revoked_each(tl_store *s, tl_capf_revoked_fn fn, void *arg,
+			     tl_err *e)
+{
+	sqlite3 *db = tl_sqlite(s);
+	sqlite3_stmt *st;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(db, "SELECT serial, updated, state FROM capf_lsc"
+			       " WHERE state IN ('revoked', 'deleted')"
+			       " ORDER BY updated, id", -1, &st, NULL) != SQLITE_OK)
+		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			(long)sqlite3_column_int64(st, 1),
+			(const char *)sqlite3_column_text(st, 2));
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = tl_fail(e, "trustline.db: %s", tl_db_error(db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,
 		    long now, tl_err *e)
 {

@@ -91,6 +91,13 @@ int tl_capf_lsc_revoke(tl_store *s, const char *device, long now, int *count,
  * device was revoked or deleted from the phone, 0 when not, -1 on error. */
 int tl_capf_lsc_is_revoked(tl_store *s, const char *device, const char *serial,
 			   tl_err *e);
+/* Every LSC that is revoked or that its phone deleted, oldest change
+ * first, for the LSC CRL: serial as stored, when it changed, its state
+ * ("revoked" or "deleted"). fn returning non-zero stops the walk. */
+typedef int (*tl_capf_revoked_fn)(void *arg, const char *serial, long when,
+				  const char *state);
+int tl_capf_lsc_revoked_each(tl_store *s, tl_capf_revoked_fn fn, void *arg,
+			     tl_err *e);
 /* The phone sent its certificate (troubleshoot): kept as "fetched",
  * status 5, done. */
 int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,

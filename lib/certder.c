@@ -130,3 +130,18 @@ int tl_certder_rsa_bits(const uint8_t *der, size_t len)
 		bits--;
 	return bits;
 }
+
+int tl_certder_subject(const uint8_t *der, size_t len, const uint8_t **name,
+		       size_t *name_len)
+{
+	span rest, at;
+
+	if (tbs_at_validity(der, len, &rest) || take(&rest, 0x30, NULL))
+		return -1;
+	at = rest;
+	if (take(&rest, 0x30, NULL))
+		return -1;
+	*name = at.p;
+	*name_len = (size_t)(rest.p - at.p);
+	return 0;
+}

@@ -20,4 +20,10 @@ int tl_certder_time_problem(const uint8_t *der, size_t len, char *msg,
  * or cannot be read. */
 int tl_certder_rsa_bits(const uint8_t *der, size_t len);
 
+/* The subject Name of the certificate, its whole DER element (tag and
+ * length included) inside der: what a CRL's issuer field repeats byte for
+ * byte. -1 when the DER cannot be walked. */
+int tl_certder_subject(const uint8_t *der, size_t len, const uint8_t **name,
+		       size_t *name_len);
+
 #endif

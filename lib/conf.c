@@ -31,6 +31,7 @@ static void capf_defaults(tl_conf_capf *t)
 	t->port = 3804;
 	t->workers = 1;
 	t->lsc_days = 1825;
+	t->crl_days = 7;
 	t->lockout_attempts = 5;
 	t->lockout_minutes = 10;
 	t->max_connections = 1000;
@@ -256,6 +257,25 @@ static int address(const char *v, char *out, size_t n, tl_err *e)
 	return 0;
 }
 
+/* "a, b": each a numeric address; kept as "a,b" */
+static int address_list(const char *v, char *out, size_t n, tl_err *e)
+{
+	char copy[256], one[64], *save = NULL;
+	size_t used = 0;
+
+	if (snprintf(copy, sizeof(copy), "%s", v) >= (int)sizeof(copy))
+		return tl_fail(e, "the list is longer than %zu characters", sizeof(copy) - 1);
+	out[0] = 0;
+	for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (address(tok, one, sizeof(one), e))
+			return -1;
+		used += (size_t)snprintf(out + used, n - used, "%s%s", used ? "," : "", one);
+		if (used >= n)
+			return tl_fail(e, "the list is too long");
+	}
+	return 0;
+}
+
 static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 {
 	if (!strcmp(k, "port")) return !number(v, 1, 65535, &t->port);
@@ -277,6 +297,8 @@ static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 		return !number(v, 0, 100000, &t->busy_poll_us);
 	if (!strcmp(k, "sign_static")) return !boolean(v, &t->sign_static);
 	if (!strcmp(k, "serve_unsigned")) return !boolean(v, &t->serve_unsigned);
+	if (!strcmp(k, "metrics_allow"))
+		return !address_list(v, t->metrics_allow, sizeof(t->metrics_allow), e);
 	if (!strcmp(k, "user")) {
 		if (!*v || strlen(v) >= sizeof(t->user) || strchr(v, ' '))
 			return 0;
@@ -327,6 +349,7 @@ static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
 	if (!strcmp(k, "workers")) return !number(v, 1, 256, &t->workers);
 	/* Cisco's limits: one day to twenty years. */
 	if (!strcmp(k, "lsc_days")) return !number(v, 1, 20 * 365 + 5, &t->lsc_days);
+	if (!strcmp(k, "crl_days")) return !number(v, 1, 366, &t->crl_days);
 	if (!strcmp(k, "issuer_cert"))
 		return path_setting(v, t->issuer_cert, sizeof(t->issuer_cert));
 	if (!strcmp(k, "issuer_key"))
@@ -644,6 +667,8 @@ static void write_tftp(const tl_conf_tftp *t, FILE *f)
 		tftp_key_out(f, &head, "sign_static", t->sign_static ? "true" : "false");
 	if (t->serve_unsigned != d.serve_unsigned)
 		tftp_key_out(f, &head, "serve_unsigned", t->serve_unsigned ? "true" : "false");
+	if (t->metrics_allow[0])
+		tftp_key_out(f, &head, "metrics_allow", t->metrics_allow);
 	if (strcmp(t->user, d.user))
 		tftp_key_out(f, &head, "user", t->user);
 	if (t->node[0])
@@ -698,8 +723,8 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		c->tvs.user);
 	write_tftp(&c->tftp, f);
 	fprintf(f, "\n[capf]\n# capfd; see docs/capfd.md\nlisten = %s\nport = %d\n"
-		"workers = %d\nlsc_days = %d\n", c->capf.listen, c->capf.port,
-		c->capf.workers, c->capf.lsc_days);
+		"workers = %d\nlsc_days = %d\ncrl_days = %d\n", c->capf.listen,
+		c->capf.port, c->capf.workers, c->capf.lsc_days, c->capf.crl_days);
 	if (c->capf.issuer_cert[0])
 		fprintf(f, "issuer_cert = %s\n", c->capf.issuer_cert);
 	if (c->capf.issuer_key[0])

@@ -41,6 +41,8 @@ typedef struct tl_conf_tftp {
 	int busy_poll_us;	/* tl_loop_spin; 0 = none */
 	int sign_static;	/* serve X.sgn for a static X */
 	int serve_unsigned;	/* serve SEP<MAC>.cnf.xml of non-secure devices */
+	char metrics_allow[256];	/* addresses besides loopback that may GET
+					 * /metrics, comma-separated; "" = none */
 	char user[64];		/* to drop to when started as root */
 	char node[64];		/* the TFTP node this tftpd is; "": the first */
 } tl_conf_tftp;
@@ -51,6 +53,7 @@ typedef struct tl_conf_capf {
 	int port;
 	int workers;		/* processes sharing the port (SO_REUSEPORT) */
 	int lsc_days;		/* validity of the LSCs it issues */
+	int crl_days;		/* validity of the LSC CRL it publishes */
 	char issuer_cert[256];	/* an issuing CA ("online CA"); "" = the CAPF key */
 	char issuer_key[256];	/* its key; "" = in issuer_cert */
 	int lockout_attempts;	/* wrong authentication strings before a lock */

@@ -13,6 +13,11 @@ void tl_der_put(tl_buf *b, uint8_t tag, const void *content, size_t len)
 	} else if (len <= 0xffff) {
 		tl_buf_u8(b, 0x82);
 		tl_buf_u16(b, (uint16_t)len);
+	} else if (len <= 0xffffff) {
+		/* a CRL listing thousands of phones' LSCs */
+		tl_buf_u8(b, 0x83);
+		tl_buf_u8(b, (uint8_t)(len >> 16));
+		tl_buf_u16(b, (uint16_t)len);
 	} else {
 		b->failed = 1;	/* nothing trustline encodes is this large */
 		return;

@@ -212,5 +212,9 @@ void tl_certs_free(tl_cert **v, size_t n);
  * and, when c has an authority key identifier and issuer a subject key
  * identifier, they are equal. Signatures are not checked. */
 int tl_cert_names_issuer(const tl_cert *c, const tl_cert *issuer);
+/* The key identifier that what c signs names in its authority key
+ * identifier: c's subject key identifier, else the SHA-1 of its public key
+ * (RFC 5280 4.2.1.2, method 1). Returns the length, or -1. */
+int tl_cert_key_id(const tl_cert *c, uint8_t out[64]);
 
 #endif

@@ -263,3 +263,16 @@ int tl_cert_names_issuer(const tl_cert *c, const tl_cert *issuer)
 		return 1;
 	return alen == slen && memcmp(aki, ski, (size_t)alen) == 0;
 }
+
+int tl_cert_key_id(const tl_cert *c, uint8_t out[64])
+{
+	uint8_t h[TL_HASH_MAX];
+	int n = 64;
+
+	if (c->x509 && wolfSSL_X509_get_subjectKeyID(c->x509, out, &n) && n > 0)
+		return n;
+	if (tl_hash(TL_HASH_SHA1, c->pubkey, c->pubkey_len, h) != 20)
+		return -1;
+	memcpy(out, h, 20);
+	return 20;
+}

@@ -84,6 +84,7 @@ int tl_sim_boot(int argc, char **argv)
 		{ "pin-itl", required_argument, 0, 'p' },
 		{ "auth-string", required_argument, 0, 'a' },
 		{ "timeout", required_argument, 0, 'o' },
+		{ "lsc-crl", no_argument, 0, 'L' },
 		{ "json", no_argument, 0, 'j' },
 		{ "verbose", no_argument, 0, 'v' },
 		{ "help", no_argument, 0, 'h' },
@@ -112,6 +113,7 @@ int tl_sim_boot(int argc, char **argv)
 		case 'p': pin_path = optarg; break;
 		case 'a': b->auth_string = optarg; break;
 		case 'o': b->timeout_ms = atoi(optarg); break;
+		case 'L': b->lsc_crl = 1; break;
 		case 'j': tl_sim_json = 1; break;
 		case 'v': tl_sim_verbose = 1; break;
 		case 'h': tl_sim_usage(stdout); free(b); return EXIT_OK;
@@ -158,6 +160,8 @@ int tl_sim_boot(int argc, char **argv)
 		rc = tl_boot_config(b, &cfg) < 0 ? -1 : 1;
 	if (rc == 0)
 		tl_boot_capf(b, &cfg);
+	if (rc == 0 && b->lsc_crl)
+		tl_boot_lsc_crl(b);
 	if (tl_flash_save_trust(&b->f, &e)) {
 		tl_sim_fail(0, "%s", e.msg);
 		rc = -1;

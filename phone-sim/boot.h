@@ -43,6 +43,7 @@ typedef struct tl_boot {
 	int refused;
 	char reason[1200];
 	int lsc_installed;	/* by this boot's CAPF session */
+	int lsc_crl;		/* --lsc-crl: check the LSC against CAPF-LSC.crl */
 	char absent[520];	/* why the server said the last file it did not
 				 * have is not there ("" when it did not say) */
 } tl_boot;
@@ -75,5 +76,10 @@ int tl_boot_lists(tl_boot *b, const tl_cert *pin);
 int tl_boot_config(tl_boot *b, tl_phonecnf *cfg);
 /* A CAPF session when the configuration asks for one. */
 void tl_boot_capf(tl_boot *b, const tl_phonecnf *cfg);
+/* A file from the TFTP server (over HTTP with --http): TL_TFTPC_OK with
+ * *buf, TL_TFTPC_NOTFOUND, or another failure (printed). */
+int tl_boot_fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len);
+/* --lsc-crl: the phone's LSC checked against CAPF-LSC.crl (lsccrl.c). */
+void tl_boot_lsc_crl(tl_boot *b);
 
 #endif

@@ -276,3 +276,8 @@ int tl_boot_config(tl_boot *b, tl_phonecnf *cfg)
 	free(buf);
 	return rc ? -1 : 0;
 }
+
+int tl_boot_fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
+{
+	return fetch(b, name, buf, len);
+}

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deliver.h"
 #include "fromstore.h"
 #include "pki.h"
 #include "trustlist.h"
@@ -213,6 +214,27 @@ void tl_pki_key_params(const tl_conf *c, const tl_purpose *p, const tl_key *old,
 		*hash = TL_HASH_SHA384;
 }
 
+/* TomcatCertRegen: an event, not a state (nothing tells trustline when the
+ * web services took the new certificate), so it is delivered once and not
+ * kept in the alarm table. */
+static void tomcat_regenerated(tl_store *s, const tl_purpose *p,
+			       const char *node, const tl_cert *cert, FILE *report)
+{
+	tl_alarm a = { .name = "TomcatCertRegen", .severity = "info",
+		       .raised = time(NULL) };
+	char *serial = tl_hex(cert->serial, cert->serial_len, 1);
+	tl_err e;
+
+	snprintf(a.object, sizeof(a.object), "identity/%s/%s", p->name, node);
+	snprintf(a.detail, sizeof(a.detail), "the %s certificate of %s was "
+		 "regenerated (serial %s): restart the web services that present it "
+		 "so that they serve the new one", p->name, node, serial ? serial : "?");
+	free(serial);
+	if (tl_deliver(&s->conf, &a, 1, &e) && report)
+		fprintf(report, "warning: alarm TomcatCertRegen not delivered: %s\n",
+			e.msg);
+}
+
 int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 {
 	const tl_conf *c = &s->conf;
@@ -279,6 +301,8 @@ int tl_pki_generate(tl_store *s, const tl_genopts *o, FILE *report, tl_err *e)
 	}
 	rc = tl_pki_cascade(s, p, node, old, old != NULL, cert, !o->quiet_cascade,
 			    report, e);
+	if (rc == 0 && old && !strncmp(p->name, "tomcat", 6))
+		tomcat_regenerated(s, p, node, cert, report);
 out:
 	tl_cert_free(old);
 	tl_cert_free(cert);

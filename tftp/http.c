@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "tftpmetrics.h"
 
 #define IDLE_TIMEOUT_S 30
 
@@ -45,8 +46,11 @@ static int serve(void *arg, const char *path, const char *peer,
 	struct held *held;
 	char name[400], why[700];
 	const char *file = path[0] == '/' ? path + 1 : path;
+	struct tl_tftp_stats *st = tl_tftp_metrics_slot();
 	int status, rc;
 
+	if (strcmp(path, "/metrics") == 0)
+		return tl_tftp_metrics_http(h->ns, peer, body);
 	held = malloc(sizeof(*held));
 	if (held == NULL)
 		return 503;
@@ -59,8 +63,16 @@ static int serve(void *arg, const char *path, const char *peer,
 	       held->f.why ? tl_log_val(held->f.why, why, sizeof(why)) : "");
 	if (rc) {
 		free(held);
+		if (status == 404)
+			st->http_not_found++;
+		else if (status == 403)
+			st->http_forbidden++;
+		else
+			st->http_error++;
 		return status;
 	}
+	st->http_ok++;
+	st->http_bytes += held->f.len;
 	body->data = held->f.data;
 	body->len = held->f.len;
 	body->done = release;

@@ -16,6 +16,7 @@
 #include "tftpd.h"
 #include "tftpdstart.h"
 #include "tftpdworkers.h"
+#include "tftpmetrics.h"
 
 static void usage(FILE *f)
 {
@@ -152,6 +153,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (o.pidfile && tl_daemon_pidfile(o.pidfile, getpid(), &e)) {
+		fprintf(stderr, "tftpd: %s\n", e.msg);
+		tl_tftp_ns_free(ns);
+		return 1;
+	}
+	if (tl_tftp_metrics_init(o.workers, &e)) {
 		fprintf(stderr, "tftpd: %s\n", e.msg);
 		tl_tftp_ns_free(ns);
 		return 1;

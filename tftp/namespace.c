@@ -342,6 +342,11 @@ void tl_tftp_ns_free(tl_tftp_ns *ns)
 	free(ns);
 }
 
+tl_store *tl_tftp_ns_store(tl_tftp_ns *ns)
+{
+	return ns->store;
+}
+
 int tl_tftp_ns_keep_store(tl_tftp_ns *ns, tl_err *e)
 {
 	tl_store *s = malloc(sizeof(*s));

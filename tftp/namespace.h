@@ -81,6 +81,9 @@ typedef struct tl_tftp_next tl_tftp_next;
  * through: called before privileges are dropped, in the process that
  * reloads (an SQLite handle does not survive fork). */
 int tl_tftp_ns_keep_store(tl_tftp_ns *ns, tl_err *e);
+/* That store, or NULL before tl_tftp_ns_keep_store (/metrics reads the
+ * alarms through it). */
+tl_store *tl_tftp_ns_store(tl_tftp_ns *ns);
 tl_tftp_next *tl_tftp_ns_build(tl_tftp_ns *ns, tl_err *e);
 void tl_tftp_ns_swap(tl_tftp_ns *ns, tl_tftp_next *n);
 /* Makes a build in progress, and every later one, give up soon and fail

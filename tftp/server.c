@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tftpmetrics.h"
 #include "xfer.h"
 
 #define BUCKETS_MAX 65536	/* clients the rate limiter remembers */
@@ -169,7 +170,7 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req,
 			 * (both wait a second), the client binds to the one
 			 * that arrives and would ignore a new transfer's port. */
 			if (x->req == req && (x->tries == 0 || x->acked <= 0)) {
-				s->st.dup_requests++;
+				s->st->dup_requests++;
 				tl_tftp_xfer_again(x);
 				return;
 			}
@@ -180,16 +181,16 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req,
 	/* Dropped without an answer: the client asks again after its
 	 * timeout, by when there may be room. */
 	if (s->active >= s->cfg.max_transfers) {
-		s->st.busy++;
+		s->st->busy++;
 		return;
 	}
 	if (!rate_ok(s, k)) {
-		s->st.limited++;
+		s->st->limited++;
 		return;
 	}
 	rc = tl_tftp_ns_lookup(s->ns, p->file, &f);
 	if (rc == -1) {
-		s->st.not_found++;
+		s->st->not_found++;
 		refuse(s, from, fromlen, p->file, "not-found", TL_TFTP_ENOTFOUND, f.why);
 		return;
 	}
@@ -198,7 +199,7 @@ static void start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req,
 		return;
 	}
 	if (rc) {
-		s->st.forbidden++;
+		s->st->forbidden++;
 		refuse(s, from, fromlen, p->file, "forbidden", TL_TFTP_EACCESS, NULL);
 		return;
 	}
@@ -223,7 +224,7 @@ static void request(tl_tftp_server *s, const uint8_t *buf, size_t len,
 	if (k.b[16] == 0 && k.b[17] == 0)
 		return;		/* port 0 cannot be answered */
 	if (tl_tftp_parse(buf, len, &p, &code, &e)) {
-		s->st.bad++;
+		s->st->bad++;
 		/* Too short to be anyone's request: no answer, so the server
 		 * is no amplifier for one-byte probes. */
 		if (len >= 4)
@@ -235,13 +236,13 @@ static void request(tl_tftp_server *s, const uint8_t *buf, size_t len,
 		start(s, &p, tl_hash_bytes(buf, len), &k, from, fromlen, local, locallen);
 		break;
 	case TL_TFTP_WRQ:
-		s->st.refused_write++;
+		s->st->refused_write++;
 		refuse(s, from, fromlen, p.file, "refused-write", TL_TFTP_EACCESS,
 		       "Access violation: read-only server");
 		break;
 	default:
 		/* DATA, ACK, ERROR or OACK to the request port: stray */
-		s->st.bad++;
+		s->st->bad++;
 		break;
 	}
 }
@@ -282,13 +283,13 @@ void tl_tftp_server_summary(tl_tftp_server *s)
 	tl_log(LOG_INFO, "event=summary active=%u requests=%llu ok=%llu failed=%llu "
 	       "not_found=%llu forbidden=%llu refused_write=%llu bad=%llu busy=%llu "
 	       "rate_limited=%llu duplicate_requests=%llu unknown_tid=%llu bytes=%llu",
-	       s->active, (unsigned long long)s->st.requests,
-	       (unsigned long long)s->st.ok, (unsigned long long)s->st.failed,
-	       (unsigned long long)s->st.not_found, (unsigned long long)s->st.forbidden,
-	       (unsigned long long)s->st.refused_write, (unsigned long long)s->st.bad,
-	       (unsigned long long)s->st.busy, (unsigned long long)s->st.limited,
-	       (unsigned long long)s->st.dup_requests,
-	       (unsigned long long)s->st.unknown_tid, (unsigned long long)s->st.bytes);
+	       s->active, (unsigned long long)s->st->requests,
+	       (unsigned long long)s->st->ok, (unsigned long long)s->st->failed,
+	       (unsigned long long)s->st->not_found, (unsigned long long)s->st->forbidden,
+	       (unsigned long long)s->st->refused_write, (unsigned long long)s->st->bad,
+	       (unsigned long long)s->st->busy, (unsigned long long)s->st->limited,
+	       (unsigned long long)s->st->dup_requests,
+	       (unsigned long long)s->st->unknown_tid, (unsigned long long)s->st->bytes);
 }
 
 static void on_summary(void *arg)
@@ -311,6 +312,7 @@ tl_tftp_server *tl_tftp_server_new(tl_loop *l, tl_tftp_ns *ns,
 		tl_fail(e, "out of memory");
 		return NULL;
 	}
+	s->st = tl_tftp_metrics_slot();
 	s->loop = l;
 	s->ns = ns;
 	s->fd = -1;

@@ -5,6 +5,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "store.h"
+#include "tftpmetrics.h"
 
 /* How often the data directory's generation is looked at: a `trustline`
  * change is served within this time without a SIGHUP. */
@@ -41,10 +42,12 @@ static void reloaded(void *arg)
 
 	r->job = NULL;
 	if (r->next == NULL) {
+		tl_tftp_metrics_slot()->reloads_failed++;
 		tl_log(LOG_ERR, "event=reload result=failed error=%s (still serving "
 		       "the files loaded before)",
 		       tl_log_val(r->job_err.msg, m, sizeof(m)));
 	} else {
+		tl_tftp_metrics_slot()->reloads_ok++;
 		tl_tftp_ns_swap(r->ns, r->next);
 		r->next = NULL;
 		tl_tftpd_settings(r->o, tl_tftp_ns_conf(r->ns), &c);

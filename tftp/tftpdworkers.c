@@ -12,6 +12,7 @@
 #include "log.h"
 #include "loop.h"
 #include "tftpdstart.h"
+#include "tftpmetrics.h"
 
 struct super {
 	tl_loop *loop;
@@ -83,6 +84,7 @@ int tl_tftpd_supervise(const tl_tftpd_opts *o, tl_tftp_ns *ns, int ready)
 
 		if (pid == 0) {
 			unsetenv("NOTIFY_SOCKET");	/* the supervisor says READY */
+			tl_tftp_metrics_worker(i);
 			close(p[0]);
 			if (ready >= 0)
 				close(ready);

@@ -71,12 +71,12 @@ void tl_tftp_xfer_end(tl_tftp_xfer *x, const char *result, int code,
 	       (unsigned long long)(tl_now_ms() - x->t0), x->blksize, x->window,
 	       x->resent, result, detail);
 	if (!strcmp(result, "ok")) {
-		s->st.ok++;
+		s->st->ok++;
 		/* the final ACK is in: the phone has the whole file */
 		tl_tsrec_file(s->rec, x->name, x->file.data, x->file.len, who, "tftp");
 	} else
-		s->st.failed++;
-	s->st.bytes += bytes;
+		s->st->failed++;
+	s->st->bytes += bytes;
 	tl_htab_remove(&s->by_peer, &x->node);
 	tl_ev_free(x->rd);
 	tl_ev_free(x->wr);
@@ -86,6 +86,7 @@ void tl_tftp_xfer_end(tl_tftp_xfer *x, const char *result, int code,
 	free(x->scratch);
 	free(x);
 	s->active--;
+	s->st->active = s->active;
 	if (s->draining && s->active == 0 && s->done) {
 		tl_ev_fn done = s->done;
 
@@ -287,7 +288,7 @@ void tl_tftp_xfer_read(void *arg)
 		if (memcmp(k.b, x->key.b, sizeof(k.b))) {
 			/* RFC 1350: another port is answered, the transfer
 			 * goes on undisturbed. */
-			s->st.unknown_tid++;
+			s->st->unknown_tid++;
 			tl_tftp_send_error(x->fd, &from, fromlen, TL_TFTP_EBADID, NULL);
 			continue;
 		}
@@ -381,8 +382,9 @@ int tl_tftp_xfer_start(tl_tftp_server *s, const tl_tftp_pkt *p, uint64_t req,
 		tl_tftp_ns_release(s->ns, f);
 		return -2;
 	}
-	s->st.requests++;
+	s->st->requests++;
 	s->active++;
+	s->st->active = s->active;
 	tl_htab_insert(&s->by_peer, &x->node, h);
 	x->sent_ms = tl_now_ms();
 	if (oack) {

@@ -45,9 +45,14 @@ typedef struct tl_tftp_xfer {
 	uint64_t t0;
 } tl_tftp_xfer;
 
+/* One worker's counters: in the slot tftp/metrics.c shares with the
+ * other workers, which /metrics sums. Only this worker writes them. */
 struct tl_tftp_stats {
 	uint64_t requests, ok, failed, not_found, forbidden, refused_write,
 		 bad, busy, limited, dup_requests, unknown_tid, bytes;
+	uint64_t active;	/* transfers running now */
+	uint64_t http_ok, http_not_found, http_forbidden, http_error, http_bytes;
+	uint64_t reloads_ok, reloads_failed;
 };
 
 struct tl_tftp_server {
@@ -62,7 +67,7 @@ struct tl_tftp_server {
 	int draining;
 	tl_ev_fn done;
 	void *done_arg;
-	struct tl_tftp_stats st;
+	struct tl_tftp_stats *st;
 	tl_tsrec *rec;		/* completed transfers go to it; NULL: none */
 	uint8_t rbuf[65536];
 };

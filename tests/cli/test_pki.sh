@@ -47,7 +47,7 @@ grep -q "Digital Signature, Key Encipherment, Data Encipherment, Key Agreement" 
 grep -q "IPSec End System" tomcat.txt || fail "tomcat EKU lacks ipsecEndSystem"
 grep -q "IPSec End System" ipsec.txt || fail "ipsec EKU lacks ipsecEndSystem"
 grep -q "Digital Signature, Key Encipherment, Data Encipherment$" TVS.txt || fail "TVS KU"
-grep -q "Digital Signature, Certificate Sign" CAPF.txt || fail "CAPF KU"
+grep -q "Digital Signature, Certificate Sign, CRL Sign" CAPF.txt || fail "CAPF KU"
 grep -q "Extended Key Usage" ITLRecovery.txt && fail "ITLRecovery has no EKU"
 grep -q "DNS:cucm-pub.lab.example" CallManager.txt || fail "CallManager SAN"
 openssl x509 -in dd/certs/CallManager-ECDSA/cucm-pub.pem -noout -text | grep -q "Key Encipherment" &&

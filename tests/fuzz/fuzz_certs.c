@@ -5,7 +5,8 @@
  * (seeds/fuzz_certs/): three P-256 certificates as a PEM bundle and as
  * `openssl crl2pkcs7 -nocrl` writes them in DER and PEM, and the two
  * certificates whose times lack seconds. The same bytes go through
- * lib/certder.c's walk, which reads what wolfSSL refuses. */
+ * lib/certder.c's walk, which reads what wolfSSL refuses (and finds the
+ * subject a CRL's issuer copies). */
 #include <stdint.h>
 #include <string.h>
 
@@ -17,11 +18,17 @@
 static void certder(const uint8_t *der, size_t len)
 {
 	char why[256];
+	const uint8_t *name;
+	size_t name_len;
 
 	if (tl_certder_time_problem(der, len, why, sizeof(why)))
 		for (const char *p = why; *p; p++)
 			fz_require(*p >= 0x20 && *p < 0x7f, "a printable message");
 	fz_require(tl_certder_rsa_bits(der, len) <= 8192 * 8, "a plausible key size");
+	/* the subject a CRL repeats lies inside the bytes handed over */
+	if (tl_certder_subject(der, len, &name, &name_len) == 0)
+		fz_require(name >= der && name_len >= 2 && name + name_len <= der + len,
+			   "the subject inside the certificate");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

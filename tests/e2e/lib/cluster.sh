@@ -76,13 +76,17 @@ serve() {
 # it and log the generation they reload (tftpd: event=changed, then its
 # reload, built on a thread, is swapped in: event=reload result=ok).
 # Files put in tftpboot/ by hand: mark DD, kill -HUP tftpd, then hupped DD.
+# A later generation will do: capfd moves it again when the change makes
+# it publish a new LSC CRL, and a daemon may see both moves as one.
 count() { grep -c "$1" "$2" 2>/dev/null || true; }
+# since G FILE PATTERN: FILE from its first line PATTERN=N with N >= G on
+since() { awk -v g="$1" -v p="$3=" 'f || (i = index($0, p)) && substr($0, i + length(p)) + 0 >= g { f = 1; print }' "$2" 2>/dev/null; }
 settled() {
 	_g=$(cat "$1/generation")
 	for _ in $(seq 300); do
-		if sed -n "/event=changed generation=$_g\$/,\$p" "$1.tftpd.log" |
+		if since "$_g" "$1.tftpd.log" "event=changed generation" |
 		   grep -q "event=reload result=ok" &&
-		   { [ $# = 1 ] || grep -q "event=reload generation=$_g " "$1.tvsd.log"; } &&
+		   { [ $# = 1 ] || since "$_g" "$1.tvsd.log" "event=reload generation" | grep -q .; } &&
 		   serves "$1" ITLFile.tlv && serves "$1" CTLFile.tlv; then
 			return 0
 		fi
