@@ -23,8 +23,9 @@ static void usage(FILE *f)
 	      "            [--check-config] [--pid-file FILE]\n\n"
 	      "The Trust Verification Service: answers phones' VERIFY and QUERY\n"
 	      "requests over TLS with the node's TVS certificate. See docs/tvsd.md.\n\n"
-	      "  -c, --config FILE  read the configuration from FILE, not\n"
-	      "                   DIR/trustline.conf\n"
+	      "  -c, --config FILE  the administrator's settings, read over\n"
+	      "                   DIR/trustline.conf (default $TRUSTLINE_CONFIG, else\n"
+	      "                   /etc/trustline/trustline.conf when it exists)\n"
 	      "  --data-dir DIR   the data directory (else $TRUSTLINE_DATA_DIR, else\n"
 	      "                   /var/lib/trustline)\n"
 	      "  --node NODE      serve as this node's TVS (default: the publisher)\n"
@@ -116,7 +117,7 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 
 	if (d == NULL) {
 		if (tl_store_open(s, dir, &e) ||
-		    (o->conf && tl_conf_load(&s->conf, o->conf, &e)))
+		    (o->conf && tl_store_reload_conf(s, o->conf, &e)))
 			goto fail;
 		if ((d = tl_tvsd_new(s, o->node, &e)) == NULL)
 			goto fail;
@@ -171,10 +172,9 @@ int main(int argc, char **argv)
 	tl_log_open("tvsd", 0);
 	if (tl_daemon_paths("tvsd", o.dir, o.conf, dir, conf))
 		return 1;
-	if (o.conf)
-		o.conf = conf;
+	o.conf = conf[0] ? conf : NULL;
 	if (tl_store_open(&s, dir, &e) ||
-	    (o.conf && tl_conf_load(&s.conf, o.conf, &e)))
+	    (o.conf && tl_store_reload_conf(&s, o.conf, &e)))
 		goto fail;
 	if (o.listen)
 		snprintf(s.conf.tvs.listen, sizeof(s.conf.tvs.listen), "%s", o.listen);
@@ -188,8 +188,11 @@ int main(int argc, char **argv)
 	    (d = tl_tvsd_new(&s, o.node, &e)) == NULL)
 		goto fail;
 	if (o.check) {
-		printf("tvsd: %s: configuration, identity and stores OK (%zu entries)\n",
-		       dir, tl_tvsd_entries(d));
+		char what[96];
+
+		snprintf(what, sizeof(what), "configuration, identity and stores "
+			 "(%zu entries)", tl_tvsd_entries(d));
+		tl_daemon_checked("tvsd", dir, conf, what);
 		tl_tvsd_free(d);
 		tl_store_close(&s);
 		return 0;

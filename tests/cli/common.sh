@@ -1,5 +1,9 @@
 # Shared by the command-line tests (sourced; run-tests.sh runs only
 # test_*.sh). Each test runs in a fresh temporary directory.
+# the daemons' default administrator's file is this machine's
+# /etc/trustline/trustline.conf: the tests read only the files they write
+export TRUSTLINE_SYSCONFDIR="${TRUSTLINE_SYSCONFDIR:-/nonexistent/trustline}"
+unset TRUSTLINE_CONFIG
 # conf_set FILE SECTION KEY=VALUE...: see scripts/conf-set.sh
 conf_set() { sh "$(dirname "$0")/../../scripts/conf-set.sh" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
