@@ -106,6 +106,34 @@ static int parse(int argc, char **argv, opts *o)
 	return -1;
 }
 
+/* What SIGHUP reloads in a worker. */
+typedef struct hup_ctx {
+	const opts *o;
+	tl_store *s;
+	tl_tvsd *d;
+} hup_ctx;
+
+/* SIGHUP: the settings again, then the stores and the identity. The
+ * sockets are bound: listen, port and workers stay as they are. A broken
+ * file keeps everything as it was. */
+static void hup(void *arg)
+{
+	const hup_ctx *h = arg;
+	tl_conf_tvs was = h->s->conf.tvs;
+	char v[600];
+	tl_err e;
+
+	if (tl_store_reload_conf(h->s, h->o->conf, &e)) {
+		tl_log(LOG_ERR, "event=reload_failed error=%s",
+		       tl_log_val(e.msg, v, sizeof(v)));
+		return;
+	}
+	memcpy(h->s->conf.tvs.listen, was.listen, sizeof(was.listen));
+	h->s->conf.tvs.port = was.port;
+	h->s->conf.tvs.workers = was.workers;
+	tl_tvsd_hup(h->d);
+}
+
 /* One worker: its own store handle, index and loop. d is NULL in a forked
  * worker, which opens everything itself (an SQLite handle does not
  * survive fork). */
@@ -126,7 +154,7 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 	    (l = tl_loop_new(&e)) == NULL || tl_tvsd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
-	if (tl_daemon_run(l, tl_tvsd_hup, d, &e) == 0)
+	if (tl_daemon_run(l, hup, &(hup_ctx){ o, s, d }, &e) == 0)
 		rc = 0;
 	else
 		goto fail;

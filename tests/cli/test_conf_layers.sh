@@ -2,7 +2,8 @@
 # The daemons' settings in layers: the defaults, the data directory's
 # trustline.conf, then the administrator's file ($TRUSTLINE_SYSCONFDIR, in
 # place of /etc/trustline, or TRUSTLINE_CONFIG, or -c FILE), then the command
-# line. --check-config names the files it read; SIGHUP reads them again; a
+# line. --check-config names the files it read; SIGHUP reads them again
+# (tftpd, tvsd); a
 # broken file is refused by --check-config and a HUP keeps what was read.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -84,5 +85,29 @@ hup failed
 grep "event=reload result=failed" tftpd.log | grep -q "etc/trustline.conf" || fail "reload failure does not name the file"
 kill $pid
 wait $pid || fail "tftpd exited $?"
+pid=
+
+# tvsd too: a TTL set in the /etc-equivalent, changed, then HUP
+printf '[tvs]\nttl = 600\n' > etc/trustline.conf
+"$B/bin/tvsd" --foreground --listen 127.0.0.1 --port 0 2> tvsd.log &
+pid=$!
+P=$(started tvsd.log $pid)
+ttl() {
+	expect 0 $T tvs verify dd/certs/tomcat/pub.pem --server 127.0.0.1:$P --tvs-cert dd/certs/TVS/pub.pem
+	grep -q "^VALID .*ttl=$1\$" out.txt || fail "tvsd: wanted ttl=$1: $(cat out.txt err.txt)"
+}
+ttl 600
+printf '[tvs]\nttl = 700\n' > etc/trustline.conf
+kill -HUP $pid
+for _ in $(seq 100); do grep -q "event=reload " tvsd.log && break; sleep 0.05; done
+grep -q "event=reload " tvsd.log || { cat tvsd.log; fail "tvsd: no reload after HUP"; }
+ttl 700
+printf '[tvs]\nttl = long\n' > etc/trustline.conf
+kill -HUP $pid
+for _ in $(seq 100); do grep -q "event=reload_failed" tvsd.log && break; sleep 0.05; done
+grep -q "event=reload_failed.*etc/trustline.conf" tvsd.log || { cat tvsd.log; fail "tvsd: a broken file was not refused on HUP"; }
+ttl 700
+kill $pid
+wait $pid || fail "tvsd exited $?"
 pid=
 echo "all passed"
