@@ -3,7 +3,7 @@
 # trustline.conf, then the administrator's file ($TRUSTLINE_SYSCONFDIR, in
 # place of /etc/trustline, or TRUSTLINE_CONFIG, or -c FILE), then the command
 # line. --check-config names the files it read; SIGHUP reads them again
-# (tftpd, tvsd); a
+# (every daemon); a
 # broken file is refused by --check-config and a HUP keeps what was read.
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -109,5 +109,22 @@ grep -q "event=reload_failed.*etc/trustline.conf" tvsd.log || { cat tvsd.log; fa
 ttl 700
 kill $pid
 wait $pid || fail "tvsd exited $?"
+pid=
+
+# capfd: a HUP reads the /etc-equivalent again; broken, it keeps serving
+printf '[capf]\nlsc_days = 30\n' > etc/trustline.conf
+"$B/bin/capfd" --foreground --listen 127.0.0.1 --port 0 2> capfd.log &
+pid=$!
+started capfd.log $pid > /dev/null
+kill -HUP $pid
+for _ in $(seq 100); do grep -q "event=reload .*cause=sighup" capfd.log && break; sleep 0.05; done
+grep -q "event=reload .*cause=sighup" capfd.log || { cat capfd.log; fail "capfd: no reload after HUP"; }
+printf '[capf]\nlsc_days = forever\n' > etc/trustline.conf
+kill -HUP $pid
+for _ in $(seq 100); do grep -q "event=reload_failed" capfd.log && break; sleep 0.05; done
+grep -q "event=reload_failed.*etc/trustline.conf.*lsc_days" capfd.log || { cat capfd.log; fail "capfd: a broken file was not refused on HUP"; }
+kill -0 $pid || fail "capfd stopped after a broken file"
+kill $pid
+wait $pid || fail "capfd exited $?"
 pid=
 echo "all passed"
