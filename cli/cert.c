@@ -116,38 +116,44 @@ static long days_left(const tl_cert *c)
 	return (long)((c->not_after - time(NULL)) / 86400);
 }
 
-static void print_row(const row *r, const char *rev, int json, int first)
+static void key_name(const tl_cert *c, char *out, size_t n)
 {
-	char *serial = tl_hex(r->cert->serial, r->cert->serial_len, 1);
+	snprintf(out, n, "%s-%d", c->key_type == TL_KEY_RSA ? "RSA" : "EC", c->key_bits);
+}
+
+static void print_row(const row *r, const char *rev)
+{
 	char until[32];
 	struct tm tm;
 
 	strftime(until, sizeof(until), "%Y-%m-%d", gmtime_r(&r->cert->not_after, &tm));
-	if (json) {
-		printf("%s{\"usage\":\"%s\",\"group\":\"%s\",\"name\":", first ? "" : ",",
-		       r->usage, r->group);
-		tl_json_str(stdout, r->name);
-		fputs(",\"subject\":", stdout);
-		tl_json_str(stdout, r->cert->subject);
-		fputs(",\"issuer\":", stdout);
-		tl_json_str(stdout, r->cert->issuer);
-		printf(",\"serial\":\"%s\",\"key\":\"%s-%d\",\"not_after\":%ld,"
-		       "\"days_left\":%ld,\"revocation\":\"%s\"}", serial ? serial : "",
-		       r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", r->cert->key_bits,
-		       (long)r->cert->not_after, days_left(r->cert), rev);
-	} else {
-		printf("%-8s %-18s %-28s %-7s %s  %5ld d  %-9s %s\n", r->usage, r->group,
-		       r->name, r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", until,
-		       days_left(r->cert), rev, r->cert->subject);
-	}
-	free(serial);
+	printf("%-8s %-18s %-28s %-7s %s  %5ld d  %-9s %s\n", r->usage, r->group,
+	       r->name, r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", until,
+	       days_left(r->cert), rev, r->cert->subject);
+}
+
+static json_t *row_json(const row *r, const char *rev)
+{
+	json_t *o = json_object(), *c = tl_json_cert(r->cert);
+	char key[32];
+
+	key_name(r->cert, key, sizeof(key));
+	json_object_set_new(o, "usage", json_string(r->usage));
+	json_object_set_new(o, "group", tl_json_text(r->group));
+	json_object_set_new(o, "name", tl_json_text(r->name));
+	json_object_update(o, c);
+	json_decref(c);
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "days_left", json_integer(days_left(r->cert)));
+	json_object_set_new(o, "revocation", json_string(rev));
+	return o;
 }
 
 struct list_ctx {
 	tl_store *s;
 	const char *purpose;
 	long within;
-	int json, shown;
+	json_t *json;		/* the rows for --json; NULL: print them */
 };
 
 static int list_item(void *arg, tl_pki_item *it)
@@ -162,7 +168,10 @@ static int list_item(void *arg, tl_pki_item *it)
 		return 0;
 	snprintf(r.name, sizeof(r.name), "%s", it->name);
 	tl_pki_rev_get(c->s, it->cert, &rev);
-	print_row(&r, tl_rev_status_name(rev.status), c->json, c->shown++ == 0);
+	if (c->json)
+		json_array_append_new(c->json, row_json(&r, tl_rev_status_name(rev.status)));
+	else
+		print_row(&r, tl_rev_status_name(rev.status));
 	return 0;
 }
 
@@ -179,7 +188,7 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	};
 	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL, *one[1];
 	const char *dir = NULL;
-	struct list_ctx ctx = { NULL, NULL, -1, 0, 0 };
+	struct list_ctx ctx = { NULL, NULL, -1, NULL };
 	long within = -1;
 	int json = 0, c, ids, trust, rc;
 	tl_store s;
@@ -210,7 +219,7 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (json)
-		fputs("[", stdout);
+		ctx.json = json_array();
 	else
 		printf("%-8s %-18s %-28s %-7s %-10s  %7s  %-9s %s\n", "USAGE",
 		       "PURPOSE/STORE", "NAME", "KEY", "EXPIRES", "LEFT", "REVOKED?",
@@ -220,12 +229,13 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	one[0] = store_f ? tl_trust_store_find(store_f) : NULL;
 	ctx.purpose = purpose_f;
 	ctx.within = within;
-	ctx.json = json;
 	ctx.s = &s;
 	rc = tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
 			 list_item, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-	if (json)
-		fputs("]\n", stdout);
+	if (rc == 0 && json)
+		tl_json_print(ctx.json);
+	else
+		json_decref(ctx.json);
 	tl_store_close(&s);
 	return rc;
 }
@@ -440,8 +450,9 @@ static int do_export(const char *cmd, void (*help)(FILE *), int argc, char **arg
 	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
 }
 
+/* the rows for --json; NULL: print them */
 struct audit_ctx {
-	int json, n;
+	json_t *json;
 };
 
 static void audit_row(void *arg, long ts, const char *user, const char *action,
@@ -451,24 +462,22 @@ static void audit_row(void *arg, long ts, const char *user, const char *action,
 	time_t t = (time_t)ts;
 	char when[32];
 	struct tm tm;
+	json_t *o;
 
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 	if (!c->json) {
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 		printf("%s %-10s %-16s %-32s old=%.16s new=%.16s\n", when, user, action,
 		       object, old_fp ? old_fp : "-", new_fp ? new_fp : "-");
 		return;
 	}
-	printf("%s{\"time\":\"%s\",\"user\":", c->n++ ? "," : "", when);
-	tl_json_str(stdout, user);
-	fputs(",\"action\":", stdout);
-	tl_json_str(stdout, action);
-	fputs(",\"object\":", stdout);
-	tl_json_str(stdout, object);
-	fputs(",\"old_sha256\":", stdout);
-	tl_json_str(stdout, old_fp);
-	fputs(",\"new_sha256\":", stdout);
-	tl_json_str(stdout, new_fp);
-	fputc('}', stdout);
+	o = json_object();
+	json_object_set_new(o, "time", tl_json_time(t));
+	json_object_set_new(o, "user", tl_json_text(user));
+	json_object_set_new(o, "action", tl_json_text(action));
+	json_object_set_new(o, "object", tl_json_text(object));
+	json_object_set_new(o, "old_sha256", tl_json_text(old_fp));
+	json_object_set_new(o, "new_sha256", tl_json_text(new_fp));
+	json_array_append_new(c->json, o);
 }
 
 static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv)
@@ -478,7 +487,8 @@ static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	struct audit_ctx ctx = { 0, 0 };
+	struct audit_ctx ctx = { NULL };
+	int json = 0;
 	const char *dir = NULL;
 	tl_store s;
 	tl_err e;
@@ -486,7 +496,7 @@ static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': ctx.json = 1; break;
+		case 'j': json = 1; break;
 		default:
 			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
 				return rc;
@@ -496,11 +506,13 @@ static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
-	if (ctx.json)
-		putchar('[');
+	if (json)
+		ctx.json = json_array();
 	rc = tl_store_audit_each(&s, audit_row, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-	if (ctx.json)
-		puts("]");
+	if (rc == 0 && json)
+		tl_json_print(ctx.json);
+	else
+		json_decref(ctx.json);
 	tl_store_close(&s);
 	return rc;
 }
