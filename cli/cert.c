@@ -299,28 +299,42 @@ static int named_cert(const char *cmd, const char *dir, int argc, char **argv,
 	return -1;
 }
 
-/* The SHA-1, SHA-256 and MD5 fingerprints of c: JSON members, or a line
- * each. */
-static void print_fingerprints(const tl_cert *c, int json)
+/* The SHA-1, SHA-256 and MD5 fingerprints of c, a line each. */
+static void print_fingerprints(const tl_cert *c)
 {
 	static const int fps[] = { TL_HASH_SHA1, TL_HASH_SHA256, TL_HASH_MD5 };
-	static const char *const keys[] = { "sha1", "sha256", "md5" };
 	static const char *const labels[] = { "SHA-1:", "SHA-256:", "MD5:" };
 	uint8_t h[TL_HASH_MAX];
 
 	for (int i = 0; i < 3; i++) {
 		int n = tl_hash(fps[i], c->der, c->der_len, h);
 
-		if (json) {
-			printf(",\"%s\":", keys[i]);
-			tl_json_hex(stdout, h, (size_t)n, 0);
-			continue;
-		}
 		printf("%-12s ", labels[i]);
 		for (int k = 0; k < n; k++)
 			printf("%s%02x", k ? ":" : "", h[k]);
 		fputc('\n', stdout);
 	}
+}
+
+static json_t *show_json(const tl_cert *cert, const char *dir)
+{
+	json_t *o = tl_json_cert(cert), *san = json_array();
+	uint8_t h[TL_HASH_MAX];
+	char key[32];
+
+	key_name(cert, key, sizeof(key));
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "signature", tl_json_text(cert->sig_alg));
+	json_object_set_new(o, "key_usage", json_integer(cert->key_usage));
+	json_object_set_new(o, "ext_key_usage", json_integer(cert->ext_key_usage));
+	json_object_set_new(o, "ca", json_boolean(cert->is_ca));
+	for (size_t i = 0; i < cert->nsan; i++)
+		json_array_append_new(san, tl_json_text(cert->san[i]));
+	json_object_set_new(o, "san", san);
+	tl_hash(TL_HASH_MD5, cert->der, cert->der_len, h);
+	json_object_set_new(o, "md5", tl_json_hexstr(h, 16, 0));
+	json_object_set_new(o, "revocation", cli_rev_json(cert, dir));
+	return o;
 }
 
 static void print_bits(unsigned v, const char *const *names, const unsigned *bits,
@@ -374,25 +388,7 @@ static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	strftime(t1, sizeof(t1), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_before, &tm));
 	strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_after, &tm));
 	if (json) {
-		fputs("{\"subject\":", stdout);
-		tl_json_str(stdout, cert->subject);
-		fputs(",\"issuer\":", stdout);
-		tl_json_str(stdout, cert->issuer);
-		printf(",\"serial\":\"%s\",\"not_before\":%ld,\"not_after\":%ld,"
-		       "\"key\":\"%s-%d\",\"signature\":\"%s\",\"key_usage\":%u,"
-		       "\"ext_key_usage\":%u,\"ca\":%s,\"san\":[", serial ? serial : "",
-		       (long)cert->not_before, (long)cert->not_after,
-		       cert->key_type == TL_KEY_RSA ? "RSA" : "EC", cert->key_bits,
-		       cert->sig_alg, cert->key_usage, cert->ext_key_usage,
-		       cert->is_ca ? "true" : "false");
-		for (size_t i = 0; i < cert->nsan; i++) {
-			fputs(i ? "," : "", stdout);
-			tl_json_str(stdout, cert->san[i]);
-		}
-		fputs("]", stdout);
-		print_fingerprints(cert, 1);
-		cli_rev_show(cert, dir, 1);
-		fputs("}\n", stdout);
+		tl_json_print(show_json(cert, dir));
 	} else {
 		printf("Subject:     %s\nIssuer:      %s\nSerial:      %s\n"
 		       "Valid from:  %s\nValid until: %s (%ld days left)\n"
@@ -408,8 +404,8 @@ static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		for (size_t i = 0; i < cert->nsan; i++)
 			printf("%s%s", i ? ", " : "", cert->san[i]);
 		puts(cert->nsan ? "" : "(none)");
-		cli_rev_show(cert, dir, 0);
-		print_fingerprints(cert, 0);
+		cli_rev_show(cert, dir);
+		print_fingerprints(cert);
 	}
 	free(serial);
 	tl_cert_free(cert);

@@ -26,7 +26,7 @@ mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in
 	cat "$1.crt" "$1.key" > "$1.pem"
 }
 # json_ok FILE: FILE is one JSON value whose times (time, timestamp,
-# not_before, not_after, expires, *_at) are ISO 8601 UTC or null: the --json convention
+# not_before, not_after, expires, checked, raised, *_at) are ISO 8601 UTC or null: the --json convention
 json_ok() {
 	python3 - "$1" <<'PY' || fail "$1 breaks the JSON convention: $(head -c 600 "$1")"
 import json, re, sys
@@ -34,7 +34,7 @@ iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 def walk(v, path):
     if isinstance(v, dict):
         for k, x in v.items():
-            if k in ("time", "timestamp", "not_before", "not_after", "expires") or k.endswith("_at"):
+            if k in ("time", "timestamp", "not_before", "not_after", "expires", "checked", "raised") or k.endswith("_at"):
                 if not (x is None or (isinstance(x, str) and iso.match(x))):
                     sys.exit("%s.%s = %r is not an ISO 8601 UTC time" % (path, k, x))
             walk(x, path + "." + k)

@@ -68,7 +68,8 @@ expect 0 $T device add SEP001122334455 --model CP-8865
 for cmd in "itl show --json" "itl show $D/ITLFile.tlv --json" "itl verify $D/ITLFile.tlv --json" \
 	"sgn show $VECTORS/SEP001122334455.cnf.xml.sgn --json" \
 	"sgn verify $VECTORS/SEP001122334455.cnf.xml.sgn --trust $VECTORS/itl-sha1.tlv --json" \
-	"enc show $VECTORS/SEP001122334455.cnf.xml.sgn --json" "cert list --json" "cert audit --json"; do
+	"enc show $VECTORS/SEP001122334455.cnf.xml.sgn --json" "cert list --json" "cert audit --json" \
+	"cert show CallManager --json" "cert revocation show --json"; do
 	set +e; $T $cmd > j.json 2> err.txt; set -e
 	json_ok j.json
 	[ "$(wc -l < j.json)" -eq 1 ] || fail "$cmd: not one line"
