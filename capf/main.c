@@ -22,8 +22,9 @@ static void usage(FILE *f)
 	      "The Certificate Authority Proxy Function: issues, fetches and deletes\n"
 	      "phones' LSCs over TLS with the publisher's CAPF certificate, as the\n"
 	      "device database schedules (trustline device capf). See docs/capfd.md.\n\n"
-	      "  -c, --config FILE  read the configuration from FILE, not\n"
-	      "                   DIR/trustline.conf\n"
+	      "  -c, --config FILE  the administrator's settings, read over\n"
+	      "                   DIR/trustline.conf (default $TRUSTLINE_CONFIG, else\n"
+	      "                   /etc/trustline/trustline.conf when it exists)\n"
 	      "  --data-dir DIR   the data directory (else $TRUSTLINE_DATA_DIR, else\n"
 	      "                   /var/lib/trustline)\n"
 	      "  --listen ADDR    numeric address to bind (default [capf] listen: every\n"
@@ -108,7 +109,7 @@ static int parse(int argc, char **argv, opts *o, const char **dir)
 static int open_store(const opts *o, tl_store *s, tl_err *e)
 {
 	if (tl_store_open(s, o->dir, e) ||
-	    (o->conf && tl_conf_load(&s->conf, o->confpath, e)))
+	    (o->confpath[0] && tl_store_reload_conf(s, o->confpath, e)))
 		return -1;
 	if (o->listen)
 		snprintf(s->conf.capf.listen, sizeof(s->conf.capf.listen), "%s", o->listen);
@@ -131,7 +132,7 @@ static int serve(void *arg, int worker)
 	int fd = o->fds[worker], rc = 1;
 
 	memset(&s, 0, sizeof(s));
-	if (open_store(o, &s, &e) || (d = tl_capfd_new(&s, o->conf ? o->confpath : NULL, 0,
+	if (open_store(o, &s, &e) || (d = tl_capfd_new(&s, o->confpath[0] ? o->confpath : NULL, 0,
 						&e)) == NULL)
 		goto fail;
 	/* keys are in memory; the database is opened again as the new user so
@@ -195,10 +196,11 @@ int main(int argc, char **argv)
 	if (open_store(&o, &s, &e))
 		goto fail;
 	if (tl_capfd_check_user(&s, &e) ||
-	    (d = tl_capfd_new(&s, o.conf ? o.confpath : NULL, 1, &e)) == NULL)
+	    (d = tl_capfd_new(&s, o.confpath[0] ? o.confpath : NULL, 1, &e)) == NULL)
 		goto fail_store;
 	if (o.check) {
-		printf("capfd: %s: configuration, identity, trust and user OK\n", o.dir);
+		tl_daemon_checked("capfd", o.dir, o.confpath,
+				  "configuration, identity, trust and user");
 		tl_capfd_free(d);
 		tl_store_close(&s);
 		return 0;

@@ -47,7 +47,8 @@ typedef struct rate_slot {
 
 struct tl_capfd {
 	tl_store *s;
-	char conf[1200];
+	char conf[1200];	/* the data directory's trustline.conf */
+	char admin[1200];	/* the administrator's over it; "" = none */
 	srvref *cur;
 	tl_tls *tls;
 	tl_netsrv *srv;
@@ -108,7 +109,7 @@ static uint64_t files_stamp(const tl_capfd *d)
 {
 	const tl_conf *c = &d->s->conf;
 	char path[1600];
-	uint64_t h = stamp_add(1469598103934665603u, d->conf);
+	uint64_t h = stamp_add(stamp_add(1469598103934665603u, d->conf), d->admin);
 	struct dirent *de;
 	DIR *dir;
 
@@ -182,10 +183,8 @@ tl_capfd *tl_capfd_new(tl_store *s, const char *conf, int recover, tl_err *e)
 		return NULL;
 	}
 	d->s = s;
-	if (conf)
-		snprintf(d->conf, sizeof(d->conf), "%s", conf);
-	else
-		tl_store_path(s, d->conf, sizeof(d->conf), "trustline.conf");
+	snprintf(d->admin, sizeof(d->admin), "%s", conf ? conf : "");
+	tl_store_path(s, d->conf, sizeof(d->conf), "trustline.conf");
 	d->generation = tl_store_read_generation(s->dir);
 	d->stamp = files_stamp(d);
 	if (load(d, &d->cur, &d->tls, e)) {
@@ -231,7 +230,7 @@ static void reload(tl_capfd *d, const char *why)
 	char v[600];
 	tl_err e;
 
-	if (tl_conf_load(&c, d->conf, &e)) {
+	if (tl_conf_load_daemon(&c, d->conf, d->admin[0] ? d->admin : NULL, &e)) {
 		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
 		return;
 	}

@@ -119,38 +119,44 @@ static long days_left(const tl_cert *c)
 	return (long)((c->not_after - time(NULL)) / 86400);
 }
 
-static void print_row(const row *r, const char *rev, int json, int first)
+static void key_name(const tl_cert *c, char *out, size_t n)
 {
-	char *serial = tl_hex(r->cert->serial, r->cert->serial_len, 1);
+	snprintf(out, n, "%s-%d", c->key_type == TL_KEY_RSA ? "RSA" : "EC", c->key_bits);
+}
+
+static void print_row(const row *r, const char *rev)
+{
 	char until[32];
 	struct tm tm;
 
 	strftime(until, sizeof(until), "%Y-%m-%d", gmtime_r(&r->cert->not_after, &tm));
-	if (json) {
-		printf("%s{\"usage\":\"%s\",\"group\":\"%s\",\"name\":", first ? "" : ",",
-		       r->usage, r->group);
-		tl_json_str(stdout, r->name);
-		fputs(",\"subject\":", stdout);
-		tl_json_str(stdout, r->cert->subject);
-		fputs(",\"issuer\":", stdout);
-		tl_json_str(stdout, r->cert->issuer);
-		printf(",\"serial\":\"%s\",\"key\":\"%s-%d\",\"not_after\":%ld,"
-		       "\"days_left\":%ld,\"revocation\":\"%s\"}", serial ? serial : "",
-		       r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", r->cert->key_bits,
-		       (long)r->cert->not_after, days_left(r->cert), rev);
-	} else {
-		printf("%-8s %-18s %-28s %-7s %s  %5ld d  %-9s %s\n", r->usage, r->group,
-		       r->name, r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", until,
-		       days_left(r->cert), rev, r->cert->subject);
-	}
-	free(serial);
+	printf("%-8s %-18s %-28s %-7s %s  %5ld d  %-9s %s\n", r->usage, r->group,
+	       r->name, r->cert->key_type == TL_KEY_RSA ? "RSA" : "EC", until,
+	       days_left(r->cert), rev, r->cert->subject);
+}
+
+static json_t *row_json(const row *r, const char *rev)
+{
+	json_t *o = json_object(), *c = tl_json_cert(r->cert);
+	char key[32];
+
+	key_name(r->cert, key, sizeof(key));
+	json_object_set_new(o, "usage", json_string(r->usage));
+	json_object_set_new(o, "group", tl_json_text(r->group));
+	json_object_set_new(o, "name", tl_json_text(r->name));
+	json_object_update(o, c);
+	json_decref(c);
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "days_left", json_integer(days_left(r->cert)));
+	json_object_set_new(o, "revocation", json_string(rev));
+	return o;
 }
 
 struct list_ctx {
 	tl_store *s;
 	const char *purpose;
 	long within;
-	int json, shown;
+	json_t *json;		/* the rows for --json; NULL: print them */
 };
 
 static int list_item(void *arg, tl_pki_item *it)
@@ -165,7 +171,10 @@ static int list_item(void *arg, tl_pki_item *it)
 		return 0;
 	snprintf(r.name, sizeof(r.name), "%s", it->name);
 	tl_pki_rev_get(c->s, it->cert, &rev);
-	print_row(&r, tl_rev_status_name(rev.status), c->json, c->shown++ == 0);
+	if (c->json)
+		json_array_append_new(c->json, row_json(&r, tl_rev_status_name(rev.status)));
+	else
+		print_row(&r, tl_rev_status_name(rev.status));
 	return 0;
 }
 
@@ -182,7 +191,7 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	};
 	const char *usage_f = NULL, *store_f = NULL, *purpose_f = NULL, *one[1];
 	const char *dir = NULL;
-	struct list_ctx ctx = { NULL, NULL, -1, 0, 0 };
+	struct list_ctx ctx = { NULL, NULL, -1, NULL };
 	long within = -1;
 	int json = 0, c, ids, trust, rc;
 	tl_store s;
@@ -213,7 +222,7 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
 	if (json)
-		fputs("[", stdout);
+		ctx.json = json_array();
 	else
 		printf("%-8s %-18s %-28s %-7s %-10s  %7s  %-9s %s\n", "USAGE",
 		       "PURPOSE/STORE", "NAME", "KEY", "EXPIRES", "LEFT", "REVOKED?",
@@ -223,12 +232,13 @@ static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	one[0] = store_f ? tl_trust_store_find(store_f) : NULL;
 	ctx.purpose = purpose_f;
 	ctx.within = within;
-	ctx.json = json;
 	ctx.s = &s;
 	rc = tl_pki_each(&s, ids, trust && !store_f ? NULL : one, trust && store_f,
 			 list_item, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-	if (json)
-		fputs("]\n", stdout);
+	if (rc == 0 && json)
+		tl_json_print(ctx.json);
+	else
+		json_decref(ctx.json);
 	tl_store_close(&s);
 	return rc;
 }
@@ -292,28 +302,42 @@ static int named_cert(const char *cmd, const char *dir, int argc, char **argv,
 	return -1;
 }
 
-/* The SHA-1, SHA-256 and MD5 fingerprints of c: JSON members, or a line
- * each. */
-static void print_fingerprints(const tl_cert *c, int json)
+/* The SHA-1, SHA-256 and MD5 fingerprints of c, a line each. */
+static void print_fingerprints(const tl_cert *c)
 {
 	static const int fps[] = { TL_HASH_SHA1, TL_HASH_SHA256, TL_HASH_MD5 };
-	static const char *const keys[] = { "sha1", "sha256", "md5" };
 	static const char *const labels[] = { "SHA-1:", "SHA-256:", "MD5:" };
 	uint8_t h[TL_HASH_MAX];
 
 	for (int i = 0; i < 3; i++) {
 		int n = tl_hash(fps[i], c->der, c->der_len, h);
 
-		if (json) {
-			printf(",\"%s\":", keys[i]);
-			tl_json_hex(stdout, h, (size_t)n, 0);
-			continue;
-		}
 		printf("%-12s ", labels[i]);
 		for (int k = 0; k < n; k++)
 			printf("%s%02x", k ? ":" : "", h[k]);
 		fputc('\n', stdout);
 	}
+}
+
+static json_t *show_json(const tl_cert *cert, const char *dir)
+{
+	json_t *o = tl_json_cert(cert), *san = json_array();
+	uint8_t h[TL_HASH_MAX];
+	char key[32];
+
+	key_name(cert, key, sizeof(key));
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "signature", tl_json_text(cert->sig_alg));
+	json_object_set_new(o, "key_usage", json_integer(cert->key_usage));
+	json_object_set_new(o, "ext_key_usage", json_integer(cert->ext_key_usage));
+	json_object_set_new(o, "ca", json_boolean(cert->is_ca));
+	for (size_t i = 0; i < cert->nsan; i++)
+		json_array_append_new(san, tl_json_text(cert->san[i]));
+	json_object_set_new(o, "san", san);
+	tl_hash(TL_HASH_MD5, cert->der, cert->der_len, h);
+	json_object_set_new(o, "md5", tl_json_hexstr(h, 16, 0));
+	json_object_set_new(o, "revocation", cli_rev_json(cert, dir));
+	return o;
 }
 
 static void print_bits(unsigned v, const char *const *names, const unsigned *bits,
@@ -367,25 +391,7 @@ static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	strftime(t1, sizeof(t1), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_before, &tm));
 	strftime(t2, sizeof(t2), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&cert->not_after, &tm));
 	if (json) {
-		fputs("{\"subject\":", stdout);
-		tl_json_str(stdout, cert->subject);
-		fputs(",\"issuer\":", stdout);
-		tl_json_str(stdout, cert->issuer);
-		printf(",\"serial\":\"%s\",\"not_before\":%ld,\"not_after\":%ld,"
-		       "\"key\":\"%s-%d\",\"signature\":\"%s\",\"key_usage\":%u,"
-		       "\"ext_key_usage\":%u,\"ca\":%s,\"san\":[", serial ? serial : "",
-		       (long)cert->not_before, (long)cert->not_after,
-		       cert->key_type == TL_KEY_RSA ? "RSA" : "EC", cert->key_bits,
-		       cert->sig_alg, cert->key_usage, cert->ext_key_usage,
-		       cert->is_ca ? "true" : "false");
-		for (size_t i = 0; i < cert->nsan; i++) {
-			fputs(i ? "," : "", stdout);
-			tl_json_str(stdout, cert->san[i]);
-		}
-		fputs("]", stdout);
-		print_fingerprints(cert, 1);
-		cli_rev_show(cert, dir, 1);
-		fputs("}\n", stdout);
+		tl_json_print(show_json(cert, dir));
 	} else {
 		printf("Subject:     %s\nIssuer:      %s\nSerial:      %s\n"
 		       "Valid from:  %s\nValid until: %s (%ld days left)\n"
@@ -401,8 +407,8 @@ static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		for (size_t i = 0; i < cert->nsan; i++)
 			printf("%s%s", i ? ", " : "", cert->san[i]);
 		puts(cert->nsan ? "" : "(none)");
-		cli_rev_show(cert, dir, 0);
-		print_fingerprints(cert, 0);
+		cli_rev_show(cert, dir);
+		print_fingerprints(cert);
 	}
 	free(serial);
 	tl_cert_free(cert);
@@ -443,8 +449,9 @@ static int do_export(const char *cmd, void (*help)(FILE *), int argc, char **arg
 	return rc ? cli_fail(EXIT_USAGE, &e) : 0;
 }
 
+/* the rows for --json; NULL: print them */
 struct audit_ctx {
-	int json, n;
+	json_t *json;
 };
 
 static void audit_row(void *arg, long ts, const char *user, const char *action,
@@ -454,24 +461,22 @@ static void audit_row(void *arg, long ts, const char *user, const char *action,
 	time_t t = (time_t)ts;
 	char when[32];
 	struct tm tm;
+	json_t *o;
 
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 	if (!c->json) {
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 		printf("%s %-10s %-16s %-32s old=%.16s new=%.16s\n", when, user, action,
 		       object, old_fp ? old_fp : "-", new_fp ? new_fp : "-");
 		return;
 	}
-	printf("%s{\"time\":\"%s\",\"user\":", c->n++ ? "," : "", when);
-	tl_json_str(stdout, user);
-	fputs(",\"action\":", stdout);
-	tl_json_str(stdout, action);
-	fputs(",\"object\":", stdout);
-	tl_json_str(stdout, object);
-	fputs(",\"old_sha256\":", stdout);
-	tl_json_str(stdout, old_fp);
-	fputs(",\"new_sha256\":", stdout);
-	tl_json_str(stdout, new_fp);
-	fputc('}', stdout);
+	o = json_object();
+	json_object_set_new(o, "time", tl_json_time(t));
+	json_object_set_new(o, "user", tl_json_text(user));
+	json_object_set_new(o, "action", tl_json_text(action));
+	json_object_set_new(o, "object", tl_json_text(object));
+	json_object_set_new(o, "old_sha256", tl_json_text(old_fp));
+	json_object_set_new(o, "new_sha256", tl_json_text(new_fp));
+	json_array_append_new(c->json, o);
 }
 
 static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv)
@@ -481,7 +486,8 @@ static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	struct audit_ctx ctx = { 0, 0 };
+	struct audit_ctx ctx = { NULL };
+	int json = 0;
 	const char *dir = NULL;
 	tl_store s;
 	tl_err e;
@@ -489,7 +495,7 @@ static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': ctx.json = 1; break;
+		case 'j': json = 1; break;
 		default:
 			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
 				return rc;
@@ -499,11 +505,13 @@ static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(&s, dir))
 		return EXIT_USAGE;
-	if (ctx.json)
-		putchar('[');
+	if (json)
+		ctx.json = json_array();
 	rc = tl_store_audit_each(&s, audit_row, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-	if (ctx.json)
-		puts("]");
+	if (rc == 0 && json)
+		tl_json_print(ctx.json);
+	else
+		json_decref(ctx.json);
 	tl_store_close(&s);
 	return rc;
 }

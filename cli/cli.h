@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "json.h"
 #include "signedfile.h"
 #include "store.h"
 #include "x509.h"
@@ -31,8 +32,11 @@ int cmd_admin(int argc, char **argv);
 /* `cert revocation ...` (cli/revocation.c); argv[0] is "revocation". */
 int cli_cert_revocation(int argc, char **argv);
 /* For `cert show`: the stored revocation verdict of c, when the data
- * directory has one: a "Revocation:" line, or a "revocation" member. */
-void cli_rev_show(const tl_cert *c, const char *data_dir, int json);
+ * directory has one, as a "Revocation:" line. */
+void cli_rev_show(const tl_cert *c, const char *data_dir);
+/* The same verdict as a JSON object (status, method, source, detail,
+ * checked). */
+json_t *cli_rev_json(const tl_cert *c, const char *data_dir);
 /* `trustline GROUP VERB ... --help` (argv[1] GROUP): prints that
  * subcommand's synopsis and paragraph from the group's usage and returns
  * 0, or -1 when the verb prints its own (cli/help.c). */

@@ -45,61 +45,63 @@ static void usage(FILE *f)
 static const char *data_dir;
 
 /* A verdict's JSON members: status, method, source, detail, checked. */
-static void rev_json(const tl_rev *r)
+static void rev_json(json_t *o, const tl_rev *r)
 {
-	printf("\"status\":\"%s\",\"method\":\"%s\",\"source\":",
-	       tl_rev_status_name(r->status), r->method);
-	tl_json_str(stdout, r->source);
-	fputs(",\"detail\":", stdout);
-	tl_json_str(stdout, r->detail);
-	printf(",\"checked\":%ld", (long)r->checked);
+	json_object_set_new(o, "status", json_string(tl_rev_status_name(r->status)));
+	json_object_set_new(o, "method", tl_json_text(r->method));
+	json_object_set_new(o, "source", tl_json_text(r->source));
+	json_object_set_new(o, "detail", tl_json_text(r->detail));
+	json_object_set_new(o, "checked", tl_json_time(r->checked));
 }
 
+/* results and alarms: the arrays of --json; NULL: print lines */
 struct show_ctx {
 	tl_store *s;
-	int json, n;
+	json_t *results, *alarms;
 };
 
 static int show_item(void *arg, tl_pki_item *it)
 {
 	struct show_ctx *x = arg;
-	char when[32];
+	char when[32], obj[400];
 	struct tm tm;
+	json_t *o;
 	tl_rev r;
 
 	if (tl_pki_rev_get(x->s, it->cert, &r) != 0)
 		return 0;
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.checked, &tm));
-	if (x->json) {
-		printf("%s{\"object\":\"%s/", x->n ? "," : "", it->group);
-		tl_json_strn(stdout, it->name, strlen(it->name));
-		fputs("\",", stdout);
-		rev_json(&r);
-		putchar('}');
-	} else {
-		printf("object=%s/%s status=%s method=%s source=%s checked=%s "
-		       "detail=\"%s\"\n", it->group, it->name,
-		       tl_rev_status_name(r.status), r.method[0] ? r.method : "-",
-		       r.source[0] ? r.source : "-", when, r.detail);
+	if (x->results) {
+		snprintf(obj, sizeof(obj), "%s/%s", it->group, it->name);
+		o = json_object();
+		json_object_set_new(o, "object", tl_json_text(obj));
+		rev_json(o, &r);
+		json_array_append_new(x->results, o);
+		return 0;
 	}
-	x->n++;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r.checked, &tm));
+	printf("object=%s/%s status=%s method=%s source=%s checked=%s "
+	       "detail=\"%s\"\n", it->group, it->name,
+	       tl_rev_status_name(r.status), r.method[0] ? r.method : "-",
+	       r.source[0] ? r.source : "-", when, r.detail);
 	return 0;
 }
 
 static int show_alarm(void *arg, const tl_alarm *a)
 {
 	struct show_ctx *x = arg;
+	json_t *o;
 
-	if (x->json) {
-		printf("%s{\"alarm\":\"%s\",\"severity\":\"%s\",\"object\":", x->n++ ? "," : "",
-		       a->name, a->severity);
-		tl_json_str(stdout, a->object);
-		fputs(",\"detail\":", stdout);
-		tl_json_str(stdout, a->detail);
-		printf(",\"raised\":%ld}", (long)a->raised);
-	} else {
+	if (!x->alarms) {
 		tl_alarm_print(stdout, a, 1);
+		return 0;
 	}
+	o = json_object();
+	json_object_set_new(o, "alarm", tl_json_text(a->name));
+	json_object_set_new(o, "severity", tl_json_text(a->severity));
+	json_object_set_new(o, "object", tl_json_text(a->object));
+	json_object_set_new(o, "detail", tl_json_text(a->detail));
+	json_object_set_new(o, "raised", tl_json_time(a->raised));
+	json_array_append_new(x->alarms, o);
 	return 0;
 }
 
@@ -110,15 +112,16 @@ static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	struct show_ctx x = { NULL, 0, 0 };
+	struct show_ctx x = { NULL, NULL, NULL };
 	const tl_conf_revocation *r;
-	int c, rc;
+	json_t *o = NULL;
+	int c, rc, json = 0;
 	tl_store s;
 	tl_err e;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': x.json = 1; break;
+		case 'j': json = 1; break;
 		default:
 			if ((rc = cli_store_opt(c, optarg, &data_dir, help, cmd)) >= 0)
 				return rc;
@@ -131,14 +134,20 @@ static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	rc = 0;
 	x.s = &s;
 	r = &s.conf.rev;
-	if (x.json) {
-		printf("{\"ocsp\":%s,\"ocsp_uri\":", r->ocsp ? "true" : "false");
-		tl_json_str(stdout, r->ocsp_uri);
-		printf(",\"nonce\":%s,\"crl\":%s,\"crl_uri\":", r->nonce ? "true" : "false",
-		       r->crl ? "true" : "false");
-		tl_json_str(stdout, r->crl_uri);
-		printf(",\"check_every_hours\":%d,\"timeout\":%d,\"max_crl_kb\":%d,"
-		       "\"results\":[", r->check_every_hours, r->timeout, r->max_crl_kb);
+	if (json) {
+		o = json_object();
+		json_object_set_new(o, "ocsp", json_boolean(r->ocsp));
+		json_object_set_new(o, "ocsp_uri", tl_json_text(r->ocsp_uri[0] ? r->ocsp_uri : NULL));
+		json_object_set_new(o, "nonce", json_boolean(r->nonce));
+		json_object_set_new(o, "crl", json_boolean(r->crl));
+		json_object_set_new(o, "crl_uri", tl_json_text(r->crl_uri[0] ? r->crl_uri : NULL));
+		json_object_set_new(o, "check_every_hours", json_integer(r->check_every_hours));
+		json_object_set_new(o, "timeout", json_integer(r->timeout));
+		json_object_set_new(o, "max_crl_kb", json_integer(r->max_crl_kb));
+		x.results = json_array();
+		x.alarms = json_array();
+		json_object_set_new(o, "results", x.results);
+		json_object_set_new(o, "alarms", x.alarms);
 	} else {
 		printf("ocsp=%s ocsp_uri=%s nonce=%s crl=%s crl_uri=%s "
 		       "check_every_hours=%d timeout=%d max_crl_kb=%d\n",
@@ -149,13 +158,12 @@ static int do_show(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	}
 	if (tl_pki_each(&s, 1, NULL, 0, show_item, &x, &e))
 		rc = cli_fail(EXIT_USAGE, &e);
-	if (x.json)
-		fputs("],\"alarms\":[", stdout);
-	x.n = 0;
 	if (rc == 0 && tl_alarm_each(&s, NULL, show_alarm, &x, &e))
 		rc = cli_fail(EXIT_USAGE, &e);
-	if (x.json)
-		puts("]}");
+	if (rc == 0 && o)
+		tl_json_print(o);
+	else
+		json_decref(o);
 	tl_store_close(&s);
 	return rc;
 }
@@ -279,25 +287,38 @@ static int do_check(const char *cmd, void (*help)(FILE *), int argc,
 	return rc ? EXIT_INVALID : 0;
 }
 
-void cli_rev_show(const tl_cert *c, const char *dir, int json)
+/* The verdict trustline.db holds for c; none when it cannot be read. */
+static void rev_of(const tl_cert *c, const char *dir, tl_rev *r)
+{
+	tl_store s;
+	tl_err e;
+
+	memset(r, 0, sizeof(*r));
+	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e) == 0) {
+		tl_pki_rev_get(&s, c, r);
+		tl_store_close(&s);
+	}
+}
+
+json_t *cli_rev_json(const tl_cert *c, const char *dir)
+{
+	json_t *o = json_object();
+	tl_rev r;
+
+	rev_of(c, dir, &r);
+	rev_json(o, &r);
+	return o;
+}
+
+void cli_rev_show(const tl_cert *c, const char *dir)
 {
 	char when[32];
 	struct tm tm;
-	tl_store s;
 	tl_rev r;
-	tl_err e;
 
-	memset(&r, 0, sizeof(r));
-	if (tl_pki_store_open(&s, tl_store_default_dir(dir), stderr, &e) == 0) {
-		tl_pki_rev_get(&s, c, &r);
-		tl_store_close(&s);
-	}
+	rev_of(c, dir, &r);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S GMT", gmtime_r(&r.checked, &tm));
-	if (json) {
-		fputs(",\"revocation\":{", stdout);
-		rev_json(&r);
-		putchar('}');
-	} else if (r.status == TL_REV_NONE) {
+	if (r.status == TL_REV_NONE) {
 		puts("Revocation:  not checked");
 	} else {
 		printf("Revocation:  %s (%s %s, %s)%s%s\n", tl_rev_status_name(r.status),

@@ -275,7 +275,7 @@ static int do_show_verify(const char *cmd, void (*help)(FILE *), int argc, char 
 		long s = rc == 0 ? (long)signer : -1;
 
 		if (mode == OUT_JSON)
-			tl_tlist_json(stdout, &l, k->name, s, &ve);
+			tl_json_print(tl_tlist_json(&l, k->name, s, &ve));
 		else if (mode == OUT_BRIEF)
 			tl_tlist_brief(stdout, &l, s);
 		else
@@ -285,20 +285,18 @@ static int do_show_verify(const char *cmd, void (*help)(FILE *), int argc, char 
 	} else if (mode == OUT_JSON) {
 		const tl_tlist *src = trust_path ? &trust : &l;
 
-		printf("{\"file\":");
-		tl_json_str(stdout, path);
-		printf(",\"valid\":%s,\"trust\":", rc == 0 ? "true" : "false");
-		tl_json_str(stdout, trust_path);
-		fputs(",\"signer\":", stdout);
-		tl_json_str(stdout, l.hdr.signer_name);
-		if (rc == 0)
-			printf(",\"signer_record\":%zu,\"subject\":", signer + 1);
-		else
-			fputs(",\"signer_record\":null,\"subject\":", stdout);
-		tl_json_str(stdout, rc == 0 ? src->rec[signer].subject : NULL);
-		fputs(",\"reason\":", stdout);
-		tl_json_str(stdout, rc == 0 ? NULL : ve.msg);
-		fputs("}\n", stdout);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "file", tl_json_text(path));
+		json_object_set_new(o, "valid", json_boolean(rc == 0));
+		json_object_set_new(o, "trust", tl_json_text(trust_path));
+		json_object_set_new(o, "signer", tl_json_text(l.hdr.signer_name));
+		json_object_set_new(o, "signer_record", rc == 0 ?
+				    json_integer((json_int_t)signer + 1) : json_null());
+		json_object_set_new(o, "subject", tl_json_text(rc == 0 ?
+					src->rec[signer].subject : NULL));
+		json_object_set_new(o, "reason", tl_json_text(rc == 0 ? NULL : ve.msg));
+		tl_json_print(o);
 	} else if (rc == 0) {
 		const tl_tlist *src = trust_path ? &trust : &l;
 		const tl_record *r = &src->rec[signer];

@@ -157,25 +157,17 @@ static void print_roles(FILE *f, const tl_tvs_answer *a, const char *sep)
 /* verify's and query's --json: one object, the same members */
 static void print_json(const char *subject, const tl_tvs_answer *ans, const char *pem)
 {
-	printf("{\"certificate\": ");
-	if (subject)
-		tl_json_str(stdout, subject);
-	else
-		printf("null");
-	printf(", \"valid\": %s, \"roles\": [", ans->valid ? "true" : "false");
-	for (size_t i = 0; i < ans->nroles; i++) {
-		printf("%s", i ? ", " : "");
-		tl_json_str(stdout, tl_role_short(ans->roles[i]));
-	}
-	printf("], \"ttl\": %u", ans->ttl);
-	if (pem || !ans->valid) {
-		printf(", \"pem\": ");
-		if (pem)
-			tl_json_str(stdout, pem);
-		else
-			printf("null");
-	}
-	printf("}\n");
+	json_t *o = json_object(), *roles = json_array();
+
+	json_object_set_new(o, "certificate", tl_json_text(subject));
+	json_object_set_new(o, "valid", json_boolean(ans->valid));
+	for (size_t i = 0; i < ans->nroles; i++)
+		json_array_append_new(roles, json_string(tl_role_short(ans->roles[i])));
+	json_object_set_new(o, "roles", roles);
+	json_object_set_new(o, "ttl", json_integer(ans->ttl));
+	if (pem || !ans->valid)
+		json_object_set_new(o, "pem", tl_json_text(pem));
+	tl_json_print(o);
 }
 
 static int do_verify(const char *cmd, void (*help)(FILE *), int argc, char **argv)

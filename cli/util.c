@@ -256,13 +256,13 @@ said:
 		tl_tlist_free(&l);
 	}
 	if (json) {
-		printf("{\"file\":");
-		tl_json_str(stdout, argv[optind]);
-		printf(",\"valid\":%s,\"signer\":", rc == 0 ? "true" : "false");
-		tl_json_str(stdout, h.signer_name);
-		fputs(",\"reason\":", stdout);
-		tl_json_str(stdout, rc == 0 ? how : e.msg);
-		fputs("}\n", stdout);
+		json_t *o = json_object();
+
+		json_object_set_new(o, "file", tl_json_text(argv[optind]));
+		json_object_set_new(o, "valid", json_boolean(rc == 0));
+		json_object_set_new(o, "signer", tl_json_text(h.signer_name));
+		json_object_set_new(o, "reason", tl_json_text(rc == 0 ? how : e.msg));
+		tl_json_print(o);
 	} else if (rc == 0) {
 		printf("VALID: %s signed by %s\n", argv[optind], how);
 	} else {
@@ -299,9 +299,7 @@ int cli_sfile_show(const char *cmd, void (*help)(FILE *), int argc,
 	if (cli_load_sfile(argv[optind], &buf, &len, &h, &e))
 		return cli_fail(EXIT_USAGE, &e);
 	if (json) {
-		putchar('{');
-		tl_show_header_json(stdout, &h);
-		fputs("}\n", stdout);
+		tl_json_print(tl_show_header_json(&h));
 	} else {
 		tl_show_checksums(stdout, buf, len,
 				  stat(argv[optind], &st) == 0 ? st.st_mtime : 0,

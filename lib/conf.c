@@ -5,10 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "file.h"
 #include "role.h"
 #include "x509.h"
+
+/* where the administrator's trustline.conf lives (Debian: /etc/trustline) */
+#ifndef TL_SYSCONFDIR
+#define TL_SYSCONFDIR "/etc/trustline"
+#endif
 
 static void tftp_defaults(tl_conf_tftp *t)
 {
@@ -379,6 +385,7 @@ struct parse_ctx {
 	int indented;		/* that line starts with a blank */
 	int nseen;
 	struct { char key[64]; int line; } seen[SEEN_MAX];
+	int admin;		/* the administrator's file: daemons' sections only */
 };
 
 /* ini_parse_string's reader, counting lines so that the handler knows its
@@ -501,6 +508,12 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 
 	if (seen_before(p, sec, k))
 		;
+	else if (p->admin && (!strcmp(sec, "cluster") || !strcmp(sec, "pki") ||
+			      !strcmp(sec, "monitor") || !strcmp(sec, "revocation")))
+		tl_fail(p->e, "this file holds only the daemons' sections [tftp], "
+			"[tvs] and [capf]: set [%s] in the data directory's "
+			"trustline.conf, which the trustline command reads and "
+			"keeps", sec);
 	else if (!strcmp(sec, "cluster")) {
 		ok = 1;
 		if (!strcmp(k, "name")) STR(name);
@@ -573,7 +586,8 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 	return ok;
 }
 
-int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
+/* Parses path onto c, over what c holds already. */
+static int parse(tl_conf *c, const char *path, int admin, tl_err *e)
 {
 	struct parse_ctx p;
 	tl_err inner;
@@ -584,7 +598,7 @@ int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.path = path;
-	tl_conf_defaults(c);
+	p.admin = admin;
 	if (tl_read_file(path, 1 << 20, &text, &len, e))
 		return -1;
 	/* a line reader would stop at a NUL and drop the rest of the line */
@@ -604,6 +618,14 @@ int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 	if (line > 0)
 		return tl_fail(e, "%s: line %d: %s", path, line,
 			       inner.msg[0] ? inner.msg : "syntax error");
+	return 0;
+}
+
+int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
+{
+	tl_conf_defaults(c);
+	if (parse(c, path, 0, e))
+		return -1;
 	if (c->nnodes == 0)
 		return tl_fail(e, "%s: [cluster] nodes is missing", path);
 	if (c->ntftp_nodes == 0) {
@@ -617,6 +639,29 @@ int tl_conf_load(tl_conf *c, const char *path, tl_err *e)
 	if (c->tftp.node[0] && tl_conf_check_tftp_node(c, c->tftp.node, e))
 		return tl_wrap(e, "%s: [tftp] node", path);
 	return 0;
+}
+
+int tl_conf_load_daemon(tl_conf *c, const char *data, const char *admin,
+			tl_err *e)
+{
+	tl_conf n;
+
+	if (tl_conf_load(&n, data, e) || (admin && parse(&n, admin, 1, e)))
+		return -1;
+	*c = n;
+	return 0;
+}
+
+const char *tl_conf_admin_path(char *buf, size_t n)
+{
+	const char *env = getenv("TRUSTLINE_CONFIG");
+	const char *dir = getenv("TRUSTLINE_SYSCONFDIR");
+
+	if (env && *env)
+		return env;
+	snprintf(buf, n, "%s/trustline.conf", dir && *dir ? dir : TL_SYSCONFDIR);
+	/* the package ships it; a build installed by hand may have none */
+	return access(buf, F_OK) == 0 ? buf : NULL;
 }
 
 static void list(FILE *f, const char *key, char l[][64], int n)

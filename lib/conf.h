@@ -114,6 +114,17 @@ typedef struct tl_conf {
 
 void tl_conf_defaults(tl_conf *c);
 int tl_conf_load(tl_conf *c, const char *path, tl_err *e);
+/* A daemon's settings, each layer over the one before: the defaults, the
+ * data directory's file data (which cluster init writes and the trustline
+ * command keeps), then the administrator's file admin (NULL: none), which
+ * may hold only [tftp], [tvs] and [capf]. c is unchanged on failure. The
+ * command line applies over all of them. */
+int tl_conf_load_daemon(tl_conf *c, const char *data, const char *admin,
+			tl_err *e);
+/* The administrator's file when no -c names one: $TRUSTLINE_CONFIG, else
+ * trustline.conf in $TRUSTLINE_SYSCONFDIR or /etc/trustline when it exists
+ * (in buf, n bytes), else NULL. */
+const char *tl_conf_admin_path(char *buf, size_t n);
 /* Writes the configuration as INI text. */
 void tl_conf_write(const tl_conf *c, FILE *f);
 

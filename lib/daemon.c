@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -163,11 +164,23 @@ int tl_daemon_paths(const char *prog, const char *dir, const char *conf,
 			tl_store_default_dir(dir));
 		return -1;
 	}
-	if (conf && realpath(conf, confpath) == NULL) {
-		fprintf(stderr, "%s: -c %s: no such file\n", prog, conf);
+	char sys[PATH_MAX];
+	const char *admin = conf ? conf : tl_conf_admin_path(sys, sizeof(sys));
+
+	confpath[0] = 0;
+	if (admin && realpath(admin, confpath) == NULL) {
+		fprintf(stderr, "%s: %s%s: no such file\n", prog, conf ? "-c " :
+			getenv("TRUSTLINE_CONFIG") ? "TRUSTLINE_CONFIG=" : "", admin);
 		return -1;
 	}
 	return 0;
+}
+
+void tl_daemon_checked(const char *prog, const char *dir, const char *conf,
+		       const char *what)
+{
+	printf("%s: %s: %s OK; read %s/trustline.conf%s%s\n", prog, dir, what,
+	       dir, conf[0] ? ", then " : "", conf);
 }
 
 int tl_daemon_listen(const char *addr, int port, int n, int *fds, tl_err *e)

@@ -25,12 +25,18 @@ int tl_daemon_user_ok(const char *user, tl_err *e);
  * groups (for good: a saved uid of 0 is dropped too). A no-op otherwise. */
 int tl_daemon_drop(const char *user, tl_err *e);
 
-/* The data directory (dir, else the default) and the -c file conf (NULL:
- * none) as absolute paths in dirpath and confpath (PATH_MAX each): a
- * detached daemon leaves the directory it was started in, and each worker
- * opens both again. A missing one is said on standard error, as prog. */
+/* The data directory (dir, else the default) and the administrator's file
+ * (the -c file conf, else tl_conf_admin_path's; "" when there is none) as
+ * absolute paths in dirpath and confpath (PATH_MAX each): a detached daemon
+ * leaves the directory it was started in, and each worker opens both again.
+ * A missing one is said on standard error, as prog. */
 int tl_daemon_paths(const char *prog, const char *dir, const char *conf,
 		    char *dirpath, char *confpath);
+/* --check-config's line on standard output: prog would start from dir
+ * (what it checked, e.g. "configuration and keys") and the configuration
+ * files it read, the administrator's conf ("" = none) last. */
+void tl_daemon_checked(const char *prog, const char *dir, const char *conf,
+		       const char *what);
 /* One listening TCP socket per worker in fds[n] on addr and port (0: the
  * first picks one, the others share it), with SO_REUSEPORT when n > 1. */
 int tl_daemon_listen(const char *addr, int port, int n, int *fds, tl_err *e);

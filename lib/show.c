@@ -156,49 +156,57 @@ void tl_show_header(FILE *f, const tl_sfile *h)
 	fputc('\n', f);
 }
 
-/* "<who>":..., "issuer":..., "serial":...: a signer and a record name a
- * certificate alike. */
-static void json_identity(FILE *f, const char *who, const char *name,
+/* "<who>", "issuer", "serial": a signer and a record name a certificate
+ * alike. */
+static void json_identity(json_t *o, const char *who, const char *name,
 			  const char *issuer, const uint8_t *serial,
 			  size_t serial_len)
 {
-	fprintf(f, "\"%s\":", who);
-	tl_json_str(f, name);
-	fputs(",\"issuer\":", f);
-	tl_json_str(f, issuer);
-	fputs(",\"serial\":", f);
-	tl_json_hex(f, serial, serial_len, 1);
+	json_object_set_new(o, who, tl_json_text(name));
+	json_object_set_new(o, "issuer", tl_json_text(issuer));
+	json_object_set_new(o, "serial", tl_json_hexstr(serial, serial_len, 1));
 }
 
-void tl_show_header_json(FILE *f, const tl_sfile *h)
+static json_t *version(const uint8_t v[2])
 {
-	fprintf(f, "\"version\":\"%u.%u\",\"header_length\":%u,", h->version[0],
-		h->version[1], h->header_len);
+	char s[8];
+
+	snprintf(s, sizeof(s), "%u.%u", v[0], v[1]);
+	return json_string(s);
+}
+
+json_t *tl_show_header_json(const tl_sfile *h)
+{
+	json_t *o = json_object(), *enc;
+
+	json_object_set_new(o, "version", version(h->version));
+	json_object_set_new(o, "header_length", json_integer(h->header_len));
 	if (h->has_signer_version)
-		fprintf(f, "\"signer_version\":\"%u.%u\",", h->signer_version[0],
-			h->signer_version[1]);
-	json_identity(f, "signer", h->signer_name, h->issuer_name, h->serial,
+		json_object_set_new(o, "signer_version", version(h->signer_version));
+	json_identity(o, "signer", h->signer_name, h->issuer_name, h->serial,
 		      h->serial_len);
-	fprintf(f, ",\"digest\":\"%s\",\"modulus_bits\":%d,"
-		"\"signature_offset\":%zu,\"signature_length\":%zu,\"filename\":",
-		tl_hash_name(h->hash_alg), tl_modulus_bits(h->modulus), h->sig_off,
-		h->sig_len);
-	tl_json_str(f, h->filename);
-	fprintf(f, ",\"timestamp\":%u,\"body_offset\":%u,\"body_length\":%zu",
-		h->timestamp, h->header_len, h->body_len);
+	json_object_set_new(o, "digest", json_string(tl_hash_name(h->hash_alg)));
+	json_object_set_new(o, "modulus_bits", json_integer(tl_modulus_bits(h->modulus)));
+	json_object_set_new(o, "signature_offset", json_integer((json_int_t)h->sig_off));
+	json_object_set_new(o, "signature_length", json_integer((json_int_t)h->sig_len));
+	json_object_set_new(o, "filename", tl_json_text(h->filename));
+	json_object_set_new(o, "timestamp", tl_json_time((time_t)h->timestamp));
+	json_object_set_new(o, "body_offset", json_integer(h->header_len));
+	json_object_set_new(o, "body_length", json_integer((json_int_t)h->body_len));
 	if (h->has_enc) {
-		fputs(",\"encryption\":{\"iv\":", f);
-		tl_json_hex(f, h->enc.iv, 16, 0);
-		fprintf(f, ",\"padding\":%u,\"key_bits\":%u,\"key_algorithm\":%u,"
-			"\"digest\":\"%s\",\"hash\":", h->enc.pad, h->enc.key_bits,
-			h->enc.key_alg, tl_hash_name(h->enc.hash_alg));
-		tl_json_hex(f, h->enc.hash, h->enc.hash_len, 0);
+		enc = json_object();
+		json_object_set_new(enc, "iv", tl_json_hexstr(h->enc.iv, 16, 0));
+		json_object_set_new(enc, "padding", json_integer(h->enc.pad));
+		json_object_set_new(enc, "key_bits", json_integer(h->enc.key_bits));
+		json_object_set_new(enc, "key_algorithm", json_integer(h->enc.key_alg));
+		json_object_set_new(enc, "digest", json_string(tl_hash_name(h->enc.hash_alg)));
+		json_object_set_new(enc, "hash", tl_json_hexstr(h->enc.hash, h->enc.hash_len, 0));
 		/* The wrapped key lets a tool with the phone's key (an openssl
 		 * oracle, a support engineer) decrypt without trustline. */
-		fputs(",\"key\":", f);
-		tl_json_hex(f, h->enc.key, h->enc.key_len, 0);
-		fputc('}', f);
+		json_object_set_new(enc, "key", tl_json_hexstr(h->enc.key, h->enc.key_len, 0));
+		json_object_set_new(o, "encryption", enc);
 	}
+	return o;
 }
 
 static void record_rows(FILE *f, const tl_record *rec)
@@ -292,58 +300,67 @@ void tl_tlist_brief(FILE *f, const tl_tlist *l, long signer)
 	}
 }
 
-void tl_tlist_json(FILE *f, const tl_tlist *l, const char *kind, long signer,
-		   const tl_err *e)
+static json_t *digest(int alg, const uint8_t *p, size_t n)
 {
 	uint8_t h[TL_HASH_MAX];
 
-	fprintf(f, "{\"kind\":\"%s\",\"length\":%zu,\"md5\":", kind, l->len);
-	tl_hash(TL_HASH_MD5, l->buf, l->len, h);
-	tl_json_hex(f, h, 16, 0);
-	fputs(",\"sha1\":", f);
-	tl_hash(TL_HASH_SHA1, l->buf, l->len, h);
-	tl_json_hex(f, h, 20, 0);
-	fputc(',', f);
-	tl_show_header_json(f, &l->hdr);
-	fprintf(f, ",\"verified\":%s,\"signer_record\":", signer >= 0 ? "true" : "false");
-	if (signer >= 0)
-		fprintf(f, "%ld", signer + 1);
-	else
-		fputs("null", f);
-	fputs(",\"error\":", f);
-	tl_json_str(f, signer >= 0 || e == NULL ? NULL : e->msg);
-	fputs(",\"records\":[", f);
-	for (size_t i = 0; i < l->nrec; i++) {
-		const tl_record *r = &l->rec[i];
+	tl_hash(alg, p, n, h);
+	return tl_json_hexstr(h, (size_t)tl_hash_len(alg), 0);
+}
 
-		fprintf(f, "%s{\"index\":%zu,\"offset\":%zu,\"length\":%u,\"role\":%u,"
-			"\"role_name\":\"%s\",\"dns_name\":", i ? "," : "", i + 1,
-			r->off, r->length, r->role, tl_role_short(r->role));
-		tl_json_str(f, r->dns_name);
-		fputc(',', f);
-		json_identity(f, "subject", r->subject, r->issuer, r->serial,
-			      r->serial_len);
-		fputs(",\"key_type\":", f);
-		tl_json_str(f, r->pubkey == NULL ? NULL :
-			    tl_x509_keytype_name(r->key_type));
-		fputs(",\"public_key\":", f);
-		tl_json_hex(f, r->pubkey, r->pubkey_len, 0);
-		if (r->cert) {
-			fputs(",\"certificate_sha1\":", f);
-			tl_hash(TL_HASH_SHA1, r->cert, r->cert_len, h);
-			tl_json_hex(f, h, 20, 0);
-			fputs(",\"certificate_sha256\":", f);
-			tl_hash(TL_HASH_SHA256, r->cert, r->cert_len, h);
-			tl_json_hex(f, h, 32, 0);
+json_t *tl_tlist_json(const tl_tlist *l, const char *kind, long signer,
+		      const tl_err *e)
+{
+	json_t *o = json_object(), *recs = json_array(), *r;
+	json_t *hdr = tl_show_header_json(&l->hdr);
+	char ip[16];
+
+	json_object_set_new(o, "kind", json_string(kind));
+	json_object_set_new(o, "length", json_integer((json_int_t)l->len));
+	json_object_set_new(o, "md5", digest(TL_HASH_MD5, l->buf, l->len));
+	json_object_set_new(o, "sha1", digest(TL_HASH_SHA1, l->buf, l->len));
+	json_object_update(o, hdr);
+	json_decref(hdr);
+	json_object_set_new(o, "verified", json_boolean(signer >= 0));
+	json_object_set_new(o, "signer_record", signer >= 0 ?
+			    json_integer(signer + 1) : json_null());
+	json_object_set_new(o, "error", tl_json_text(signer >= 0 || e == NULL ?
+						     NULL : e->msg));
+	for (size_t i = 0; i < l->nrec; i++) {
+		const tl_record *rec = &l->rec[i];
+
+		r = json_object();
+		json_object_set_new(r, "index", json_integer((json_int_t)i + 1));
+		json_object_set_new(r, "offset", json_integer((json_int_t)rec->off));
+		json_object_set_new(r, "length", json_integer(rec->length));
+		json_object_set_new(r, "role", json_integer(rec->role));
+		json_object_set_new(r, "role_name", json_string(tl_role_short(rec->role)));
+		json_object_set_new(r, "dns_name", tl_json_text(rec->dns_name));
+		json_identity(r, "subject", rec->subject, rec->issuer, rec->serial,
+			      rec->serial_len);
+		json_object_set_new(r, "key_type", tl_json_text(rec->pubkey == NULL ?
+					NULL : tl_x509_keytype_name(rec->key_type)));
+		json_object_set_new(r, "public_key",
+				    tl_json_hexstr(rec->pubkey, rec->pubkey_len, 0));
+		if (rec->cert) {
+			json_object_set_new(r, "certificate_sha1",
+					    digest(TL_HASH_SHA1, rec->cert, rec->cert_len));
+			json_object_set_new(r, "certificate_sha256",
+					    digest(TL_HASH_SHA256, rec->cert, rec->cert_len));
 		} else {
-			fprintf(f, ",\"cert_hash_algorithm\":\"%s\",\"cert_hash\":",
-				tl_hash_name(r->hash_alg));
-			tl_json_hex(f, r->cert_hash, r->cert_hash_len, 0);
+			json_object_set_new(r, "cert_hash_algorithm",
+					    json_string(tl_hash_name(rec->hash_alg)));
+			json_object_set_new(r, "cert_hash", tl_json_hexstr(rec->cert_hash,
+									rec->cert_hash_len, 0));
 		}
-		if (r->has_ip)
-			fprintf(f, ",\"ip\":\"%u.%u.%u.%u\"", r->ip[0], r->ip[1],
-				r->ip[2], r->ip[3]);
-		fprintf(f, ",\"signer\":%s}", (long)i == signer ? "true" : "false");
+		if (rec->has_ip) {
+			snprintf(ip, sizeof(ip), "%u.%u.%u.%u", rec->ip[0], rec->ip[1],
+				 rec->ip[2], rec->ip[3]);
+			json_object_set_new(r, "ip", json_string(ip));
+		}
+		json_object_set_new(r, "signer", json_boolean((long)i == signer));
+		json_array_append_new(recs, r);
 	}
-	fputs("]}\n", f);
+	json_object_set_new(o, "records", recs);
+	return o;
 }

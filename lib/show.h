@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "json.h"
 #include "signedfile.h"
 #include "trustlist.h"
 
@@ -14,15 +15,15 @@ void tl_show_checksums(FILE *f, const uint8_t *buf, size_t len, time_t mtime,
 		       const char *kind);
 /* The header as BYTEPOS TAG LENGTH VALUE rows. */
 void tl_show_header(FILE *f, const tl_sfile *h);
-/* The header fields as JSON members (no braces), for --json output. */
-void tl_show_header_json(FILE *f, const tl_sfile *h);
+/* The header fields as a JSON object, for --json output. */
+json_t *tl_show_header_json(const tl_sfile *h);
 
 /* A whole trust list; signer is the index of the record that signed it, or
  * -1 when verification failed (why is printed from e). */
 void tl_tlist_show(FILE *f, const tl_tlist *l, const char *kind, time_t mtime,
 		   long signer, const tl_err *e);
 void tl_tlist_brief(FILE *f, const tl_tlist *l, long signer);
-void tl_tlist_json(FILE *f, const tl_tlist *l, const char *kind, long signer,
-		   const tl_err *e);
+json_t *tl_tlist_json(const tl_tlist *l, const char *kind, long signer,
+		      const tl_err *e);
 
 #endif

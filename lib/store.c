@@ -399,11 +399,8 @@ int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e)
 	char own[1200];
 	tl_conf c;
 
-	if (path == NULL) {
-		tl_store_path(s, own, sizeof(own), "trustline.conf");
-		path = own;
-	}
-	if (tl_conf_load(&c, path, e))
+	tl_store_path(s, own, sizeof(own), "trustline.conf");
+	if (tl_conf_load_daemon(&c, own, path, e))
 		return -1;
 	s->conf = c;
 	return 0;

@@ -44,8 +44,9 @@ typedef struct tl_store_stage_t {
 int tl_store_stage(tl_store_stage_t *st, const char *dir, tl_err *e);
 int tl_store_stage_install(tl_store_stage_t *st, tl_err *e);
 void tl_store_stage_discard(tl_store_stage_t *st);
-/* Reads trustline.conf again (path, or the directory's own when NULL) into
- * s->conf, keeping the database handle: a daemon opens its store before it
+/* Reads the directory's trustline.conf again into s->conf, with the
+ * administrator's file path (NULL: none) over it (tl_conf_load_daemon),
+ * keeping the database handle: a daemon opens its store before it
  * drops privileges and reloads through it, since the user it runs as may
  * not be able to open trustline.db (nor make its -wal and -shm files).
  * s->conf is unchanged on failure. */

@@ -29,7 +29,9 @@ static void usage(FILE *f)
 "TFTP (read requests only) and HTTP. Settings come from the [tftp] section\n"
 "of trustline.conf; the options override them.\n"
 "\n"
-"  -c, --config FILE  configuration (default DIR/trustline.conf)\n"
+"  -c, --config FILE  the administrator's settings, read over\n"
+"                     DIR/trustline.conf (default $TRUSTLINE_CONFIG, else\n"
+"                     /etc/trustline/trustline.conf when it exists)\n"
 "  --data-dir DIR     data directory (default $TRUSTLINE_DATA_DIR, else\n"
 "                     /var/lib/trustline)\n"
 "  --listen ADDR      numeric IPv4 or IPv6 address (default every address)\n"
@@ -82,7 +84,7 @@ int main(int argc, char **argv)
 	int check = 0;
 	const char *node = NULL;
 	tl_tftpd_opts o = { .port = -1, .http_port = -2, .workers = 1 };
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], conf[PATH_MAX];
 	tl_tftp_ns *ns;
 	tl_tftp_gen gen;
 	tl_err e;
@@ -125,12 +127,10 @@ int main(int argc, char **argv)
 	tl_log_open("tftpd", 0);
 	/* absolute: a detached tftpd leaves the directory it was started in,
 	 * and opens the store again there (tl_tftp_ns_keep_store) */
-	if (realpath(tl_store_default_dir(o.dir), dir) == NULL) {
-		fprintf(stderr, "tftpd: %s: %s\n", tl_store_default_dir(o.dir),
-			strerror(errno));
+	if (tl_daemon_paths("tftpd", o.dir, o.conf, dir, conf))
 		return 1;
-	}
 	o.dir = dir;
+	o.conf = conf[0] ? conf : NULL;
 	tl_tftp_gen_init(&gen);
 	ns = tl_tftp_ns_open(tl_store_default_dir(o.dir), o.conf, node,
 			     tl_tftp_generate, &gen, &e);
@@ -141,8 +141,11 @@ int main(int argc, char **argv)
 	}
 	/* everything a start reads has been read and checked: no port bound */
 	if (check) {
-		printf("tftpd: %s: configuration and keys OK, serving as TFTP node %s\n",
-		       dir, tl_conf_tftp_node(tl_tftp_ns_conf(ns)));
+		char what[160];
+
+		snprintf(what, sizeof(what), "configuration and keys of TFTP node %s",
+			 tl_conf_tftp_node(tl_tftp_ns_conf(ns)));
+		tl_daemon_checked("tftpd", dir, conf, what);
 		tl_tftp_ns_free(ns);
 		tl_tftp_gen_free(&gen);
 		return 0;

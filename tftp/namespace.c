@@ -253,7 +253,7 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 		if (tl_store_open(&own, ns->dir, e))
 			return NULL;
 		s = &own;
-		if (ns->conf_path && tl_conf_load(&s->conf, ns->conf_path, e))
+		if (ns->conf_path && tl_store_reload_conf(s, ns->conf_path, e))
 			goto out;
 	} else if (tl_store_reload_conf(s, ns->conf_path, e)) {
 		goto out;

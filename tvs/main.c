@@ -23,8 +23,9 @@ static void usage(FILE *f)
 	      "            [--check-config] [--pid-file FILE]\n\n"
 	      "The Trust Verification Service: answers phones' VERIFY and QUERY\n"
 	      "requests over TLS with the node's TVS certificate. See docs/tvsd.md.\n\n"
-	      "  -c, --config FILE  read the configuration from FILE, not\n"
-	      "                   DIR/trustline.conf\n"
+	      "  -c, --config FILE  the administrator's settings, read over\n"
+	      "                   DIR/trustline.conf (default $TRUSTLINE_CONFIG, else\n"
+	      "                   /etc/trustline/trustline.conf when it exists)\n"
 	      "  --data-dir DIR   the data directory (else $TRUSTLINE_DATA_DIR, else\n"
 	      "                   /var/lib/trustline)\n"
 	      "  --node NODE      serve as this node's TVS (default: the publisher)\n"
@@ -105,6 +106,34 @@ static int parse(int argc, char **argv, opts *o)
 	return -1;
 }
 
+/* What SIGHUP reloads in a worker. */
+typedef struct hup_ctx {
+	const opts *o;
+	tl_store *s;
+	tl_tvsd *d;
+} hup_ctx;
+
+/* SIGHUP: the settings again, then the stores and the identity. The
+ * sockets are bound: listen, port and workers stay as they are. A broken
+ * file keeps everything as it was. */
+static void hup(void *arg)
+{
+	const hup_ctx *h = arg;
+	tl_conf_tvs was = h->s->conf.tvs;
+	char v[600];
+	tl_err e;
+
+	if (tl_store_reload_conf(h->s, h->o->conf, &e)) {
+		tl_log(LOG_ERR, "event=reload_failed error=%s",
+		       tl_log_val(e.msg, v, sizeof(v)));
+		return;
+	}
+	memcpy(h->s->conf.tvs.listen, was.listen, sizeof(was.listen));
+	h->s->conf.tvs.port = was.port;
+	h->s->conf.tvs.workers = was.workers;
+	tl_tvsd_hup(h->d);
+}
+
 /* One worker: its own store handle, index and loop. d is NULL in a forked
  * worker, which opens everything itself (an SQLite handle does not
  * survive fork). */
@@ -116,7 +145,7 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 
 	if (d == NULL) {
 		if (tl_store_open(s, dir, &e) ||
-		    (o->conf && tl_conf_load(&s->conf, o->conf, &e)))
+		    (o->conf && tl_store_reload_conf(s, o->conf, &e)))
 			goto fail;
 		if ((d = tl_tvsd_new(s, o->node, &e)) == NULL)
 			goto fail;
@@ -125,7 +154,7 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 	    tl_daemon_drop(s->conf.tvs.user, &e) || tl_tvsd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
-	if (tl_daemon_run(l, tl_tvsd_hup, d, &e) == 0)
+	if (tl_daemon_run(l, hup, &(hup_ctx){ o, s, d }, &e) == 0)
 		rc = 0;
 	else
 		goto fail;
@@ -171,10 +200,9 @@ int main(int argc, char **argv)
 	tl_log_open("tvsd", 0);
 	if (tl_daemon_paths("tvsd", o.dir, o.conf, dir, conf))
 		return 1;
-	if (o.conf)
-		o.conf = conf;
+	o.conf = conf[0] ? conf : NULL;
 	if (tl_store_open(&s, dir, &e) ||
-	    (o.conf && tl_conf_load(&s.conf, o.conf, &e)))
+	    (o.conf && tl_store_reload_conf(&s, o.conf, &e)))
 		goto fail;
 	if (o.listen)
 		snprintf(s.conf.tvs.listen, sizeof(s.conf.tvs.listen), "%s", o.listen);
@@ -188,8 +216,11 @@ int main(int argc, char **argv)
 	    (d = tl_tvsd_new(&s, o.node, &e)) == NULL)
 		goto fail;
 	if (o.check) {
-		printf("tvsd: %s: configuration, identity and stores OK (%zu entries)\n",
-		       dir, tl_tvsd_entries(d));
+		char what[96];
+
+		snprintf(what, sizeof(what), "configuration, identity and stores "
+			 "(%zu entries)", tl_tvsd_entries(d));
+		tl_daemon_checked("tvsd", dir, conf, what);
 		tl_tvsd_free(d);
 		tl_store_close(&s);
 		return 0;

@@ -132,23 +132,19 @@ void page_tlist(tl_wctx *c)
 	if (tl_tlist_load(&l, path, &e))
 		return web_error(c, 500, e.msg);
 	rc = tl_tlist_verify(&l, NULL, &signer, &ve);
+	if (c->api) {
+		json_t *v = tl_tlist_json(&l, k->name, rc == 0 ? (long)signer : -1, &ve);
+
+		tl_tlist_free(&l);
+		return v ? web_json(c, v) : web_error(c, 500, "out of memory");
+	}
 	if ((f = web_report(&text, &len)) == NULL) {
 		tl_tlist_free(&l);
 		return web_error(c, 500, "out of memory");
 	}
-	if (c->api)
-		tl_tlist_json(f, &l, k->name, rc == 0 ? (long)signer : -1, &ve);
-	else
-		tl_tlist_show(f, &l, k->name, st.st_mtime, rc == 0 ? (long)signer : -1, &ve);
+	tl_tlist_show(f, &l, k->name, st.st_mtime, rc == 0 ? (long)signer : -1, &ve);
 	fclose(f);
 	tl_tlist_free(&l);
-	if (c->api) {
-		json_error_t je;
-		json_t *v = json_loads(text ? text : "", 0, &je);
-
-		free(text);
-		return v ? web_json(c, v) : web_error(c, 500, "list JSON unreadable");
-	}
 	web_begin(c, k == &tl_itl_kind ? "Identity Trust List (ITL)" :
 		  "Certificate Trust List (CTL)");
 	h_raw(&c->body, "<p><a href=\"/trustlist?kind=itl\">ITL</a> | "

@@ -1,5 +1,9 @@
 # Shared by the command-line tests (sourced; run-tests.sh runs only
 # test_*.sh). Each test runs in a fresh temporary directory.
+# the daemons' default administrator's file is this machine's
+# /etc/trustline/trustline.conf: the tests read only the files they write
+export TRUSTLINE_SYSCONFDIR="${TRUSTLINE_SYSCONFDIR:-/nonexistent/trustline}"
+unset TRUSTLINE_CONFIG
 # conf_set FILE SECTION KEY=VALUE...: see scripts/conf-set.sh
 conf_set() { sh "$(dirname "$0")/../../scripts/conf-set.sh" "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -20,6 +24,25 @@ mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in
 	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
 		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null
 	cat "$1.crt" "$1.key" > "$1.pem"
+}
+# json_ok FILE: FILE is one JSON value whose times (time, timestamp,
+# not_before, not_after, expires, checked, raised, *_at) are ISO 8601 UTC or null: the --json convention
+json_ok() {
+	python3 - "$1" <<'PY' || fail "$1 breaks the JSON convention: $(head -c 600 "$1")"
+import json, re, sys
+iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+def walk(v, path):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if k in ("time", "timestamp", "not_before", "not_after", "expires", "checked", "raised") or k.endswith("_at"):
+                if not (x is None or (isinstance(x, str) and iso.match(x))):
+                    sys.exit("%s.%s = %r is not an ISO 8601 UTC time" % (path, k, x))
+            walk(x, path + "." + k)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            walk(x, "%s[%d]" % (path, i))
+walk(json.load(open(sys.argv[1])), "")
+PY
 }
 json() {	# json FILE EXPR: a value from trustline's --json output
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"

@@ -36,9 +36,10 @@ mv dd/certs/TVS/pub.key tvs.key
 expect 1 "$B/bin/tvsd" --check-config
 grep -q "pub.key" err.txt || fail "tvsd: missing key: $(cat err.txt)"
 mv tvs.key dd/certs/TVS/pub.key
-# -c / --config name the same file
-expect 0 "$B/bin/tvsd" --config dd/trustline.conf --check-config
-expect 0 "$B/bin/capfd" -c dd/trustline.conf --check-config
+# -c / --config name the administrator's file, read over the data directory's
+printf '[tvs]\nttl = 600\n' > admin.conf
+expect 0 "$B/bin/tvsd" --config admin.conf --check-config
+expect 0 "$B/bin/capfd" -c admin.conf --check-config
 
 # detached: the terminal let go of (stderr too), the PID in --pid-file
 for d in tftpd tvsd capfd; do

@@ -25,7 +25,7 @@ expect 0 $T device import devices.csv
 [ "$($T device list | grep -c '^SEP00AA0000')" = 50 ] || fail "50 devices imported"
 # every phone here is 127.0.0.1: no per-address rate limit in either server
 sed -i "s/^per_ip_rate = .*/per_ip_rate = 0/" dd/trustline.conf
-cp dd/trustline.conf servers.conf
+: > servers.conf	# the administrator's file: the daemons' sections only
 conf_set servers.conf tftp user="$(id -un)" per_client_rate=0
 conf_set servers.conf tvs user="$(id -un)"
 "$B/bin/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port -1 --foreground \
@@ -83,7 +83,7 @@ grep -q "^ *50  ITL .* not in installed ITL -> TVS unreachable (127.0.0.1:$close
 # another cluster's TVS: reached, but its certificate is no TVS record of
 # the phones' ITL
 $T cluster init --name other --domain other.example --nodes cucm-pub --data-dir ./dd2 > /dev/null
-cp dd2/trustline.conf other.conf
+: > other.conf
 conf_set other.conf tvs user="$(id -un)"
 "$B/bin/tvsd" -c other.conf --data-dir ./dd2 --listen 127.0.0.1 --port 0 --foreground \
 	2> other.log &

@@ -44,7 +44,7 @@ conf_set bad.conf tftp node=nosuch
 expect 1 "$B/bin/tftpd" -c bad.conf --check-config
 grep -q "\[tftp\] node: nosuch is not a TFTP node" err.txt || fail "[tftp] node: $(cat err.txt)"
 expect 0 "$B/bin/tftpd" -c servers.conf --node sub1 --check-config
-grep -q "serving as TFTP node sub1" out.txt || fail "--check-config: $(cat out.txt)"
+grep -q "keys of TFTP node sub1 OK" out.txt || fail "--check-config: $(cat out.txt)"
 "$B/bin/tftpd" --help | grep -q -- "--node NAME" || fail "--help names --node"
 "$PS" fleet --help | grep -q -- "--tftp HOST\[:PORT\]\[,HOST\[:PORT\]...\]" || fail "fleet --help"
 echo "--node checked: ok"

@@ -61,4 +61,19 @@ expect 0 $T cert list --help
 ! grep -q "trustline cert generate" out.txt || fail "cert list --help prints the group's usage"
 expect 0 $T cert --help
 grep -q "trustline cert generate" out.txt || fail "cert --help lost a subcommand"
+
+# --json: one value that parses, times in ISO 8601 UTC
+D=dd/tftpboot
+expect 0 $T device add SEP001122334455 --model CP-8865
+for cmd in "itl show --json" "itl show $D/ITLFile.tlv --json" "itl verify $D/ITLFile.tlv --json" \
+	"sgn show $VECTORS/SEP001122334455.cnf.xml.sgn --json" \
+	"sgn verify $VECTORS/SEP001122334455.cnf.xml.sgn --trust $VECTORS/itl-sha1.tlv --json" \
+	"enc show $VECTORS/SEP001122334455.cnf.xml.sgn --json" "cert list --json" "cert audit --json" \
+	"cert show CallManager --json" "cert revocation show --json"; do
+	set +e; $T $cmd > j.json 2> err.txt; set -e
+	json_ok j.json
+	[ "$(wc -l < j.json)" -eq 1 ] || fail "$cmd: not one line"
+done
+json_ok_ts=$($T sgn show $VECTORS/SEP001122334455.cnf.xml.sgn --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["timestamp"])')
+[ -n "$json_ok_ts" ] && [ "$json_ok_ts" != None ] || fail "sgn show --json: no timestamp"
 echo "output: ok"

@@ -53,13 +53,13 @@ ln dd/certs/CallManager/cucm-pub.key $B0/hard.txt
 cp dd/certs/CallManager/cucm-pub.key $B0/renamed.pem
 { printf 'notes\n'; openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 2>/dev/null; } \
 	> $B0/inside.cfg
-cp dd/trustline.conf tftpd.conf
+: > tftpd.conf	# the administrator's file, over dd/trustline.conf
 printf '\n[tftp]\nuser = %s\nper_client_rate = 0\nsign_static = true\nmax_windowsize = 32\n' \
 	"$(id -un)" >> tftpd.conf
 
 # configuration errors name the line
 printf '\n[tftp]\nmax_blksize = 70000\n' > bad.conf
-cat dd/trustline.conf bad.conf > bad2.conf
+cp bad.conf bad2.conf
 expect 1 "$TFTPD" -c bad2.conf --data-dir ./dd --foreground
 grep -q "line .*max_blksize" err.txt || fail "bad max_blksize not named"
 expect 0 "$TFTPD" --help
@@ -397,7 +397,7 @@ wait $SUP || fail "workers: exit status"
 # started as root: binds, then runs as nobody; without --foreground it
 # detaches once serving
 if [ "$(id -u)" = 0 ]; then
-	cp dd/trustline.conf root.conf
+	: > root.conf
 	printf '\n[tftp]\nuser = nobody\n' >> root.conf
 	"$TFTPD" -c root.conf --data-dir ./dd --listen 127.0.0.1 --port 0 \
 		--http-port -1 2> root.log || fail "detached start"

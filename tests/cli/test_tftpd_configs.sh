@@ -25,7 +25,7 @@ openssl x509 -req -in mic.csr -CA dd/certs/lab-manufacturing-CA/lab.pem \
 expect 0 $T device add SEP001122334455 --model CP-8865
 expect 0 $T device add SEP0011223344AA --model CP-8865 --profile encrypted --mic mic.crt
 expect 0 $T device add SEP0011223344BB --model CP-8865 --profile encrypted
-cp dd/trustline.conf tftpd.conf
+: > tftpd.conf	# the administrator's file, over dd/trustline.conf
 printf '\n[tftp]\nuser = %s\nper_client_rate = 0\nserve_unsigned = true\n' "$(id -un)" >> tftpd.conf
 "$TFTPD" -c tftpd.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground 2> tftpd.log &
 pid=$!

@@ -345,7 +345,7 @@ grep -q "^ok [1-9][0-9]* failed 0$" loop.txt || fail "reload loop: $(cat loop.tx
 [ "$(grep -c "event=reload " tvsd.log)" -ge 4 ] || fail "reloads not logged"
 
 # unknown [tvs] keys are errors naming the line
-sed '/^\[tvs\]/a colour = blue' dd/trustline.conf > bad.conf
+printf '[tvs]\ncolour = blue\n' > bad.conf
 expect 1 "$TVSD" -c bad.conf --foreground --port 0
 grep -q "line [0-9]*: \[tvs\] colour" err.txt || fail "unknown key: $(cat err.txt)"
 sed -i 's/^tls_min = .*/tls_min = 1.4/' dd/trustline.conf

@@ -66,7 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tl_tlist_show(out, &l, "ITL", 0, by, &e);
 	tl_tlist_brief(out, &l, by);
-	tl_tlist_json(out, &l, "ITL", by, &e);
+	{
+		json_t *j = tl_tlist_json(&l, "ITL", by, &e);
+
+		/* any bytes in a name still make valid JSON */
+		fz_require(j != NULL && json_dumpf(j, out, JSON_COMPACT) == 0,
+			   "the JSON of any list dumps");
+		json_decref(j);
+	}
 	tl_tlist_free(&l);
 	return 0;
 }

@@ -64,7 +64,16 @@ done
 for u in tftpd tvsd capfd; do
 	as /usr/sbin/trustline-$u --check-config --data-dir $D > check.log 2>&1 ||
 		{ cat check.log; fail "trustline-$u --check-config"; }
+	grep -q "read $D/trustline.conf, then /etc/trustline/trustline.conf\$" check.log ||
+		{ cat check.log; fail "trustline-$u does not read /etc/trustline/trustline.conf"; }
 done
+# a setting in /etc is the daemons': a bad one is refused, naming the file
+cp /etc/trustline/trustline.conf etc.conf
+printf '\n[tftp]\nmax_blksize = huge\n' >> /etc/trustline/trustline.conf
+! as /usr/sbin/trustline-tftpd --check-config --data-dir $D > check.log 2>&1 ||
+	fail "a bad setting in /etc/trustline/trustline.conf was accepted"
+grep -q "/etc/trustline/trustline.conf: line .*max_blksize" check.log || { cat check.log; fail "bad /etc setting: no line"; }
+cp etc.conf /etc/trustline/trustline.conf
 setpriv --reuid=trustline --regid=trustline --init-groups \
 	--inh-caps=-all,+net_bind_service --ambient-caps=-all,+net_bind_service \
 	--bounding-set=-all,+net_bind_service \

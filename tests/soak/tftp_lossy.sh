@@ -31,7 +31,7 @@ for i in range(int(sys.argv[1])):
     n = 512 * 4 if i == 0 else r.randint(100, 6000)
     open("dd/tftpboot/lossy/f%03d.bin" % i, "wb").write(bytes(r.getrandbits(8) for _ in range(n)))
 PY
-cp dd/trustline.conf tftpd.conf
+: > tftpd.conf
 conf_set tftpd.conf tftp user="$(id -un)" per_client_rate=0 busy_poll_us=0
 "$B/bin/tftpd" -c tftpd.conf --data-dir ./dd --listen 127.0.0.1 --port 0 --http-port -1 \
 	--foreground 2> tftpd.log &

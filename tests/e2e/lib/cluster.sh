@@ -43,7 +43,7 @@ init() {
 # CAPF (ports) and TFTPD_PID, TVSD_PID, CAPFD_PID. They run as this user.
 serve() {
 	_dd=$1; shift
-	cp "$_dd/trustline.conf" "$_dd.servers.conf"
+	: > "$_dd.servers.conf"	# the administrator's file, over the data directory's
 	for _s in tftp tvs capf; do conf_set "$_dd.servers.conf" $_s user="$(id -un)"; done
 	for _d in "$@"; do
 		_log=$_dd.$_d.log
