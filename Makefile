@@ -15,7 +15,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-PKGS = libxml-2.0 libevent sqlite3 inih zlib libcurl libsystemd
+PKGS = libxml-2.0 libevent sqlite3 libpq inih zlib libcurl libsystemd
 
 # fast: Debian's wolfSSL source built with its assembly (scripts/wolfssl.sh),
 # linked statically; system: Debian's shared libwolfssl, for packages and

@@ -13,9 +13,9 @@ set_=${1:-all}
 
 # dpkg-dev to autoconf: scripts/wolfssl.sh, building Debian's wolfSSL source
 BUILD="build-essential pkg-config libwolfssl-dev libxml2-dev libevent-dev
-libsqlite3-dev libinih-dev zlib1g-dev libcurl4-openssl-dev libsystemd-dev openssl curl tftp-hpa
+libsqlite3-dev libpq-dev libinih-dev zlib1g-dev libcurl4-openssl-dev libsystemd-dev openssl curl tftp-hpa
 dpkg-dev autoconf automake libtool"
-CHECK="$BUILD check libxml2-utils xxd python3 python3-cryptography python3-aiosmtpd strace man-db systemd"
+CHECK="$BUILD check postgresql libxml2-utils xxd python3 python3-cryptography python3-aiosmtpd strace man-db systemd"
 # debhelper and the package's Build-Depends (check)
 DEB="$BUILD debhelper check"
 ALL="$CHECK debhelper clang libclang-rt-dev"
