@@ -2,6 +2,8 @@
 #   make            build the library and programs into build/
 #   make check      unit, command-line and end-to-end tests
 #   make unit       the unit tests alone
+#   make check-cluster  the cluster tests (tests/cluster) against a PostgreSQL
+#                   server they start themselves
 #   make demo       the lab walk-through in ./var/demo
 #   make bench      benchmarks (numbers, not pass/fail); make bench-capf, make
 #                   bench-tvs, make bench-tftp: capfd, tvsd, tftpd alone;
@@ -87,7 +89,7 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 TOOLS_SRC = $(wildcard tests/tools/*.c)
 TOOLS_BIN = $(TOOLS_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
-.PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
+.PHONY: soak soak-run all check check-run check-cluster check-cluster-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
@@ -151,6 +153,17 @@ check: ensure-deps
 
 check-run: $(PROGS) $(UNIT_BIN) $(TOOLS_BIN)
 	@scripts/run-tests.sh $(BUILD)
+
+check-cluster: ensure-deps
+	@$(MAKE) --no-print-directory check-cluster-run
+
+check-cluster-run: $(PROGS) $(UNIT_BIN) $(TOOLS_BIN)
+	@set -e; for t in tests/cluster/test_*.sh; do d=$$(mktemp -d); \
+		echo "== $$t"; \
+		(cd $$d && TRUSTLINE=$(CURDIR)/$(BUILD)/bin/trustline \
+		 BUILD_DIR=$(CURDIR)/$(BUILD) VECTORS=$(CURDIR)/tests/vectors \
+		 sh $(CURDIR)/$$t) || { rm -rf $$d; echo "FAILED: $$t"; exit 1; }; \
+		rm -rf $$d; done
 
 unit: ensure-deps
 	@$(MAKE) --no-print-directory unit-run

@@ -1,22 +1,11 @@
-/* Inside db/ only: the SQLite connection behind struct tl_db. The files of
- * db/ are the SQLite backend; nothing outside db/ sees sqlite3. */
+/* Inside db/ only: the SQLite backend's schema (sqlite.c applies it);
+ * nothing outside sqlite.c and schema.c sees sqlite3. */
 #ifndef TL_SQLITEDB_H
 #define TL_SQLITEDB_H
 
 #include <sqlite3.h>
 
 #include "db.h"
-
-struct tl_db {
-	sqlite3 *h;
-	int lock_wait_ms;	/* tl_db_lock_wait's, else SQLite's timeout */
-};
-
-/* The connection of a store's database. */
-static inline sqlite3 *tl_sqlite(tl_store *s)
-{
-	return tl_store_db(s)->h;
-}
 
 /* What went wrong last on db, for a message: SQLite's words, or, when the
  * file may not be written or read by this user, whose it is and what to do. */

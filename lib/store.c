@@ -71,6 +71,9 @@ static int open_db(tl_store *s, tl_err *e)
 {
 	char path[1200];
 
+	if (s->conf.db_url[0])
+		return tl_db_open_url(&s->db, s->conf.db_url,
+				      s->conf.db_password_file, e);
 	tl_store_path(s, path, sizeof(path), "trustline.db");
 	return tl_db_open(&s->db, path, e);
 }
@@ -675,10 +678,11 @@ long tl_store_generation(tl_store *s)
 int tl_store_bump(tl_store *s, tl_err *e)
 {
 	char v[32], path[1200];
+	long g = tl_db_state_incr(s->db, "generation", e);
 
-	snprintf(v, sizeof(v), "%ld", tl_store_generation(s) + 1);
-	if (tl_store_set(s, "generation", v, e))
+	if (g < 0)
 		return -1;
+	snprintf(v, sizeof(v), "%ld", g);
 	/* a copy servers can poll with one read, without opening the database */
 	tl_store_path(s, path, sizeof(path), "generation");
 	return tl_write_file(path, v, strlen(v), 0644, e);

@@ -19,7 +19,7 @@ pg_user() {
 
 pg_as() {	# pg_as CMD...: run as the server's user
 	if [ "$(id -u)" -ne 0 ]; then "$@"
-	else runuser -u "$PGUSER_OS" -- "$@"
+	else (cd / && runuser -u "$PGUSER_OS" -- "$@")
 	fi
 }
 
