@@ -57,6 +57,19 @@ int tl_db_state_set(tl_db *db, const char *key, const char *val, tl_err *e);
  * the new value, or -1. */
 long tl_db_state_incr(tl_db *db, const char *key, tl_err *e);
 
+/* A shared database's public certificates (certdb.c): identities by
+ * purpose and name, trust stores by store and name, as DER. each stops
+ * when fn returns non-zero and returns that. */
+int tl_db_identity_put(tl_db *db, const char *purpose, const char *name,
+		       const void *der, size_t len, tl_err *e);
+int tl_db_trust_put(tl_db *db, const char *store, const char *name,
+		    const void *der, size_t len, tl_err *e);
+int tl_db_trust_remove(tl_db *db, const char *store, const char *name, tl_err *e);
+typedef int (*tl_db_cert_fn)(void *arg, const char *name, const void *der,
+			     size_t len);
+int tl_db_trust_each(tl_db *db, const char *store, tl_db_cert_fn fn, void *arg,
+		     tl_err *e);
+
 /* Changes made by other nodes: an fd to poll for reading (-1 when the
  * backend has no notifications: SQLite's servers watch the generation
  * file), and the drain to call when it is readable, which returns how many

@@ -45,6 +45,9 @@ static const char *pg_msg(PGconn *c)
 	n = strlen(m);
 	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		m[--n] = 0;
+	for (char *p = m; *p; p++)	/* one line for the log */
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
 	return m;
 }
 
@@ -443,14 +446,16 @@ int tl_pg_open(tl_db **handle, const char *url, const char *password_file,
 		free(pw);
 	}
 	if (d->c == NULL || PQstatus(d->c) != CONNECTION_OK) {
-		tl_fail(e, "the cluster database (%s) cannot be opened: %s", url,
+		tl_fail(e, "the cluster database (%s) is unreachable: %s; nothing was "
+			"changed, and changes are refused until it answers again", url,
 			d->c ? pg_msg(d->c) : "out of memory");
 		pg_close(db);
 		return -1;
 	}
 	where(d);
 	/* every session alike: UTC, and a lock wait that ends */
-	if (pg_exec(db, "SET TIME ZONE 'UTC'; SET lock_timeout = '10s'", e) ||
+	if (pg_exec(db, "SET TIME ZONE 'UTC'; SET lock_timeout = '10s';"
+		    " SET client_min_messages = warning", e) ||
 	    migrate(db, e)) {
 		pg_close(db);
 		return -1;
