@@ -1,6 +1,7 @@
 /* The database's function set (db.h) against the backend the test is
  * given: trustline.db, or with TRUSTLINE_TEST_PG_URL a PostgreSQL
  * database (make check-cluster runs this suite against both). */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,38 @@ START_TEST(alarms_revocation_audit)
 }
 END_TEST
 
+/* A change on one connection wakes another's notification fd (PostgreSQL);
+ * SQLite has none, and its servers watch the generation file. */
+START_TEST(changes)
+{
+	tl_device d = dev("SEP001122334455");
+	tl_store a, b;
+	tl_err e;
+	int fd, n = 0;
+
+	fresh(&a);
+	ck_assert_msg(tl_store_open(&b, dir, &e) == 0, "%s", e.msg);
+	fd = tl_db_changes_fd(tl_store_db(&b));
+	if (!tl_db_shared(tl_store_db(&b))) {
+		ck_assert_int_eq(fd, -1);
+	} else {
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(tl_db_changes_drain(tl_store_db(&b)), 0);
+		ck_assert_int_eq(tl_dev_put(&a, &d, 1, &e), 0);
+		for (int i = 0; i < 50 && n == 0; i++) {
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			if (poll(&p, 1, 100) > 0)
+				n = tl_db_changes_drain(tl_store_db(&b));
+		}
+		ck_assert_int_ge(n, 1);
+		ck_assert_int_eq(tl_store_generation(&b), 1);
+	}
+	tl_store_close(&b);
+	done(&a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("db");
@@ -195,6 +228,7 @@ int main(void)
 	tcase_add_test(tc, devices);
 	tcase_add_test(tc, capf);
 	tcase_add_test(tc, alarms_revocation_audit);
+	tcase_add_test(tc, changes);
 	suite_add_tcase(su, tc);
 	return tu_run(su);
 }
