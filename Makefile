@@ -2,6 +2,8 @@
 #   make            build the library and programs into build/
 #   make check      unit, command-line and end-to-end tests
 #   make unit       the unit tests alone
+#   make check-cluster  the cluster tests (tests/cluster) against a PostgreSQL
+#                   server they start themselves
 #   make demo       the lab walk-through in ./var/demo
 #   make bench      benchmarks (numbers, not pass/fail); make bench-capf, make
 #                   bench-tvs, make bench-tftp: capfd, tvsd, tftpd alone;
@@ -15,7 +17,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_SECONDS ?= 60
-PKGS = libxml-2.0 libevent sqlite3 inih zlib libcurl libsystemd jansson
+PKGS = libxml-2.0 libevent sqlite3 libpq inih zlib libcurl libsystemd jansson
 
 # fast: Debian's wolfSSL source built with its assembly (scripts/wolfssl.sh),
 # linked statically; system: Debian's shared libwolfssl, for packages and
@@ -103,7 +105,7 @@ check-web-run: $(PROGS)
 		 sh $(CURDIR)/$$t) || { echo "web: $$t: FAILED"; rm -rf $$d; exit 1; }; \
 		echo "web: $$(basename $$t): ok"; rm -rf $$d; done
 
-.PHONY: soak soak-run all check check-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet bench-plan fuzz fuzz-run \
+.PHONY: soak soak-run all check check-run check-cluster check-cluster-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet bench-plan fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
@@ -172,6 +174,17 @@ check: ensure-deps
 
 check-run: $(PROGS) $(UNIT_BIN) $(TOOLS_BIN)
 	@scripts/run-tests.sh $(BUILD)
+
+check-cluster: ensure-deps
+	@$(MAKE) --no-print-directory check-cluster-run
+
+check-cluster-run: $(PROGS) $(UNIT_BIN) $(TOOLS_BIN)
+	@set -e; for t in tests/cluster/test_*.sh; do d=$$(mktemp -d); \
+		echo "== $$t"; \
+		(cd $$d && TRUSTLINE=$(CURDIR)/$(BUILD)/bin/trustline \
+		 BUILD_DIR=$(CURDIR)/$(BUILD) VECTORS=$(CURDIR)/tests/vectors \
+		 sh $(CURDIR)/$$t) || { rm -rf $$d; echo "FAILED: $$t"; exit 1; }; \
+		rm -rf $$d; done
 
 unit: ensure-deps
 	@$(MAKE) --no-print-directory unit-run

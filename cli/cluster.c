@@ -13,6 +13,7 @@ static void usage(FILE *f)
 "usage: trustline cluster init --name NAME --domain DOMAIN --nodes PUB[,SUB1,...]\n"
 "                              [--tftp-nodes N[,N...]] [--mixed-mode]\n"
 "                              [--key rsa:2048|ec:256] [--years 5|10|20] [--multi-server]\n"
+"                              [--database URL [--password-file FILE]]\n"
 "                              [--data-dir DIR] [--force]\n"
 "       trustline cluster add-node NAME [--tftp] [--data-dir DIR]\n"
 "       trustline cluster security-mode [mixed|non-secure] [--data-dir DIR]\n"
@@ -27,6 +28,11 @@ static void usage(FILE *f)
 "subjectAltName. --key sets the size of RSA keys (rsa:BITS) or of EC keys\n"
 "(ec:256, ec:384) for the -ECDSA purposes. TFTP nodes default to every node.\n"
 "\n"
+"--database keeps the cluster's shared state in PostgreSQL (a postgresql://\n"
+"URL without a password, or service=NAME): devices, CAPF, the audit log and\n"
+"every node's public certificates and trust stores; private keys stay in the\n"
+"data directory, mode 0600. The password comes from --password-file (a file\n"
+"the daemon user can read) or libpq's ~/.pgpass or PGPASSFILE.\n"
 "An existing data directory is refused unless --force is given.\n"
 "The data directory is --data-dir, else $TRUSTLINE_DATA_DIR, else\n"
 "/var/lib/trustline.\n"
@@ -52,6 +58,8 @@ static int init(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		{ "years", required_argument, 0, 'y' },
 		{ "multi-server", no_argument, 0, 'M' },
 		{ "force", no_argument, 0, 'f' },
+		{ "database", required_argument, 0, 'B' },
+		{ "password-file", required_argument, 0, 'P' },
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
@@ -90,6 +98,16 @@ static int init(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 			conf.years = atoi(optarg);
 			break;
 		case 'f': force = 1; break;
+		case 'B':
+			if (!tl_conf_is_db_url(optarg))
+				return cli_usage(cmd, "--database %s: a postgresql:// URL "
+						 "or service=NAME", optarg);
+			snprintf(conf.db_url, sizeof(conf.db_url), "%s", optarg);
+			break;
+		case 'P':
+			snprintf(conf.db_password_file, sizeof(conf.db_password_file),
+				 "%s", optarg);
+			break;
 		default:
 			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
 				return rc;
@@ -99,6 +117,10 @@ static int init(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
 	if (!conf.name[0] || !conf.nnodes)
 		return cli_usage(cmd, "--name and --nodes are required");
+	if (conf.db_password_file[0] && !conf.db_url[0])
+		return cli_usage(cmd, "--password-file goes with --database");
+	snprintf(conf.db_node, sizeof(conf.db_node), "%s", conf.db_url[0] ?
+		 conf.nodes[0] : "");
 	if (conf.ntftp_nodes == 0) {
 		memcpy(conf.tftp_nodes, conf.nodes, sizeof(conf.nodes));
 		conf.ntftp_nodes = conf.nnodes;

@@ -3,85 +3,57 @@
  * lib/store.c decides what is written; this is how. */
 #include <stdio.h>
 
-#include "sqlitedb.h"
+#include "stmt.h"
 
 int tl_db_audit_add(tl_db *db, long ts, const char *user, const char *action,
 		    const char *object, const char *old_sha256,
 		    const char *new_sha256, tl_err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db->h, "INSERT INTO audit (ts, user, action, object,"
-			       " old_sha256, new_sha256) VALUES (?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "audit log: %s", tl_db_error(db->h));
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)ts);
-	sqlite3_bind_text(st, 2, user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, action, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, object, -1, SQLITE_TRANSIENT);
-	if (old_sha256)
-		sqlite3_bind_text(st, 5, old_sha256, -1, SQLITE_TRANSIENT);
-	if (new_sha256)
-		sqlite3_bind_text(st, 6, new_sha256, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return tl_fail(e, "audit log: %s", tl_db_error(db->h));
+	if (tl_db_run(db, NULL, e, "INSERT INTO audit (ts, \"user\", action, object,"
+		      " old_sha256, new_sha256) VALUES (?, ?, ?, ?, ?, ?)", "ittttt",
+		      ts, user, action, object, old_sha256, new_sha256) < 0)
+		return tl_wrap(e, "audit log");
 	return 0;
 }
 
 int tl_db_audit_each(tl_db *db, tl_audit_fn fn, void *arg, tl_err *e)
 {
-	sqlite3_stmt *st;
+	tl_stmt *st = tl_db_prepare(db, "SELECT ts, \"user\", action, object,"
+				    " old_sha256, new_sha256 FROM audit ORDER BY id", e);
+	int rc;
 
-	if (sqlite3_prepare_v2(db->h, "SELECT ts, user, action, object, old_sha256,"
-			       " new_sha256 FROM audit ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK)
-		return tl_fail(e, "audit log: %s", tl_db_error(db->h));
-	while (sqlite3_step(st) == SQLITE_ROW)
-		fn(arg, (long)sqlite3_column_int64(st, 0),
-		   (const char *)sqlite3_column_text(st, 1),
-		   (const char *)sqlite3_column_text(st, 2),
-		   (const char *)sqlite3_column_text(st, 3),
-		   (const char *)sqlite3_column_text(st, 4),
-		   (const char *)sqlite3_column_text(st, 5));
-	sqlite3_finalize(st);
-	return 0;
+	if (st == NULL)
+		return tl_wrap(e, "audit log");
+	while ((rc = tl_stmt_step(st, e)) == 1)
+		fn(arg, (long)tl_stmt_col_int(st, 0), tl_stmt_col_text(st, 1),
+		   tl_stmt_col_text(st, 2), tl_stmt_col_text(st, 3),
+		   tl_stmt_col_opt(st, 4), tl_stmt_col_opt(st, 5));
+	tl_stmt_finalize(st);
+	return rc < 0 ? tl_wrap(e, "audit log") : 0;
 }
 
 int tl_db_state_get(tl_db *db, const char *key, char *val, size_t n)
 {
-	sqlite3_stmt *st;
+	tl_stmt *st = tl_db_prepare(db, "SELECT value FROM state WHERE key = ?", NULL);
 	int found = 0;
 
 	val[0] = 0;
-	if (sqlite3_prepare_v2(db->h, "SELECT value FROM state WHERE key = ?", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (st == NULL)
 		return 0;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		snprintf(val, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	tl_stmt_text(st, 1, key);
+	if (tl_stmt_step(st, NULL) == 1) {
+		snprintf(val, n, "%s", tl_stmt_col_text(st, 0));
 		found = 1;
 	}
-	sqlite3_finalize(st);
+	tl_stmt_finalize(st);
 	return found;
 }
 
 int tl_db_state_set(tl_db *db, const char *key, const char *val, tl_err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db->h, "INSERT INTO state (key, value) VALUES (?, ?)"
-			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "state: %s", tl_db_error(db->h));
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, val, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return tl_fail(e, "state: %s", tl_db_error(db->h));
+	if (tl_db_run(db, NULL, e, "INSERT INTO state (key, value) VALUES (?, ?)"
+		      " ON CONFLICT (key) DO UPDATE SET value = excluded.value", "tt",
+		      key, val) < 0)
+		return tl_wrap(e, "state");
 	return 0;
 }

@@ -2,61 +2,16 @@
  * transaction, or one savepoint of a batch (capfdb.h). The words and codes
  * stored are capfcodes.c's; the protocol is capf/'s. */
 #include "capfdb.h"
-#include "sqlitedb.h"
+#include "stmt.h"
 #include "secret.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- SQL with bound parameters: 't' text, 'i' integer, 'b' blob (pointer
- * and length), 'n' NULL ---- */
-
-static int vexec(sqlite3 *db, const char *sql, const char *types, va_list ap,
-		 long *out, tl_err *e)
-{
-	sqlite3_stmt *st;
-	int rc, i = 1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	for (const char *t = types; *t; t++, i++) {
-		if (*t == 't') {
-			sqlite3_bind_text(st, i, va_arg(ap, const char *), -1,
-					  SQLITE_TRANSIENT);
-		} else if (*t == 'i') {
-			sqlite3_bind_int64(st, i, va_arg(ap, long));
-		} else if (*t == 'b') {
-			const void *p = va_arg(ap, const void *);
-			size_t n = va_arg(ap, size_t);
-
-			if (p)
-				sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
-		}
-	}
-	rc = sqlite3_step(st);
-	if (out)
-		*out = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	return 0;
-}
-
-/* Runs one statement; *out (when given) gets the first column of the first
- * row, or 0. */
-static int sql(tl_store *s, long *out, tl_err *e, const char *stmt,
-	       const char *types, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, types);
-	rc = vexec(tl_sqlite(s), stmt, types, ap, out, e);
-	va_end(ap);
-	return rc;
-}
+/* Runs one statement (tl_db_run's types); 0 or -1. */
+#define sql(s, out, e, stmt, ...) \
+	(tl_db_run(tl_store_db(s), out, e, stmt, __VA_ARGS__) < 0 ? -1 : 0)
 
 /* The batch this thread has open (tl_capf_batch_begin): its changes are
  * savepoints in one transaction, so they share one commit (one fsync) and
@@ -68,7 +23,7 @@ static int begin(tl_store *s, tl_err *e)
 {
 	if (batch == s)
 		return sql(s, NULL, e, "SAVEPOINT capf", "");
-	return sql(s, NULL, e, "BEGIN IMMEDIATE", "");
+	return tl_db_begin(tl_store_db(s), e);
 }
 
 /* Commits (or releases the savepoint) when rc is 0, else rolls back;
@@ -78,14 +33,10 @@ static int end(tl_store *s, int rc, tl_err *e)
 	if (batch == s) {
 		if (rc == 0 && sql(s, NULL, e, "RELEASE capf", "") == 0)
 			return 0;
-		sqlite3_exec(tl_sqlite(s), "ROLLBACK TO capf; RELEASE capf", NULL,
-			     NULL, NULL);
+		tl_db_exec(tl_store_db(s), "ROLLBACK TO capf; RELEASE capf", NULL);
 		return -1;
 	}
-	if (rc == 0 && sql(s, NULL, e, "COMMIT", "") == 0)
-		return 0;
-	sqlite3_exec(tl_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
-	return -1;
+	return tl_db_end(tl_store_db(s), rc, e);
 }
 
 /* In a batch the generation moves once, when the batch commits. */
@@ -102,7 +53,7 @@ int tl_capf_batch_begin(tl_store *s, tl_err *e)
 {
 	if (batch)
 		return tl_fail(e, "a batch of CAPF changes is already open");
-	if (sql(s, NULL, e, "BEGIN IMMEDIATE", ""))
+	if (tl_db_begin(tl_store_db(s), e))
 		return -1;
 	batch = s;
 	batch_bump = 0;
@@ -123,7 +74,7 @@ static int status(tl_store *s, const char *device, int code, int done,
 		  const char *detail, long now, tl_err *e)
 {
 	if (sql(s, NULL, e, "UPDATE device SET lsc_status = ?, lsc_status_time = ?,"
-		" capf_operation = CASE WHEN ? THEN 'none' ELSE capf_operation END"
+		" capf_operation = CASE WHEN ? <> 0 THEN 'none' ELSE capf_operation END"
 		" WHERE name = ?", "iiit", (long)code, now, (long)done, device))
 		return -1;
 	return sql(s, NULL, e, "INSERT INTO capf_event (device, ts, status, detail)"
@@ -195,12 +146,11 @@ int tl_capf_lsc_issued(tl_store *s, const char *device, const tl_cert *lsc,
 		free(serial);
 		return -1;
 	}
-	rc = sql(s, NULL, e, "INSERT INTO capf_lsc (device, serial, der, not_after,"
-		 " state, issued, updated) VALUES (?, ?, ?, ?, 'issued', ?, ?)",
-		 "ttbiii", device, serial, (const void *)lsc->der, lsc->der_len,
-		 (long)lsc->not_after, now, now);
+	rc = sql(s, id, e, "INSERT INTO capf_lsc (device, serial, der, not_after,"
+		 " state, issued, updated) VALUES (?, ?, ?, ?, 'issued', ?, ?)"
+		 " RETURNING id", "ttbiii", device, serial, (const void *)lsc->der,
+		 lsc->der_len, (long)lsc->not_after, now, now);
 	free(serial);
-	*id = (long)sqlite3_last_insert_rowid(tl_sqlite(s));
 	rc = rc || sql(s, NULL, e, "INSERT INTO capf_event (device, ts, status,"
 		       " detail) VALUES (?, ?, ?, ?)", "tiit", device, now,
 		       (long)TL_LSC_PENDING, detail);
@@ -292,22 +242,18 @@ int tl_capf_lsc_is_revoked(tl_store *s, const char *device, const char *serial,
 int tl_capf_lsc_revoked_each(tl_store *s, tl_capf_revoked_fn fn, void *arg,
 			     tl_err *e)
 {
-	sqlite3 *db = tl_sqlite(s);
-	sqlite3_stmt *st;
+	tl_stmt *st = tl_db_prepare(tl_store_db(s), "SELECT serial, updated, state"
+				    " FROM capf_lsc WHERE state IN ('revoked', 'deleted')"
+				    " ORDER BY updated, id", e);
 	int rc = 0, step;
 
-	if (sqlite3_prepare_v2(db, "SELECT serial, updated, state FROM capf_lsc"
-			       " WHERE state IN ('revoked', 'deleted')"
-			       " ORDER BY updated, id", -1, &st, NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
-			(long)sqlite3_column_int64(st, 1),
-			(const char *)sqlite3_column_text(st, 2));
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	sqlite3_finalize(st);
-	return rc;
+	if (st == NULL)
+		return -1;
+	while (rc == 0 && (step = tl_stmt_step(st, e)) == 1)
+		rc = fn(arg, tl_stmt_col_text(st, 0), (long)tl_stmt_col_int(st, 1),
+			tl_stmt_col_text(st, 2));
+	tl_stmt_finalize(st);
+	return rc == 0 && step < 0 ? -1 : rc;
 }
 
 int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,
@@ -336,29 +282,26 @@ int tl_capf_fetched(tl_store *s, const char *device, const tl_cert *c,
 
 int tl_capf_recover(tl_store *s, long now, int *n, tl_err *e)
 {
-	sqlite3 *db = tl_sqlite(s);
 	int rc = 0;
 
 	*n = 0;
 	if (begin(s, e))
 		return -1;
 	for (;;) {
+		tl_stmt *st = tl_db_prepare(tl_store_db(s), "SELECT id, device FROM"
+					    " capf_lsc WHERE state = 'issued' LIMIT 1", e);
 		char device[32];
 		long id;
-		sqlite3_stmt *st;
+		int step;
 
-		if (sqlite3_prepare_v2(db, "SELECT id, device FROM capf_lsc WHERE state"
-				       " = 'issued' LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-			rc = tl_fail(e, "trustline.db: %s", tl_db_error(db));
+		if (st == NULL || (step = tl_stmt_step(st, e)) != 1) {
+			rc = st == NULL || step < 0 ? -1 : 0;
+			tl_stmt_finalize(st);
 			break;
 		}
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			break;
-		}
-		id = (long)sqlite3_column_int64(st, 0);
-		snprintf(device, sizeof(device), "%s", sqlite3_column_text(st, 1));
-		sqlite3_finalize(st);
+		id = (long)tl_stmt_col_int(st, 0);
+		snprintf(device, sizeof(device), "%s", tl_stmt_col_text(st, 1));
+		tl_stmt_finalize(st);
 		rc = sql(s, NULL, e, "UPDATE capf_lsc SET state = 'unconfirmed',"
 			 " updated = ? WHERE id = ?", "ii", now, id);
 		rc = rc || status(s, device, tl_lsc_failure(TL_CAPF_OP_INSTALL,
@@ -402,8 +345,9 @@ int tl_capf_auth_failed(tl_store *s, const char *device, long now, int attempts,
 		/* The count starts again when the lock ends. */
 		rc = sql(s, NULL, e, "DELETE FROM capf_failure WHERE device = ?", "t",
 			 device);
-		rc = rc || sql(s, NULL, e, "INSERT OR REPLACE INTO capf_lockout (device,"
-			       " until) VALUES (?, ?)", "ti", device, *until);
+		rc = rc || sql(s, NULL, e, "INSERT INTO capf_lockout (device, until)"
+			       " VALUES (?, ?) ON CONFLICT (device) DO UPDATE SET"
+			       " until = excluded.until", "ti", device, *until);
 	}
 	if (end(s, rc ? -1 : 0, e))
 		return -1;
@@ -429,41 +373,37 @@ int tl_capf_auth_ok(tl_store *s, const char *device, tl_err *e)
 int tl_capf_events(tl_store *s, const char *device, int max,
 		   tl_capf_event_fn fn, void *arg, tl_err *e)
 {
-	sqlite3 *db = tl_sqlite(s);
-	sqlite3_stmt *st;
-	int rc = 0;
+	tl_stmt *st = tl_db_prepare(tl_store_db(s), "SELECT ts, status, detail FROM"
+				    " capf_event WHERE device = ? ORDER BY id DESC"
+				    " LIMIT ?", e);
+	int rc = 0, step;
 
-	if (sqlite3_prepare_v2(db, "SELECT ts, status, detail FROM capf_event WHERE"
-			       " device = ? ORDER BY id DESC LIMIT ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 2, max);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		rc = fn(arg, (long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
-			(const char *)sqlite3_column_text(st, 2));
-	sqlite3_finalize(st);
-	return 0;
+	if (st == NULL)
+		return -1;
+	tl_stmt_text(st, 1, device);
+	tl_stmt_int(st, 2, max);
+	while (rc == 0 && (step = tl_stmt_step(st, e)) == 1)
+		rc = fn(arg, (long)tl_stmt_col_int(st, 0), (int)tl_stmt_col_int(st, 1),
+			tl_stmt_col_text(st, 2));
+	tl_stmt_finalize(st);
+	return rc == 0 && step < 0 ? -1 : 0;
 }
 
 int tl_capf_lscs(tl_store *s, const char *device, tl_capf_lsc_fn fn, void *arg,
 		 tl_err *e)
 {
-	sqlite3 *db = tl_sqlite(s);
-	sqlite3_stmt *st;
-	int rc = 0;
+	tl_stmt *st = tl_db_prepare(tl_store_db(s), "SELECT id, serial, not_after,"
+				    " state, issued FROM capf_lsc WHERE device = ?"
+				    " ORDER BY id DESC", e);
+	int rc = 0, step;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, serial, not_after, state, issued FROM"
-			       " capf_lsc WHERE device = ? ORDER BY id DESC", -1, &st,
-			       NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(db));
-	sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-		rc = fn(arg, (long)sqlite3_column_int64(st, 0),
-			(const char *)sqlite3_column_text(st, 1),
-			(long)sqlite3_column_int64(st, 2),
-			(const char *)sqlite3_column_text(st, 3),
-			(long)sqlite3_column_int64(st, 4));
-	sqlite3_finalize(st);
-	return 0;
+	if (st == NULL)
+		return -1;
+	tl_stmt_text(st, 1, device);
+	while (rc == 0 && (step = tl_stmt_step(st, e)) == 1)
+		rc = fn(arg, (long)tl_stmt_col_int(st, 0), tl_stmt_col_text(st, 1),
+			(long)tl_stmt_col_int(st, 2), tl_stmt_col_text(st, 3),
+			(long)tl_stmt_col_int(st, 4));
+	tl_stmt_finalize(st);
+	return rc == 0 && step < 0 ? -1 : 0;
 }

@@ -1,7 +1,9 @@
-/* The database module: trustline.db behind one interface, with SQLite as
- * its backend; nothing outside db/ issues SQL or sees the backend's types.
+/* The database module: trustline.db behind one interface, with SQLite
+ * (sqlite.c) for one node and PostgreSQL (pg.c) for a cluster sharing one
+ * database; nothing outside db/ issues SQL or sees the backend's types.
+ * Each table's SQL is written once, against the statement layer (stmt.h).
  *
- * A second backend (PostgreSQL) implements the same function set: the
+ * Both backends implement the same function set: the
  * connection (tl_db_open with its migrations to the schema's version,
  * tl_db_close, tl_db_lock_wait, and error messages that say who may open
  * it), the audit log and state table below (tl_db_audit_*, tl_db_state_*),
@@ -24,9 +26,18 @@ typedef struct tl_db tl_db;
 
 /* Opens (creating it 0640 when absent) and migrates path into *db. A
  * database and its -wal and -shm readable by everyone are narrowed to
- * owner and group when this process owns them. */
+ * owner and group when this process owns them. A postgresql:// or
+ * postgres:// URL (or "service=NAME" of libpq's service file) opens the
+ * cluster's PostgreSQL database instead. */
 int tl_db_open(tl_db **db, const char *path, tl_err *e);
+/* The same, with the password for a URL read from password_file (may be
+ * NULL: then libpq's PGPASSFILE or ~/.pgpass). */
+int tl_db_open_url(tl_db **db, const char *where, const char *password_file,
+		   tl_err *e);
 void tl_db_close(tl_db *db);
+/* 1 when the database is the cluster's, shared by every node: public
+ * certificates and trust stores live in it (certdb.c). */
+int tl_db_shared(const tl_db *db);
 /* Another connection's write lock is waited for up to ms in steps of
  * 0.2 ms, instead of the 5 s of lengthening sleeps every connection has. */
 void tl_db_lock_wait(tl_db *db, int ms);
@@ -41,5 +52,33 @@ int tl_db_audit_each(tl_db *db, tl_audit_fn fn, void *arg, tl_err *e);
  * has a value, else 0 with val "". */
 int tl_db_state_get(tl_db *db, const char *key, char *val, size_t n);
 int tl_db_state_set(tl_db *db, const char *key, const char *val, tl_err *e);
+/* Adds one to the number under key in one statement (two nodes bumping at
+ * once both count) and tells the other nodes (tl_db_changes_fd); returns
+ * the new value, or -1. */
+long tl_db_state_incr(tl_db *db, const char *key, tl_err *e);
+
+/* A shared database's public certificates (certdb.c): identities by
+ * purpose and name, trust stores by store and name, as DER. each stops
+ * when fn returns non-zero and returns that. */
+int tl_db_identity_put(tl_db *db, const char *purpose, const char *name,
+		       const void *der, size_t len, tl_err *e);
+int tl_db_trust_put(tl_db *db, const char *store, const char *name,
+		    const void *der, size_t len, tl_err *e);
+int tl_db_trust_remove(tl_db *db, const char *store, const char *name, tl_err *e);
+typedef int (*tl_db_cert_fn)(void *arg, const char *name, const void *der,
+			     size_t len);
+int tl_db_trust_each(tl_db *db, const char *store, tl_db_cert_fn fn, void *arg,
+		     tl_err *e);
+
+/* Changes made by other nodes: an fd to poll for reading (-1 when the
+ * backend has no notifications: SQLite's servers watch the generation
+ * file), and the drain to call when it is readable, which returns how many
+ * changes arrived (also 1 after the connection came back, since changes
+ * may have been missed while it was down). */
+int tl_db_changes_fd(tl_db *db);
+int tl_db_changes_drain(tl_db *db);
+/* 0 when the database answers; else -1 with a message saying that
+ * changes are refused until it returns. Reconnects when it can. */
+int tl_db_ping(tl_db *db, tl_err *e);
 
 #endif

@@ -14,6 +14,9 @@ int tl_db_copy(tl_store *s, const char *path, tl_err *e)
 	sqlite3_backup *b;
 	int rc;
 
+	if (tl_sqlite(s) == NULL)
+		return tl_fail(e, "a plan copies the data directory's SQLite database;"
+			       " a cluster on PostgreSQL cannot be planned yet");
 	if (sqlite3_open_v2(path, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			    NULL) != SQLITE_OK) {
 		tl_fail(e, "%s: %s", path, to ? sqlite3_errmsg(to) : "out of memory");

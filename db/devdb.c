@@ -2,7 +2,7 @@
  * CSV in one transaction. The record itself (names, defaults, the
  * encryption rule) is device.c's. */
 #include "devdb.h"
-#include "sqlitedb.h"
+#include "stmt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,61 +13,66 @@
 	" capf_operation, capf_auth_mode, capf_auth_string, capf_key," \
 	" capf_deadline, lsc_status, lsc_status_time, lsc, mic, created, updated"
 
-static void text(char *dst, size_t n, sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
+/* The columns after name, as an UPDATE sets them: ?2 for model, ... */
+#define SETS "model = ?2, protocol = ?3, profile = ?4, description = ?5," \
+	" template = ?6, capf_operation = ?7, capf_auth_mode = ?8," \
+	" capf_auth_string = ?9, capf_key = ?10, capf_deadline = ?11," \
+	" lsc_status = ?12, lsc_status_time = ?13, lsc = ?14, mic = ?15," \
+	" created = ?16, updated = ?17"
 
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
+static void text(char *dst, size_t n, tl_stmt *st, int col)
+{
+	snprintf(dst, n, "%s", tl_stmt_col_text(st, col));
 }
 
-static void row(sqlite3_stmt *st, tl_device *d)
+static void row(tl_stmt *st, tl_device *d)
 {
+	const void *p;
+	size_t n;
+
 	tl_device_init(d);
 	text(d->name, sizeof(d->name), st, 0);
 	text(d->model, sizeof(d->model), st, 1);
 	text(d->protocol, sizeof(d->protocol), st, 2);
-	d->profile = tl_profile_parse((const char *)sqlite3_column_text(st, 3));
+	d->profile = tl_profile_parse(tl_stmt_col_text(st, 3));
 	text(d->description, sizeof(d->description), st, 4);
 	text(d->template_name, sizeof(d->template_name), st, 5);
 	text(d->capf_operation, sizeof(d->capf_operation), st, 6);
 	text(d->capf_auth_mode, sizeof(d->capf_auth_mode), st, 7);
 	text(d->capf_auth_string, sizeof(d->capf_auth_string), st, 8);
 	text(d->capf_key, sizeof(d->capf_key), st, 9);
-	d->capf_deadline = (long)sqlite3_column_int64(st, 10);
-	d->lsc_status = sqlite3_column_int(st, 11);
-	d->lsc_status_time = (long)sqlite3_column_int64(st, 12);
-	tl_device_set_blob(&d->lsc, &d->lsc_len, sqlite3_column_blob(st, 13),
-			   (size_t)sqlite3_column_bytes(st, 13));
-	tl_device_set_blob(&d->mic, &d->mic_len, sqlite3_column_blob(st, 14),
-			   (size_t)sqlite3_column_bytes(st, 14));
-	d->created = (long)sqlite3_column_int64(st, 15);
-	d->updated = (long)sqlite3_column_int64(st, 16);
+	d->capf_deadline = (long)tl_stmt_col_int(st, 10);
+	d->lsc_status = (int)tl_stmt_col_int(st, 11);
+	d->lsc_status_time = (long)tl_stmt_col_int(st, 12);
+	p = tl_stmt_col_blob(st, 13, &n);
+	tl_device_set_blob(&d->lsc, &d->lsc_len, p, n);
+	p = tl_stmt_col_blob(st, 14, &n);
+	tl_device_set_blob(&d->mic, &d->mic_len, p, n);
+	d->created = (long)tl_stmt_col_int(st, 15);
+	d->updated = (long)tl_stmt_col_int(st, 16);
 }
 
-static int fail_db(tl_store *s, tl_err *e, const char *what)
+static int fail_db(tl_err *e, const char *what)
 {
-	return tl_fail(e, "%s/trustline.db: %s: %s", s->dir, what,
-		       tl_db_error(tl_sqlite(s)));
+	return tl_wrap(e, "%s", what);
 }
 
 int tl_dev_get(tl_store *s, const char *name, tl_device *d, tl_err *e)
 {
-	sqlite3_stmt *st;
+	tl_stmt *st = tl_db_prepare(tl_store_db(s), "SELECT " COLUMNS " FROM device"
+				    " WHERE name = ?", e);
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT " COLUMNS " FROM device "
-			       "WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-		return fail_db(s, e, "device lookup");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (st == NULL)
+		return fail_db(e, "device lookup");
+	tl_stmt_text(st, 1, name);
+	rc = tl_stmt_step(st, e);
+	if (rc == 1)
 		row(st, d);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	return fail_db(s, e, "device lookup");
+	tl_stmt_finalize(st);
+	if (rc < 0)
+		return fail_db(e, "device lookup");
+	return rc == 1 ? 0 : 1;
 }
 
 static int validate(const tl_device *d, tl_err *e)
@@ -87,36 +92,40 @@ static int validate(const tl_device *d, tl_err *e)
 	return 0;
 }
 
-static int bind_all(sqlite3_stmt *st, const tl_device *d)
+static void bind_all(tl_stmt *st, const tl_device *d)
 {
-	sqlite3_bind_text(st, 1, d->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, d->model, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, d->protocol, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, tl_profile_name(d->profile), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, d->description, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, d->template_name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, d->capf_operation, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 8, d->capf_auth_mode, -1, SQLITE_TRANSIENT);
-	if (d->capf_auth_string[0])
-		sqlite3_bind_text(st, 9, d->capf_auth_string, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 10, d->capf_key, -1, SQLITE_TRANSIENT);
+	tl_stmt_text(st, 1, d->name);
+	tl_stmt_text(st, 2, d->model);
+	tl_stmt_text(st, 3, d->protocol);
+	tl_stmt_text(st, 4, tl_profile_name(d->profile));
+	tl_stmt_text(st, 5, d->description);
+	tl_stmt_text(st, 6, d->template_name);
+	tl_stmt_text(st, 7, d->capf_operation);
+	tl_stmt_text(st, 8, d->capf_auth_mode);
+	tl_stmt_text(st, 9, d->capf_auth_string[0] ? d->capf_auth_string : NULL);
+	tl_stmt_text(st, 10, d->capf_key);
 	if (d->capf_deadline)
-		sqlite3_bind_int64(st, 11, d->capf_deadline);
-	sqlite3_bind_int(st, 12, d->lsc_status);
+		tl_stmt_int(st, 11, d->capf_deadline);
+	else
+		tl_stmt_text(st, 11, NULL);
+	tl_stmt_int(st, 12, d->lsc_status);
 	if (d->lsc_status_time)
-		sqlite3_bind_int64(st, 13, d->lsc_status_time);
-	if (d->lsc)
-		sqlite3_bind_blob(st, 14, d->lsc, (int)d->lsc_len, SQLITE_TRANSIENT);
-	if (d->mic)
-		sqlite3_bind_blob(st, 15, d->mic, (int)d->mic_len, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 16, d->created ? d->created : (long)time(NULL));
-	sqlite3_bind_int64(st, 17, (long)time(NULL));
-	return 0;
+		tl_stmt_int(st, 13, d->lsc_status_time);
+	else
+		tl_stmt_text(st, 13, NULL);
+	tl_stmt_blob(st, 14, d->lsc, d->lsc_len);
+	tl_stmt_blob(st, 15, d->mic, d->mic_len);
+	tl_stmt_int(st, 16, d->created ? d->created : (long)time(NULL));
+	tl_stmt_int(st, 17, (long)time(NULL));
 }
 
+/* An INSERT for a new device, an UPDATE for one that is there: of two
+ * nodes adding the same device at once one adds it and the other is
+ * refused by the key; two changing it are applied one after the other,
+ * each whole. */
 static int put_row(tl_store *s, const tl_device *d, int create, tl_err *e)
 {
-	sqlite3_stmt *st;
+	tl_stmt *st;
 	tl_device cur;
 	int rc = tl_dev_get(s, d->name, &cur, e);
 
@@ -131,80 +140,75 @@ static int put_row(tl_store *s, const tl_device *d, int create, tl_err *e)
 		return tl_fail(e, "%s is not in the device database: add it with "
 			       "`trustline device add`", d->name);
 	}
-	if (sqlite3_prepare_v2(tl_sqlite(s), "INSERT OR REPLACE INTO device ("
-			       COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return fail_db(s, e, "device write");
+	st = tl_db_prepare(tl_store_db(s), create ? "INSERT INTO device (" COLUMNS
+			   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+			   " ?12, ?13, ?14, ?15, ?16, ?17)" :
+			   "UPDATE device SET " SETS " WHERE name = ?1", e);
+	if (st == NULL)
+		return fail_db(e, "device write");
 	bind_all(st, d);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return fail_db(s, e, "device write");
-	return 0;
+	rc = tl_stmt_step(st, e);
+	if (rc == 0 && tl_stmt_changes(st) != 1)
+		rc = tl_fail(e, "%s was removed meanwhile", d->name);
+	tl_stmt_finalize(st);
+	return rc < 0 ? fail_db(e, "device write") : 0;
 }
 
 int tl_dev_put(tl_store *s, const tl_device *d, int create, tl_err *e)
 {
+	tl_db *db = tl_store_db(s);
+
 	if (tl_dev_check_encryption(d, strcmp(d->capf_operation, "install") ? NULL :
 				    d->capf_key, e) ||
-	    put_row(s, d, create, e) ||
-	    tl_store_audit(s, create ? "device add" : "device set", d->name, NULL,
-			   NULL, e))
+	    tl_db_begin(db, e))
 		return -1;
-	return tl_store_bump(s, e);
+	return tl_db_end(db, put_row(s, d, create, e) ||
+			 tl_store_audit(s, create ? "device add" : "device set",
+					d->name, NULL, NULL, e) ||
+			 tl_store_bump(s, e) ? -1 : 0, e);
 }
 
 int tl_dev_remove(tl_store *s, const char *name, tl_err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
+	tl_db *db = tl_store_db(s);
+	long n;
 
-	if (sqlite3_prepare_v2(tl_sqlite(s), "DELETE FROM device WHERE name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return fail_db(s, e, "device remove");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return fail_db(s, e, "device remove");
-	if (sqlite3_changes(tl_sqlite(s)) == 0)
-		return tl_fail(e, "%s is not in the device database", name);
-	if (tl_store_audit(s, "device remove", name, NULL, NULL, e))
+	if (tl_db_begin(db, e))
 		return -1;
-	return tl_store_bump(s, e);
+	n = tl_db_run(db, NULL, e, "DELETE FROM device WHERE name = ?", "t", name);
+	if (n == 0)
+		tl_fail(e, "%s is not in the device database", name);
+	return tl_db_end(db, n <= 0 || tl_store_audit(s, "device remove", name, NULL,
+						      NULL, e) ||
+			 tl_store_bump(s, e) ? -1 : 0, e);
 }
 
 int tl_dev_each(tl_store *s, tl_dev_fn fn, void *arg, tl_err *e)
 {
-	sqlite3_stmt *st;
-	int rc = 0;
+	tl_stmt *st = tl_db_prepare(tl_store_db(s), "SELECT " COLUMNS " FROM device"
+				    " ORDER BY name", e);
+	int rc = 0, step;
 
-	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT " COLUMNS " FROM device "
-			       "ORDER BY name", -1, &st, NULL) != SQLITE_OK)
-		return fail_db(s, e, "device list");
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	if (st == NULL)
+		return fail_db(e, "device list");
+	while (rc == 0 && (step = tl_stmt_step(st, e)) == 1) {
 		tl_device d;
 
 		row(st, &d);
 		rc = fn(arg, &d);
 		tl_device_free(&d);
 	}
-	sqlite3_finalize(st);
-	return 0;
+	tl_stmt_finalize(st);
+	return rc == 0 && step < 0 ? fail_db(e, "device list") : 0;
 }
 
 int tl_dev_count(tl_store *s)
 {
-	sqlite3_stmt *st;
-	int n = 0;
+	long n;
 
-	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT count(*) FROM device", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (tl_db_run(tl_store_db(s), &n, NULL, "SELECT count(*) FROM device", "") < 0)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	return (int)n;
 }
 
 /* ---- CSV (RFC 4180: quoted fields, "" inside quotes) ---- */
@@ -288,7 +292,6 @@ int tl_dev_import_csv(tl_store *s, const char *textbuf, size_t len,
 	const char *p = textbuf, *end = textbuf + len;
 	char hdr[1024], buf[4096], *cols[CSV_MAX_FIELDS], *vals[CSV_MAX_FIELDS];
 	int ncols, line = 1, at, n;
-	char *msg = NULL;
 
 	*added = 0;
 	ncols = csv_record(&p, end, hdr, sizeof(hdr), cols, &line);
@@ -313,11 +316,8 @@ int tl_dev_import_csv(tl_store *s, const char *textbuf, size_t len,
 		if (set_field(&probe, cols[i], "", e) && strcmp(cols[i], "name"))
 			return tl_wrap(e, "%s: line 1", file);
 	}
-	if (sqlite3_exec(tl_sqlite(s), "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
-		tl_fail(e, "%s: cannot start a transaction: %s", file, msg);
-		sqlite3_free(msg);
-		return -1;
-	}
+	if (tl_db_begin(tl_store_db(s), e))
+		return tl_wrap(e, "%s: cannot start a transaction", file);
 	for (;;) {
 		tl_device d;
 
@@ -349,13 +349,14 @@ int tl_dev_import_csv(tl_store *s, const char *textbuf, size_t len,
 		}
 		(*added)++;
 	}
-	if (tl_store_audit(s, "device import", file, NULL, NULL, e) ||
-	    tl_store_bump(s, e) ||
-	    sqlite3_exec(tl_sqlite(s), "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto rollback;
-	return 0;
+	if (tl_db_end(tl_store_db(s), tl_store_audit(s, "device import", file,
+						     NULL, NULL, e) ||
+		       tl_store_bump(s, e) ? -1 : 0, e) == 0)
+		return 0;
+	*added = 0;
+	return -1;
 rollback:
-	sqlite3_exec(tl_sqlite(s), "ROLLBACK", NULL, NULL, NULL);
+	tl_db_end(tl_store_db(s), -1, e);
 	*added = 0;
 	return -1;
 }

@@ -1,54 +1,41 @@
 /* The revocation table's SQL; pki/revcheck.c decides what is checked. */
 #include <stdio.h>
 
-#include "sqlitedb.h"
 #include "revstate.h"
+#include "stmt.h"
 
 int tl_revstate_get(tl_store *s, const char *sha256, tl_rev *r)
 {
-	sqlite3_stmt *st;
+	tl_stmt *st = tl_db_prepare(tl_store_db(s), "SELECT status, method, source,"
+				    " detail, checked FROM revocation WHERE sha256 = ?",
+				    NULL);
 	int rc;
 
-	if (sqlite3_prepare_v2(tl_sqlite(s), "SELECT status, method, source, detail,"
-			       " checked FROM revocation WHERE sha256 = ?1", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int status = tl_rev_status_parse((const char *)sqlite3_column_text(st, 0));
+	tl_stmt_text(st, 1, sha256);
+	if ((rc = tl_stmt_step(st, NULL)) == 1) {
+		int status = tl_rev_status_parse(tl_stmt_col_text(st, 0));
 
 		r->status = status < 0 ? TL_REV_ERROR : status;
-		snprintf(r->method, sizeof(r->method), "%s", sqlite3_column_text(st, 1));
-		snprintf(r->source, sizeof(r->source), "%s", sqlite3_column_text(st, 2));
-		snprintf(r->detail, sizeof(r->detail), "%s", sqlite3_column_text(st, 3));
-		r->checked = (time_t)sqlite3_column_int64(st, 4);
+		snprintf(r->method, sizeof(r->method), "%s", tl_stmt_col_text(st, 1));
+		snprintf(r->source, sizeof(r->source), "%s", tl_stmt_col_text(st, 2));
+		snprintf(r->detail, sizeof(r->detail), "%s", tl_stmt_col_text(st, 3));
+		r->checked = (time_t)tl_stmt_col_int(st, 4);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	tl_stmt_finalize(st);
+	return rc == 1 ? 0 : rc == 0 ? 1 : -1;
 }
 
 int tl_revstate_put(tl_store *s, const char *sha256, const char *object,
 		    const tl_rev *r, tl_err *e)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(tl_sqlite(s), "INSERT OR REPLACE INTO revocation "
-			       "(sha256, object, status, method, source, detail, checked)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
-	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, object, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, tl_rev_status_name(r->status), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, r->method, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, r->source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 6, r->detail, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)r->checked);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
-	return 0;
+	return tl_db_run(tl_store_db(s), NULL, e, "INSERT INTO revocation (sha256,"
+			 " object, status, method, source, detail, checked) VALUES"
+			 " (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET"
+			 " object = excluded.object, status = excluded.status,"
+			 " method = excluded.method, source = excluded.source,"
+			 " detail = excluded.detail, checked = excluded.checked",
+			 "tttttti", sha256, object, tl_rev_status_name(r->status),
+			 r->method, r->source, r->detail, (long)r->checked) < 0 ? -1 : 0;
 }

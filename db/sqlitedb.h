@@ -1,5 +1,5 @@
-/* Inside db/ only: the SQLite connection behind struct tl_db. The files of
- * db/ are the SQLite backend; nothing outside db/ sees sqlite3. */
+/* Inside db/ only: the SQLite backend's schema (sqlite.c applies it);
+ * nothing outside sqlite.c and schema.c sees sqlite3. */
 #ifndef TL_SQLITEDB_H
 #define TL_SQLITEDB_H
 
@@ -7,26 +7,16 @@
 
 #include "db.h"
 
-struct tl_db {
-	sqlite3 *h;
-	int lock_wait_ms;	/* tl_db_lock_wait's, else SQLite's timeout */
-};
-
-/* The connection of a store's database. */
-static inline sqlite3 *tl_sqlite(tl_store *s)
-{
-	return tl_store_db(s)->h;
-}
-
 /* What went wrong last on db, for a message: SQLite's words, or, when the
  * file may not be written or read by this user, whose it is and what to do. */
 const char *tl_db_error(sqlite3 *db);
 
-/* Prepares sql on the store's connection; the error names trustline.db. */
-int tl_db_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e);
-/* Finalizes st after its last step returned rc: -1 unless that was
- * SQLITE_DONE or SQLITE_ROW. */
-int tl_db_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e);
+/* The SQLite connection of s, NULL when its database is PostgreSQL; and
+ * for the tables only SQLite holds yet (truststate.c): prepare on it (an
+ * error that says so on PostgreSQL), finalize after the last step's rc. */
+sqlite3 *tl_sqlite(tl_store *s);
+int tl_sq_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e);
+int tl_sq_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e);
 
 /* The schema's migrations, in order (schema.c); PRAGMA user_version counts
  * those applied. A migration is SQL, or C where rows must be rewritten. */

@@ -24,9 +24,9 @@ static int exec1(tl_store *s, const char *sql, tl_err *e)
 {
 	sqlite3_stmt *st;
 
-	if (tl_db_prepare(s, sql, &st, e))
+	if (tl_sq_prepare(s, sql, &st, e))
 		return -1;
-	return tl_db_finish(s, st, sqlite3_step(st), e);
+	return tl_sq_finish(s, st, sqlite3_step(st), e);
 }
 
 int tl_truststate_begin(tl_store *s, tl_err *e)
@@ -92,7 +92,7 @@ static int apply(tl_store *s, const char *device, enum tl_ts_kind k,
 	time_t since = f->time;
 	int rc;
 
-	if (tl_db_prepare(s, "SELECT sha256, since, ts FROM trust_device WHERE device = ?1"
+	if (tl_sq_prepare(s, "SELECT sha256, since, ts FROM trust_device WHERE device = ?1"
 		    " AND kind = ?2", &st, e))
 		return -1;
 	text(st, 1, device);
@@ -108,15 +108,15 @@ static int apply(tl_store *s, const char *device, enum tl_ts_kind k,
 		if (sha && !strcmp((const char *)sha, f->sha256))
 			since = (time_t)sqlite3_column_int64(st, 1);
 	}
-	if (tl_db_finish(s, st, rc, e))
+	if (tl_sq_finish(s, st, rc, e))
 		return -1;
-	if (tl_db_prepare(s, "DELETE FROM trust_device WHERE device = ?1 AND kind = ?2",
+	if (tl_sq_prepare(s, "DELETE FROM trust_device WHERE device = ?1 AND kind = ?2",
 		    &st, e))
 		return -1;
 	text(st, 1, device);
 	sqlite3_bind_int(st, 2, (int)k);
-	if (tl_db_finish(s, st, sqlite3_step(st), e) ||
-	    tl_db_prepare(s, "INSERT INTO trust_device (device, kind, since, " FILE_COLS
+	if (tl_sq_finish(s, st, sqlite3_step(st), e) ||
+	    tl_sq_prepare(s, "INSERT INTO trust_device (device, kind, since, " FILE_COLS
 		    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 		    &st, e))
 		return -1;
@@ -124,7 +124,7 @@ static int apply(tl_store *s, const char *device, enum tl_ts_kind k,
 	sqlite3_bind_int(st, 2, (int)k);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
 	bind_file(st, 4, f);
-	return tl_db_finish(s, st, sqlite3_step(st), e);
+	return tl_sq_finish(s, st, sqlite3_step(st), e);
 }
 
 /* A trust list fetched by an address: kept by the address, and the
@@ -135,25 +135,25 @@ static int put_list(tl_store *s, enum tl_ts_kind k, const tl_ts_file *f, tl_err 
 	char device[16] = "";
 	int rc;
 
-	if (tl_db_prepare(s, "DELETE FROM trust_addr WHERE address = ?1 AND kind = ?2"
+	if (tl_sq_prepare(s, "DELETE FROM trust_addr WHERE address = ?1 AND kind = ?2"
 		    " AND ts <= ?3", &st, e))
 		return -1;
 	text(st, 1, f->address);
 	sqlite3_bind_int(st, 2, (int)k);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)f->time);
-	if (tl_db_finish(s, st, sqlite3_step(st), e))
+	if (tl_sq_finish(s, st, sqlite3_step(st), e))
 		return -1;
 	/* a newer row of the address's stays */
-	if (tl_db_prepare(s, "INSERT INTO trust_addr (kind, " FILE_COLS ") SELECT ?1,"
+	if (tl_sq_prepare(s, "INSERT INTO trust_addr (kind, " FILE_COLS ") SELECT ?1,"
 		    " ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE NOT EXISTS"
 		    " (SELECT 1 FROM trust_addr WHERE address = ?8 AND kind = ?1)",
 		    &st, e))
 		return -1;
 	sqlite3_bind_int(st, 1, (int)k);
 	bind_file(st, 2, f);
-	if (tl_db_finish(s, st, sqlite3_step(st), e))
+	if (tl_sq_finish(s, st, sqlite3_step(st), e))
 		return -1;
-	if (tl_db_prepare(s, "SELECT device FROM trust_device WHERE kind = ?1 AND"
+	if (tl_sq_prepare(s, "SELECT device FROM trust_device WHERE kind = ?1 AND"
 		    " address = ?2 AND ts >= ?3 AND ts <= ?4 ORDER BY ts DESC LIMIT 1",
 		    &st, e))
 		return -1;
@@ -163,7 +163,7 @@ static int put_list(tl_store *s, enum tl_ts_kind k, const tl_ts_file *f, tl_err 
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)(f->time + TL_TS_PAIR_S));
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		col(st, 0, device, sizeof(device));
-	if (tl_db_finish(s, st, rc, e))
+	if (tl_sq_finish(s, st, rc, e))
 		return -1;
 	return device[0] ? apply(s, device, k, f, e) : 0;
 }
@@ -182,7 +182,7 @@ static int put_config(tl_store *s, enum tl_ts_kind k, const char *device,
 		return -1;
 	if (k != TL_TS_CONFIG)
 		return 0;
-	if (tl_db_prepare(s, "SELECT kind, " FILE_COLS " FROM trust_addr WHERE address = ?1"
+	if (tl_sq_prepare(s, "SELECT kind, " FILE_COLS " FROM trust_addr WHERE address = ?1"
 		    " AND ts >= ?2 AND ts <= ?3", &st, e))
 		return -1;
 	text(st, 1, f->address);
@@ -196,7 +196,7 @@ static int put_config(tl_store *s, enum tl_ts_kind k, const char *device,
 		kinds[n] = (enum tl_ts_kind)kind;
 		read_file(st, 1, &lists[n++]);
 	}
-	if (tl_db_finish(s, st, rc, e))
+	if (tl_sq_finish(s, st, rc, e))
 		return -1;
 	for (int i = 0; i < n; i++)
 		if (apply(s, device, kinds[i], &lists[i], e))
@@ -222,7 +222,7 @@ int tl_truststate_put_tvs(tl_store *s, const tl_ts_tvs *q, tl_err *e)
 {
 	sqlite3_stmt *st;
 
-	if (tl_db_prepare(s, "INSERT INTO trust_tvs (device, address, command, sha256,"
+	if (tl_sq_prepare(s, "INSERT INTO trust_tvs (device, address, command, sha256,"
 		    " verdict, ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", &st, e))
 		return -1;
 	text(st, 1, q->device);
@@ -231,24 +231,24 @@ int tl_truststate_put_tvs(tl_store *s, const tl_ts_tvs *q, tl_err *e)
 	text(st, 4, q->sha256);
 	text(st, 5, q->verdict);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)q->time);
-	if (tl_db_finish(s, st, sqlite3_step(st), e) ||
-	    tl_db_prepare(s, "DELETE FROM trust_tvs WHERE device = ?1 AND id NOT IN"
+	if (tl_sq_finish(s, st, sqlite3_step(st), e) ||
+	    tl_sq_prepare(s, "DELETE FROM trust_tvs WHERE device = ?1 AND id NOT IN"
 		    " (SELECT id FROM trust_tvs WHERE device = ?1 ORDER BY id DESC"
 		    " LIMIT ?2)", &st, e))
 		return -1;
 	text(st, 1, q->device);
 	sqlite3_bind_int(st, 2, TL_TS_TVS_KEEP);
-	return tl_db_finish(s, st, sqlite3_step(st), e);
+	return tl_sq_finish(s, st, sqlite3_step(st), e);
 }
 
 int tl_truststate_prune(tl_store *s, time_t now, tl_err *e)
 {
 	sqlite3_stmt *st;
 
-	if (tl_db_prepare(s, "DELETE FROM trust_addr WHERE ts < ?1", &st, e))
+	if (tl_sq_prepare(s, "DELETE FROM trust_addr WHERE ts < ?1", &st, e))
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(now - TL_TS_PAIR_S));
-	return tl_db_finish(s, st, sqlite3_step(st), e);
+	return tl_sq_finish(s, st, sqlite3_step(st), e);
 }
 
 /* What the configuration rows say the phone runs. */
@@ -274,7 +274,7 @@ int tl_truststate_get(tl_store *s, const char *device, tl_truststate *out,
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->device, sizeof(out->device), "%s", device);
-	if (tl_db_prepare(s, "SELECT kind, since, " FILE_COLS " FROM trust_device WHERE"
+	if (tl_sq_prepare(s, "SELECT kind, since, " FILE_COLS " FROM trust_device WHERE"
 		    " device = ?1", &st, e))
 		return -1;
 	text(st, 1, device);
@@ -288,7 +288,7 @@ int tl_truststate_get(tl_store *s, const char *device, tl_truststate *out,
 		out->has[k] = 1;
 		found = 1;
 	}
-	if (tl_db_finish(s, st, rc, e))
+	if (tl_sq_finish(s, st, rc, e))
 		return -1;
 	config_mode(out);
 	return found;
@@ -303,7 +303,7 @@ int tl_truststate_each(tl_store *s, int (*fn)(void *arg, const tl_truststate *st
 	int rc, ret = 0;
 
 	/* the names first: fn may read the tables itself */
-	if (tl_db_prepare(s, "SELECT device FROM trust_device UNION SELECT device FROM"
+	if (tl_sq_prepare(s, "SELECT device FROM trust_device UNION SELECT device FROM"
 		    " trust_tvs ORDER BY 1",
 		    &st, e))
 		return -1;
@@ -320,7 +320,7 @@ int tl_truststate_each(tl_store *s, int (*fn)(void *arg, const tl_truststate *st
 		}
 		col(st, 0, names[n++], sizeof(names[0]));
 	}
-	if (tl_db_finish(s, st, rc, e)) {
+	if (tl_sq_finish(s, st, rc, e)) {
 		free(names);
 		return -1;
 	}
@@ -344,7 +344,7 @@ int tl_truststate_tvs_each(tl_store *s, const char *device,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (tl_db_prepare(s, "SELECT device, address, command, sha256, verdict, ts FROM"
+	if (tl_sq_prepare(s, "SELECT device, address, command, sha256, verdict, ts FROM"
 		    " trust_tvs WHERE device = ?1 ORDER BY id DESC", &st, e))
 		return -1;
 	text(st, 1, device);
@@ -362,5 +362,5 @@ int tl_truststate_tvs_each(tl_store *s, const char *device,
 			break;
 		}
 	}
-	return tl_db_finish(s, st, rc, e);
+	return tl_sq_finish(s, st, rc, e);
 }

@@ -575,6 +575,16 @@ static int handler(void *user, const char *sec, const char *k, const char *v)
 		ok = tftp_key(&c->tftp, k, v, p->e);
 	} else if (!strcmp(sec, "capf")) {
 		ok = capf_key(&c->capf, k, v, p->e);
+	} else if (!strcmp(sec, "database")) {
+		if (!strcmp(k, "url")) {
+			ok = !*v || tl_conf_is_db_url(v);
+			if (ok)
+				STR(db_url);
+			else
+				tl_fail(p->e, "%s: a postgresql:// URL or service=NAME", v);
+		}
+		else if (!strcmp(k, "node")) { ok = 1; STR(db_node); }
+		else if (!strcmp(k, "password_file")) { ok = 1; STR(db_password_file); }
 	} else if (!strcmp(sec, "revocation")) {
 		ok = tl_conf_revocation_key(&c->rev, k, v);
 	}
@@ -787,4 +797,14 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		c->rev.nonce ? "true" : "false", c->rev.crl ? "true" : "false",
 		c->rev.crl_uri, c->rev.check_every_hours, c->rev.timeout,
 		c->rev.max_crl_kb);
+	if (c->db_url[0])
+		fprintf(f, "\n[database]\n# the cluster's shared PostgreSQL; see "
+			"docs/cluster.md\nurl = %s\nnode = %s\npassword_file = %s\n",
+			c->db_url, c->db_node, c->db_password_file);
+}
+
+int tl_conf_is_db_url(const char *v)
+{
+	return !strncmp(v, "postgresql://", 13) || !strncmp(v, "postgres://", 11) ||
+	       !strncmp(v, "service=", 8);
 }

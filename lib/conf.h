@@ -110,6 +110,11 @@ typedef struct tl_conf {
 	tl_conf_tftp tftp;
 	tl_conf_capf capf;
 	tl_conf_revocation rev;
+	/* [database]: the cluster's shared PostgreSQL (docs/cluster.md); ""
+	 * = trustline.db in the data directory */
+	char db_url[512];
+	char db_node[64];		/* the node this data directory is */
+	char db_password_file[512];	/* "" = libpq's PGPASSFILE or ~/.pgpass */
 } tl_conf;
 
 void tl_conf_defaults(tl_conf *c);
@@ -143,6 +148,8 @@ int tl_conf_parse_nodes(const char *s, char out[][64], tl_err *e);
  * an error naming WHAT and the rule it breaks */
 int tl_conf_check_hostname(const char *what, const char *name, size_t len,
 			   tl_err *e);
+/* 1 for a PostgreSQL URL (postgresql://, postgres://) or service=NAME. */
+int tl_conf_is_db_url(const char *v);
 int tl_conf_is_publisher(const tl_conf *c, const char *node);
 int tl_conf_has_node(const tl_conf *c, const char *node);
 int tl_conf_is_tftp(const tl_conf *c, const char *node);

@@ -71,6 +71,9 @@ static int open_db(tl_store *s, tl_err *e)
 {
 	char path[1200];
 
+	if (s->conf.db_url[0])
+		return tl_db_open_url(&s->db, s->conf.db_url,
+				      s->conf.db_password_file, e);
 	tl_store_path(s, path, sizeof(path), "trustline.db");
 	return tl_db_open(&s->db, path, e);
 }
@@ -471,7 +474,10 @@ int tl_store_identity_save(tl_store *s, const char *purpose, const char *name,
 		goto out;
 	}
 	unlink(marker);
-	rc = 0;
+	/* the public half goes to a shared database for the other nodes; the
+	 * key stays here */
+	rc = tl_db_shared(s->db) ? tl_db_identity_put(s->db, purpose, name, c->der,
+						      c->der_len, e) : 0;
 	goto out;
 undo:
 	unlink(kn);
@@ -513,6 +519,54 @@ static int by_name(const void *a, const void *b)
 	return strcmp(((const tl_trusted *)a)->name, ((const tl_trusted *)b)->name);
 }
 
+struct trust_acc {
+	tl_trusted *t;
+	size_t n, cap;
+	tl_err *e;
+};
+
+static int trust_add(struct trust_acc *a, const char *name, tl_cert *c)
+{
+	if (a->n == a->cap) {
+		tl_trusted *g;
+
+		a->cap = a->cap ? a->cap * 2 : 16;
+		if ((g = realloc(a->t, a->cap * sizeof(*g))) == NULL) {
+			tl_cert_free(c);
+			return tl_fail(a->e, "out of memory");
+		}
+		a->t = g;
+	}
+	snprintf(a->t[a->n].name, sizeof(a->t[a->n].name), "%s", name);
+	a->t[a->n++].cert = c;
+	return 0;
+}
+
+static int trust_row(void *arg, const char *name, const void *der, size_t len)
+{
+	struct trust_acc *a = arg;
+	tl_cert *c;
+
+	if (tl_cert_from_der(der, len, &c, a->e))
+		return tl_wrap(a->e, "trust store entry %s", name);
+	return trust_add(a, name, c);
+}
+
+/* A shared database's store: every node's certificates. */
+static int trust_list_db(const tl_store *s, const char *store, tl_trusted **out,
+			 size_t *n, tl_err *e)
+{
+	struct trust_acc a = { NULL, 0, 0, e };
+
+	if (tl_db_trust_each(s->db, store, trust_row, &a, e)) {
+		tl_store_trust_free(a.t, a.n);
+		return -1;
+	}
+	*out = a.t;
+	*n = a.n;
+	return 0;
+}
+
 int tl_store_trust_list(const tl_store *s, const char *store, tl_trusted **out,
 			size_t *n, tl_err *e)
 {
@@ -524,6 +578,9 @@ int tl_store_trust_list(const tl_store *s, const char *store, tl_trusted **out,
 
 	*out = NULL;
 	*n = 0;
+	/* the database down: this node's copies, which it keeps serving */
+	if (tl_db_shared(s->db) && trust_list_db(s, store, out, n, e) == 0)
+		return 0;
 	if (tl_store_path(s, dir, sizeof(dir), "trust/%s", store))
 		return tl_fail(e, "store name too long");
 	if ((dp = opendir(dir)) == NULL)
@@ -581,6 +638,8 @@ int tl_store_trust_put(tl_store *s, const char *store, const char *name,
 		return -1;
 	rc = tl_write_file(path, pem, strlen(pem), 0644, e);
 	free(pem);
+	if (rc == 0 && tl_db_shared(s->db))
+		rc = tl_db_trust_put(s->db, store, name, c->der, c->der_len, e);
 	return rc;
 }
 
@@ -591,6 +650,13 @@ int tl_store_trust_remove(tl_store *s, const char *store, const char *name,
 
 	if (tl_store_path(s, path, sizeof(path), "trust/%s/%s.pem", store, name))
 		return tl_fail(e, "name too long");
+	if (tl_db_shared(s->db)) {
+		if (tl_db_trust_remove(s->db, store, name, e))
+			return -1;
+		if (unlink(path) < 0 && errno != ENOENT)
+			return tl_fail(e, "%s: %s", path, strerror(errno));
+		return 0;
+	}
 	if (unlink(path) < 0)
 		return tl_fail(e, "%s: %s", path, strerror(errno));
 	return 0;
@@ -674,10 +740,11 @@ long tl_store_generation(tl_store *s)
 int tl_store_bump(tl_store *s, tl_err *e)
 {
 	char v[32], path[1200];
+	long g = tl_db_state_incr(s->db, "generation", e);
 
-	snprintf(v, sizeof(v), "%ld", tl_store_generation(s) + 1);
-	if (tl_store_set(s, "generation", v, e))
+	if (g < 0)
 		return -1;
+	snprintf(v, sizeof(v), "%ld", g);
 	/* a copy servers can poll with one read, without opening the database */
 	tl_store_path(s, path, sizeof(path), "generation");
 	return tl_write_file(path, v, strlen(v), 0644, e);

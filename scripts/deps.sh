@@ -14,9 +14,9 @@ set_=${1:-all}
 
 # dpkg-dev to autoconf: scripts/wolfssl.sh, building Debian's wolfSSL source
 BUILD="build-essential pkg-config libwolfssl-dev libxml2-dev libevent-dev
-libsqlite3-dev libinih-dev zlib1g-dev libcurl4-openssl-dev libsystemd-dev libjansson-dev openssl curl tftp-hpa
+libsqlite3-dev libpq-dev libinih-dev zlib1g-dev libcurl4-openssl-dev libsystemd-dev libjansson-dev openssl curl tftp-hpa
 dpkg-dev autoconf automake libtool"
-CHECK="$BUILD check libxml2-utils xxd python3 python3-cryptography python3-aiosmtpd strace man-db systemd sqlite3 bc"
+CHECK="$BUILD check postgresql libxml2-utils xxd python3 python3-cryptography python3-aiosmtpd strace man-db systemd sqlite3 bc"
 # debhelper and the package's Build-Depends (check)
 DEB="$BUILD debhelper check"
 # make check-web: chromium headless, driven by Debian's selenium

@@ -70,6 +70,7 @@ static void setup(void)
 	c.nnodes = tl_conf_parse_nodes("pub", c.nodes, &e);
 	memcpy(c.tftp_nodes, c.nodes, sizeof(c.nodes));
 	c.ntftp_nodes = 1;
+	tu_database(&c);
 	if (tl_pki_cluster_init(dir, &c, 1, NULL, &e) || tl_store_open(&store, dir, &e) ||
 	    tl_store_identity_load(&store, "lab-manufacturing-CA", "lab", &mfg_ca,
 				   &mfg_key, &e) ||

@@ -25,6 +25,7 @@ static void setup(tl_store *s)
 	c.ntftp_nodes = 1;
 	strcpy(dir, "/tmp/tl-cnf-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tu_database(&c);
 	ck_assert_int_eq(tl_store_create(s, dir, &c, &e), 0);
 	ck_assert_int_eq(tl_store_identity_save(s, "CallManager", "pub", cm->cert,
 						cm->key, &e), 0);

@@ -18,6 +18,7 @@ static void fresh(tl_store *s, char *dir)
 	tl_conf_defaults(&c);
 	snprintf(c.name, sizeof(c.name), "lab");
 	c.nnodes = tl_conf_parse_nodes("pub,sub", c.nodes, &e);
+	tu_database(&c);
 	ck_assert_int_eq(tl_store_create(s, dir, &c, &e), 0);
 }
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "file.h"
 #include "signedfile.h"
 
@@ -116,4 +118,25 @@ int tu_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? 1 : 0;
+}
+
+void tu_database(tl_conf *c)
+{
+	const char *url = getenv("TRUSTLINE_TEST_PG_URL");
+	PGconn *pg;
+	PGresult *r;
+
+	if (url == NULL || !*url)
+		return;
+	snprintf(c->db_url, sizeof(c->db_url), "%s", url);
+	pg = PQconnectdb(url);
+	r = PQexec(pg, "SET client_min_messages = warning; DROP SCHEMA public"
+		   " CASCADE; CREATE SCHEMA public");
+	/* also called by fixtures outside a test, where ck_assert cannot report */
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "%s: %s\n", url, PQerrorMessage(pg));
+		abort();
+	}
+	PQclear(r);
+	PQfinish(pg);
 }

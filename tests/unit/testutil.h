@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "tlv.h"
 #include "x509.h"
 
@@ -30,6 +31,11 @@ const tu_ident *tu_vector_signer(void);
 
 /* Reads a file under tests/vectors/. */
 uint8_t *tu_vector(const char *name, size_t *len);
+
+/* The database a test's data directory uses: with TRUSTLINE_TEST_PG_URL
+ * set (make check-cluster) that PostgreSQL database, emptied first, so
+ * the same test runs against both backends; else trustline.db. */
+void tu_database(tl_conf *c);
 
 /* Runs a suite; returns the process exit status. */
 int tu_run(Suite *s);

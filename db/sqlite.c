@@ -1,7 +1,8 @@
-/* The SQLite backend's connection: trustline.db opened with the modes a
- * database of secrets needs, migrated to this build's schema, and errors
- * that say who may open it. */
+/* The SQLite backend: trustline.db opened with the modes a database of
+ * secrets needs, migrated to this build's schema, errors that say who may
+ * open it, and the statement layer (stmt.h) over sqlite3. */
 #include "sqlitedb.h"
+#include "stmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+struct sqlite_db {
+	sqlite3 *h;
+	int lock_wait_ms;	/* tl_db_lock_wait's, else SQLite's timeout */
+};
+
+#define H(db) (((struct sqlite_db *)(db)->impl)->h)
+
+static const tl_db_ops sqlite_ops;
 
 static int exec_sql(sqlite3 *db, const char *sql, tl_err *e)
 {
@@ -117,7 +127,7 @@ static int open_handle(const char *path, sqlite3 **db)
 	return sqlite3_open_v2(uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 }
 
-int tl_db_open(tl_db **handle, const char *path, tl_err *e)
+int tl_sqlite_open(tl_db **handle, const char *path, tl_err *e)
 {
 	int version = 0, n = tl_db_nmigrations;
 	char why[1600];
@@ -171,25 +181,39 @@ int tl_db_open(tl_db **handle, const char *path, tl_err *e)
 			goto fail;
 		}
 	}
-	if ((*handle = calloc(1, sizeof(**handle))) == NULL) {
+	if ((*handle = calloc(1, sizeof(**handle) + sizeof(struct sqlite_db))) == NULL) {
 		tl_fail(e, "out of memory");
 		goto fail;
 	}
-	(*handle)->h = db;
+	(*handle)->ops = &sqlite_ops;
+	(*handle)->impl = (*handle) + 1;
+	((struct sqlite_db *)(*handle)->impl)->h = db;
 	return 0;
 fail:
 	sqlite3_close(db);
 	return -1;
 }
 
-int tl_db_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e)
+sqlite3 *tl_sqlite(tl_store *s)
 {
-	if (sqlite3_prepare_v2(tl_sqlite(s), sql, -1, st, NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
+	tl_db *db = tl_store_db(s);
+
+	return db->ops == &sqlite_ops ? H(db) : NULL;
+}
+
+int tl_sq_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e)
+{
+	sqlite3 *h = tl_sqlite(s);
+
+	if (h == NULL)
+		return tl_fail(e, "the per-phone trust state is kept in SQLite only:"
+			       " this cluster's database is PostgreSQL");
+	if (sqlite3_prepare_v2(h, sql, -1, st, NULL) != SQLITE_OK)
+		return tl_fail(e, "trustline.db: %s", tl_db_error(h));
 	return 0;
 }
 
-int tl_db_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e)
+int tl_sq_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e)
 {
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -197,11 +221,9 @@ int tl_db_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e)
 	return 0;
 }
 
-void tl_db_close(tl_db *db)
+static void sqlite_close(tl_db *db)
 {
-	if (db == NULL)
-		return;
-	sqlite3_close(db->h);
+	sqlite3_close(H(db));
 	free(db);
 }
 
@@ -210,7 +232,7 @@ void tl_db_close(tl_db *db)
  * which left a batch asleep long after the lock was free. */
 static int lock_wait(void *arg, int tries)
 {
-	const tl_db *db = arg;
+	const struct sqlite_db *db = arg;
 	struct timespec t = { 0, 200 * 1000 };
 
 	if (tries * 200 / 1000 >= db->lock_wait_ms)
@@ -221,6 +243,105 @@ static int lock_wait(void *arg, int tries)
 
 void tl_db_lock_wait(tl_db *db, int ms)
 {
-	db->lock_wait_ms = ms;
-	sqlite3_busy_handler(db->h, lock_wait, db);
+	struct sqlite_db *d = db->impl;
+
+	if (db->ops != &sqlite_ops)
+		return;
+	d->lock_wait_ms = ms;
+	sqlite3_busy_handler(d->h, lock_wait, d);
 }
+
+/* ---- the statement layer ---- */
+
+struct tl_stmt {
+	tl_db *db;
+	sqlite3_stmt *st;
+};
+
+static tl_stmt *sqlite_prepare(tl_db *db, const char *sql, tl_err *e)
+{
+	tl_stmt *st = calloc(1, sizeof(*st));
+
+	if (st == NULL) {
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	st->db = db;
+	if (sqlite3_prepare_v2(H(db), sql, -1, &st->st, NULL) != SQLITE_OK) {
+		tl_fail(e, "%s: %s", sqlite3_db_filename(H(db), "main"),
+			tl_db_error(H(db)));
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void sqlite_bind(tl_stmt *st, int i, int kind, const void *p, size_t n,
+			long long v)
+{
+	if (kind == 'i')
+		sqlite3_bind_int64(st->st, i, v);
+	else if (p == NULL)
+		sqlite3_bind_null(st->st, i);
+	else if (kind == 't')
+		sqlite3_bind_text(st->st, i, p, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_blob(st->st, i, p, (int)n, SQLITE_TRANSIENT);
+}
+
+static int sqlite_step(tl_stmt *st, tl_err *e)
+{
+	int rc = sqlite3_step(st->st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return tl_fail(e, "%s: %s", sqlite3_db_filename(H(st->db), "main"),
+		       tl_db_error(H(st->db)));
+}
+
+static const char *sqlite_text(tl_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(st->st, col);
+}
+
+static long long sqlite_integer(tl_stmt *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+static const void *sqlite_blob(tl_stmt *st, int col, size_t *n)
+{
+	const void *p = sqlite3_column_blob(st->st, col);
+
+	*n = p ? (size_t)sqlite3_column_bytes(st->st, col) : 0;
+	return p;
+}
+
+static long sqlite_changes(tl_stmt *st)
+{
+	return sqlite3_changes(H(st->db));
+}
+
+static void sqlite_finalize(tl_stmt *st)
+{
+	sqlite3_finalize(st->st);
+	free(st);
+}
+
+static int sqlite_exec(tl_db *db, const char *sql, tl_err *e)
+{
+	return exec_sql(H(db), sql, e);
+}
+
+static int sqlite_begin(tl_db *db, tl_err *e)
+{
+	return exec_sql(H(db), "BEGIN IMMEDIATE", e);
+}
+
+static const tl_db_ops sqlite_ops = {
+	sqlite_prepare, sqlite_bind, sqlite_step, sqlite_text, sqlite_integer,
+	sqlite_blob, sqlite_changes, sqlite_finalize, sqlite_exec, sqlite_begin,
+	sqlite_close, NULL, NULL, NULL, NULL,
+};

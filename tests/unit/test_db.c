@@ -1,0 +1,234 @@
+/* The database's function set (db.h) against the backend the test is
+ * given: trustline.db, or with TRUSTLINE_TEST_PG_URL a PostgreSQL
+ * database (make check-cluster runs this suite against both). */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alarm.h"
+#include "capfdb.h"
+#include "db.h"
+#include "devdb.h"
+#include "revstate.h"
+#include "store.h"
+#include "testutil.h"
+
+static char dir[64];
+
+static void fresh(tl_store *s)
+{
+	tl_conf c;
+	tl_err e;
+
+	strcpy(dir, "/tmp/tl-db-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	tl_conf_defaults(&c);
+	snprintf(c.name, sizeof(c.name), "lab");
+	c.nnodes = tl_conf_parse_nodes("pub", c.nodes, &e);
+	tu_database(&c);
+	ck_assert_msg(tl_store_create(s, dir, &c, &e) == 0, "%s", e.msg);
+}
+
+static void done(tl_store *s)
+{
+	char cmd[128];
+
+	tl_store_close(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	system(cmd);
+}
+
+static tl_device dev(const char *name)
+{
+	tl_device d;
+
+	tl_device_init(&d);
+	snprintf(d.name, sizeof(d.name), "%s", name);
+	snprintf(d.model, sizeof(d.model), "CP-8865");
+	snprintf(d.description, sizeof(d.description), "it's \"quoted\" ? yes");
+	return d;
+}
+
+static int count(void *arg, const tl_device *d)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+START_TEST(devices)
+{
+	static const uint8_t mic[] = { 0x30, 0x00, 0x27, 0x00, 0xff };
+	tl_device d = dev("SEP001122334455"), got;
+	tl_store s;
+	tl_err e;
+	int n = 0, added;
+	const char csv[] = "name,model\nSEP0011223344AA,CP-7841\nSEP0011223344BB,CP-8811\n";
+	const char bad[] = "name,model\nSEP0011223344CC,CP-7841\nSEPXX,CP-8811\n";
+
+	fresh(&s);
+	tl_device_set_blob(&d.mic, &d.mic_len, mic, sizeof(mic));
+	ck_assert_msg(tl_dev_put(&s, &d, 1, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(tl_dev_put(&s, &d, 1, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "exists already"));
+	ck_assert_int_eq(tl_dev_get(&s, "SEP001122334455", &got, &e), 0);
+	ck_assert_str_eq(got.description, d.description);
+	ck_assert_uint_eq(got.mic_len, sizeof(mic));
+	ck_assert_mem_eq(got.mic, mic, sizeof(mic));
+	ck_assert_ptr_null(got.lsc);
+	ck_assert_int_eq(got.capf_deadline, 0);
+	tl_device_free(&got);
+	snprintf(d.model, sizeof(d.model), "CP-7841");
+	ck_assert_int_eq(tl_dev_put(&s, &d, 0, &e), 0);
+	ck_assert_int_eq(tl_dev_get(&s, "SEP001122334455", &got, &e), 0);
+	ck_assert_str_eq(got.model, "CP-7841");
+	tl_device_free(&got);
+	ck_assert_int_eq(tl_dev_import_csv(&s, csv, strlen(csv), "a.csv", &added, &e), 0);
+	ck_assert_int_eq(added, 2);
+	ck_assert_int_eq(tl_dev_import_csv(&s, bad, strlen(bad), "b.csv", &added, &e), -1);
+	ck_assert_int_eq(added, 0);
+	ck_assert_int_eq(tl_dev_count(&s), 3);
+	ck_assert_int_eq(tl_dev_each(&s, count, &n, &e), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(tl_dev_remove(&s, "SEP0011223344AA", &e), 0);
+	ck_assert_int_eq(tl_dev_remove(&s, "SEP0011223344AA", &e), -1);
+	ck_assert_int_eq(tl_dev_get(&s, "SEP0011223344AA", &got, &e), 1);
+	ck_assert_int_eq(tl_dev_count(&s), 2);
+	/* add, set, import, remove: one generation each */
+	ck_assert_int_eq(tl_store_generation(&s), 4);
+	tl_device_free(&d);
+	done(&s);
+}
+END_TEST
+
+START_TEST(capf)
+{
+	const tu_ident *id = tu_ident_get("SEP001122334455", TL_KEY_RSA, 1024);
+	tl_device d = dev("SEP001122334455"), got;
+	tl_store s;
+	tl_err e;
+	long lid, until;
+	int n;
+
+	fresh(&s);
+	ck_assert_int_eq(tl_dev_put(&s, &d, 1, &e), 0);
+	ck_assert_int_eq(tl_capf_schedule(&s, "SEP00112233FFFF", TL_CAPF_OP_INSTALL,
+					  TL_CAPF_MODE_NULL, "", "rsa:2048", 0, 100, &e), 1);
+	ck_assert_msg(tl_capf_schedule(&s, d.name, TL_CAPF_OP_INSTALL, TL_CAPF_MODE_STRING,
+				       "1234", "rsa:2048", 500, 100, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(tl_capf_batch_begin(&s, &e), 0);
+	ck_assert_int_eq(tl_capf_lsc_issued(&s, d.name, id->cert, 110, &lid, &e), 0);
+	ck_assert_int_gt(lid, 0);
+	ck_assert_int_eq(tl_capf_batch_end(&s, &e), 0);
+	ck_assert_int_eq(tl_capf_recover(&s, 120, &n, &e), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(tl_capf_lsc_confirmed(&s, lid, d.name, 130, &e), 0);
+	ck_assert_int_eq(tl_dev_get(&s, d.name, &got, &e), 0);
+	ck_assert_int_eq(got.lsc_status, TL_LSC_UPGRADE_OK);
+	ck_assert_str_eq(got.capf_operation, "none");
+	ck_assert_uint_eq(got.lsc_len, id->cert->der_len);
+	ck_assert_mem_eq(got.lsc, id->cert->der, got.lsc_len);
+	tl_device_free(&got);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(tl_capf_auth_failed(&s, d.name, 200 + i, 3, 60, &until,
+						     &e), 0);
+	ck_assert_int_eq(tl_capf_auth_failed(&s, d.name, 203, 3, 60, &until, &e), 1);
+	ck_assert_int_eq(tl_capf_locked(&s, d.name, 204, &until), 1);
+	ck_assert_int_eq(until, 263);
+	ck_assert_int_eq(tl_capf_auth_ok(&s, d.name, &e), 0);
+	ck_assert_int_eq(tl_capf_lsc_revoke(&s, d.name, 300, &n, &e), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(tl_capf_lsc_is_revoked(&s, d.name, "no:such", &e), 0);
+	tl_device_free(&d);
+	done(&s);
+}
+END_TEST
+
+static int first_alarm(void *arg, const tl_alarm *a)
+{
+	snprintf(arg, 512, "%s", a->detail);
+	return 1;
+}
+
+static void audit_row(void *arg, long ts, const char *user, const char *action,
+		      const char *object, const char *old_fp, const char *new_fp)
+{
+	ck_assert_ptr_null(old_fp);
+	(*(int *)arg)++;
+}
+
+START_TEST(alarms_revocation_audit)
+{
+	char detail[512] = "";
+	tl_rev r = { .status = TL_REV_GOOD }, got;
+	tl_store s;
+	tl_err e;
+	int rows = 0;
+
+	fresh(&s);
+	ck_assert_int_eq(tl_alarm_raise(&s, "CRLChanged", "ca", "info", "one", &e), 1);
+	ck_assert_int_eq(tl_alarm_raise(&s, "CRLChanged", "ca", "info", "two", &e), 0);
+	ck_assert_int_eq(tl_alarm_each(&s, NULL, first_alarm, detail, &e), 0);
+	ck_assert_str_eq(detail, "two");
+	ck_assert_int_eq(tl_alarm_clear(&s, "CRLChanged", "ca", &e), 1);
+	ck_assert_int_eq(tl_alarm_clear(&s, "CRLChanged", "ca", &e), 0);
+	snprintf(r.method, sizeof(r.method), "ocsp");
+	r.checked = 1000;
+	ck_assert_int_eq(tl_revstate_get(&s, "ab", &got), 1);
+	ck_assert_int_eq(tl_revstate_put(&s, "ab", "CallManager/pub", &r, &e), 0);
+	r.checked = 2000;
+	ck_assert_int_eq(tl_revstate_put(&s, "ab", "CallManager/pub", &r, &e), 0);
+	ck_assert_int_eq(tl_revstate_get(&s, "ab", &got), 0);
+	ck_assert_int_eq(got.checked, 2000);
+	ck_assert_int_eq(tl_store_audit(&s, "test", "x", NULL, NULL, &e), 0);
+	ck_assert_int_eq(tl_store_audit_each(&s, audit_row, &rows, &e), 0);
+	ck_assert_int_eq(rows, 1);
+	done(&s);
+}
+END_TEST
+
+/* A change on one connection wakes another's notification fd (PostgreSQL);
+ * SQLite has none, and its servers watch the generation file. */
+START_TEST(changes)
+{
+	tl_device d = dev("SEP001122334455");
+	tl_store a, b;
+	tl_err e;
+	int fd, n = 0;
+
+	fresh(&a);
+	ck_assert_msg(tl_store_open(&b, dir, &e) == 0, "%s", e.msg);
+	fd = tl_db_changes_fd(tl_store_db(&b));
+	if (!tl_db_shared(tl_store_db(&b))) {
+		ck_assert_int_eq(fd, -1);
+	} else {
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(tl_db_changes_drain(tl_store_db(&b)), 0);
+		ck_assert_int_eq(tl_dev_put(&a, &d, 1, &e), 0);
+		for (int i = 0; i < 50 && n == 0; i++) {
+			struct pollfd p = { fd, POLLIN, 0 };
+
+			if (poll(&p, 1, 100) > 0)
+				n = tl_db_changes_drain(tl_store_db(&b));
+		}
+		ck_assert_int_ge(n, 1);
+		ck_assert_int_eq(tl_store_generation(&b), 1);
+	}
+	tl_store_close(&b);
+	done(&a);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *su = suite_create("db");
+	TCase *tc = tcase_create("db");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, devices);
+	tcase_add_test(tc, capf);
+	tcase_add_test(tc, alarms_revocation_audit);
+	tcase_add_test(tc, changes);
+	suite_add_tcase(su, tc);
+	return tu_run(su);
+}
