@@ -47,10 +47,6 @@ static void usage(FILE *f)
 "made.\n", f);
 }
 
-static int step_generate(tl_store *s, const void *arg, FILE *report, tl_err *e)
-{
-	return tl_pki_generate(s, arg, report, e);
-}
 
 static int step_ctl_update(tl_store *s, const void *arg, FILE *report, tl_err *e)
 {
@@ -63,64 +59,14 @@ static int step_mode(tl_store *s, const void *arg, FILE *report, tl_err *e)
 	return tl_ctl_set_mode(s, *(const int *)arg, report, e);
 }
 
-static json_t *str_or_null(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
-
-static void print_json(const tl_plan *p)
-{
-	json_t *o = json_object(), *change = json_array(), *groups = json_array();
-	json_t *devices = json_array(), *order = json_null();
-
-	for (size_t i = 0; i < p->nsteps; i++)
-		json_array_append_new(change, json_string(p->steps[i].what));
-	for (size_t i = 0; i < p->ngroups; i++) {
-		const tl_plan_group *g = &p->groups[i];
-		json_t *j = json_object();
-
-		json_object_set_new(j, "outcome", json_string(g->outcome));
-		json_object_set_new(j, "reason", str_or_null(g->reason));
-		json_object_set_new(j, "count", json_integer((json_int_t)g->count));
-		json_object_set_new(j, "stranded", json_boolean(g->stranded));
-		json_object_set_new(j, "example", json_string(g->first));
-		json_array_append_new(groups, j);
-	}
-	for (size_t i = 0; i < p->nphones; i++) {
-		const tl_plan_phone *ph = &p->phones[i];
-		json_t *j = json_object();
-
-		json_object_set_new(j, "device", json_string(ph->name));
-		json_object_set_new(j, "model", json_string(ph->model));
-		json_object_set_new(j, "before", json_string(ph->before_ok ? "trusted" : "refused"));
-		json_object_set_new(j, "after", json_string(ph->accepted ? "trusted" : "refused"));
-		json_object_set_new(j, "via_tvs", json_boolean(ph->tvs_vouched));
-		json_object_set_new(j, "stranded", json_boolean(ph->stage != 0));
-		json_object_set_new(j, "step", str_or_null(ph->step));
-		json_object_set_new(j, "file", str_or_null(ph->file));
-		json_object_set_new(j, "reason", str_or_null(ph->line));
-		json_array_append_new(devices, j);
-	}
-	if (p->have_order) {
-		order = json_array();
-		for (size_t i = 0; i < p->nsteps; i++)
-			json_array_append_new(order, json_string(p->steps[p->order[i]].what));
-	}
-	json_object_set_new(o, "change", change);
-	json_object_set_new(o, "phones", json_integer((json_int_t)p->nphones));
-	json_object_set_new(o, "stranded", json_integer((json_int_t)p->stranded));
-	json_object_set_new(o, "groups", groups);
-	json_object_set_new(o, "devices", devices);
-	json_object_set_new(o, "order", order);
-	json_dumpf(o, stdout, JSON_COMPACT);
-	putchar('\n');
-	json_decref(o);
-}
-
 void cli_plan_print(const tl_plan *p, int json)
 {
 	if (json) {
-		print_json(p);
+		json_t *o = tl_plan_json(p);
+
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
 		return;
 	}
 	printf("plan:");
@@ -179,9 +125,7 @@ int cli_plan_gate(tl_store *s, const tl_genopts *o)
 
 	if (o->force || tl_dev_count(s) <= 0)
 		return 0;
-	snprintf(st.what, sizeof(st.what), "cert generate %s", o->purpose);
-	st.fn = step_generate;
-	st.arg = o;
+	tl_plan_step_generate(&st, o);
 	if (tl_plan_run(s, &st, 1, &p, &e))
 		return 0;	/* the command itself says why it fails */
 	stranded = p.stranded != 0;
@@ -233,10 +177,7 @@ static int plan_generate(int argc, char **argv)
 		o[n].key_type = -1;
 		o[n].years = years;
 		o[n].force = force;
-		snprintf(st[n].what, sizeof(st[n].what), "cert generate %s%s%s", argv[optind],
-			 node ? " --node " : "", node ? node : "");
-		st[n].fn = step_generate;
-		st[n].arg = &o[n];
+		tl_plan_step_generate(&st[n], &o[n]);
 	}
 	return plan_print_run(dir, st, n, json);
 }

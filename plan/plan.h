@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "devdb.h"
 #include "phonetrust.h"
 #include "store.h"
@@ -68,6 +70,13 @@ typedef struct tl_plan {
 int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p,
 		tl_err *e);
 void tl_plan_free(tl_plan *p);
+
+/* planjson.c: the step `cert generate` with options o (kept by the step);
+ * and the plan as one object (the caller owns it): change, phones,
+ * stranded, groups, devices and order, null where absent. */
+struct tl_genopts;
+void tl_plan_step_generate(tl_plan_step *st, const struct tl_genopts *o);
+json_t *tl_plan_json(const tl_plan *p);
 
 /* copy.c: the copy of the data directory s opened into a new private
  * directory, its name in out; removed with tl_plan_remove. */

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "html.h"
+#include "plan.h"
 #include "pki.h"
 #include "purpose.h"
 #include "revcheck.h"
@@ -282,13 +283,31 @@ void page_cert_download(tl_wctx *c)
 	tl_cert_free(cert);
 }
 
-/* The place the change-impact plan (`trustline plan cert generate`) takes
- * on the confirmation page, once the planner exists. */
-static void plan_placeholder(tl_wctx *c)
+/* The change-impact plan of regenerating with o, as `trustline plan cert
+ * generate` makes it (on a copy: nothing changes): phones by outcome and
+ * reason, and a safe order when there is one. */
+static void plan_section(tl_wctx *c, const tl_plan *p)
 {
-	h_raw(&c->body, "<div id=\"plan\" class=\"warn\"><b>Impact on phones:</b> the "
-	      "change-impact plan is not available in this version; check the phones' "
-	      "trust (ITL, TVS) before confirming.</div>");
+	h_fmt(&c->body, "<div id=\"plan\" class=\"%s\"><b>Impact on phones</b> "
+	      "(planned on a copy of the data directory): %ld phones, %ld would be "
+	      "stranded.", p->stranded ? "warn" : "ok", (long)p->nphones,
+	      (long)p->stranded);
+	if (p->ngroups) {
+		h_raw(&c->body, "<table><tr><th>Phones</th><th>Outcome</th><th>Reason"
+		      "</th><th>Example</th></tr>");
+		for (size_t i = 0; i < p->ngroups; i++) {
+			const tl_plan_group *g = &p->groups[i];
+
+			h_fmt(&c->body, "<tr><td>%ld</td><td>%s</td><td>%s</td><td>%s</td>"
+			      "</tr>", (long)g->count, g->outcome, g->reason ? g->reason : "",
+			      g->first);
+		}
+		h_raw(&c->body, "</table>");
+	}
+	if (p->stranded)
+		h_raw(&c->body, "<p>Stranded phones need an erase of their trust lists, "
+		      "or an ITL signed with ITLRecovery, before this change.</p>");
+	h_raw(&c->body, "</div>");
 }
 
 void page_cert_regenerate(tl_wctx *c)
@@ -307,17 +326,33 @@ void page_cert_regenerate(tl_wctx *c)
 	if (!identity)
 		return web_error(c, 400, "only identity certificates are regenerated; a "
 				 "trust certificate is uploaded again");
+	memset(&o, 0, sizeof(o));
+	o.purpose = group;
+	o.node = name;
+	o.key_type = -1;
 	web_arg(c, "confirm", confirm, sizeof(confirm));
 	if (!web_is_post(c) || strcmp(confirm, "yes")) {
-		if (c->api)
-			return web_error(c, 400, "POST with confirm=yes to regenerate");
+		/* the plan first, for the page and for /api/ (POST with
+		 * confirm=yes regenerates) */
+		tl_plan_step st;
+		tl_plan p;
+
+		tl_plan_step_generate(&st, &o);
+		if (tl_plan_run(c->w->s, &st, 1, &p, &e))
+			return web_error(c, 409, e.msg);
+		if (c->api) {
+			web_json(c, tl_plan_json(&p));
+			tl_plan_free(&p);
+			return;
+		}
 		web_begin(c, "Regenerate Certificate");
 		h_fmt(&c->body, "<p class=\"warn\" id=\"confirmtext\">Regenerating %s on %s "
 		      "replaces its key and certificate, rebuilds the ITL (and the CTL in "
 		      "mixed mode) and makes every server reload. Phones that do not "
 		      "trust the new certificate through TVS or the ITL must be reset.</p>",
 		      group, name);
-		plan_placeholder(c);
+		plan_section(c, &p);
+		tl_plan_free(&p);
 		h_fmt(&c->body, "<form method=\"post\" action=\"/certificate/regenerate\">"
 		      "<input type=\"hidden\" name=\"id\" value=\"%s/%s\">"
 		      "<input type=\"hidden\" name=\"confirm\" value=\"yes\">", group, name);
@@ -326,10 +361,6 @@ void page_cert_regenerate(tl_wctx *c)
 		      "<a href=\"/certificates\">Cancel</a></form>");
 		return web_end(c);
 	}
-	memset(&o, 0, sizeof(o));
-	o.purpose = group;
-	o.node = name;
-	o.key_type = -1;
 	if ((f = web_report(&out, &len)) == NULL)
 		return web_error(c, 500, "out of memory");
 	rc = tl_pki_generate(c->w->s, &o, f, &e);

@@ -61,7 +61,8 @@ try:
     check("SHA-256" in before, "no fingerprints on the certificate page")
     driver.find_element(By.ID, "regenerate").click()
     check("replaces its key" in text("confirmtext"), "no confirmation before regenerating")
-    check(text("plan"), "no place for the change-impact plan")
+    check("Impact on phones" in text("plan") and "would be stranded" in text("plan"),
+          "no change-impact plan before regenerating: " + text("plan"))
     shot("regenerate-confirm")
     driver.find_element(By.ID, "confirm").click()
     check(text("status") == "Success.", "regenerate failed: " + driver.page_source[:500])
