@@ -45,6 +45,22 @@ const char *const tl_pg_migrations[] = {
 	"CREATE TABLE account (name TEXT PRIMARY KEY, hash TEXT NOT NULL,"
 	" failures INTEGER NOT NULL, locked_until BIGINT NOT NULL,"
 	" created BIGINT NOT NULL, updated BIGINT NOT NULL);",
+	/* 4: the per-phone trust state (SQLite's migration 6, truststate.h) */
+	"CREATE TABLE trust_addr (address TEXT NOT NULL, kind INTEGER NOT NULL,"
+	" file TEXT NOT NULL, sha256 TEXT NOT NULL, signer TEXT NOT NULL,"
+	" serial TEXT NOT NULL, mode TEXT NOT NULL, cert_md5 TEXT NOT NULL,"
+	" via TEXT NOT NULL, ts BIGINT NOT NULL, PRIMARY KEY (address, kind));"
+	"CREATE INDEX trust_addr_ts ON trust_addr (ts);"
+	"CREATE TABLE trust_device (device TEXT NOT NULL, kind INTEGER NOT NULL,"
+	" since BIGINT NOT NULL, file TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	" signer TEXT NOT NULL, serial TEXT NOT NULL, mode TEXT NOT NULL,"
+	" cert_md5 TEXT NOT NULL, address TEXT NOT NULL, via TEXT NOT NULL,"
+	" ts BIGINT NOT NULL, PRIMARY KEY (device, kind));"
+	"CREATE INDEX trust_device_address ON trust_device (address, kind, ts);"
+	"CREATE TABLE trust_tvs (id BIGSERIAL PRIMARY KEY, device TEXT NOT NULL,"
+	" address TEXT NOT NULL, command TEXT NOT NULL, sha256 TEXT NOT NULL,"
+	" verdict TEXT NOT NULL, ts BIGINT NOT NULL);"
+	"CREATE INDEX trust_tvs_device ON trust_tvs (device, id);",
 };
 
 const int tl_pg_nmigrations =

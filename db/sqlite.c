@@ -201,26 +201,6 @@ sqlite3 *tl_sqlite(tl_store *s)
 	return db->ops == &sqlite_ops ? H(db) : NULL;
 }
 
-int tl_sq_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e)
-{
-	sqlite3 *h = tl_sqlite(s);
-
-	if (h == NULL)
-		return tl_fail(e, "the per-phone trust state is kept in SQLite only:"
-			       " this cluster's database is PostgreSQL");
-	if (sqlite3_prepare_v2(h, sql, -1, st, NULL) != SQLITE_OK)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(h));
-	return 0;
-}
-
-int tl_sq_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e)
-{
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return tl_fail(e, "trustline.db: %s", tl_db_error(tl_sqlite(s)));
-	return 0;
-}
-
 static void sqlite_close(tl_db *db)
 {
 	sqlite3_close(H(db));

@@ -11,12 +11,8 @@
  * file may not be written or read by this user, whose it is and what to do. */
 const char *tl_db_error(sqlite3 *db);
 
-/* The SQLite connection of s, NULL when its database is PostgreSQL; and
- * for the tables only SQLite holds yet (truststate.c): prepare on it (an
- * error that says so on PostgreSQL), finalize after the last step's rc. */
+/* The SQLite connection of s, NULL when its database is PostgreSQL. */
 sqlite3 *tl_sqlite(tl_store *s);
-int tl_sq_prepare(tl_store *s, const char *sql, sqlite3_stmt **st, tl_err *e);
-int tl_sq_finish(tl_store *s, sqlite3_stmt *st, int rc, tl_err *e);
 
 /* The schema's migrations, in order (schema.c); PRAGMA user_version counts
  * those applied. A migration is SQL, or C where rows must be rewritten. */

@@ -1,8 +1,8 @@
-/* What each phone most likely holds, as the servers saw it (migration 6 of
- * schema.c): the trust lists and configuration tftpd served it in
- * transfers the phone completed, and the certificates tvsd answered it
- * about. The planner and `trustline device trust-state` read it through
- * tl_truststate_get and tl_truststate_each.
+/* What each phone most likely holds, as the servers saw it (SQLite's
+ * migration 6, PostgreSQL's 4): the trust lists and configuration tftpd
+ * served it in transfers the phone completed, and the certificates tvsd
+ * answered it about. The planner and `trustline device trust-state` read it
+ * through tl_truststate_get and tl_truststate_each.
  *
  * A phone asks for ITLFile.tlv and CTLFile.tlv before its configuration,
  * and those names do not say whose they are. A list is therefore kept
@@ -72,7 +72,8 @@ typedef struct tl_ts_tvs {
 
 /* Writers (tftpd's and tvsd's recorders) put rows in batches: one
  * transaction each, so a batch costs one commit. end commits when ok is
- * 0, else rolls back. */
+ * 0, else rolls back. put and put_tvs run between the two, each a
+ * savepoint: one that fails undoes only itself. */
 int tl_truststate_begin(tl_store *s, tl_err *e);
 int tl_truststate_end(tl_store *s, int ok, tl_err *e);
 /* A completed transfer of kind k. device is the SEP<MAC> for a

@@ -25,7 +25,7 @@ expect 0 "$PS" mic --state encp --mac 0011223344AA --model CP-8865 \
 	--mfg-ca dd/certs/lab-manufacturing-CA
 expect 0 $T device add $ENC --model CP-8865 --profile encrypted --mic encp/mic.pem
 sed -i "s/^per_ip_rate = .*/per_ip_rate = 0/" dd/trustline.conf
-cp dd/trustline.conf servers.conf
+: > servers.conf	# the administrator's file: the daemons' sections only
 conf_set servers.conf tftp user="$(id -un)" per_client_rate=0
 conf_set servers.conf tvs user="$(id -un)"
 "$B/bin/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground \

@@ -18,6 +18,7 @@ static void fresh(tl_store *s)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	tl_conf_defaults(&c);
+	tu_database(&c);
 	snprintf(c.name, sizeof(c.name), "lab");
 	c.nnodes = tl_conf_parse_nodes("pub", c.nodes, &e);
 	ck_assert_int_eq(tl_store_create(s, dir, &c, &e), 0);
