@@ -99,6 +99,11 @@ static void print_json(const tl_plan *p)
 		json_object_set_new(j, "step", str_or_null(ph->step));
 		json_object_set_new(j, "file", str_or_null(ph->file));
 		json_object_set_new(j, "reason", str_or_null(ph->line));
+		json_object_set_new(j, "before_source",
+				    json_string(ph->recorded ? "recorded" : "derived"));
+		json_object_set_new(j, "recorded", tl_json_time(ph->recorded));
+		json_object_set_new(j, "derived", str_or_null(ph->derived));
+		json_object_set_new(j, "unknown", str_or_null(ph->unknown));
 		json_array_append_new(devices, j);
 	}
 	if (p->have_order) {
@@ -109,12 +114,31 @@ static void print_json(const tl_plan *p)
 	json_object_set_new(o, "change", change);
 	json_object_set_new(o, "phones", json_integer((json_int_t)p->nphones));
 	json_object_set_new(o, "stranded", json_integer((json_int_t)p->stranded));
+	json_object_set_new(o, "unknown", json_integer((json_int_t)p->unknown));
 	json_object_set_new(o, "groups", groups);
 	json_object_set_new(o, "devices", devices);
 	json_object_set_new(o, "order", order);
 	json_dumpf(o, stdout, JSON_COMPACT);
 	putchar('\n');
 	json_decref(o);
+}
+
+/* Where each phone's state before the change came from. */
+static void print_sources(const tl_plan *p)
+{
+	for (size_t i = 0; i < p->nphones; i++) {
+		const tl_plan_phone *ph = &p->phones[i];
+		char when[32];
+		struct tm tm;
+
+		if (ph->recorded) {
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
+				 gmtime_r(&ph->recorded, &tm));
+			printf("before: %s recorded %s\n", ph->name, when);
+		} else {
+			printf("before: %s derived: %s\n", ph->name, ph->derived);
+		}
+	}
 }
 
 void cli_plan_print(const tl_plan *p, int json)
@@ -127,7 +151,10 @@ void cli_plan_print(const tl_plan *p, int json)
 	for (size_t i = 0; i < p->nsteps; i++)
 		printf("%s %s", i ? "," : "", p->steps[i].what);
 	printf(" (on a copy: nothing changed)\n");
-	printf("phones: %zu, stranded: %zu\n", p->nphones, p->stranded);
+	printf("phones: %zu, stranded: %zu", p->nphones, p->stranded);
+	if (p->unknown)
+		printf(", unknown: %zu", p->unknown);
+	printf("\n");
 	for (size_t i = 0; i < p->ngroups; i++) {
 		const tl_plan_group *g = &p->groups[i];
 
@@ -135,6 +162,7 @@ void cli_plan_print(const tl_plan *p, int json)
 		if (g->reason[0])
 			printf("          e.g. %s: %s\n", g->first, g->reason);
 	}
+	print_sources(p);
 	if (p->have_order) {
 		printf("safe order: %s", p->steps[p->order[0]].what);
 		for (size_t i = 1; i < p->nsteps; i++)
