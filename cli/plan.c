@@ -59,6 +59,24 @@ static int step_mode(tl_store *s, const void *arg, FILE *report, tl_err *e)
 	return tl_ctl_set_mode(s, *(const int *)arg, report, e);
 }
 
+/* Where each phone's state before the change came from. */
+static void print_sources(const tl_plan *p)
+{
+	for (size_t i = 0; i < p->nphones; i++) {
+		const tl_plan_phone *ph = &p->phones[i];
+		char when[32];
+		struct tm tm;
+
+		if (ph->recorded) {
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ",
+				 gmtime_r(&ph->recorded, &tm));
+			printf("before: %s recorded %s\n", ph->name, when);
+		} else {
+			printf("before: %s derived: %s\n", ph->name, ph->derived);
+		}
+	}
+}
+
 void cli_plan_print(const tl_plan *p, int json)
 {
 	if (json) {
@@ -73,7 +91,10 @@ void cli_plan_print(const tl_plan *p, int json)
 	for (size_t i = 0; i < p->nsteps; i++)
 		printf("%s %s", i ? "," : "", p->steps[i].what);
 	printf(" (on a copy: nothing changed)\n");
-	printf("phones: %zu, stranded: %zu\n", p->nphones, p->stranded);
+	printf("phones: %zu, stranded: %zu", p->nphones, p->stranded);
+	if (p->unknown)
+		printf(", unknown: %zu", p->unknown);
+	printf("\n");
 	for (size_t i = 0; i < p->ngroups; i++) {
 		const tl_plan_group *g = &p->groups[i];
 
@@ -81,6 +102,7 @@ void cli_plan_print(const tl_plan *p, int json)
 		if (g->reason[0])
 			printf("          e.g. %s: %s\n", g->first, g->reason);
 	}
+	print_sources(p);
 	if (p->have_order) {
 		printf("safe order: %s", p->steps[p->order[0]].what);
 		for (size_t i = 1; i < p->nsteps; i++)

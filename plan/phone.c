@@ -177,10 +177,50 @@ void tl_plan_boot_device(tl_phone *ph, tl_plan_served *sv, const tl_device *d,
 	out->tvs_vouched = b.q.vouched;
 }
 
-void tl_plan_phone_before(tl_phone *ph, tl_plan_served *before, const tl_device *d,
-			  tl_plan_phone *out)
+/* Whether the recorded list f is the one served under its name now. */
+static int served_now(tl_plan_served *sv, const tl_ts_file *f)
 {
+	uint8_t md[TL_HASH_MAX];
+	tl_tftp_file t;
+	char *hex;
+	int same;
+
+	memset(&t, 0, sizeof(t));
+	if (tl_tftp_ns_lookup(sv->ns, f->file, &t)) {
+		tl_tftp_ns_release(sv->ns, &t);
+		return 0;
+	}
+	tl_hash(TL_HASH_SHA256, t.data, t.len, md);
+	tl_tftp_ns_release(sv->ns, &t);
+	hex = tl_hex(md, 32, 0);
+	same = hex && !strcmp(hex, f->sha256);
+	free(hex);
+	return same;
+}
+
+void tl_plan_phone_before(tl_phone *ph, tl_plan_served *before, const tl_device *d,
+			  const tl_truststate *rec, tl_plan_phone *out)
+{
+	static const struct { enum tl_ts_kind k; const char *what; } lists[] = {
+		{ TL_TS_ITL, "an ITL" }, { TL_TS_CTL, "a CTL" },
+	};
+
 	tl_phone_erase_trust(ph);
 	tl_plan_boot_device(ph, before, d, out);
 	out->before_ok = out->accepted;
+	out->unknown[0] = 0;
+	if (rec == NULL)
+		return;
+	for (int k = 0; k < TL_TS_NKINDS; k++)
+		if (rec->has[k] && rec->f[k].time > out->recorded)
+			out->recorded = rec->f[k].time;
+	/* the same bytes as served now: the boot above is what it holds */
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && !out->unknown[0]; i++) {
+		const tl_ts_file *f = &rec->f[lists[i].k];
+
+		if (rec->has[lists[i].k] && !served_now(before, f))
+			snprintf(out->unknown, sizeof(out->unknown),
+				 "holds %s no longer served (%s, sha256 %s)", lists[i].what,
+				 f->file, f->sha256);
+	}
 }

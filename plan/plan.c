@@ -10,6 +10,9 @@
 struct devices {
 	tl_device *v;
 	size_t n, cap;
+	/* what the servers recorded of each (rec[i] NULL: none, why says why) */
+	tl_truststate *st, **rec;
+	char why[200];
 };
 
 static int dup_blob(uint8_t **p, size_t len)
@@ -50,6 +53,33 @@ static void devices_free(struct devices *l)
 		free(l->v[i].mic);
 	}
 	free(l->v);
+	free(l->st);
+	free(l->rec);
+}
+
+/* Each device's recorded trust state. A store that cannot give it (only
+ * SQLite records it) leaves every state derived, saying so: the plan does
+ * not depend on the record. */
+static int load_records(tl_store *s, struct devices *l, tl_err *e)
+{
+	l->st = calloc(l->n ? l->n : 1, sizeof(*l->st));
+	l->rec = calloc(l->n ? l->n : 1, sizeof(*l->rec));
+	if (l->st == NULL || l->rec == NULL)
+		return tl_fail(e, "out of memory");
+	snprintf(l->why, sizeof(l->why), "no record");
+	for (size_t i = 0; i < l->n; i++) {
+		tl_err te;
+		int rc = tl_truststate_get(s, l->v[i].name, &l->st[i], &te);
+
+		if (rc < 0) {
+			for (size_t j = 0; j < i; j++)
+				l->rec[j] = NULL;
+			snprintf(l->why, sizeof(l->why), "trust state unreadable: %.160s", te.msg);
+			return 0;
+		}
+		l->rec[i] = rc ? &l->st[i] : NULL;
+	}
+	return 0;
 }
 
 /* Makes the steps order[0..n) on the copy in dir, rendering what the
@@ -82,25 +112,32 @@ static int make_steps(const char *dir, const tl_plan_step *steps, const size_t *
  * before: 0 with out the last boot's outcome and out->stage the first
  * step at which it was refused (0: none). */
 static void walk(tl_plan_served *before, tl_plan_served **sv, size_t n,
-		 const tl_device *d, tl_plan_phone *out)
+		 const struct devices *l, size_t di, tl_plan_phone *out)
 {
+	const tl_device *d = &l->v[di];
 	tl_phone ph;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s", d->name);
 	snprintf(out->model, sizeof(out->model), "%s", d->model);
+	if (l->rec[di] == NULL)
+		snprintf(out->derived, sizeof(out->derived), "%s", l->why);
 	tl_phone_init(&ph, d->name, d->model);
-	tl_plan_phone_before(&ph, before, d, out);
+	tl_plan_phone_before(&ph, before, d, l->rec[di], out);
 	for (size_t i = 0; i < n; i++) {
 		tl_plan_boot_device(&ph, sv[i], d, out);
 		if (!out->accepted && out->before_ok && !out->stage)
 			out->stage = (int)i + 1;
 	}
+	if (out->unknown[0])
+		out->stage = 0;	/* not predicted, so not counted stranded */
 	tl_phone_free(&ph);
 }
 
 static const char *outcome(const tl_plan_phone *ph)
 {
+	if (ph->unknown[0])
+		return "unknown: holds a trust list no longer served";
 	if (ph->accepted)
 		return !ph->before_ok ? "accepts (it was refused before the change)" :
 		       ph->tvs_vouched ? "accepts via TVS" :
@@ -120,7 +157,7 @@ static const char *outcome(const tl_plan_phone *ph)
 /* The reason, the same for every phone it happened to: its MAC masked. */
 static char *masked(const tl_plan_phone *ph)
 {
-	char *s = strdup(ph->line);
+	char *s = strdup(ph->unknown[0] ? ph->unknown : ph->line);
 	const char *mac = ph->name + 3;
 
 	for (char *p = s ? strstr(s, mac) : NULL; p; p = strstr(p, mac)) {
@@ -152,7 +189,7 @@ static int group(tl_plan *p, const tl_plan_phone *ph, tl_err *e)
 		memset(&g[i], 0, sizeof(g[i]));
 		g[i].outcome = o;
 		g[i].reason = r;
-		g[i].stranded = !ph->accepted && ph->before_ok;
+		g[i].stranded = ph->stage != 0;
 		snprintf(g[i].first, sizeof(g[i].first), "%s", ph->name);
 		p->ngroups++;
 	} else {
@@ -207,7 +244,7 @@ static int order_safe(tl_store *s, tl_plan *p, tl_plan_served *before,
 	for (size_t i = 0; i < d->n && safe; i++) {
 		tl_plan_phone ph;
 
-		walk(before, sv, p->nsteps, &d->v[i], &ph);
+		walk(before, sv, p->nsteps, d, i, &ph);
 		safe = !ph.stage;
 	}
 	served_free_all(sv, p->nsteps);
@@ -229,7 +266,8 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 		return tl_fail(e, "a plan has 1 to 8 steps");
 	memcpy(p->steps, steps, n * sizeof(*steps));
 	p->nsteps = n;
-	if (tl_dev_each(s, keep_device, &d, e) || tl_plan_copy(s, dir, sizeof(dir), e)) {
+	if (tl_dev_each(s, keep_device, &d, e) || load_records(s, &d, e) ||
+	    tl_plan_copy(s, dir, sizeof(dir), e)) {
 		devices_free(&d);
 		return -1;
 	}
@@ -260,8 +298,9 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 		goto out;
 	}
 	for (size_t i = 0; i < d.n; i++) {
-		walk(before, &after, 1, &d.v[i], &p->phones[i]);
+		walk(before, &after, 1, &d, i, &p->phones[i]);
 		p->nphones++;
+		p->unknown += p->phones[i].unknown[0] != 0;
 		p->stranded += p->phones[i].stage != 0;
 		if (group(p, &p->phones[i], e))
 			goto out;

@@ -9,12 +9,14 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "devdb.h"
 #include "phonetrust.h"
 #include "store.h"
+#include "truststate.h"
 
 /* One change, as the real command makes it: fn runs on the copy's open
  * store (arg its options), reporting to report, and fails as the command
@@ -36,6 +38,14 @@ typedef struct tl_plan_phone {
 				 * step (1-based), 0 none */
 	char step[8], file[64];	/* the first refusal after the change */
 	char line[1200];
+	/* where the state before came from: recorded is the time of the
+	 * newest file the servers recorded the phone completing (0: derived
+	 * from what is served now, derived saying why) */
+	time_t recorded;
+	char derived[200];
+	/* the recorded state cannot be rebuilt ("" when it can): the phone
+	 * holds a trust list no longer served, so no prediction is made */
+	char unknown[200];
 } tl_plan_phone;
 
 /* Phones by outcome: the outcome's words and the first refusal's line
@@ -55,6 +65,7 @@ typedef struct tl_plan {
 	size_t ngroups;
 	size_t stranded;	/* phones whose boot after the change is refused
 				 * although the one before was trusted */
+	size_t unknown;		/* phones whose state before cannot be rebuilt */
 	char *report;		/* what the change printed, on the copy */
 	/* a safe order, for a change of several steps that strands phones
 	 * made at once: the steps' indexes, phones fetching between them */
@@ -95,10 +106,12 @@ void tl_plan_served_free(tl_plan_served *sv);
  * line); d is the device row (its LSC and MIC), or NULL. */
 void tl_plan_boot_device(tl_phone *ph, tl_plan_served *sv, const tl_device *d,
 			 tl_plan_phone *out);
-/* What the phone holds before the change, on ph (initialised). Until the
- * servers record what each phone confirmed, this is what it gets from
- * what the servers serve now (before), booting from an erased phone. */
+/* What the phone holds before the change, on ph (initialised): what it
+ * gets from what the servers serve now (before), booting from an erased
+ * phone. rec, when tftpd recorded the phone's transfers, is checked
+ * against it: a recorded ITL or CTL that is not served any more (its
+ * bytes are not kept) sets out->unknown; out->recorded is set from rec. */
 void tl_plan_phone_before(tl_phone *ph, tl_plan_served *before, const tl_device *d,
-			  tl_plan_phone *out);
+			  const tl_truststate *rec, tl_plan_phone *out);
 
 #endif

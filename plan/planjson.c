@@ -2,6 +2,7 @@
  * page's /api/ sends, and the step both plan for `cert generate`. */
 #include <stdio.h>
 
+#include "json.h"
 #include "pki.h"
 #include "plan.h"
 
@@ -54,6 +55,11 @@ json_t *tl_plan_json(const tl_plan *p)
 		json_object_set_new(j, "step", str_or_null(ph->step));
 		json_object_set_new(j, "file", str_or_null(ph->file));
 		json_object_set_new(j, "reason", str_or_null(ph->line));
+		json_object_set_new(j, "before_source",
+				    json_string(ph->recorded ? "recorded" : "derived"));
+		json_object_set_new(j, "recorded", tl_json_time(ph->recorded));
+		json_object_set_new(j, "derived", str_or_null(ph->derived));
+		json_object_set_new(j, "unknown", str_or_null(ph->unknown));
 		json_array_append_new(devices, j);
 	}
 	if (p->have_order) {
@@ -64,6 +70,7 @@ json_t *tl_plan_json(const tl_plan *p)
 	json_object_set_new(o, "change", change);
 	json_object_set_new(o, "phones", json_integer((json_int_t)p->nphones));
 	json_object_set_new(o, "stranded", json_integer((json_int_t)p->stranded));
+	json_object_set_new(o, "unknown", json_integer((json_int_t)p->unknown));
 	json_object_set_new(o, "groups", groups);
 	json_object_set_new(o, "devices", devices);
 	json_object_set_new(o, "order", order);

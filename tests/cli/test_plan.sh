@@ -57,3 +57,37 @@ cmp -s cm-before.pem cm-after.pem || fail "cert generate changed CallManager any
 expect 1 $T plan cert generate CallManager --json
 [ "$(json out.txt 'd["stranded"]')" = 3 ] || fail "$(cat out.txt)"
 expect 0 $T cert generate CallManager --force
+
+# a phone booted against the real tftpd: its state before is the recorded
+# one; once the ITL it holds is no longer served, its prediction is unknown
+B=${BUILD_DIR:?}
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
+sed -i "s/^per_ip_rate = .*/per_ip_rate = 0/" dd/trustline.conf
+: > servers.conf	# the daemons' sections only
+conf_set servers.conf tftp user="$(id -un)" per_client_rate=0
+conf_set servers.conf tvs user="$(id -un)"
+"$B/bin/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground \
+	2> tftpd.log &
+pids="$pids $!"; TFTP=$(started tftpd.log $!)
+"$B/bin/tvsd" -c servers.conf --listen 127.0.0.1 --port 0 --foreground 2> tvsd.log &
+pids="$pids $!"; TVS=$(started tvsd.log $!)
+expect 0 "$B/bin/phone-sim" boot --state phone --mac 001122334455 --model CP-8865 \
+	--tftp 127.0.0.1:"$TFTP" --tvs 127.0.0.1:"$TVS"
+for _ in $(seq 100); do	# tftpd records after the transfer, off the serving path
+	$T device trust-state SEP001122334455 --json > ts.json
+	[ "$(json ts.json "bool(d[0]['itl'] and d[0]['config'])")" = True ] && break
+	sleep 0.1
+done
+expect 0 $T plan security-mode mixed
+grep -q "^before: SEP001122334455 recorded 20" out.txt || fail "$(cat out.txt)"
+grep -q "^before: SEP001122334456 derived: no record" out.txt || fail "$(cat out.txt)"
+expect 0 $T plan security-mode mixed --json
+[ "$(json out.txt 'd["devices"][0]["before_source"]')" = recorded ] || fail "$(cat out.txt)"
+[ "$(json out.txt 'd["devices"][1]["recorded"]')" = None ] || fail "$(cat out.txt)"
+itl=$(sha256sum dd/tftpboot/ITLFile.tlv | cut -d' ' -f1)
+expect 0 $T cert generate TVS --force
+expect 0 $T plan security-mode mixed --json
+[ "$(json out.txt 'd["unknown"]')" = 1 ] || fail "$(cat out.txt)"
+json out.txt 'd["devices"][0]["unknown"]' | grep -q "holds an ITL no longer served (ITLFile.tlv, sha256 $itl)" ||
+	fail "$(cat out.txt)"
