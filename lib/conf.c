@@ -658,6 +658,10 @@ int tl_conf_load_daemon(tl_conf *c, const char *data, const char *admin,
 
 	if (tl_conf_load(&n, data, e) || (admin && parse(&n, admin, 1, e)))
 		return -1;
+	/* the administrator's file may name the node; the nodes are the data
+	 * directory's */
+	if (admin && n.tftp.node[0] && tl_conf_check_tftp_node(&n, n.tftp.node, e))
+		return tl_wrap(e, "%s: [tftp] node", admin);
 	*c = n;
 	return 0;
 }
