@@ -29,10 +29,14 @@ static int password_ok(const char *password, tl_err *e)
 int tl_account_exists(tl_store *s, const char *name)
 {
 	tl_err e;
-	long n = tl_db_run(tl_store_db(s), NULL, &e,
-			   "SELECT 1 FROM account WHERE name = ?1", "t", name);
+	long n = 0;
 
-	return n < 0 ? -1 : n > 0;
+	/* the count, not tl_db_run's return: for a SELECT without a row that
+	 * is the connection's last change count */
+	if (tl_db_run(tl_store_db(s), &n, &e,
+		      "SELECT count(*) FROM account WHERE name = ?1", "t", name) < 0)
+		return -1;
+	return n > 0;
 }
 
 int tl_account_add(tl_store *s, const char *name, const char *password, tl_err *e)

@@ -11,7 +11,8 @@ import sys
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 url, user, password, chain, out = sys.argv[1:6]
 os.makedirs(out, exist_ok=True)
@@ -39,8 +40,18 @@ def check(cond, what):
         sys.exit(1)
 
 
+def click(id_):
+    """Clicks id_ and waits, bounded, until the page it submits or links to
+    has replaced this one: a POST and its redirect take a moment."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.ID, id_).click()
+    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+
+
 def text(id_):
-    return driver.find_element(By.ID, id_).text
+    # a click's POST and its redirect may still be loading: wait, bounded
+    return WebDriverWait(driver, 30).until(
+        EC.presence_of_element_located((By.ID, id_))).text
 
 
 try:
@@ -50,7 +61,7 @@ try:
     shot("login")
     driver.find_element(By.ID, "user").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "login").click()
+    click("login")
     check(driver.current_url.endswith("/certificates"), "login did not land on the list")
     check("tomcat" in driver.page_source, "the list has no tomcat certificate")
     shot("certificates")
@@ -59,12 +70,12 @@ try:
     driver.get(url + "/certificate?id=tomcat/cucm1")
     before = driver.find_element(By.CSS_SELECTOR, "table.fields").text
     check("SHA-256" in before, "no fingerprints on the certificate page")
-    driver.find_element(By.ID, "regenerate").click()
+    click("regenerate")
     check("replaces its key" in text("confirmtext"), "no confirmation before regenerating")
     check("Impact on phones" in text("plan") and "would be stranded" in text("plan"),
           "no change-impact plan before regenerating: " + text("plan"))
     shot("regenerate-confirm")
-    driver.find_element(By.ID, "confirm").click()
+    click("confirm")
     check(text("status") == "Success.", "regenerate failed: " + driver.page_source[:500])
     shot("regenerate-done")
     driver.get(url + "/certificate?id=tomcat/cucm1")
@@ -76,7 +87,7 @@ try:
     Select(driver.find_element(By.ID, "purpose")).select_by_visible_text("CallManager-trust")
     driver.find_element(By.ID, "file").send_keys(chain)
     shot("upload")
-    driver.find_element(By.ID, "uploadbtn").click()
+    click("uploadbtn")
     check(text("status") == "Success.", "the upload failed: " + driver.page_source[:800])
     check("Lab Intermediate" in text("output"), "the upload's report lacks the intermediate")
     shot("upload-done")
@@ -86,12 +97,12 @@ try:
     driver.find_element(By.ID, "devname").send_keys("SEP0011223344AA")
     driver.find_element(By.ID, "model").send_keys("CP-8865")
     Select(driver.find_element(By.ID, "profile")).select_by_visible_text("authenticated")
-    driver.find_element(By.ID, "save").click()
+    click("save")
     check(text("devtitle") == "SEP0011223344AA", "the phone's page did not open")
     Select(driver.find_element(By.ID, "operation")).select_by_visible_text("install")
     Select(driver.find_element(By.ID, "auth_mode")).select_by_value("string")
     driver.find_element(By.ID, "auth_string").send_keys("123456")
-    driver.find_element(By.ID, "schedule").click()
+    click("schedule")
     check("install" in text("capf"), "the CAPF operation is not shown")
     check("pending" in text("history").lower(), "the CAPF history has no pending row: "
           + text("history"))
@@ -111,7 +122,7 @@ try:
     check("alice" in text("audit"), "the audit log does not name alice")
     shot("audit")
 
-    driver.find_element(By.ID, "logout").click()
+    click("logout")
     check(driver.current_url.endswith("/login"), "logout did not end at the login page")
     driver.get(url + "/devices")
     check(driver.current_url.endswith("/login"), "a page opened after logout")
