@@ -119,8 +119,10 @@ $(BUILD)/%.o: %.c $(WOLFSSL_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
+# made anew, not updated: a module renamed or removed must not stay in it
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/bin/trustline: $(CLI_OBJ) $(LIB)
