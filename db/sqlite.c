@@ -301,7 +301,9 @@ static const void *sqlite_blob(tl_stmt *st, int col, size_t *n)
 
 static long sqlite_changes(tl_stmt *st)
 {
-	return sqlite3_changes(H(st->db));
+	/* sqlite3_changes is the connection's last write: a read changed
+	 * nothing, as PostgreSQL's count of a SELECT without a row says */
+	return sqlite3_stmt_readonly(st->st) ? 0 : sqlite3_changes(H(st->db));
 }
 
 static void sqlite_finalize(tl_stmt *st)
