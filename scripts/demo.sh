@@ -61,7 +61,8 @@ run device add SEP0011223344AA --model CP-8865 --profile encrypted --mic ceo/mic
 run device capf SEP0011223344AA --operation install --auth-mode string --auth-string 4711
 
 step "tftpd, tvsd and capfd on loopback"
-cp cluster/trustline.conf servers.conf
+# the administrator's file: only the daemons' sections, over the data directory's
+: > servers.conf
 for s in tftp tvs capf; do "$ROOT/scripts/conf-set.sh" servers.conf $s user="$(id -un)"; done
 "$B/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port 0 --foreground \
 	2> tftpd.log &

@@ -219,8 +219,9 @@ static void setup(int phones)
 	snprintf(tlog, sizeof(tlog), "%s/tftpd.log", dir);
 	snprintf(vlog, sizeof(vlog), "%s/tvsd.log", dir);
 	run(init, NULL);
-	/* the servers' configuration: the cluster's, with every phone at
-	 * 127.0.0.1 (no per-client rate limit) and this user */
+	/* the servers' settings in the cluster's own file (every phone at
+	 * 127.0.0.1: no per-client rate limit; this user), and an empty
+	 * administrator's file, so that no /etc/trustline is read */
 	snprintf(src, sizeof(src), "%s/trustline.conf", dd);
 	if (tl_conf_load(&cf, src, &e))
 		bu_die(src, e.msg);
@@ -229,10 +230,12 @@ static void setup(int phones)
 	cf.tftp.per_client_rate = 0;
 	if (getenv("BENCH_FLEET_BUSY_POLL"))
 		cf.tftp.busy_poll_us = atoi(getenv("BENCH_FLEET_BUSY_POLL"));
-	if ((out = fopen(conf, "w")) == NULL)
-		bu_die(conf, strerror(errno));
+	if ((out = fopen(src, "w")) == NULL)
+		bu_die(src, strerror(errno));
 	tl_conf_write(&cf, out);
 	if (fclose(out))
+		bu_die(src, strerror(errno));
+	if ((out = fopen(conf, "w")) == NULL || fclose(out))
 		bu_die(conf, strerror(errno));
 	import(phones, 1);
 	mkdir(flash, 0755);
