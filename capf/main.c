@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buildinfo.h"
+#include "capfmetrics.h"
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
@@ -43,6 +44,7 @@ typedef struct opts {
 	char dir[PATH_MAX], confpath[PATH_MAX];
 	int port, workers, foreground, check;
 	int fds[256];		/* a listening socket per worker */
+	int mfds[256];		/* its /metrics socket; mfds[0] -1: none */
 } opts;
 
 static int number(const char *opt, const char *v, int lo, int hi, int *out)
@@ -125,13 +127,15 @@ static int open_store(const opts *o, tl_store *s, tl_err *e)
 static int serve(void *arg, int worker)
 {
 	const opts *o = arg;
+	tl_metrics_srv *ms = NULL;
 	tl_capfd *d = NULL;
 	tl_loop *l = NULL;
 	tl_store s;
 	tl_err e;
-	int fd = o->fds[worker], rc = 1;
+	int fd = o->fds[worker], mfd = o->mfds[0] >= 0 ? o->mfds[worker] : -1, rc = 1;
 
 	memset(&s, 0, sizeof(s));
+	tl_metrics_set_worker(&tl_capf_metrics, worker);
 	if (open_store(o, &s, &e) || (d = tl_capfd_new(&s, o->confpath[0] ? o->confpath : NULL, 0,
 						&e)) == NULL)
 		goto fail;
@@ -145,6 +149,12 @@ static int serve(void *arg, int worker)
 	if ((l = tl_loop_new(&e)) == NULL || tl_capfd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
+	if (mfd >= 0 && (ms = tl_metrics_srv_new(l, mfd, &tl_capf_metrics, &s,
+						  s.conf.capf.metrics_allow, &e)) == NULL) {
+		mfd = -1;
+		goto fail;
+	}
+	mfd = -1;
 	if (tl_daemon_run(l, tl_capfd_hup, d, &e))
 		goto fail;
 	tl_log(LOG_INFO, "event=stop worker=%d", worker);
@@ -155,6 +165,9 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
+	if (mfd >= 0)
+		close(mfd);
+	tl_metrics_srv_free(ms);
 	tl_capfd_free(d);
 	tl_loop_free(l);
 	tl_store_close(&s);
@@ -205,8 +218,13 @@ int main(int argc, char **argv)
 		tl_store_close(&s);
 		return 0;
 	}
+	o.mfds[0] = -1;
 	if (tl_daemon_listen(s.conf.capf.listen, s.conf.capf.port,
 			     s.conf.capf.workers, fds, &e) ||
+	    (s.conf.capf.metrics_listen[0] &&
+	     tl_metrics_listen(s.conf.capf.metrics_listen, s.conf.capf.workers,
+			       o.mfds, &e)) ||
+	    tl_metrics_set_map(&tl_capf_metrics, s.conf.capf.workers, &e) ||
 	    tl_daemon_start("capfd", o.foreground, o.pidfile, &e)) {
 		tl_capfd_free(d);
 		goto fail_store;
@@ -214,11 +232,12 @@ int main(int argc, char **argv)
 	/* the port a test asked to be picked (--port 0) */
 	o.port = tl_sock_port(fds[0]);
 	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d trust=%zu "
-	       "lsc_days=%d issuer=\"%s\" pid=%d", s.conf.capf.listen[0] ?
-	       s.conf.capf.listen : "*", o.port, s.conf.capf.workers,
-	       tl_capfd_srv(d)->ntrust, s.conf.capf.lsc_days,
+	       "lsc_days=%d issuer=\"%s\" metrics_port=%d pid=%d",
+	       s.conf.capf.listen[0] ? s.conf.capf.listen : "*", o.port,
+	       s.conf.capf.workers, tl_capfd_srv(d)->ntrust, s.conf.capf.lsc_days,
 	       (tl_capfd_srv(d)->issuer ? tl_capfd_srv(d)->issuer :
-		tl_capfd_srv(d)->capf)->subject, (int)getpid());
+		tl_capfd_srv(d)->capf)->subject,
+	       o.mfds[0] >= 0 ? tl_sock_port(o.mfds[0]) : -1, (int)getpid());
 	tl_daemon_ready();
 	rc = s.conf.capf.workers;
 	tl_capfd_free(d);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capfdb.h"
+#include "capfmetrics.h"
 #include "daemon.h"
 #include "log.h"
 #include "lsccrl.h"
@@ -232,20 +233,25 @@ static void reload(tl_capfd *d, const char *why)
 
 	if (tl_conf_load_daemon(&c, d->conf, d->admin[0] ? d->admin : NULL, &e)) {
 		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
+		tl_capf_metrics_slot()->reloads_failed++;
 		return;
 	}
 	/* the command line's listen, port and workers stay as they were */
 	c.capf.port = d->s->conf.capf.port;
 	c.capf.workers = d->s->conf.capf.workers;
 	memcpy(c.capf.listen, d->s->conf.capf.listen, sizeof(c.capf.listen));
+	memcpy(c.capf.metrics_listen, d->s->conf.capf.metrics_listen,
+	       sizeof(c.capf.metrics_listen));
 	old = d->s->conf;
 	d->s->conf = c;
 	d->stamp = files_stamp(d);
 	if (load(d, &r, &tls, &e)) {
 		d->s->conf = old;
 		tl_log(LOG_ERR, "event=reload_failed error=%s", tl_log_val(e.msg, v, sizeof(v)));
+		tl_capf_metrics_slot()->reloads_failed++;
 		return;
 	}
+	tl_capf_metrics_slot()->reloads_ok++;
 	/* the session counter goes on: ids stay distinct across reloads */
 	r->v.next_session = d->cur->v.next_session;
 	ref_put(d->cur);
@@ -275,11 +281,14 @@ static void publish_crl(tl_capfd *d)
 	char v[600];
 	tl_err e;
 
-	if (tl_capf_srv_publish_crl(&d->cur->v, time(NULL), &published, &e))
+	if (tl_capf_srv_publish_crl(&d->cur->v, time(NULL), &published, &e)) {
 		tl_log(LOG_ERR, "event=crl_failed error=%s",
 		       tl_log_val(e.msg, v, sizeof(v)));
-	else if (published)
+		tl_capf_metrics_slot()->crls_failed++;
+	} else if (published) {
 		tl_log(LOG_INFO, "event=crl_published file=%s", TL_LSCCRL_PATH);
+		tl_capf_metrics_slot()->crls_published++;
+	}
 }
 
 /* trustline bumps the generation with each change: a new CAPF identity
@@ -332,6 +341,8 @@ static void written(void *arg, tl_capf_write *w)
 	conn_state *cs;
 	tl_buf out;
 
+	if (w->change.kind == TL_CAPF_CH_ISSUED && w->rc == 0)
+		tl_capf_metrics_slot()->lscs_issued++;
 	if (c == NULL) {
 		if (tl_capf_change_orphaned(&w->change, w->rc, w->timed_out))
 			tl_capf_writer_put(d->writer, &w->change, NULL);
@@ -359,6 +370,7 @@ static void on_open(void *arg, tl_netconn *c)
 
 	cs->ref = d->cur;
 	cs->ref->refs++;
+	tl_capf_metrics_slot()->active++;
 	tl_capf_sess_init(&cs->sess, &cs->ref->v, tl_netconn_peer(c));
 	tl_buf_init(&out);
 	/* the server speaks first; header and body in one record */
@@ -408,6 +420,8 @@ static void on_close(void *arg, tl_netconn *c, int timed_out)
 		cs->writing->timed_out = timed_out;
 	}
 	tl_capf_sess_closed(&cs->sess, timed_out);
+	tl_capf_metrics_session(&cs->sess);
+	tl_capf_metrics_slot()->active--;
 	if (tl_capf_sess_take(&cs->sess, &ch))
 		tl_capf_writer_put(d->writer, &ch, NULL);
 	ref_put(cs->ref);
@@ -470,6 +484,7 @@ int tl_capfd_serve(tl_capfd *d, tl_loop *l, int fd, tl_err *e)
 		.admit = admit,
 		.arg = d,
 		.conn_data = sizeof(conn_state),
+		.counts = &tl_capf_metrics_slot()->net,
 	};
 
 	if ((d->writer = tl_capf_writer_new(l, d->s->dir, written, d, e)) == NULL) {

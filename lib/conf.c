@@ -282,6 +282,49 @@ static int address_list(const char *v, char *out, size_t n, tl_err *e)
 	return 0;
 }
 
+int tl_conf_metrics_listen(const char *v, char *addr, size_t n, int *port,
+			   tl_err *e)
+{
+	const char *colon = strrchr(v, ':');
+	char host[64];
+	size_t len;
+
+	if (colon == NULL || (v[0] == '[' && colon < strchr(v, ']'))) {
+		snprintf(addr, n, "127.0.0.1");
+		colon = v - 1;
+	} else {
+		len = (size_t)(colon - v);
+		if (len == 0 || len >= sizeof(host))
+			return tl_fail(e, "\"%s\": write ADDR:PORT, [ADDR]:PORT or PORT", v);
+		memcpy(host, v, len);
+		host[len] = 0;
+		if (address(host, addr, n, e))
+			return -1;
+		/* tl_sock_bind takes an IPv6 address with or without brackets */
+	}
+	if (number(colon + 1, 0, 65535, port))
+		return tl_fail(e, "\"%s\": the port is not a number from 0 to 65535", v);
+	return 0;
+}
+
+/* metrics_listen and metrics_allow of tvsd and capfd: -1 when k is
+ * neither. */
+static int metrics_key(const char *k, const char *v, char *listen, size_t nl,
+		       char *allow, size_t na, tl_err *e)
+{
+	char addr[64];
+	int port;
+
+	if (!strcmp(k, "metrics_listen")) {
+		if (*v && tl_conf_metrics_listen(v, addr, sizeof(addr), &port, e))
+			return 0;
+		return snprintf(listen, nl, "%s", v) < (int)nl;
+	}
+	if (!strcmp(k, "metrics_allow"))
+		return !address_list(v, allow, na, e);
+	return -1;
+}
+
 static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 {
 	if (!strcmp(k, "port")) return !number(v, 1, 65535, &t->port);
@@ -347,6 +390,9 @@ static int capf_key(tl_conf_capf *t, const char *k, const char *v, tl_err *e)
 	int r = limits_key(k, v, &t->max_connections, &t->max_per_source,
 			   &t->handshake_timeout, &t->idle_timeout);
 
+	if (r < 0)
+		r = metrics_key(k, v, t->metrics_listen, sizeof(t->metrics_listen),
+				t->metrics_allow, sizeof(t->metrics_allow), e);
 	if (r >= 0)
 		return r;
 	if (!strcmp(k, "port")) return !number(v, 1, 65535, &t->port);
@@ -440,6 +486,9 @@ static int tvs_key(tl_conf_tvs *t, const char *k, const char *v, tl_err *e)
 	int r = limits_key(k, v, &t->max_connections, &t->max_per_source,
 			   &t->handshake_timeout, &t->idle_timeout);
 
+	if (r < 0)
+		r = metrics_key(k, v, t->metrics_listen, sizeof(t->metrics_listen),
+				t->metrics_allow, sizeof(t->metrics_allow), e);
 	if (r >= 0)
 		return r;
 	if (!strcmp(k, "listen"))
@@ -734,6 +783,16 @@ static void write_tftp(const tl_conf_tftp *t, FILE *f)
 		tftp_key_out(f, &head, "node", t->node);
 }
 
+/* Only when set: a data directory that never asked for a listener keeps
+ * the file cluster init wrote. */
+static void metrics_out(FILE *f, const char *listen, const char *allow)
+{
+	if (listen[0])
+		fprintf(f, "metrics_listen = %s\n", listen);
+	if (allow[0])
+		fprintf(f, "metrics_allow = %s\n", allow);
+}
+
 void tl_conf_write(const tl_conf *c, FILE *f)
 {
 	fputs("# trustline data directory configuration. See docs/trustline.md.\n"
@@ -780,6 +839,7 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		"max_requests = %d\nuser = %s\n", c->tvs.max_connections,
 		c->tvs.max_per_source, c->tvs.handshake_timeout, c->tvs.idle_timeout, c->tvs.max_requests,
 		c->tvs.user);
+	metrics_out(f, c->tvs.metrics_listen, c->tvs.metrics_allow);
 	write_tftp(&c->tftp, f);
 	fprintf(f, "\n[capf]\n# capfd; see docs/capfd.md\nlisten = %s\nport = %d\n"
 		"workers = %d\nlsc_days = %d\ncrl_days = %d\n", c->capf.listen,
@@ -794,6 +854,7 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 		"user = %s\n", c->capf.lockout_attempts, c->capf.lockout_minutes,
 		c->capf.max_connections, c->capf.max_per_source, c->capf.handshake_timeout,
 		c->capf.idle_timeout, c->capf.per_ip_rate, c->capf.user);
+	metrics_out(f, c->capf.metrics_listen, c->capf.metrics_allow);
 	fprintf(f, "\n[revocation]\n# OCSP and CRL checks; see docs/trustline.md\n"
 		"ocsp = %s\nocsp_uri = %s\nnonce = %s\ncrl = %s\ncrl_uri = %s\n"
 		"check_every_hours = %d\ntimeout = %d\nmax_crl_kb = %d\n",

@@ -25,6 +25,8 @@ typedef struct tl_conf_tvs {
 	int idle_timeout;	/* seconds without a complete request */
 	int max_requests;	/* per TLS session */
 	char user[32];		/* run as this user when started as root */
+	char metrics_listen[80];	/* GET /metrics: "ADDR:PORT"; "" = none */
+	char metrics_allow[256];	/* as [tftp] metrics_allow */
 } tl_conf_tvs;
 
 /* [tftp]: tftpd's settings (docs/tftpd.md). tl_conf_write writes only the
@@ -65,6 +67,8 @@ typedef struct tl_conf_capf {
 	int per_ip_rate;	/* new connections per second per address; 0 = none */
 	char user[32];		/* run as this user when started as root; "" = the
 				 * owner of trustline.db */
+	char metrics_listen[80];	/* as [tvs] metrics_listen */
+	char metrics_allow[256];
 } tl_conf_capf;
 
 /* [revocation]: OCSP and CRL checks (docs/trustline.md, cert revocation). */
@@ -136,6 +140,12 @@ void tl_conf_write(const tl_conf *c, FILE *f);
 /* One [revocation] setting as trustline.conf spells it (ocsp = on): 1 when
  * it is known and its value good, else 0 with r unchanged. */
 int tl_conf_revocation_key(tl_conf_revocation *r, const char *k, const char *v);
+
+/* A metrics_listen value: "ADDR:PORT", "[v6]:PORT", or "PORT" alone for
+ * 127.0.0.1 (the counters stay on the machine unless asked for); the
+ * numeric address into addr (n bytes) and the port (0 picks one). */
+int tl_conf_metrics_listen(const char *v, char *addr, size_t n, int *port,
+			   tl_err *e);
 
 /* "1.0".."1.3" into 10..13, or -1. */
 int tl_conf_parse_tls(const char *s);

@@ -2,10 +2,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "alarm.h"
+#include "daemon.h"
 
 int tl_metrics_map(tl_metrics *m, size_t slot_size, int nslots, tl_err *e)
 {
@@ -144,4 +147,108 @@ int tl_metrics_peer_allowed(const char *peer, const char *allow)
 			return 1;
 	}
 	return 0;
+}
+
+int tl_metrics_set_map(tl_metrics_set *m, int workers, tl_err *e)
+{
+	return tl_metrics_map(&m->shared, m->slot_size, workers > 0 ? workers : 1, e);
+}
+
+void tl_metrics_set_worker(tl_metrics_set *m, int i)
+{
+	m->worker = i;
+}
+
+void *tl_metrics_set_slot(const tl_metrics_set *m)
+{
+	return m->shared.base ? tl_metrics_slot(&m->shared, m->worker) : m->own;
+}
+
+static void release(void *ctx)
+{
+	free(ctx);
+}
+
+int tl_metrics_http(const tl_metrics_set *m, tl_store *s, const char *allow,
+		    const char *peer, tl_http_body *body)
+{
+	tl_metrics mine = { m->own, m->slot_size, 1 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!tl_metrics_peer_allowed(peer, allow))
+		return 403;
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return 503;
+	tl_metrics_write(f, m->shared.base ? &m->shared : &mine, m->defs, m->ndefs);
+	tl_metrics_alarms(f, s);
+	if (fclose(f)) {
+		free(text);
+		return 503;
+	}
+	body->data = text;
+	body->len = len;
+	body->type = TL_METRICS_TYPE;
+	body->done = release;
+	body->ctx = text;
+	return 200;
+}
+
+struct tl_metrics_srv {
+	tl_http *http;
+	const tl_metrics_set *m;
+	tl_store *s;
+	const char *allow;
+};
+
+int tl_metrics_listen(const char *spec, int n, int *fds, tl_err *e)
+{
+	char addr[64];
+	int port;
+
+	if (tl_conf_metrics_listen(spec, addr, sizeof(addr), &port, e))
+		return tl_wrap(e, "metrics_listen = %s", spec);
+	if (tl_daemon_listen(addr, port, n, fds, e))
+		return tl_wrap(e, "metrics_listen = %s", spec);
+	return 0;
+}
+
+static int on_request(void *arg, const char *path, const char *peer,
+		      tl_http_body *body)
+{
+	tl_metrics_srv *srv = arg;
+
+	if (strcmp(path, "/metrics"))
+		return 404;
+	return tl_metrics_http(srv->m, srv->s, srv->allow, peer, body);
+}
+
+tl_metrics_srv *tl_metrics_srv_new(tl_loop *l, int fd, const tl_metrics_set *m,
+				   tl_store *s, const char *allow, tl_err *e)
+{
+	tl_metrics_srv *srv = calloc(1, sizeof(*srv));
+
+	if (srv == NULL) {
+		close(fd);
+		tl_fail(e, "out of memory");
+		return NULL;
+	}
+	srv->m = m;
+	srv->s = s;
+	srv->allow = allow;
+	/* a scrape is one short request: an idle client is not kept long */
+	if ((srv->http = tl_http_new(l, fd, 10, on_request, srv, e)) == NULL) {
+		free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+void tl_metrics_srv_free(tl_metrics_srv *srv)
+{
+	if (srv == NULL)
+		return;
+	tl_http_free(srv->http);
+	free(srv);
 }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "loop.h"
+#include "netloop.h"
 #include "store.h"
 
 typedef struct tl_metric {
@@ -21,6 +23,27 @@ typedef struct tl_metric {
 	const char *labels;	/* constant labels as written: proto="tftp"; "" none */
 	size_t offset;		/* of its uint64_t in a slot */
 } tl_metric;
+
+/* Families every daemon has, for its table of tl_metric: its reloads
+ * (the uint64_t fields at offsets ok and failed of its slot), and the
+ * tl_netsrv_counts at offset base of a TLS server's slot, named
+ * trustline_<svc>_... */
+#define TL_METRICS_RELOADS(ok, failed)						\
+	{ "trustline_reloads_total", "counter",					\
+	  "Reloads of the data directory, by result", "result=\"ok\"", (ok) },	\
+	{ "trustline_reloads_total", "counter",					\
+	  "Reloads of the data directory, by result", "result=\"failed\"",	\
+	  (failed) }
+#define TL_METRICS_NETSRV(svc, base)						\
+	{ "trustline_" svc "_connections_active", "gauge",			\
+	  "TLS connections open now, handshaking or not", "",			\
+	  (base) + offsetof(tl_netsrv_counts, connections) },			\
+	{ "trustline_" svc "_tls_handshakes_failed_total", "counter",		\
+	  "TLS handshakes that failed, by reason", "reason=\"error\"",	\
+	  (base) + offsetof(tl_netsrv_counts, handshake_failed) },		\
+	{ "trustline_" svc "_tls_handshakes_failed_total", "counter",		\
+	  "TLS handshakes that failed, by reason", "reason=\"timeout\"",	\
+	  (base) + offsetof(tl_netsrv_counts, handshake_timeout) }
 
 typedef struct tl_metrics {
 	uint8_t *base;
@@ -50,5 +73,42 @@ void tl_metrics_label(FILE *f, const char *v);
 int tl_metrics_peer_allowed(const char *peer, const char *allow);
 
 #define TL_METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+
+/* A daemon's counters as a whole: its families over a slot struct, the
+ * slots once mapped, and which one this process writes. Before
+ * tl_metrics_set_map (a unit test, a fuzz target) own is the only slot. */
+typedef struct tl_metrics_set {
+	const tl_metric *defs;
+	size_t ndefs;
+	size_t slot_size;
+	void *own;		/* a zeroed slot of this process */
+	tl_metrics shared;	/* base NULL until mapped */
+	int worker;
+} tl_metrics_set;
+
+/* A slot per worker (at least one); before the workers are forked. */
+int tl_metrics_set_map(tl_metrics_set *m, int workers, tl_err *e);
+/* The worker this process is (0 for a single process); after fork. */
+void tl_metrics_set_worker(tl_metrics_set *m, int i);
+/* The slot this process counts in. */
+void *tl_metrics_set_slot(const tl_metrics_set *m);
+/* GET /metrics from peer: 403 when tl_metrics_peer_allowed says no, else
+ * 200 with the families summed and the alarms of s in body (freed by
+ * body->done); 503 without memory. */
+int tl_metrics_http(const tl_metrics_set *m, tl_store *s, const char *allow,
+		    const char *peer, tl_http_body *body);
+
+/* The optional listener of tvsd and capfd ([tvs] / [capf] metrics_listen,
+ * lib/conf.h): /metrics and nothing else, on the daemon's loop. */
+typedef struct tl_metrics_srv tl_metrics_srv;
+/* n listening sockets in fds (one per worker, sharing the port) on the
+ * address and port of spec ("ADDR:PORT", "[v6]:PORT" or "PORT", as
+ * tl_conf_metrics_listen reads it); bound before privileges are dropped. */
+int tl_metrics_listen(const char *spec, int n, int *fds, tl_err *e);
+/* Serves fd (owned from now on). allow is read at each scrape, so it may
+ * be the store's setting that a reload replaces. */
+tl_metrics_srv *tl_metrics_srv_new(tl_loop *l, int fd, const tl_metrics_set *m,
+				   tl_store *s, const char *allow, tl_err *e);
+void tl_metrics_srv_free(tl_metrics_srv *srv);	/* NULL is fine */
 
 #endif

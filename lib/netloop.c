@@ -77,6 +77,8 @@ static void conn_close(tl_netconn *c, const char *why, const char *detail)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->n--;
+	if (s->o.counts)
+		s->o.counts->connections = s->n;
 	free(c);
 }
 
@@ -249,6 +251,8 @@ static void conn_run(void *arg)
 			return;
 		}
 		if (rc != TL_IO_DONE) {
+			if (s->o.counts)
+				s->o.counts->handshake_failed++;
 			conn_close(c, "handshake_failed", e.msg);
 			return;
 		}
@@ -266,6 +270,8 @@ static void conn_timeout(void *arg)
 	tl_netconn *c = arg;
 
 	c->timed_out = 1;
+	if (c->state != C_OPEN && c->srv->o.counts)
+		c->srv->o.counts->handshake_timeout++;
 	conn_close(c, c->state == C_OPEN ? "idle_timeout" : "handshake_timeout", NULL);
 }
 
@@ -408,6 +414,8 @@ static void on_accept(void *arg)
 			s->conns->prev = c;
 		s->conns = c;
 		s->n++;
+		if (s->o.counts)
+			s->o.counts->connections = s->n;
 		if (c->rd == NULL || c->wr == NULL || c->timer == NULL) {
 			conn_close(c, "out_of_memory", NULL);
 			continue;

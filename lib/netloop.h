@@ -21,6 +21,14 @@
 typedef struct tl_netsrv tl_netsrv;
 typedef struct tl_netconn tl_netconn;
 
+/* What a server counts, for the daemons' /metrics (lib/metrics.h): the
+ * caller's memory, which may be a slot shared across workers. */
+typedef struct tl_netsrv_counts {
+	uint64_t connections;		/* open now, handshaking or not */
+	uint64_t handshake_failed;	/* a TLS handshake that failed */
+	uint64_t handshake_timeout;	/* one not finished in handshake_ms */
+} tl_netsrv_counts;
+
 typedef struct tl_netsrv_opts {
 	/* When a new connection would pass either limit, a silent one is shed
 	 * for it (the oldest unfinished handshake, else an open connection
@@ -47,6 +55,7 @@ typedef struct tl_netsrv_opts {
 	int (*admit)(void *arg, const struct sockaddr *peer);
 	void *arg;
 	size_t conn_data;	/* see tl_netconn_data */
+	tl_netsrv_counts *counts;	/* optional: kept up to date */
 } tl_netsrv_opts;
 
 /* Serves TLS on the listening socket fd (tl_sock_bind SOCK_STREAM), which

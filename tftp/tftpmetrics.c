@@ -2,13 +2,10 @@
 
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "metrics.h"
 
-static tl_metrics shared;
 static struct tl_tftp_stats own;	/* until tl_tftp_metrics_init */
-static int worker;
 
 #define AT(f) offsetof(struct tl_tftp_stats, f)
 #define REQ "trustline_tftp_requests_total"
@@ -17,8 +14,6 @@ static int worker;
 #define BYTES_HELP "File bytes sent, by protocol"
 #define DROP "trustline_tftp_dropped_total"
 #define DROP_HELP "TFTP requests dropped unanswered, by reason"
-#define RELOAD "trustline_reloads_total"
-#define RELOAD_HELP "Reloads of the data directory, by result"
 
 static const tl_metric defs[] = {
 	{ REQ, "counter", REQ_HELP, "proto=\"tftp\",result=\"ok\"", AT(ok) },
@@ -44,53 +39,31 @@ static const tl_metric defs[] = {
 	{ DROP, "counter", DROP_HELP, "reason=\"unknown_tid\"", AT(unknown_tid) },
 	{ "trustline_tftp_active_transfers", "gauge", "TFTP transfers running now",
 	  "", AT(active) },
-	{ RELOAD, "counter", RELOAD_HELP, "result=\"ok\"", AT(reloads_ok) },
-	{ RELOAD, "counter", RELOAD_HELP, "result=\"failed\"", AT(reloads_failed) },
+	TL_METRICS_RELOADS(AT(reloads_ok), AT(reloads_failed)),
+};
+
+static tl_metrics_set set = {
+	defs, sizeof(defs) / sizeof(defs[0]), sizeof(struct tl_tftp_stats), &own,
+	{ NULL, 0, 0 }, 0
 };
 
 int tl_tftp_metrics_init(int workers, tl_err *e)
 {
-	return tl_metrics_map(&shared, sizeof(struct tl_tftp_stats),
-			      workers > 0 ? workers : 1, e);
+	return tl_metrics_set_map(&set, workers, e);
 }
 
 void tl_tftp_metrics_worker(int i)
 {
-	worker = i;
+	tl_metrics_set_worker(&set, i);
 }
 
 struct tl_tftp_stats *tl_tftp_metrics_slot(void)
 {
-	return shared.base ? tl_metrics_slot(&shared, worker) : &own;
-}
-
-static void release(void *ctx)
-{
-	free(ctx);
+	return tl_metrics_set_slot(&set);
 }
 
 int tl_tftp_metrics_http(tl_tftp_ns *ns, const char *peer, tl_http_body *body)
 {
-	tl_metrics mine = { (uint8_t *)&own, sizeof(own), 1 };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
-
-	if (!tl_metrics_peer_allowed(peer, tl_tftp_ns_conf(ns)->tftp.metrics_allow))
-		return 403;
-	if ((f = open_memstream(&text, &len)) == NULL)
-		return 503;
-	tl_metrics_write(f, shared.base ? &shared : &mine, defs,
-			 sizeof(defs) / sizeof(defs[0]));
-	tl_metrics_alarms(f, tl_tftp_ns_store(ns));
-	if (fclose(f)) {
-		free(text);
-		return 503;
-	}
-	body->data = text;
-	body->len = len;
-	body->type = TL_METRICS_TYPE;
-	body->done = release;
-	body->ctx = text;
-	return 200;
+	return tl_metrics_http(&set, tl_tftp_ns_store(ns),
+			       tl_tftp_ns_conf(ns)->tftp.metrics_allow, peer, body);
 }

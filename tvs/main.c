@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "loop.h"
+#include "tvsmetrics.h"
 #include "tvsserver.h"
 #include "workers.h"
 #include "store.h"
@@ -126,9 +127,12 @@ static void hup(void *arg)
 	if (tl_store_reload_conf(h->s, h->o->conf, &e)) {
 		tl_log(LOG_ERR, "event=reload_failed error=%s",
 		       tl_log_val(e.msg, v, sizeof(v)));
+		tl_tvs_metrics_slot()->reloads_failed++;
 		return;
 	}
 	memcpy(h->s->conf.tvs.listen, was.listen, sizeof(was.listen));
+	memcpy(h->s->conf.tvs.metrics_listen, was.metrics_listen,
+	       sizeof(was.metrics_listen));
 	h->s->conf.tvs.port = was.port;
 	h->s->conf.tvs.workers = was.workers;
 	tl_tvsd_hup(h->d);
@@ -136,9 +140,11 @@ static void hup(void *arg)
 
 /* One worker: its own store handle, index and loop. d is NULL in a forked
  * worker, which opens everything itself (an SQLite handle does not
- * survive fork). */
-static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd)
+ * survive fork). mfd: its /metrics socket, or -1. */
+static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd,
+		 int mfd)
 {
+	tl_metrics_srv *ms = NULL;
 	tl_loop *l = NULL;
 	tl_err e;
 	int rc = 1;
@@ -154,6 +160,12 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 	    tl_daemon_drop(s->conf.tvs.user, &e) || tl_tvsd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
+	if (mfd >= 0 && (ms = tl_metrics_srv_new(l, mfd, &tl_tvs_metrics, s,
+						  s->conf.tvs.metrics_allow, &e)) == NULL) {
+		mfd = -1;
+		goto fail;
+	}
+	mfd = -1;
 	if (tl_daemon_run(l, hup, &(hup_ctx){ o, s, d }, &e) == 0)
 		rc = 0;
 	else
@@ -165,6 +177,9 @@ fail:
 out:
 	if (fd >= 0)
 		close(fd);
+	if (mfd >= 0)
+		close(mfd);
+	tl_metrics_srv_free(ms);
 	tl_tvsd_free(d);
 	tl_loop_free(l);
 	tl_store_close(s);
@@ -175,7 +190,7 @@ out:
 typedef struct worker_ctx {
 	const opts *o;
 	const char *dir;
-	const int *fds;
+	const int *fds, *mfds;
 } worker_ctx;
 
 static int worker(void *arg, int i)
@@ -183,13 +198,14 @@ static int worker(void *arg, int i)
 	const worker_ctx *w = arg;
 	tl_store s;
 
-	return serve(w->o, w->dir, &s, NULL, w->fds[i]);
+	tl_metrics_set_worker(&tl_tvs_metrics, i);
+	return serve(w->o, w->dir, &s, NULL, w->fds[i], w->mfds ? w->mfds[i] : -1);
 }
 
 int main(int argc, char **argv)
 {
 	char dir[PATH_MAX], conf[PATH_MAX];
-	int fds[MAX_WORKERS], nfd, rc;
+	int fds[MAX_WORKERS], mfds[MAX_WORKERS], nfd, rc;
 	tl_store s;
 	tl_tvsd *d;
 	tl_err e;
@@ -226,22 +242,27 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	nfd = s.conf.tvs.workers;
-	if (tl_daemon_listen(s.conf.tvs.listen, s.conf.tvs.port, nfd, fds, &e)) {
+	mfds[0] = -1;
+	if (tl_daemon_listen(s.conf.tvs.listen, s.conf.tvs.port, nfd, fds, &e) ||
+	    (s.conf.tvs.metrics_listen[0] &&
+	     tl_metrics_listen(s.conf.tvs.metrics_listen, nfd, mfds, &e)) ||
+	    tl_metrics_set_map(&tl_tvs_metrics, nfd, &e)) {
 		tl_tvsd_free(d);
 		goto fail;
 	}
 	if (tl_daemon_start("tvsd", o.foreground, o.pidfile, &e))
 		goto fail;
 	tl_log(LOG_INFO, "event=start listen=%s port=%d workers=%d tls_min=%d.%d "
-	       "entries=%zu generation=%ld pid=%d", s.conf.tvs.listen[0] ?
-	       s.conf.tvs.listen : "*", tl_sock_port(fds[0]), s.conf.tvs.workers,
-	       s.conf.tvs.tls_min / 10, s.conf.tvs.tls_min % 10, tl_tvsd_entries(d),
-	       tl_store_read_generation(s.dir), (int)getpid());
+	       "entries=%zu generation=%ld metrics_port=%d pid=%d",
+	       s.conf.tvs.listen[0] ? s.conf.tvs.listen : "*", tl_sock_port(fds[0]),
+	       s.conf.tvs.workers, s.conf.tvs.tls_min / 10, s.conf.tvs.tls_min % 10,
+	       tl_tvsd_entries(d), tl_store_read_generation(s.dir),
+	       mfds[0] >= 0 ? tl_sock_port(mfds[0]) : -1, (int)getpid());
 	tl_daemon_ready();
 	if (nfd == 1)
-		return serve(&o, dir, &s, d, fds[0]);
+		return serve(&o, dir, &s, d, fds[0], mfds[0]);
 	{
-		worker_ctx w = { &o, dir, fds };
+		worker_ctx w = { &o, dir, fds, mfds[0] >= 0 ? mfds : NULL };
 		char user[sizeof(s.conf.tvs.user)];
 
 		snprintf(user, sizeof(user), "%s", s.conf.tvs.user);

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "tsrecord.h"
 #include "trustlist.h"
+#include "tvsmetrics.h"
 
 /* An index with the requests using it: a reload swaps in a new one and the
  * old one goes when its last user is done. */
@@ -144,8 +145,11 @@ int tl_tvsd_reload(tl_tvsd *d, tl_err *e)
 	tl_tls *tls = NULL;
 	tl_err te = { "" };
 
-	if (r == NULL)
+	if (r == NULL) {
+		tl_tvs_metrics_slot()->reloads_failed++;
 		return -1;
+	}
+	tl_tvs_metrics_slot()->reloads_ok++;
 	ix_put(d->cur);
 	d->cur = r;
 	/* A new TVS certificate needs its key, which a server that dropped
@@ -287,7 +291,12 @@ static int answer(const tl_tvs_index *ix, const tl_conf_tvs *t, tl_tsrec *rec,
 	}
 	log_request(t, peer, m, en, verdict);
 	record(rec, peer, m, en, verdict);
-	return tl_tvs_encode(&r, out, e);
+	if (tl_tvs_encode(&r, out, e)) {
+		tl_tvs_metrics_answer(NULL);
+		return -1;
+	}
+	tl_tvs_metrics_answer(verdict);
+	return 0;
 }
 
 long tl_tvsd_request(tl_tvsd *d, const uint8_t *buf, size_t len, const char *peer,
@@ -299,12 +308,15 @@ long tl_tvsd_request(tl_tvsd *d, const uint8_t *buf, size_t len, const char *pee
 	int rc = tl_tvs_decode(buf, len, &m, &used, e);
 
 	if (rc == 0 && used > TL_TVSD_MAX_MESSAGE)
-		return tl_fail(e, "TVS message of %zu bytes (at most %d)", used,
-			       TL_TVSD_MAX_MESSAGE);
+		rc = tl_fail(e, "TVS message of %zu bytes (at most %d)", used,
+			     TL_TVSD_MAX_MESSAGE);
+	else if (rc > 0 && m.command != TL_TVS_VERIFY_REQUEST &&
+		 m.command != TL_TVS_QUERY_REQUEST)
+		rc = tl_fail(e, "TVS message: command %u is not a request", m.command);
+	if (rc < 0)
+		tl_tvs_metrics_answer(NULL);
 	if (rc <= 0)
 		return rc;
-	if (m.command != TL_TVS_VERIFY_REQUEST && m.command != TL_TVS_QUERY_REQUEST)
-		return tl_fail(e, "TVS message: command %u is not a request", m.command);
 	r = ix_get(d);
 	rc = answer(&r->ix, &d->s->conf.tvs, d->rec, &m, peer, out, e);
 	ix_put(r);
@@ -387,6 +399,7 @@ int tl_tvsd_serve(tl_tvsd *d, tl_loop *l, int fd, tl_err *e)
 		.on_data = on_data,
 		.arg = d,
 		.conn_data = sizeof(conn_state),
+		.counts = &tl_tvs_metrics_slot()->net,
 	};
 
 	if ((d->srv = tl_netsrv_new(l, fd, d->tls, &o, e)) == NULL)

@@ -20,6 +20,12 @@ started() {	# started LOG PID: wait for the start line, print the port
 	done
 	sed -n 's/.*event=start.* port=\([0-9]*\).*/\1/p' "$1" | head -1
 }
+enrolling() {	# enrolling DEVICE...: each added, an LSC install pending (null string, EC 256)
+	for d in "$@"; do
+		expect 0 $T device add "$d" --model CP-8865
+		expect 0 $T device capf "$d" --operation install --auth-mode null --key ec:256
+	done
+}
 mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in NAME.pem
 	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
 		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null

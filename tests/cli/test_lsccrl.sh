@@ -36,10 +36,7 @@ conf_set dd/trustline.conf capf per_ip_rate=1000
 expect 0 $T cert export CAPF
 cp out.txt capf.pem
 D1=SEP001122330001 D2=SEP001122330002
-for d in $D1 $D2; do
-	expect 0 $T device add $d --model CP-8865
-	expect 0 $T device capf $d --operation install --auth-mode null --key ec:256
-done
+enrolling $D1 $D2
 
 # capfd publishes an empty CRL when it starts
 $CAPFD --listen 127.0.0.1 --port 0 --foreground 2> capfd.log &

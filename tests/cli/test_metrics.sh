@@ -1,6 +1,6 @@
 #!/bin/sh
 # GET /metrics on tftpd's HTTP port: the Prometheus text format (checked by
-# a parser of the exposition format written here), counts that move with
+# tests/tools/promparse.py, a parser of the exposition format), counts that move with
 # TFTP (tftp-hpa) and HTTP (curl) requests and are summed over two workers,
 # and the alarms of trustline.db as gauges. Who may ask (loopback and
 # [tftp] metrics_allow) is tests/unit/test_metrics.c:
@@ -9,44 +9,17 @@ set -eu
 T=${TRUSTLINE:?}
 TFTPD=${BUILD_DIR:?}/bin/tftpd
 . "$(dirname "$0")/common.sh"
+TOOLS="$(cd "$(dirname "$0")/../tools" && pwd)"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
 TPID=
 # TERM: the supervisor stops its workers
 trap '[ -n "$TPID" ] && kill $TPID 2>/dev/null; true' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# parse FILE: checks the exposition format, prints "name{labels} value" lines
-cat > parse.py <<'PY'
-import re, sys
-name = r'[a-zA-Z_:][a-zA-Z0-9_:]*'
-label = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
-sample = re.compile(r'^(%s)(\{(?:%s)(?:,%s)*\})? (-?[0-9]+(?:\.[0-9]+)?)$' % (name, label, label))
-typed, helped, seen = {}, set(), set()
-for n, line in enumerate(open(sys.argv[1]).read().split('\n')[:-1], 1):
-    if line.startswith('# HELP '):
-        f = line.split(' ')[2]
-        assert f not in helped, 'line %d: HELP of %s twice' % (n, f)
-        helped.add(f)
-    elif line.startswith('# TYPE '):
-        _, _, f, t = line.split(' ')
-        assert t in ('counter', 'gauge'), 'line %d: type %s' % (n, t)
-        assert f not in typed, 'line %d: TYPE of %s twice' % (n, f)
-        typed[f] = t
-    else:
-        m = sample.match(line)
-        assert m, 'line %d is no sample: %r' % (n, line)
-        f = m.group(1)
-        assert f in typed, 'line %d: %s has no TYPE before it' % (n, f)
-        assert (typed[f] == 'counter') == f.endswith('_total'), 'line %d: %s' % (n, f)
-        key = f + (m.group(2) or '')
-        assert key not in seen, 'line %d: %s twice' % (n, key)
-        seen.add(key)
-        print(key, m.group(3))
-PY
 scrape() {	# scrape: the metrics, parsed, in metrics.txt
 	curl -sS -D headers.txt -o metrics.raw "http://127.0.0.1:$H/metrics" || fail "GET /metrics"
 	grep -qi "^Content-Type: text/plain; version=0.0.4" headers.txt || fail "$(cat headers.txt)"
-	python3 parse.py metrics.raw > metrics.txt || { cat metrics.raw; fail "not the exposition format"; }
+	python3 "$TOOLS/promparse.py" metrics.raw > metrics.txt || { cat metrics.raw; fail "not the exposition format"; }
 }
 value() { awk -v k="$1" '$1 == k { print $2 }' metrics.txt; }
 

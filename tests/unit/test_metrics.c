@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "metrics.h"
 
 /* Who may GET /metrics: loopback always, others only when listed. */
@@ -70,6 +71,36 @@ START_TEST(slots_summed_across_fork)
 }
 END_TEST
 
+/* metrics_listen: a port alone is loopback; an address and port, IPv6 in
+ * brackets; anything else refused with a message. */
+START_TEST(listen_values)
+{
+	char addr[64];
+	int port;
+	tl_err e;
+
+	ck_assert_int_eq(tl_conf_metrics_listen("9102", addr, sizeof(addr), &port, &e), 0);
+	ck_assert_str_eq(addr, "127.0.0.1");
+	ck_assert_int_eq(port, 9102);
+	ck_assert_int_eq(tl_conf_metrics_listen("192.0.2.10:0", addr, sizeof(addr), &port,
+						&e), 0);
+	ck_assert_str_eq(addr, "192.0.2.10");
+	ck_assert_int_eq(port, 0);
+	ck_assert_int_eq(tl_conf_metrics_listen("[::1]:9102", addr, sizeof(addr), &port,
+						&e), 0);
+	ck_assert_str_eq(addr, "[::1]");
+	ck_assert_int_eq(tl_conf_metrics_listen("localhost:9102", addr, sizeof(addr), &port,
+						&e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "numeric"));
+	ck_assert_int_eq(tl_conf_metrics_listen("[::1]", addr, sizeof(addr), &port, &e), -1);
+	ck_assert_int_eq(tl_conf_metrics_listen("127.0.0.1:65536", addr, sizeof(addr), &port,
+						&e), -1);
+	ck_assert_int_eq(tl_conf_metrics_listen(":9102", addr, sizeof(addr), &port, &e), -1);
+	ck_assert_int_eq(tl_conf_metrics_listen("127.0.0.1:", addr, sizeof(addr), &port,
+						&e), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("metrics");
@@ -77,6 +108,7 @@ int main(void)
 
 	tcase_add_test(tc, peers_allowed);
 	tcase_add_test(tc, slots_summed_across_fork);
+	tcase_add_test(tc, listen_values);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
