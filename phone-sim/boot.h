@@ -81,5 +81,11 @@ void tl_boot_capf(tl_boot *b, const tl_phonecnf *cfg);
 int tl_boot_fetch(tl_boot *b, const char *name, uint8_t **buf, size_t *len);
 /* --lsc-crl: the phone's LSC checked against CAPF-LSC.crl (lsccrl.c). */
 void tl_boot_lsc_crl(tl_boot *b);
+/* A peer's certificate taken as another phone's LSC (connect --role
+ * PHONE): issued by a CAPF certificate of the CTL or ITL, valid now, and
+ * with crl not revoked by the flash's CAPF-LSC.crl (absent or unverifiable:
+ * refused). Recorded as a PEER decision, in *v too; 1 accepted. */
+int tl_boot_peer_lsc(tl_boot *b, const char *what, const tl_cert *peer, int crl,
+		     tl_verdict *v);
 
 #endif

@@ -1,5 +1,7 @@
 /* phone-sim connect: a TLS server's certificate judged as the phone would
- * for a role, with the boot's record and TVS (boot.h). */
+ * for a role, with the boot's record and TVS (boot.h). PHONE is another
+ * phone presenting its LSC (lsccrl.c judges it: by CAPF, and with
+ * --lsc-crl by the CRL the last boot kept). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,15 @@
 #include "tlspeer.h"
 #include "tvsclient.h"
 
+/* Not a role of the trust lists: a phone's LSC is in neither. */
+#define ROLE_PHONE 1000
+
 static int parse_role(const char *s)
 {
 	static const struct { const char *name; int role; } roles[] = {
 		{ "CCM", TL_ROLE_CCM }, { "APP-SERVER", TL_ROLE_APP_SERVER },
 		{ "TFTP", TL_ROLE_TFTP }, { "CAPF", TL_ROLE_CAPF }, { "TVS", TL_ROLE_TVS },
+		{ "PHONE", ROLE_PHONE },
 	};
 
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
@@ -33,6 +39,7 @@ int tl_sim_connect(int argc, char **argv)
 		{ "tvs", required_argument, 0, 'T' },
 		{ "timeout", required_argument, 0, 'o' },
 		{ "json", no_argument, 0, 'j' },
+		{ "lsc-crl", no_argument, 0, 'L' },
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
@@ -42,7 +49,7 @@ int tl_sim_connect(int argc, char **argv)
 	tl_verdict v;
 	tl_err e;
 	tl_boot *b;
-	int c, role, unreachable, code = EXIT_ERROR;
+	int c, role, unreachable, crl = 0, code = EXIT_ERROR;
 
 	if ((b = tl_boot_new()) == NULL)
 		return tl_sim_fail(EXIT_ERROR, "out of memory");
@@ -53,6 +60,7 @@ int tl_sim_connect(int argc, char **argv)
 		case 'T': tvs = optarg; break;
 		case 'o': b->timeout_ms = atoi(optarg); break;
 		case 'j': tl_sim_json = 1; break;
+		case 'L': crl = 1; break;
 		case 'h': tl_sim_usage(stdout); free(b); return EXIT_OK;
 		default: free(b); return EXIT_ERROR;
 		}
@@ -60,11 +68,11 @@ int tl_sim_connect(int argc, char **argv)
 	if (!state || !role_s || optind != argc - 1 || (role = parse_role(role_s)) < 0 ||
 	    tl_phone_hostport(argv[optind], 0, &peer) || peer.port == 0 ||
 	    (tvs && tl_phone_servers(tvs, TL_TVS_PORT, b->tvs, &b->ntvs)) ||
-	    b->timeout_ms <= 0) {
+	    b->timeout_ms <= 0 || (crl && role != ROLE_PHONE)) {
 		free(b);
 		return tl_sim_fail(EXIT_ERROR, "connect needs --state DIR, --role "
-				   "CCM|APP-SERVER|TFTP|CAPF|TVS and HOST:PORT (see "
-				   "--help)");
+				   "CCM|APP-SERVER|TFTP|CAPF|TVS|PHONE and HOST:PORT, "
+				   "--lsc-crl with PHONE only (see --help)");
 	}
 	if (tl_boot_load(b, state, NULL, NULL, &e)) {
 		free(b);
@@ -77,15 +85,20 @@ int tl_sim_connect(int argc, char **argv)
 	}
 	b->tftp[0] = peer;
 	b->ntftp = 1;
-	tl_phone_peer(&b->f.phone, argv[optind], cert, role, tl_boot_tvs(b), b,
-		      &v);
-	tl_boot_record(b, "PEER", argv[optind], &v);
+	if (role == ROLE_PHONE) {
+		tl_boot_peer_lsc(b, argv[optind], cert, crl, &v);
+	} else {
+		tl_phone_peer(&b->f.phone, argv[optind], cert, role, tl_boot_tvs(b), b,
+			      &v);
+		tl_boot_record(b, "PEER", argv[optind], &v);
+	}
 	tl_cert_free(cert);
 	code = v.accepted ? EXIT_OK : EXIT_REFUSED;
 	if (tl_sim_json) {
 		printf("{\"peer\":");
 		tl_json_str(stdout, argv[optind]);
-		printf(",\"role\":\"%s\",\"verdict\":\"%s\",\"line\":", tl_role_short(role),
+		printf(",\"role\":\"%s\",\"verdict\":\"%s\",\"line\":",
+		       role == ROLE_PHONE ? "phone" : tl_role_short(role),
 		       v.accepted ? "ACCEPTED" : "REJECTED");
 		tl_json_str(stdout, v.line);
 		printf("}\n");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "lsccrl.h"
 
 int tl_flash_mac(const char *in, char out[13], tl_err *e)
 {
@@ -173,6 +174,8 @@ int tl_flash_load(tl_flash *f, const char *dir, const char *mac,
 	rc = rc ? rc : load_cert(f, "lsc", &f->lsc, &f->lsc_key, e);
 	if (!rc && read_opt(f, "config.xml", &f->config, &f->config_len, e) < 0)
 		rc = -1;
+	if (!rc && read_opt(f, TL_LSCCRL_FILE, &f->lsc_crl, &f->lsc_crl_len, e) < 0)
+		rc = -1;
 	if (rc) {
 		tl_flash_free(f);
 		return -1;
@@ -199,11 +202,12 @@ void tl_flash_free(tl_flash *f)
 {
 	tl_phone_free(&f->phone);
 	free(f->config);
+	free(f->lsc_crl);
 	tl_cert_free(f->mic);
 	tl_cert_free(f->lsc);
 	tl_key_free(f->mic_key);
 	tl_key_free(f->lsc_key);
-	f->config = NULL;
+	f->config = f->lsc_crl = NULL;
 	f->mic = f->lsc = NULL;
 	f->mic_key = f->lsc_key = NULL;
 }
@@ -274,22 +278,34 @@ int tl_flash_save_trust(tl_flash *f, tl_err *e)
 	return rc;
 }
 
-int tl_flash_save_config(tl_flash *f, const uint8_t *xml, size_t len, tl_err *e)
+/* A file kept whole, in the flash and in memory (*field, NUL-terminated). */
+static int save_blob(tl_flash *f, const char *name, const uint8_t *data, size_t len,
+		     uint8_t **field, size_t *field_len, tl_err *e)
 {
 	uint8_t *copy = malloc(len + 1);
 
 	if (copy == NULL)
 		return tl_fail(e, "out of memory");
-	if (put(f, "config.xml", xml, len, 0644, e)) {
+	if (put(f, name, data, len, 0644, e)) {
 		free(copy);
 		return -1;
 	}
-	memcpy(copy, xml, len);
+	memcpy(copy, data, len);
 	copy[len] = 0;
-	free(f->config);
-	f->config = copy;
-	f->config_len = len;
+	free(*field);
+	*field = copy;
+	*field_len = len;
 	return 0;
+}
+
+int tl_flash_save_config(tl_flash *f, const uint8_t *xml, size_t len, tl_err *e)
+{
+	return save_blob(f, "config.xml", xml, len, &f->config, &f->config_len, e);
+}
+
+int tl_flash_save_lsc_crl(tl_flash *f, const uint8_t *crl, size_t len, tl_err *e)
+{
+	return save_blob(f, TL_LSCCRL_FILE, crl, len, &f->lsc_crl, &f->lsc_crl_len, e);
 }
 
 int tl_flash_save_cert(tl_flash *f, const char *which, const tl_cert *c,

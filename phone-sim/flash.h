@@ -7,7 +7,9 @@
  *   rollback        present: the installed ITL is a rollback ITL
  *   tvs-cache       one line per answer: sha256 roles expires
  *   config.xml      the last accepted configuration (decrypted)
- *   mic.pem mic.key lsc.pem lsc.key */
+ *   mic.pem mic.key lsc.pem lsc.key
+ *   CAPF-LSC.crl    the LSC CRL the last boot --lsc-crl fetched, checked
+ *                   against a CAPF certificate each time it is used */
 #ifndef TL_FLASH_H
 #define TL_FLASH_H
 
@@ -27,6 +29,8 @@ typedef struct tl_flash {
 	size_t config_len;
 	tl_cert *mic, *lsc;	/* NULL when absent */
 	tl_key *mic_key, *lsc_key;
+	uint8_t *lsc_crl;	/* CAPF-LSC.crl as fetched, or NULL */
+	size_t lsc_crl_len;
 } tl_flash;
 
 /* "00:11:22:aa:bb:cc", "001122AABBCC", "SEP001122AABBCC" -> "001122AABBCC". */
@@ -46,6 +50,7 @@ void tl_flash_free(tl_flash *f);
  * flag and the TVS cache. */
 int tl_flash_save_trust(tl_flash *f, tl_err *e);
 int tl_flash_save_config(tl_flash *f, const uint8_t *xml, size_t len, tl_err *e);
+int tl_flash_save_lsc_crl(tl_flash *f, const uint8_t *crl, size_t len, tl_err *e);
 /* Writes a certificate and its key ("mic" or "lsc"); the flash keeps
  * references to neither. */
 int tl_flash_save_cert(tl_flash *f, const char *which, const tl_cert *c,

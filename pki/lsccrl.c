@@ -298,3 +298,103 @@ int tl_lsccrl_refresh(tl_store *s, const tl_cert *issuer, const tl_key *key,
 	*published = 1;
 	return 0;
 }
+
+/* The element at *p (*len bytes left): its tag and content; *p moves past
+ * it. -1 when none fits. */
+static int next_el(const uint8_t **p, size_t *len, uint8_t *tag, const uint8_t **c,
+		   size_t *clen)
+{
+	size_t hdr;
+
+	if (tl_der_header(*p, *len, tag, &hdr, clen))
+		return -1;
+	*c = *p + hdr;
+	*p += hdr + *clen;
+	*len -= hdr + *clen;
+	return 0;
+}
+
+/* The same non-negative integer, leading zero bytes aside. */
+static int same_uint(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+	for (; an && *a == 0; a++, an--)
+		;
+	for (; bn && *b == 0; b++, bn--)
+		;
+	return an == bn && !memcmp(a, b, an);
+}
+
+/* The reasonCode extension among an entry's extensions, or -1. */
+static int entry_reason(const uint8_t *p, size_t len)
+{
+	const uint8_t *ext, *c, *v;
+	size_t elen, clen, vlen;
+	uint8_t tag;
+
+	while (len && next_el(&p, &len, &tag, &ext, &elen) == 0 && tag == 0x30) {
+		if (next_el(&ext, &elen, &tag, &c, &clen) || tag != 0x06 ||
+		    clen + 2 != sizeof(oid_reason) || memcmp(c, oid_reason + 2, clen))
+			continue;
+		if (next_el(&ext, &elen, &tag, &c, &clen))
+			return -1;
+		if (tag == 0x01 && next_el(&ext, &elen, &tag, &c, &clen))	/* critical */
+			return -1;
+		if (tag != 0x04 || next_el(&c, &clen, &tag, &v, &vlen) || tag != 0x0a ||
+		    vlen != 1)
+			return -1;
+		return v[0];
+	}
+	return -1;
+}
+
+int tl_lsccrl_reason(const uint8_t *crl, size_t len, const uint8_t *serial,
+		     size_t serial_len)
+{
+	const uint8_t *tbs, *c, *entry, *s;
+	size_t tlen, clen, elen, slen;
+	uint8_t tag;
+
+	if (next_el(&crl, &len, &tag, &c, &clen) || tag != 0x30 ||
+	    next_el(&c, &clen, &tag, &tbs, &tlen) || tag != 0x30)
+		return -2;
+	/* version, signature, issuer, thisUpdate, then nextUpdate maybe */
+	if (next_el(&tbs, &tlen, &tag, &c, &clen))
+		return -2;
+	if (tag == 0x02 && next_el(&tbs, &tlen, &tag, &c, &clen))
+		return -2;
+	for (int i = 0; i < 2; i++)	/* issuer, thisUpdate */
+		if (next_el(&tbs, &tlen, &tag, &c, &clen))
+			return -2;
+	if (next_el(&tbs, &tlen, &tag, &c, &clen))
+		return -2;	/* nothing listed */
+	if ((tag == 0x17 || tag == 0x18) && next_el(&tbs, &tlen, &tag, &c, &clen))
+		return -2;
+	if (tag != 0x30)
+		return -2;
+	while (clen && next_el(&c, &clen, &tag, &entry, &elen) == 0 && tag == 0x30) {
+		if (next_el(&entry, &elen, &tag, &s, &slen) || tag != 0x02 ||
+		    !same_uint(s, slen, serial, serial_len))
+			continue;
+		/* the revocationDate, then the entry's extensions */
+		if (next_el(&entry, &elen, &tag, &s, &slen) ||
+		    next_el(&entry, &elen, &tag, &s, &slen) || tag != 0x30)
+			return -1;
+		return entry_reason(s, slen);
+	}
+	return -2;
+}
+
+const char *tl_crl_reason_name(int reason)
+{
+	/* RFC 5280 5.3.1; 7 is not used */
+	static const char *const names[] = {
+		"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
+		"superseded", "cessationOfOperation", "certificateHold", NULL,
+		"removeFromCRL", "privilegeWithdrawn", "aACompromise",
+	};
+
+	if (reason < 0 || reason >= (int)(sizeof(names) / sizeof(names[0])) ||
+	    names[reason] == NULL)
+		return "none given";
+	return names[reason];
+}

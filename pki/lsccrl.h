@@ -44,4 +44,13 @@ int tl_lsccrl_build(const tl_cert *issuer, const tl_key *key,
 int tl_lsccrl_refresh(tl_store *s, const tl_cert *issuer, const tl_key *key,
 		      time_t now, int days, int *published, tl_err *e);
 
+/* The CRLReason (RFC 5280 5.3.1) of serial's entry in a DER CRL, which
+ * wolfSSL verifies but does not report: -1 when the entry gives none, -2
+ * when the CRL does not list serial or is not a CRL. To be asked once
+ * wolfSSL has verified the CRL (tl_rev_crl). */
+int tl_lsccrl_reason(const uint8_t *crl, size_t len, const uint8_t *serial,
+		     size_t serial_len);
+/* "cessationOfOperation", ...; "none given" for -1 and unknown values. */
+const char *tl_crl_reason_name(int reason);
+
 #endif

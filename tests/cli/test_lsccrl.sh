@@ -2,7 +2,8 @@
 # The LSC CRL: capfd publishes tftpboot/CAPF-LSC.crl signed by the CAPF
 # key, `device lsc revoke` and a phone's delete put the LSC in it, openssl
 # verifies it and lists the serials with their reasons, and tftpd serves it
-# over TFTP (tftp-hpa) and HTTP (curl).
+# over TFTP (tftp-hpa) and HTTP (curl); phone-sim refuses its own revoked
+# LSC, and a peer's (connect --role PHONE against openssl s_server).
 set -eu
 T=${TRUSTLINE:?}
 CAPFD=${BUILD_DIR:?}/bin/capfd
@@ -10,7 +11,7 @@ TFTPD=$BUILD_DIR/bin/tftpd
 . "$(dirname "$0")/common.sh"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
 CPID= TPID=
-trap '[ -n "$CPID" ] && kill -9 $CPID 2>/dev/null; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null; true' EXIT
+trap '[ -n "$CPID" ] && kill -9 $CPID 2>/dev/null; [ -n "$TPID" ] && kill -9 $TPID 2>/dev/null; [ -n "${SPID:-}" ] && kill $SPID 2>/dev/null; true' EXIT
 CRL=dd/tftpboot/CAPF-LSC.crl
 
 crl_text() {	# the CRL verified against the CAPF certificate, as text
@@ -126,6 +127,47 @@ boot 0
 # the CRL step checks the LSC the phone booted with
 boot 0
 lsc_crl_line | grep -q "is not in the CRL" || fail "good LSC: $(cat out.txt)"
+
+# ---- a peer presenting an LSC (phone-sim connect --role PHONE) ----
+# the boot kept the CRL in the flash; openssl s_server plays the peer
+[ -f ph/CAPF-LSC.crl ] || fail "the boot did not keep the CRL"
+SPID=
+peer() {	# peer CERT KEY: a TLS server on loopback presenting CERT, in $SP
+	[ -n "$SPID" ] && { kill $SPID 2>/dev/null; wait $SPID 2>/dev/null || true; }
+	SP=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	openssl s_server -accept 127.0.0.1:"$SP" -cert "$1" -key "$2" -quiet \
+		< /dev/null > s_server.log 2>&1 &
+	SPID=$!
+	for _ in $(seq 100); do
+		ss -Htln "sport = :$SP" | grep -q . && return 0
+		sleep 0.05
+	done
+	cat s_server.log; fail "s_server did not listen"
+}
+conn() {	# conn CODE [--lsc-crl]: phone-sim judges the peer as another phone's LSC
+	want=$1; shift
+	expect "$want" $SIM connect --state ph --role PHONE "$@" --json 127.0.0.1:"$SP"
+}
+peer $D1.pem $D1.pem
+conn 1 --lsc-crl
+json out.txt 'd["line"]' | grep -q "peer LSC serial .* revoked by CAPF-LSC.crl (reason unspecified)" ||
+	fail "revoked peer LSC: $(cat out.txt)"
+conn 0			# without the CRL, an LSC of the cluster's CAPF
+json out.txt 'd["line"]' | grep -q "an LSC issued by CAPF" || fail "peer LSC: $(cat out.txt)"
+peer $D2.pem $D2.pem
+conn 1 --lsc-crl
+json out.txt 'd["line"]' | grep -q "revoked by CAPF-LSC.crl (reason cessationOfOperation)" ||
+	fail "deleted peer LSC: $(cat out.txt)"
+peer ph/lsc.pem ph/lsc.key
+conn 0 --lsc-crl
+json out.txt 'd["line"]' | grep -q "not in CAPF-LSC.crl" || fail "good peer LSC: $(cat out.txt)"
+mk stranger
+peer stranger.crt stranger.key
+conn 1 --lsc-crl
+json out.txt 'd["line"]' | grep -q "no CAPF certificate of the CTL or ITL" ||
+	fail "foreign peer: $(cat out.txt)"
+expect 2 $SIM connect --state ph --role CCM --lsc-crl 127.0.0.1:"$SP"
+kill $SPID; wait $SPID 2>/dev/null || true; SPID=
 n=$(reloads)
 expect 0 $T device lsc revoke $D3
 wait_reload "$n"

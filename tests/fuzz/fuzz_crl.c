@@ -1,12 +1,14 @@
 /* A CRL on hostile bytes, through the path `cert revocation check` takes
  * (wolfSSL's certificate manager loads it against the issuer, then is
  * asked about a certificate): one verdict each for a leaf the seed CRL
- * does not list and one it lists as revoked. Seeds (seeds/fuzz_crl/): the
+ * does not list and one it lists as revoked, and the reason of each entry
+ * (tl_lsccrl_reason, read past wolfSSL). Seeds (seeds/fuzz_crl/): the
  * test CA's `openssl ca -gencrl` output, DER and PEM. */
 #include <stdint.h>
 #include <string.h>
 
 #include "fuzzutil.h"
+#include "lsccrl.h"
 #include "revcerts.h"
 #include "revocation.h"
 
@@ -29,6 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   r.status == TL_REV_ERROR, "a CRL gives good, revoked or error");
 		fz_require(r.status == TL_REV_GOOD || r.detail[0],
 			   "anything but good says why");
+		/* the reason phone-sim reads of a listed serial */
+		int reason = tl_lsccrl_reason(data, size, which[i]->serial,
+					      which[i]->serial_len);
+		fz_require(reason >= -2 && reason <= 255, "a reason byte or none");
+		tl_crl_reason_name(reason);
 	}
 	return 0;
 }

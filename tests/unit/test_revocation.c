@@ -9,6 +9,7 @@
 
 #include "../fuzz/revcerts.h"
 #include "file.h"
+#include "lsccrl.h"
 #include "revocation.h"
 #include "testutil.h"
 
@@ -139,6 +140,44 @@ START_TEST(crl_verdicts)
 }
 END_TEST
 
+/* The reason of an entry, which wolfSSL does not report, read back from
+ * the CRL capfd writes: each entry's own, none for a serial not listed,
+ * and nothing from bytes that are no CRL. */
+START_TEST(lsc_crl_reasons)
+{
+	const tu_ident *id = tu_ident_get("reason-CA", TL_KEY_EC, 256);
+	tl_certspec spec = { .cn = "reason-CA", .not_before = 1600000000,
+			     .not_after = 2200000000, .is_ca = 1,
+			     .hash_alg = TL_HASH_SHA256,
+			     .key_usage = TL_KU_KEY_CERT_SIGN | TL_KU_CRL_SIGN };
+	tl_cert *ca;
+	tl_lsccrl_entry v[2] = {
+		{ { 0x01, 0x02 }, 2, 1700000000, TL_CRL_REASON_UNSPECIFIED },
+		{ { 0x80, 0x11 }, 2, 1700000000, TL_CRL_REASON_CESSATION },
+	};
+	static const uint8_t signed_form[] = { 0x00, 0x80, 0x11 }, other[] = { 0x03 };
+	tl_buf b;
+	tl_err e;
+
+	ck_assert_int_eq(tl_cert_make(&spec, id->key, &ca, &e), 0);
+	tl_buf_init(&b);
+	ck_assert_int_eq(tl_lsccrl_build(ca, id->key, v, 2, 1700000000,
+					 1700600000, 7, &b, &e), 0);
+	ck_assert_int_eq(tl_lsccrl_reason(b.p, b.len, v[0].serial, 2), 0);
+	ck_assert_int_eq(tl_lsccrl_reason(b.p, b.len, v[1].serial, 2), 5);
+	ck_assert_int_eq(tl_lsccrl_reason(b.p, b.len, signed_form, 3), 5);
+	ck_assert_int_eq(tl_lsccrl_reason(b.p, b.len, other, 1), -2);
+	ck_assert_str_eq(tl_crl_reason_name(5), "cessationOfOperation");
+	ck_assert_str_eq(tl_crl_reason_name(-1), "none given");
+	ck_assert_str_eq(tl_crl_reason_name(7), "none given");
+	for (size_t cut = 0; cut < b.len; cut += 7)
+		ck_assert_int_le(tl_lsccrl_reason(b.p, cut, v[1].serial, 2), 5);
+	tl_buf_free(&b);
+	tl_cert_free(ca);
+	ck_assert_int_eq(tl_lsccrl_reason((const uint8_t *)"not a CRL", 9, other, 1), -2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("revocation");
@@ -149,6 +188,7 @@ int main(void)
 	tcase_add_test(tc, ocsp_good_and_damaged);
 	tcase_add_test(tc, ocsp_signature_byte);
 	tcase_add_test(tc, crl_verdicts);
+	tcase_add_test(tc, lsc_crl_reasons);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
