@@ -68,17 +68,6 @@ static int read_password(char *pw, size_t n)
 	return 0;
 }
 
-static int put_json_time(json_t *o, const char *key, time_t t)
-{
-	char buf[32];
-	struct tm tm;
-
-	if (t == 0)
-		return json_object_set_new(o, key, json_null());
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-	return json_object_set_new(o, key, json_string(buf));
-}
-
 static int list_one(void *arg, const tl_account *a)
 {
 	json_t *arr = arg, *o;
@@ -89,10 +78,10 @@ static int list_one(void *arg, const tl_account *a)
 		o = json_object();
 		json_object_set_new(o, "name", json_string(a->name));
 		json_object_set_new(o, "failures", json_integer(a->failures));
-		put_json_time(o, "locked_until",
-			      a->locked_until > time(NULL) ? a->locked_until : 0);
-		put_json_time(o, "created", a->created);
-		put_json_time(o, "updated", a->updated);
+		json_object_set_new(o, "locked_until", tl_json_time(a->locked_until > time(NULL) ?
+								    a->locked_until : 0));
+		json_object_set_new(o, "created", tl_json_time(a->created));
+		json_object_set_new(o, "updated", tl_json_time(a->updated));
 		json_array_append_new(arr, o);
 		return 0;
 	}
@@ -144,10 +133,8 @@ static int run(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		if (!json)
 			printf("%-24s %8s  %s\n", "USER", "FAILURES", "LOCKED UNTIL");
 		rc = tl_account_each(&s, list_one, arr, &e);
-		if (rc == 0 && json) {
-			json_dumpf(arr, stdout, JSON_INDENT(0) | JSON_COMPACT);
-			fputc('\n', stdout);
-		}
+		if (rc == 0 && json)
+			tl_json_print(json_incref(arr));
 		json_decref(arr);
 	} else if (!strcmp(argv[0], "add")) {
 		rc = tl_account_add(&s, user, pw, &e);

@@ -168,18 +168,22 @@ static void report(const enroll_args *a, const tl_capf_phone *p, const char *wha
 		free(serial);
 		return;
 	}
-	printf("{\"device\":\"%s\",\"result\":\"%s\",\"reason\":%d,\"info\":", p->device,
-	       code ? "refused" : p->stored ? "installed" : p->fetched ? "fetched" :
-	       p->deleted ? "deleted" : "none", p->end_reason);
-	tl_json_str(stdout, p->info);
-	fputs(",\"message\":", stdout);
-	tl_json_str(stdout, what);
-	if (p->stored) {
-		printf(",\"lsc_serial\":\"%s\",\"lsc_not_after\":%ld,\"key_gen_ms\":%u,"
-		       "\"out\":", serial, (long)p->lsc->not_after, p->keygen_ms);
-		tl_json_str(stdout, out);
-	}
-	puts("}");
+	json_t *o = json_object();
+
+	json_object_set_new(o, "device", json_string(p->device));
+	json_object_set_new(o, "result", json_string(code ? "refused" : p->stored ?
+			    "installed" : p->fetched ? "fetched" : p->deleted ? "deleted" :
+			    "none"));
+	/* reason is the text, as in every --json; the code is end_reason */
+	json_object_set_new(o, "reason", tl_json_text(what));
+	json_object_set_new(o, "end_reason", json_integer(p->end_reason));
+	json_object_set_new(o, "info", tl_json_opt(p->info));
+	json_object_set_new(o, "lsc_serial", serial ? json_string(serial) : json_null());
+	json_object_set_new(o, "lsc_not_after", tl_json_time(p->lsc ? p->lsc->not_after : 0));
+	json_object_set_new(o, "key_gen_ms", p->stored ? json_integer(p->keygen_ms) :
+			    json_null());
+	json_object_set_new(o, "out", tl_json_text(p->stored ? out : NULL));
+	tl_json_print(o);
 	free(serial);
 }
 

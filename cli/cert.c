@@ -321,19 +321,13 @@ static void print_fingerprints(const tl_cert *c)
 
 static json_t *show_json(const tl_cert *cert, const char *dir)
 {
-	json_t *o = tl_json_cert(cert), *san = json_array();
+	json_t *o = tl_json_cert(cert);
 	uint8_t h[TL_HASH_MAX];
-	char key[32];
 
-	key_name(cert, key, sizeof(key));
-	json_object_set_new(o, "key", json_string(key));
-	json_object_set_new(o, "signature", tl_json_text(cert->sig_alg));
+	tl_json_key_fields(o, cert);
 	json_object_set_new(o, "key_usage", json_integer(cert->key_usage));
 	json_object_set_new(o, "ext_key_usage", json_integer(cert->ext_key_usage));
 	json_object_set_new(o, "ca", json_boolean(cert->is_ca));
-	for (size_t i = 0; i < cert->nsan; i++)
-		json_array_append_new(san, tl_json_text(cert->san[i]));
-	json_object_set_new(o, "san", san);
 	tl_hash(TL_HASH_MD5, cert->der, cert->der_len, h);
 	json_object_set_new(o, "md5", tl_json_hexstr(h, 16, 0));
 	json_object_set_new(o, "revocation", cli_rev_json(cert, dir));

@@ -21,16 +21,19 @@ static void print_problems(const char *key, const char *what,
 			   const tl_problem *probs, int n, int json)
 {
 	if (json) {
-		printf("{\"%s\":", key);
-		tl_json_str(stdout, what);
-		printf(",\"clean\":%s,\"problems\":[", n ? "false" : "true");
+		json_t *o = json_object(), *list = json_array();
+
+		json_object_set_new(o, key, tl_json_text(what));
+		json_object_set_new(o, "clean", json_boolean(n == 0));
 		for (int i = 0; i < n; i++) {
-			printf("%s{\"code\":\"%s\",\"message\":", i ? "," : "",
-			       probs[i].code);
-			tl_json_str(stdout, probs[i].msg);
-			fputc('}', stdout);
+			json_t *one = json_object();
+
+			json_object_set_new(one, "code", json_string(probs[i].code));
+			json_object_set_new(one, "message", tl_json_text(probs[i].msg));
+			json_array_append_new(list, one);
 		}
-		fputs("]}\n", stdout);
+		json_object_set_new(o, "problems", list);
+		tl_json_print(o);
 		return;
 	}
 	for (int i = 0; i < n; i++)

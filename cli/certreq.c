@@ -113,42 +113,36 @@ int cli_cert_generate(const char *cmd, void (*help)(FILE *), int argc,
 	return rc ? cli_fail(EXIT_INVALID, &e) : 0;
 }
 
-static void print_pending(const tl_pending *p, int json, int with_pem)
+static json_t *pending_json(const tl_pending *p, int with_pem)
 {
 	const tl_cert *r = p->req;
-	char when[32];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "purpose", json_string(p->purpose->name));
+	json_object_set_new(o, "node", tl_json_text(p->node));
+	json_object_set_new(o, "created", tl_json_time(p->created));
+	json_object_set_new(o, "subject", tl_json_text(r->subject));
+	tl_json_key_fields(o, r);
+	if (with_pem)
+		json_object_set_new(o, "pem", tl_json_text(p->pem));
+	return o;
+}
+
+static void print_pending(const tl_pending *p, int with_pem)
+{
+	const tl_cert *r = p->req;
+	char when[32], key[16];
 	struct tm tm;
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&p->created, &tm));
-	if (!json) {
-		char key[16];
-
-		snprintf(key, sizeof(key), "%s-%d", r->key_type == TL_KEY_RSA ?
-			 "RSA" : "EC", r->key_bits);
-		printf("%-18s %-14s %-9s %-20s  %s\n", p->purpose->name, p->node, key,
-		       when, r->subject);
-		for (size_t i = 0; with_pem && i < r->nsan; i++)
-			printf("  subjectAltName: %s\n", r->san[i]);
-		if (with_pem)
-			printf("  signature: %s\n%s", r->sig_alg, p->pem);
-		return;
-	}
-	printf("{\"purpose\":\"%s\",\"node\":", p->purpose->name);
-	tl_json_str(stdout, p->node);
-	printf(",\"key\":\"%s\",\"key_bits\":%d,\"created\":\"%s\",\"subject\":",
-	       r->key_type == TL_KEY_RSA ? "RSA" : "EC", r->key_bits, when);
-	tl_json_str(stdout, r->subject);
-	printf(",\"signature\":\"%s\",\"san\":[", r->sig_alg);
-	for (size_t i = 0; i < r->nsan; i++) {
-		printf("%s", i ? "," : "");
-		tl_json_str(stdout, r->san[i]);
-	}
-	printf("]");
-	if (with_pem) {
-		printf(",\"pem\":");
-		tl_json_str(stdout, p->pem);
-	}
-	printf("}");
+	snprintf(key, sizeof(key), "%s-%d", r->key_type == TL_KEY_RSA ? "RSA" : "EC",
+		 r->key_bits);
+	printf("%-18s %-14s %-9s %-20s  %s\n", p->purpose->name, p->node, key, when,
+	       r->subject);
+	for (size_t i = 0; with_pem && i < r->nsan; i++)
+		printf("  subjectAltName: %s\n", r->san[i]);
+	if (with_pem)
+		printf("  signature: %s\n%s", r->sig_alg, p->pem);
 }
 
 /* cert csr list|show|delete */
@@ -194,20 +188,23 @@ static int csr_pending(const char *cmd, void (*help)(FILE *), int argc,
 	tl_store_close(&s);
 	if (rc)
 		return cli_fail(EXIT_INVALID, &e);
-	if (json && list)
-		printf("[");
-	else if (!json)
+	if (json) {
+		json_t *all = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(all, pending_json(&v[i], !list));
+		/* show: the one request tl_pki_pending found */
+		tl_json_print(list ? all : json_incref(json_array_get(all, 0)));
+		if (!list)
+			json_decref(all);
+	} else {
 		printf("%-18s %-14s %-9s %-20s  %s\n", "PURPOSE", "NODE", "KEY",
 		       "CREATED", "SUBJECT");
-	for (size_t i = 0; i < n; i++) {
-		if (json && i)
-			printf(",");
-		print_pending(&v[i], json, !list);
+		for (size_t i = 0; i < n; i++)
+			print_pending(&v[i], !list);
+		if (n == 0)
+			printf("no pending CSR\n");
 	}
-	if (json)
-		printf(list ? "]\n" : "\n");
-	else if (n == 0)
-		printf("no pending CSR\n");
 	tl_pki_pending_free(v, n);
 	return 0;
 }

@@ -8,9 +8,9 @@
 
 #include "capfdb.h"
 #include "devcmd.h"
+#include "devjson.h"
 #include "identity.h"
 #include "lsccrl.h"
-#include "json.h"
 
 static const char *const capf_keys[] = { "rsa:1024", "rsa:2048", "rsa:3072",
 					 "rsa:4096", "ec:256", "ec:384", "ec:521" };
@@ -176,21 +176,9 @@ static void iso(long t, char *out, size_t n)
 
 struct status_ctx {
 	tl_store *s;
-	int json, n, one;
+	json_t *all;
+	int one;
 };
-
-static int print_event(void *arg, long ts, int status, const char *detail)
-{
-	int *n = arg;
-	char when[32];
-
-	iso(ts, when, sizeof(when));
-	printf("%s{\"time\":\"%s\",\"status\":%d,\"text\":\"%s\",\"detail\":",
-	       (*n)++ ? "," : "", when, status, tl_lsc_status_text(status));
-	tl_json_str(stdout, detail);
-	putchar('}');
-	return 0;
-}
 
 static int print_event_text(void *arg, long ts, int status, const char *detail)
 {
@@ -203,45 +191,49 @@ static int print_event_text(void *arg, long ts, int status, const char *detail)
 	return 0;
 }
 
+/* The device's row as `device show` has it, and its LSC and history */
+static void status_json(struct status_ctx *c, const tl_device *d, const tl_cert *lsc)
+{
+	json_t *o = tl_device_json(d), *events;
+	tl_err e;
+
+	json_object_set_new(o, "lsc_serial", lsc ? tl_json_hexstr(lsc->serial,
+				lsc->serial_len, 1) : json_null());
+	json_object_set_new(o, "lsc_not_after", tl_json_time(lsc ? lsc->not_after : 0));
+	if (c->one) {
+		events = json_array();
+		tl_capf_events(c->s, d->name, 20, tl_capf_event_json, events, &e);
+		json_object_set_new(o, "capf_history", events);
+	}
+	json_array_append_new(c->all, o);
+}
+
 static int status_one(void *arg, const tl_device *d)
 {
 	struct status_ctx *c = arg;
-	char deadline[32], at[32], expiry[32] = "-";
+	char deadline[32], expiry[32] = "-";
 	char *serial = NULL;
 	tl_cert *lsc = NULL;
 	tl_err e;
-	int n = 0;
 
+	if (d->lsc && tl_cert_from_der(d->lsc, d->lsc_len, &lsc, &e) != 0)
+		lsc = NULL;
+	if (c->all) {
+		status_json(c, d, lsc);
+		tl_cert_free(lsc);
+		return 0;
+	}
 	iso(d->capf_deadline, deadline, sizeof(deadline));
-	iso(d->lsc_status_time, at, sizeof(at));
-	if (d->lsc && tl_cert_from_der(d->lsc, d->lsc_len, &lsc, &e) == 0) {
+	if (lsc) {
 		serial = tl_hex(lsc->serial, lsc->serial_len, 1);
 		iso((long)lsc->not_after, expiry, sizeof(expiry));
 	}
-	if (c->json) {
-		printf("%s{\"name\":\"%s\",\"operation\":\"%s\",\"auth_mode\":\"%s\","
-		       "\"key\":\"%s\",\"deadline\":\"%s\",\"status\":%d,\"status_text\":"
-		       "\"%s\",\"status_time\":\"%s\",\"lsc_serial\":", c->n++ ? "," : "",
-		       d->name, d->capf_operation, d->capf_auth_mode, d->capf_key,
-		       deadline, d->lsc_status, tl_lsc_status_text(d->lsc_status), at);
-		if (serial)
-			printf("\"%s\",\"lsc_expires\":\"%s\"", serial, expiry);
-		else
-			fputs("null,\"lsc_expires\":null", stdout);
-		if (c->one) {
-			fputs(",\"events\":[", stdout);
-			tl_capf_events(c->s, d->name, 20, print_event, &n, &e);
-			putchar(']');
-		}
-		putchar('}');
-	} else {
-		printf("%-16s %-8s %-7s %-9s by %-21s %2d %-45s lsc=%s %s\n", d->name,
-		       d->capf_operation, d->capf_auth_mode, d->capf_key, deadline,
-		       d->lsc_status, tl_lsc_status_text(d->lsc_status),
-		       serial ? serial : "-", expiry);
-		if (c->one)
-			tl_capf_events(c->s, d->name, 20, print_event_text, NULL, &e);
-	}
+	printf("%-16s %-8s %-7s %-9s by %-21s %2d %-45s lsc=%s %s\n", d->name,
+	       d->capf_operation, d->capf_auth_mode, d->capf_key, deadline,
+	       d->lsc_status, tl_lsc_status_text(d->lsc_status),
+	       serial ? serial : "-", expiry);
+	if (c->one)
+		tl_capf_events(c->s, d->name, 20, print_event_text, NULL, &e);
 	free(serial);
 	tl_cert_free(lsc);
 	return 0;
@@ -250,20 +242,21 @@ static int status_one(void *arg, const tl_device *d)
 int cli_device_capf_status(const char *cmd, void (*help)(FILE *), int argc,
 			   char **argv)
 {
-	struct status_ctx ctx = { NULL, 0, 0, 0 };
+	struct status_ctx ctx = { NULL, NULL, 0 };
 	const char *dir = NULL;
 	tl_store s;
-	int rc;
+	int rc, json = 0;
 
 	optind = 1;
-	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, &ctx.json)) >= 0)
+	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, &json)) >= 0)
 		return rc;
 	if (argc - optind > 1)
 		return cli_usage(cmd, "give at most one device name");
 	ctx.one = argc - optind == 1;
 	ctx.s = &s;
+	ctx.all = json ? json_array() : NULL;
 	return cli_device_each(&s, dir, ctx.one ? argv[optind] : NULL, status_one,
-			       &ctx, ctx.json);
+			       &ctx, ctx.all);
 }
 
 /* The revocation stands in trustline.db whatever happens here: a CRL that

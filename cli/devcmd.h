@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "devdb.h"
+#include "json.h"
 
 /* After "not in the device database" where the command needs a row. */
 #define CLI_DEVICE_ADD_HINT ": add it with `trustline device add`"
@@ -25,12 +26,13 @@ int cli_device_arg(const char *cmd, void (*help)(FILE *), int argc,
  * message (hint follows the one for an unknown name). */
 int cli_device_get(tl_store *s, const char *name, tl_device *d,
 		   const char *hint);
-/* What list, show and capf-status print: fn for the device arg names (one
- * JSON object), or for every device when arg is NULL (a JSON array), with
- * the data directory dir open in *s while fn runs. An unknown or bad name
- * is refused. Returns the exit status. */
+/* What list, show and capf-status print: fn for the device arg names, or
+ * for every device when arg is NULL, with the data directory dir open in
+ * *s while fn runs. With --json, fn appends one object to all, printed
+ * here: that object for a name, the array for every device. An unknown or
+ * bad name is refused. Returns the exit status. */
 int cli_device_each(tl_store *s, const char *dir, const char *arg, tl_dev_fn fn,
-		    void *ctx, int json);
+		    void *ctx, json_t *all);
 
 int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 		    char **argv);

@@ -8,7 +8,7 @@
 
 #include "devcmd.h"
 #include "file.h"
-#include "json.h"
+#include "devjson.h"
 
 static void usage(FILE *f)
 {
@@ -199,38 +199,8 @@ static int do_put(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 	return rc;
 }
 
-static void print_device(const tl_device *d, int json, int first)
-{
-	char deadline[32] = "-";
-	struct tm tm;
-
-	if (d->capf_deadline) {
-		time_t t = (time_t)d->capf_deadline;
-
-		strftime(deadline, sizeof(deadline), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-	}
-	if (!json) {
-		printf("%-16s %-10s %-5s %-14s lsc=%-3s mic=%-3s capf=%-8s %s\n", d->name,
-		       d->model, d->protocol, tl_profile_name(d->profile),
-		       d->lsc ? "yes" : "no", d->mic ? "yes" : "no", d->capf_operation,
-		       d->description);
-		return;
-	}
-	printf("%s{\"name\":\"%s\",\"model\":", first ? "" : ",", d->name);
-	tl_json_str(stdout, d->model);
-	printf(",\"protocol\":\"%s\",\"profile\":\"%s\",\"description\":", d->protocol,
-	       tl_profile_name(d->profile));
-	tl_json_str(stdout, d->description);
-	fputs(",\"template\":", stdout);
-	tl_json_str(stdout, d->template_name);
-	printf(",\"lsc\":%s,\"mic\":%s,\"capf_operation\":\"%s\","
-	       "\"capf_auth_mode\":\"%s\",\"capf_deadline\":\"%s\",\"lsc_status\":%d}",
-	       d->lsc ? "true" : "false", d->mic ? "true" : "false", d->capf_operation,
-	       d->capf_auth_mode, deadline, d->lsc_status);
-}
-
 int cli_device_each(tl_store *s, const char *dir, const char *arg, tl_dev_fn fn,
-		    void *ctx, int json)
+		    void *ctx, json_t *all)
 {
 	char name[16];
 	tl_device d;
@@ -238,36 +208,36 @@ int cli_device_each(tl_store *s, const char *dir, const char *arg, tl_dev_fn fn,
 	int rc;
 
 	if (arg && tl_dev_name(arg, name, &e))
-		return cli_fail(EXIT_USAGE, &e);
-	if (cli_open_store(s, dir))
-		return EXIT_USAGE;
-	if (arg) {
-		if ((rc = cli_device_get(s, name, &d, "")) == 0) {
-			fn(ctx, &d);
-			if (json)
-				putchar('\n');
-			tl_device_free(&d);
+		rc = cli_fail(EXIT_USAGE, &e);
+	else if (cli_open_store(s, dir))
+		rc = EXIT_USAGE;
+	else {
+		if (arg) {
+			if ((rc = cli_device_get(s, name, &d, "")) == 0) {
+				fn(ctx, &d);
+				tl_device_free(&d);
+			}
+		} else {
+			rc = tl_dev_each(s, fn, ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
 		}
-	} else {
-		if (json)
-			putchar('[');
-		rc = tl_dev_each(s, fn, ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;
-		if (json)
-			puts("]");
+		tl_store_close(s);
 	}
-	tl_store_close(s);
+	if (all && rc == 0)
+		tl_json_print(json_incref(arg ? json_array_get(all, 0) : all));
+	json_decref(all);
 	return rc;
 }
 
-struct list_ctx {
-	int json, n;
-};
-
 static int list_one(void *arg, const tl_device *d)
 {
-	struct list_ctx *c = arg;
+	json_t *all = arg;
 
-	print_device(d, c->json, c->n++ == 0);
+	if (all)
+		return json_array_append_new(all, tl_device_json(d));
+	printf("%-16s %-10s %-5s %-14s lsc=%-3s mic=%-3s capf=%-8s %s\n", d->name,
+	       d->model, d->protocol, tl_profile_name(d->profile),
+	       d->lsc ? "yes" : "no", d->mic ? "yes" : "no", d->capf_operation,
+	       d->description);
 	return 0;
 }
 
@@ -275,19 +245,19 @@ static int list_one(void *arg, const tl_device *d)
 static int do_list(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
 	const int show = !strcmp(argv[0], "show");
-	struct list_ctx ctx = { 0, 0 };
 	const char *dir = NULL;
+	json_t *all;
 	tl_store s;
-	int rc;
+	int rc, json = 0;
 
 	optind = 1;
-	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, &ctx.json)) >= 0)
+	if ((rc = cli_device_options(cmd, help, argc, argv, &dir, &json)) >= 0)
 		return rc;
 	if (optind != argc - show)
 		return cli_usage(cmd, show ? "give one device name" :
 				 "unexpected argument");
-	return cli_device_each(&s, dir, show ? argv[optind] : NULL, list_one, &ctx,
-			       ctx.json);
+	all = json ? json_array() : NULL;
+	return cli_device_each(&s, dir, show ? argv[optind] : NULL, list_one, all, all);
 }
 
 static int do_remove(const char *cmd, void (*help)(FILE *), int argc, char **argv)

@@ -24,21 +24,6 @@ static void iso(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 }
 
-static json_t *jstr(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
-
-static json_t *jtime(time_t t)
-{
-	char when[32];
-
-	if (t == 0)
-		return json_null();
-	iso(t, when, sizeof(when));
-	return json_string(when);
-}
-
 /* Which of the phone's certificates an MD5 certHash names: "lsc", "mic"
  * or NULL (none that the device database holds). */
 static const char *cert_named(tl_store *s, const char *device, const char *md5)
@@ -71,15 +56,15 @@ static json_t *file_json(const tl_ts_file *f)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "file", json_string(f->file));
-	json_object_set_new(o, "sha256", jstr(f->sha256));
-	json_object_set_new(o, "mode", jstr(f->mode));
-	json_object_set_new(o, "signer", jstr(f->signer));
-	json_object_set_new(o, "signer_serial", jstr(f->serial));
-	json_object_set_new(o, "cert_md5", jstr(f->cert_md5));
-	json_object_set_new(o, "since", jtime(f->since));
-	json_object_set_new(o, "time", jtime(f->time));
-	json_object_set_new(o, "address", jstr(f->address));
-	json_object_set_new(o, "via", jstr(f->via));
+	json_object_set_new(o, "sha256", tl_json_opt(f->sha256));
+	json_object_set_new(o, "mode", tl_json_opt(f->mode));
+	json_object_set_new(o, "signer", tl_json_opt(f->signer));
+	json_object_set_new(o, "signer_serial", tl_json_opt(f->serial));
+	json_object_set_new(o, "cert_md5", tl_json_opt(f->cert_md5));
+	json_object_set_new(o, "since", tl_json_time(f->since));
+	json_object_set_new(o, "time", tl_json_time(f->time));
+	json_object_set_new(o, "address", tl_json_opt(f->address));
+	json_object_set_new(o, "via", tl_json_opt(f->via));
 	return o;
 }
 
@@ -100,10 +85,10 @@ static int tvs_json(void *arg, const tl_ts_tvs *q)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "time", jtime(q->time));
-	json_object_set_new(o, "address", jstr(q->address));
+	json_object_set_new(o, "time", tl_json_time(q->time));
+	json_object_set_new(o, "address", tl_json_opt(q->address));
 	json_object_set_new(o, "command", json_string(q->command));
-	json_object_set_new(o, "sha256", jstr(q->sha256));
+	json_object_set_new(o, "sha256", tl_json_opt(q->sha256));
 	json_object_set_new(o, "verdict", json_string(q->verdict));
 	json_array_append_new(arg, o);
 	return 0;
@@ -139,8 +124,8 @@ static int one(void *arg, const tl_truststate *st)
 		for (int k = 0; k < TL_TS_NKINDS; k++)
 			json_object_set_new(o, tl_ts_kind_name((enum tl_ts_kind)k),
 					    st->has[k] ? file_json(&st->f[k]) : json_null());
-		json_object_set_new(o, "config_mode", jstr(st->config_mode));
-		json_object_set_new(o, "encrypted_to", jstr(cert));
+		json_object_set_new(o, "config_mode", tl_json_opt(st->config_mode));
+		json_object_set_new(o, "encrypted_to", tl_json_opt(cert));
 		tl_truststate_tvs_each(c->s, st->device, tvs_json, tvs, &e);
 		json_object_set_new(o, "tvs", tvs);
 		json_array_append_new(c->all, o);
@@ -204,10 +189,8 @@ int cli_device_trust_state(const char *cmd, void (*help)(FILE *), int argc,
 		else
 			one(&c, &st);
 	}
-	if (c.json && rc == 0) {
-		json_dumpf(c.all, stdout, JSON_INDENT(2));
-		putchar('\n');
-	}
+	if (c.json && rc == 0)
+		tl_json_print(json_incref(c.all));
 	json_decref(c.all);
 	tl_store_close(&s);
 	return rc;

@@ -80,11 +80,7 @@ static void print_sources(const tl_plan *p)
 void cli_plan_print(const tl_plan *p, int json)
 {
 	if (json) {
-		json_t *o = tl_plan_json(p);
-
-		json_dumpf(o, stdout, JSON_COMPACT);
-		putchar('\n');
-		json_decref(o);
+		tl_json_print(tl_plan_json(p));
 		return;
 	}
 	printf("plan:");

@@ -45,15 +45,6 @@ static void usage(FILE *f)
 static const char *data_dir;
 
 /* A verdict's JSON members: status, method, source, detail, checked. */
-static void rev_json(json_t *o, const tl_rev *r)
-{
-	json_object_set_new(o, "status", json_string(tl_rev_status_name(r->status)));
-	json_object_set_new(o, "method", tl_json_text(r->method));
-	json_object_set_new(o, "source", tl_json_text(r->source));
-	json_object_set_new(o, "detail", tl_json_text(r->detail));
-	json_object_set_new(o, "checked", tl_json_time(r->checked));
-}
-
 /* results and alarms: the arrays of --json; NULL: print lines */
 struct show_ctx {
 	tl_store *s;
@@ -74,7 +65,7 @@ static int show_item(void *arg, tl_pki_item *it)
 		snprintf(obj, sizeof(obj), "%s/%s", it->group, it->name);
 		o = json_object();
 		json_object_set_new(o, "object", tl_json_text(obj));
-		rev_json(o, &r);
+		tl_rev_json(o, &r);
 		json_array_append_new(x->results, o);
 		return 0;
 	}
@@ -306,7 +297,7 @@ json_t *cli_rev_json(const tl_cert *c, const char *dir)
 	tl_rev r;
 
 	rev_of(c, dir, &r);
-	rev_json(o, &r);
+	tl_rev_json(o, &r);
 	return o;
 }
 

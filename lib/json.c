@@ -5,45 +5,6 @@
 
 #include "x509.h"
 
-void tl_json_strn(FILE *f, const char *s, size_t n)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch < 0x20 || ch == 0x7f)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
-void tl_json_str(FILE *f, const char *s)
-{
-	size_t n = 0;
-
-	if (s == NULL) {
-		fputs("null", f);
-		return;
-	}
-	while (s[n])
-		n++;
-	tl_json_strn(f, s, n);
-}
-
-void tl_json_hex(FILE *f, const uint8_t *p, size_t n, int colons)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, colons && i ? ":%02x" : "%02x", p[i]);
-	fputc('"', f);
-}
-
 json_t *tl_json_text(const char *s)
 {
 	json_t *v;
@@ -68,6 +29,11 @@ json_t *tl_json_text(const char *s)
 	v = json_stringn(u, n);
 	free(u);
 	return v;
+}
+
+json_t *tl_json_opt(const char *s)
+{
+	return tl_json_text(s && *s ? s : NULL);
 }
 
 json_t *tl_json_hexstr(const uint8_t *p, size_t n, int colons)
@@ -95,15 +61,33 @@ json_t *tl_json_time(time_t t)
 	return json_string(s);
 }
 
-int tl_json_print(json_t *v)
+void tl_json_key_fields(json_t *o, const tl_cert *c)
+{
+	json_t *san = json_array();
+	char key[32];
+
+	snprintf(key, sizeof(key), "%s-%d", c->key_type == TL_KEY_RSA ? "RSA" : "EC",
+		 c->key_bits);
+	json_object_set_new(o, "key", json_string(key));
+	json_object_set_new(o, "signature", tl_json_text(c->sig_alg));
+	for (size_t i = 0; i < c->nsan; i++)
+		json_array_append_new(san, tl_json_text(c->san[i]));
+	json_object_set_new(o, "san", san);
+}
+
+int tl_json_write(json_t *v, FILE *f)
 {
 	int rc = -1;
 
-	if (v != NULL && json_dumpf(v, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER |
-				    JSON_ENCODE_ANY) == 0 && putchar('\n') != EOF)
+	if (v != NULL && json_dumpf(v, f, TL_JSON_FLAGS) == 0 && fputc('\n', f) != EOF)
 		rc = 0;
 	json_decref(v);
 	return rc;
+}
+
+int tl_json_print(json_t *v)
+{
+	return tl_json_write(v, stdout);
 }
 
 json_t *tl_json_cert(const tl_cert *c)

@@ -324,7 +324,7 @@ json_t *tl_tlist_json(const tl_tlist *l, const char *kind, long signer,
 	json_object_set_new(o, "verified", json_boolean(signer >= 0));
 	json_object_set_new(o, "signer_record", signer >= 0 ?
 			    json_integer(signer + 1) : json_null());
-	json_object_set_new(o, "error", tl_json_text(signer >= 0 || e == NULL ?
+	json_object_set_new(o, "reason", tl_json_text(signer >= 0 || e == NULL ?
 						     NULL : e->msg));
 	for (size_t i = 0; i < l->nrec; i++) {
 		const tl_record *rec = &l->rec[i];

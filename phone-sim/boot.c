@@ -1,21 +1,16 @@
 /* phone-sim boot: the options, the boot's steps in order (boot.h), and its
- * result as one JSON object with --tl_sim_json. */
+ * result as one JSON object with --json. */
 #include "boot.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "client.h"
+#include "json.h"
 #include "phonenet.h"
 #include "phonesim.h"
 #include "tvsclient.h"
-
-static json_t *str_or_null(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
 
 static void print_json(const tl_boot *b, int code)
 {
@@ -42,7 +37,7 @@ static void print_json(const tl_boot *b, int code)
 
 		json_object_set_new(st, "step", json_string(b->steps[i].step));
 		json_object_set_new(st, "file", json_string(b->steps[i].file));
-		json_object_set_new(st, "server", str_or_null(b->steps[i].server));
+		json_object_set_new(st, "server", tl_json_opt(b->steps[i].server));
 		json_object_set_new(st, "verdict", json_string(b->steps[i].accepted ?
 							       "ACCEPTED" : "REJECTED"));
 		json_object_set_new(st, "line", json_string(b->steps[i].line));
@@ -53,13 +48,11 @@ static void print_json(const tl_boot *b, int code)
 						     code == EXIT_REFUSED ? "refused" :
 						     "error"));
 	json_object_set_new(o, "exit", json_integer(code));
-	json_object_set_new(o, "reason", json_string(code == EXIT_OK ? "" : b->reason));
+	json_object_set_new(o, "reason", tl_json_opt(code == EXIT_OK ? NULL : b->reason));
 	json_object_set_new(o, "itl", json_boolean(b->f.phone.has_itl));
 	json_object_set_new(o, "ctl", json_boolean(b->f.phone.has_ctl));
 	json_object_set_new(o, "lsc", json_boolean(b->f.lsc || b->lsc_installed));
-	json_dumpf(o, stdout, JSON_COMPACT);
-	putchar('\n');
-	json_decref(o);
+	tl_json_print(o);
 }
 
 /* A port number, or -1. */

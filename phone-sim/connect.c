@@ -95,13 +95,15 @@ int tl_sim_connect(int argc, char **argv)
 	tl_cert_free(cert);
 	code = v.accepted ? EXIT_OK : EXIT_REFUSED;
 	if (tl_sim_json) {
-		printf("{\"peer\":");
-		tl_json_str(stdout, argv[optind]);
-		printf(",\"role\":\"%s\",\"verdict\":\"%s\",\"line\":",
-		       role == ROLE_PHONE ? "phone" : tl_role_short(role),
-		       v.accepted ? "ACCEPTED" : "REJECTED");
-		tl_json_str(stdout, v.line);
-		printf("}\n");
+		json_t *o = json_object();
+
+		json_object_set_new(o, "peer", tl_json_text(argv[optind]));
+		json_object_set_new(o, "role", json_string(role == ROLE_PHONE ? "phone" :
+							       tl_role_short(role)));
+		json_object_set_new(o, "verdict", json_string(v.accepted ? "ACCEPTED" :
+								"REJECTED"));
+		json_object_set_new(o, "line", tl_json_text(v.line));
+		tl_json_print(o);
 	}
 	/* a TVS answer it got is cached, as on a phone */
 	if (tl_flash_save_trust(&b->f, &e))

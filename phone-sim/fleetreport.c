@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
+#include "json.h"
 
 static long self_kb(const char *field)
 {
@@ -105,7 +105,8 @@ void tl_fleet_report(tl_fleet *fl, double secs, FILE *f, int json)
 		json_array_append_new(outs, one);
 	}
 	json_object_set_new(o, "outcomes", outs);
-	json_dumpf(o, f, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	/* six digits: the rates and times are measurements, not exact values */
+	json_dumpf(o, f, TL_JSON_FLAGS | JSON_REAL_PRECISION(6));
 	fputc('\n', f);
 	json_decref(o);
 }

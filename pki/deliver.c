@@ -21,22 +21,18 @@ static void iso(time_t t, char *out, size_t n)
 	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
 }
 
-void tl_deliver_json(FILE *f, const tl_conf *c, const tl_alarm *a, int raised)
+json_t *tl_deliver_json(const tl_conf *c, const tl_alarm *a, int raised)
 {
-	char when[32];
+	json_t *o = json_object();
 
-	iso(a->raised ? a->raised : time(NULL), when, sizeof(when));
-	fprintf(f, "{\"alarm\":");
-	tl_json_str(f, a->name);
-	fprintf(f, ",\"state\":\"%s\",\"severity\":", raised ? "raised" : "cleared");
-	tl_json_str(f, a->severity);
-	fputs(",\"object\":", f);
-	tl_json_str(f, a->object);
-	fputs(",\"detail\":", f);
-	tl_json_str(f, a->detail);
-	fprintf(f, ",\"raised\":\"%s\",\"cluster\":", when);
-	tl_json_str(f, c->name);
-	fputs("}\n", f);
+	json_object_set_new(o, "alarm", tl_json_text(a->name));
+	json_object_set_new(o, "state", json_string(raised ? "raised" : "cleared"));
+	json_object_set_new(o, "severity", tl_json_text(a->severity));
+	json_object_set_new(o, "object", tl_json_text(a->object));
+	json_object_set_new(o, "detail", tl_json_text(a->detail));
+	json_object_set_new(o, "raised", tl_json_time(a->raised ? a->raised : time(NULL)));
+	json_object_set_new(o, "cluster", tl_json_text(c->name));
+	return o;
 }
 
 /* ---- e-mail ---- */
@@ -204,14 +200,17 @@ static int hook(const tl_conf *c, const tl_alarm *a, int raised, tl_err *e)
 	char *json = NULL;
 	size_t len = 0, at = 0;
 	FILE *f = open_memstream(&json, &len);
-	int in[2], status = 0, done = 0;
+	int in[2], status = 0, done = 0, bad;
 	time_t deadline;
 	pid_t pid;
 
 	if (f == NULL)
 		return tl_fail(e, "out of memory");
-	tl_deliver_json(f, c, a, raised);
-	fclose(f);
+	bad = tl_json_write(tl_deliver_json(c, a, raised), f);
+	if (fclose(f) || bad) {
+		free(json);
+		return tl_fail(e, "out of memory");
+	}
 	if (pipe2(in, O_CLOEXEC)) {
 		free(json);
 		return tl_fail(e, "notify_command: pipe: %s", strerror(errno));

@@ -9,6 +9,7 @@
 
 #include "alarm.h"
 #include "conf.h"
+#include "json.h"
 
 /* Sends one alarm change (raised 1: raised, 0: cleared) every configured
  * way. Each way that fails is named in e, after the others were tried;
@@ -21,6 +22,6 @@ int tl_deliver(const tl_conf *c, const tl_alarm *a, int raised, tl_err *e);
 void tl_deliver_change(tl_store *s, const tl_alarm *a, int raised);
 
 /* The alarm change as one JSON object, as notify_command reads it. */
-void tl_deliver_json(FILE *f, const tl_conf *c, const tl_alarm *a, int raised);
+json_t *tl_deliver_json(const tl_conf *c, const tl_alarm *a, int raised);
 
 #endif

@@ -39,7 +39,8 @@ static const char *alarm_for(long left, int notify_days, int *critical)
 
 typedef struct mon {
 	FILE *out;
-	int json, notify_days, worst, count;
+	json_t *all;		/* --json: the alarms, written at the end */
+	int notify_days, worst, count;
 	time_t now;
 	tl_store *s;
 	char (*seen)[512];	/* the objects checked, for alarms of removed ones */
@@ -106,15 +107,19 @@ static void report(mon *m, const char *usage, const char *group,
 		return;
 	if (m->worst < (critical ? 2 : 1))
 		m->worst = critical ? 2 : 1;
-	if (m->json) {
-		fprintf(m->out, "%s{\"alarm\":\"%s\",\"severity\":\"%s\",\"usage\":\"%s\","
-			"\"group\":\"%s\",\"name\":", m->count ? "," : "", alarm,
-			critical ? "critical" : "warning", usage, group);
-		tl_json_str(m->out, name);
-		fputs(",\"subject\":", m->out);
-		tl_json_str(m->out, subject);
-		fprintf(m->out, ",\"not_after\":\"%s\",\"days_left\":%ld}", until,
-			left / 86400);
+	if (m->all) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "alarm", json_string(alarm));
+		json_object_set_new(o, "severity", json_string(critical ? "critical" :
+								 "warning"));
+		json_object_set_new(o, "usage", json_string(usage));
+		json_object_set_new(o, "group", tl_json_text(group));
+		json_object_set_new(o, "name", tl_json_text(name));
+		json_object_set_new(o, "subject", tl_json_text(subject));
+		json_object_set_new(o, "not_after", tl_json_time(not_after));
+		json_object_set_new(o, "days_left", json_integer(left / 86400));
+		json_array_append_new(m->all, o);
 	} else {
 		fprintf(m->out, "alarm=%s severity=%s usage=%s group=%s name=%s "
 			"not_after=%s days_left=%ld subject=\"%s\"\n", alarm,
@@ -229,22 +234,23 @@ static int clear_gone(mon *m)
 
 int tl_pki_monitor(tl_store *s, int notify_days, int json, FILE *out, tl_err *e)
 {
-	mon m = { out, json, notify_days > 0 ? notify_days : s->conf.notify_days,
+	mon m = { out, json ? json_array() : NULL,
+		  notify_days > 0 ? notify_days : s->conf.notify_days,
 		  0, 0, time(NULL), s, NULL, 0, 0, e };
 	int rc;
 
-	if (json)
-		fputs("[", out);
 	rc = tl_pki_each(s, 1, NULL, 0, report_item, &m, e);
 	if (rc == 0 && !m.failed)
 		rc = monitor_lscs(&m);
 	if (rc == 0 && !m.failed)
 		rc = clear_gone(&m);
 	free(m.seen);
-	if (rc || m.failed)
+	if (rc || m.failed) {
+		json_decref(m.all);
 		return -1;
-	if (json)
-		fputs("]\n", out);
+	}
+	if (m.all)
+		tl_json_write(m.all, out);
 	else if (m.count == 0)
 		fprintf(out, "no certificate expires within %d days\n", m.notify_days);
 	return m.worst;

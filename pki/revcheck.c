@@ -57,7 +57,8 @@ typedef struct run {
 	tl_cert **pool;
 	size_t npool;
 	tl_revopts o;
-	int json, count, worst;
+	json_t *all;	/* --json: the verdicts, written at the end */
+	int count, worst;
 	int changed;	/* a certificate became or stopped being revoked */
 	FILE *out, *alarms;
 	char (*seen)[256];	/* objects checked in this run */
@@ -119,21 +120,27 @@ static void crl_seen(run *x, const tl_rev *r)
 	free(hex);
 }
 
+void tl_rev_json(json_t *o, const tl_rev *r)
+{
+	json_object_set_new(o, "status", json_string(tl_rev_status_name(r->status)));
+	json_object_set_new(o, "method", tl_json_opt(r->method));
+	json_object_set_new(o, "source", tl_json_opt(r->source));
+	json_object_set_new(o, "detail", tl_json_opt(r->detail));
+	json_object_set_new(o, "checked", tl_json_time(r->checked));
+}
+
 static void print(run *x, const char *object, const tl_rev *r)
 {
 	char when[32];
 	struct tm tm;
 
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&r->checked, &tm));
-	if (x->json) {
-		fprintf(x->out, "%s{\"object\":", x->count ? "," : "");
-		tl_json_str(x->out, object);
-		fprintf(x->out, ",\"status\":\"%s\",\"method\":\"%s\",\"source\":",
-			tl_rev_status_name(r->status), r->method);
-		tl_json_str(x->out, r->source);
-		fputs(",\"detail\":", x->out);
-		tl_json_str(x->out, r->detail);
-		fprintf(x->out, ",\"checked\":%ld}", (long)r->checked);
+	if (x->all) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "object", tl_json_text(object));
+		tl_rev_json(o, r);
+		json_array_append_new(x->all, o);
 	} else {
 		fprintf(x->out, "object=%s status=%s method=%s source=%s checked=%s "
 			"detail=\"%s\"\n", object, tl_rev_status_name(r->status),
@@ -227,7 +234,8 @@ static int stale_alarm(void *arg, const tl_alarm *a)
 int tl_pki_rev_check(tl_store *s, const char *const *only, int json, FILE *out,
 		     FILE *alarms, tl_err *e)
 {
-	run x = { s, only, NULL, 0, { 0 }, json, 0, 0, 0, out, alarms, NULL, 0, NULL, 0, e };
+	run x = { s, only, NULL, 0, { 0 }, json ? json_array() : NULL, 0, 0, 0, out,
+		  alarms, NULL, 0, NULL, 0, e };
 	int rc;
 
 	tl_pki_revopts(&s->conf, &x.o);
@@ -238,11 +246,11 @@ int tl_pki_rev_check(tl_store *s, const char *const *only, int json, FILE *out,
 	if (!x.seen || !x.crls) {
 		rc = tl_fail(e, "out of memory");
 	} else {
-		if (json)
-			fputs("[", out);
 		rc = tl_pki_each(s, 1, NULL, 0, check_item, &x, e);
-		if (json)
-			fputs("]\n", out);
+		if (x.all) {
+			tl_json_write(x.all, out);
+			x.all = NULL;
+		}
 		if (rc == 0 && only == NULL)
 			rc = tl_alarm_each(s, "CertificateRevoked", stale_alarm, &x, e);
 		/* the servers reload what they vouch for at a new generation */
@@ -254,5 +262,6 @@ int tl_pki_rev_check(tl_store *s, const char *const *only, int json, FILE *out,
 	free(x.pool);
 	free(x.seen);
 	free(x.crls);
+	json_decref(x.all);
 	return rc ? -1 : x.worst;
 }

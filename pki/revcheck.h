@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "json.h"
 #include "revocation.h"
 #include "store.h"
 
@@ -14,6 +15,9 @@ void tl_pki_revopts(const tl_conf *c, tl_revopts *o);
 /* The stored verdict of a certificate: 0 when there is one, 1 when it was
  * never checked (r->status TL_REV_NONE), -1 on error. */
 int tl_pki_rev_get(tl_store *s, const tl_cert *c, tl_rev *r);
+/* r's status, method, source, detail and checked set in o, as `cert
+ * revocation check|show` and `cert show` name them. */
+void tl_rev_json(json_t *o, const tl_rev *r);
 /* Checks every CA-signed identity certificate and every trust-store
  * certificate that names an OCSP responder or a CRL distribution point
  * (only: just the objects "GROUP/NAME" listed, NULL-terminated), stores

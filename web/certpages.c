@@ -36,8 +36,8 @@ static json_t *cert_json(tl_store *s, int identity, const char *group,
 	json_object_set_new(o, "issuer", json_string(c->issuer));
 	json_object_set_new(o, "serial", serial ? json_string(serial) : json_null());
 	json_object_set_new(o, "key", json_string(key_name(c, key, sizeof(key))));
-	json_object_set_new(o, "not_before", web_time(c->not_before));
-	json_object_set_new(o, "not_after", web_time(c->not_after));
+	json_object_set_new(o, "not_before", tl_json_time(c->not_before));
+	json_object_set_new(o, "not_after", tl_json_time(c->not_after));
 	json_object_set_new(o, "days_left",
 			    json_integer((long)((c->not_after - time(NULL)) / 86400)));
 	json_object_set_new(o, "revocation", json_string(tl_rev_status_name(rev.status)));

@@ -6,35 +6,13 @@
 
 #include "capfdb.h"
 #include "devdb.h"
+#include "devjson.h"
 #include "html.h"
 #include "web.h"
 
-static json_t *device_json(const tl_device *d)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "name", json_string(d->name));
-	json_object_set_new(o, "model", json_string(d->model));
-	json_object_set_new(o, "protocol", json_string(d->protocol));
-	json_object_set_new(o, "profile", json_string(tl_profile_name(d->profile)));
-	json_object_set_new(o, "description", json_string(d->description));
-	json_object_set_new(o, "template", json_string(d->template_name));
-	json_object_set_new(o, "capf_operation", json_string(d->capf_operation));
-	json_object_set_new(o, "capf_auth_mode", json_string(d->capf_auth_mode));
-	json_object_set_new(o, "capf_key", json_string(d->capf_key));
-	json_object_set_new(o, "capf_deadline", web_time((time_t)d->capf_deadline));
-	json_object_set_new(o, "lsc_status", json_integer(d->lsc_status));
-	json_object_set_new(o, "lsc_status_text",
-			    json_string(tl_lsc_status_text(d->lsc_status)));
-	json_object_set_new(o, "lsc_status_time", web_time((time_t)d->lsc_status_time));
-	json_object_set_new(o, "lsc", json_boolean(d->lsc != NULL));
-	json_object_set_new(o, "mic", json_boolean(d->mic != NULL));
-	return o;
-}
-
 static int list_one(void *arg, const tl_device *d)
 {
-	json_array_append_new(arg, device_json(d));
+	json_array_append_new(arg, tl_device_json(d));
 	return 0;
 }
 
@@ -93,18 +71,6 @@ void page_devices(tl_wctx *c)
 	device_form(c, &d, 1);
 	tl_device_free(&d);
 	web_end(c);
-}
-
-static int event_row(void *arg, long ts, int status, const char *detail)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "time", web_time((time_t)ts));
-	json_object_set_new(o, "status", json_integer(status));
-	json_object_set_new(o, "status_text", json_string(tl_lsc_status_text(status)));
-	json_object_set_new(o, "detail", json_string(detail));
-	json_array_append_new(arg, o);
-	return 0;
 }
 
 /* GET: the phone's page; POST: add (create=yes) or save its row. */
@@ -172,9 +138,9 @@ void page_device(tl_wctx *c)
 					   "/devices");
 		return web_redirect(c, "/device?name=%s", name);
 	}
-	o = device_json(&d);
+	o = tl_device_json(&d);
 	events = json_array();
-	tl_capf_events(c->w->s, name, 50, event_row, events, &e);
+	tl_capf_events(c->w->s, name, 50, tl_capf_event_json, events, &e);
 	json_object_set_new(o, "capf_history", events);
 	if (c->api) {
 		tl_device_free(&d);

@@ -162,7 +162,7 @@ static int alarm_row(void *arg, const tl_alarm *a)
 	json_object_set_new(o, "object", json_string(a->object));
 	json_object_set_new(o, "severity", json_string(a->severity));
 	json_object_set_new(o, "detail", json_string(a->detail));
-	json_object_set_new(o, "raised", web_time(a->raised));
+	json_object_set_new(o, "raised", tl_json_time(a->raised));
 	json_array_append_new(arg, o);
 	return 0;
 }
@@ -198,7 +198,7 @@ static void audit_row(void *arg, long ts, const char *user, const char *action,
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "time", web_time((time_t)ts));
+	json_object_set_new(o, "time", tl_json_time((time_t)ts));
 	json_object_set_new(o, "user", json_string(user));
 	json_object_set_new(o, "action", json_string(action));
 	json_object_set_new(o, "object", json_string(object));

@@ -96,17 +96,6 @@ void web_arg(tl_wctx *c, const char *name, char *out, size_t n)
 		out[0] = 0;
 }
 
-json_t *web_time(time_t t)
-{
-	char buf[32];
-	struct tm tm;
-
-	if (t == 0)
-		return json_null();
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
-	return json_string(buf);
-}
-
 FILE *web_report(char **text, size_t *len)
 {
 	*text = NULL;
@@ -165,7 +154,7 @@ void web_error(tl_wctx *c, int status, const char *msg)
 	if (c->api) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "error", json_string(msg));
+		json_object_set_new(o, "reason", json_string(msg));
 		web_json(c, o);
 		return;
 	}
@@ -182,8 +171,8 @@ void web_outcome(tl_wctx *c, const char *title, int ok, const char *output,
 		json_t *o = json_object();
 
 		json_object_set_new(o, "ok", json_boolean(ok));
-		json_object_set_new(o, "output", json_string(output ? output : ""));
-		json_object_set_new(o, "error", ok ? json_null() : json_string(error));
+		json_object_set_new(o, "output", tl_json_opt(output));
+		json_object_set_new(o, "reason", ok ? json_null() : json_string(error));
 		c->status = ok ? 200 : 422;
 		web_json(c, o);
 		return;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "httpreq.h"
+#include "json.h"
 #include "loop.h"
 #include "netloop.h"
 #include "websession.h"
@@ -53,14 +54,12 @@ void web_end(tl_wctx *c);
 /* The hidden CSRF field every form that changes something carries. */
 void web_csrf(tl_wctx *c);
 /* What a library call printed on its report, and its outcome, as a page or
- * as {"ok":..., "output":..., "error":...}; the page links to download
+ * as {"ok":..., "output":..., "reason":...}; the page links to download
  * (when not NULL) and back. */
 void web_outcome(tl_wctx *c, const char *title, int ok, const char *output,
 		 const char *error, const char *download, const char *back);
 /* A captured report: open, then close to get its text (the caller frees). */
 FILE *web_report(char **text, size_t *len);
-/* ISO 8601 UTC, or null for 0. */
-json_t *web_time(time_t t);
 /* A request field (query, else form) or "" */
 void web_arg(tl_wctx *c, const char *name, char *out, size_t n);
 int web_is_post(const tl_wctx *c);

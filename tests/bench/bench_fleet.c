@@ -24,6 +24,7 @@
  * busy_poll_us). */
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -277,42 +278,37 @@ typedef struct result {
 	double bytes;
 } result;
 
-/* A number from the fleet's JSON report: "key":value. */
-static double json_num(const char *js, const char *key)
+/* A number from the fleet's JSON report, -1 when it has none. */
+static double json_num(const json_t *js, const char *key)
 {
-	char k[64];
-	const char *p;
+	const json_t *v = json_object_get(js, key);
 
-	snprintf(k, sizeof(k), "\"%s\":", key);
-	p = strstr(js, k);
-	return p ? atof(p + strlen(k)) : -1;
+	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
 /* The count of the outcome with this exact reason. */
-static long json_outcome(const char *js, const char *reason)
+static long json_outcome(const json_t *js, const char *reason)
 {
-	char k[200];
-	const char *p;
+	const json_t *one;
+	size_t i;
 
-	snprintf(k, sizeof(k), ",\"reason\":\"%s\"}", reason);
-	if ((p = strstr(js, k)) == NULL)
-		return 0;
-	while (p > js && p[-1] != ':')
-		p--;
-	return atol(p);
+	json_array_foreach(json_object_get(js, "outcomes"), i, one) {
+		const char *r = json_string_value(json_object_get(one, "reason"));
+
+		if (r && !strcmp(r, reason))
+			return (long)json_integer_value(json_object_get(one, "count"));
+	}
+	return 0;
 }
 
-static char *slurp(const char *path)
+static json_t *load_report(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *p = calloc(1, 65536);
+	json_error_t je;
+	json_t *js = json_load_file(path, 0, &je);
 
-	if (f == NULL || p == NULL)
-		bu_die(path, "cannot read the report");
-	if (fread(p, 1, 65535, f) == 0)
-		bu_die(path, "empty report");
-	fclose(f);
-	return p;
+	if (!json_is_object(js))
+		bu_die(path, "the report is not a JSON object");
+	return js;
 }
 
 static result fleet_run(int phones, int conc, pid_t tftpd, pid_t tvsd)
@@ -324,7 +320,7 @@ static result fleet_run(int phones, int conc, pid_t tftpd, pid_t tvsd)
 	double t0, c0, v0;
 	struct rusage ru;
 	result r;
-	char *js;
+	json_t *js;
 	pid_t pid;
 	int st;
 
@@ -351,7 +347,7 @@ static result fleet_run(int phones, int conc, pid_t tftpd, pid_t tvsd)
 	r.sim_cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 		    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	r.hwm_kb = ru.ru_maxrss;
-	js = slurp(rep);
+	js = load_report(rep);
 	r.rate = json_num(js, "boots_per_s");
 	r.p50 = json_num(js, "p50_ms");
 	r.p99 = json_num(js, "p99_ms");
@@ -361,7 +357,7 @@ static result fleet_run(int phones, int conc, pid_t tftpd, pid_t tvsd)
 	r.errors = (long)json_num(js, "errors");
 	r.tvs_asked = (long)json_num(js, "tvs_asked");
 	r.vouched = json_outcome(js, "trusted, TVS vouched for a signer");
-	free(js);
+	json_decref(js);
 	printf("%5d %10.0f %8.1f %8.1f %8ld %8ld %6ld %6ld %7.2f %7.2f %7.2f %7.2f %8.1f\n",
 	       conc, r.rate, r.p50, r.p99, r.trusted, r.vouched, r.refused, r.errors,
 	       r.wall, r.tftpd_cpu, r.tvsd_cpu, r.sim_cpu, r.hwm_kb / 1024.0);

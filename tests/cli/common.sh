@@ -26,21 +26,46 @@ enrolling() {	# enrolling DEVICE...: each added, an LSC install pending (null st
 		expect 0 $T device capf "$d" --operation install --auth-mode null --key ec:256
 	done
 }
+servers() {	# servers [capfd]: tftpd, tvsd (and capfd) of dd on loopback ports, as
+	# this user, from an administrator's file of their own sections; sets
+	# TFTP, TVS (and CAPF) and adds the daemons to pids. Every phone here is
+	# 127.0.0.1: no per-address rate limit.
+	sed -i "s/^per_ip_rate = .*/per_ip_rate = 0/" dd/trustline.conf
+	: > servers.conf
+	conf_set servers.conf tftp user="$(id -un)" per_client_rate=0
+	conf_set servers.conf tvs user="$(id -un)"
+	[ "${1:-}" != capfd ] || conf_set servers.conf capf user="$(id -un)"
+	"$BUILD_DIR/bin/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port -1 \
+		--foreground 2> tftpd.log &
+	pids="${pids:-} $!"; TFTP=$(started tftpd.log $!)
+	"$BUILD_DIR/bin/tvsd" -c servers.conf --listen 127.0.0.1 --port 0 --foreground \
+		2> tvsd.log &
+	pids="$pids $!"; TVS=$(started tvsd.log $!)
+	if [ "${1:-}" = capfd ]; then
+		"$BUILD_DIR/bin/capfd" -c servers.conf --listen 127.0.0.1 --port 0 --foreground \
+			2> capfd.log &
+		pids="$pids $!"; CAPF=$(started capfd.log $!)
+	fi
+}
 mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in NAME.pem
 	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
 		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null
 	cat "$1.crt" "$1.key" > "$1.pem"
 }
 # json_ok FILE: FILE is one JSON value whose times (time, timestamp,
-# not_before, not_after, expires, checked, raised, *_at) are ISO 8601 UTC or null: the --json convention
+# not_before, not_after, expires, checked, raised, created, updated, since,
+# deadline and keys ending in one of those or in _at, _until) are ISO 8601
+# UTC or null: the --json convention
 json_ok() {
 	python3 - "$1" <<'PY' || fail "$1 breaks the JSON convention: $(head -c 600 "$1")"
 import json, re, sys
 iso = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+times = ("time", "timestamp", "not_before", "not_after", "expires", "checked", "raised",
+         "created", "updated", "since", "deadline")
 def walk(v, path):
     if isinstance(v, dict):
         for k, x in v.items():
-            if k in ("time", "timestamp", "not_before", "not_after", "expires", "checked", "raised") or k.endswith("_at"):
+            if k in times or k.endswith(tuple("_" + t for t in times + ("at", "until"))):
                 if not (x is None or (isinstance(x, str) and iso.match(x))):
                     sys.exit("%s.%s = %r is not an ISO 8601 UTC time" % (path, k, x))
             walk(x, path + "." + k)

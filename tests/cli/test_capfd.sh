@@ -33,7 +33,7 @@ enroll() {	# enroll CODE DEVICE [options]
 }
 status() {	# status DEVICE: the LSC status code
 	$T device capf-status "$1" --json > st.json
-	json st.json 'd["status"]'
+	json st.json 'd["lsc_status"]'
 }
 # mic DEVICE: a MIC from the lab manufacturing CA, certificate and key in DEVICE-mic.pem
 mic() {
@@ -78,7 +78,7 @@ expect 0 $T device capf $D1 --operation install --auth-string generate --key ec:
 SECRET=$(sed -n 's/^authentication string: //p' out.txt)
 echo "$SECRET" | grep -Eqx '[0-9]{4,10}' || fail "generated string: $SECRET"
 [ "$(status $D1)" = 2 ] || fail "scheduled: not pending"
-json st.json 'd["deadline"]' | grep -q "$(date -u -d '+7 days' +%Y-%m-%d)" || fail "7-day deadline"
+json st.json 'd["capf_deadline"]' | grep -q "$(date -u -d '+7 days' +%Y-%m-%d)" || fail "7-day deadline"
 
 start
 # ---- authentication string: wrong, then right; the LSC checked by openssl ----
@@ -89,7 +89,7 @@ enroll 0 $D1 --auth-string "$SECRET" --out d1.pem
 [ "$(json out.txt 'd["result"]')" = installed ] || fail "install result"
 [ "$(stat -c %a d1.pem)" = 600 ] || fail "LSC file mode"
 [ "$(status $D1)" = 3 ] || fail "install: status $(status $D1)"
-[ "$(json st.json 'd["operation"]')" = none ] || fail "operation not cleared"
+[ "$(json st.json 'd["capf_operation"]')" = none ] || fail "operation not cleared"
 openssl verify -CAfile capf.pem d1.pem > /dev/null || fail "openssl verify"
 openssl x509 -in d1.pem -noout -text > x509.txt
 grep -A1 "Basic Constraints: critical" x509.txt | grep -q "CA:FALSE" || fail "basicConstraints"
@@ -200,7 +200,7 @@ for step in auth keygen store done; do
 	grep -q "event=crash_test" capfd.log || fail "$step: capfd did not crash"
 	start
 	$T device capf-status $D4 --json > st.json
-	st=$(json st.json 'd["status"]')
+	st=$(json st.json 'd["lsc_status"]')
 	lsc=$(json st.json 'd["lsc_serial"] or ""' | tr -d :)
 	case $step in
 	auth|keygen)	# nothing issued: still pending, the LSC of before

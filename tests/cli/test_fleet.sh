@@ -23,16 +23,7 @@ $T cluster init --name lab --domain lab.example --nodes cucm-pub --data-dir ./dd
 } > devices.csv
 expect 0 $T device import devices.csv
 [ "$($T device list | grep -c '^SEP00AA0000')" = 50 ] || fail "50 devices imported"
-# every phone here is 127.0.0.1: no per-address rate limit in either server
-sed -i "s/^per_ip_rate = .*/per_ip_rate = 0/" dd/trustline.conf
-: > servers.conf	# the administrator's file: the daemons' sections only
-conf_set servers.conf tftp user="$(id -un)" per_client_rate=0
-conf_set servers.conf tvs user="$(id -un)"
-"$B/bin/tftpd" -c servers.conf --listen 127.0.0.1 --port 0 --http-port -1 --foreground \
-	2> tftpd.log &
-pids="$pids $!"; TFTP=$(started tftpd.log $!)
-"$B/bin/tvsd" -c servers.conf --listen 127.0.0.1 --port 0 --foreground 2> tvsd.log &
-pids="$pids $!"; TVS=$(started tvsd.log $!)
+servers
 fleet() {	# fleet CODE [options]: 50 phones at concurrency 10, the report in r.json
 	code=$1; shift
 	expect "$code" "$PS" fleet --count 50 --concurrency 10 --mac-base 00AA00000000 \

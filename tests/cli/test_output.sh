@@ -62,18 +62,80 @@ expect 0 $T cert list --help
 expect 0 $T cert --help
 grep -q "trustline cert generate" out.txt || fail "cert --help lost a subcommand"
 
-# --json: one value that parses, times in ISO 8601 UTC
+# ---- every --json, on a cluster with tftpd, tvsd and capfd running ----
+# Each prints one line that parses, its times ISO 8601 UTC or null
+# (json_ok); the exit status is the command's verdict and not checked here.
+B=${BUILD_DIR:?}
+PS=$B/bin/phone-sim
 D=dd/tftpboot
+pids=""
+trap 'for p in $pids; do kill $p 2>/dev/null || true; done' EXIT
 expect 0 $T device add SEP001122334455 --model CP-8865
+expect 0 $T device add SEP00AA00000001 --model CP-8865 --profile authenticated
+expect 0 $T device capf SEP00AA00000001 --operation install --auth-mode null --key ec:256
+expect 0 $T cert export CAPF -o capf.pem
+servers capfd
+issuer=$(openssl x509 -in dd/certs/CallManager/cucm-pub.pem -noout -issuer -nameopt esc_2253,utf8,sep_comma_plus,sname | sed 's/^issuer=//')
+serial=$(openssl x509 -in dd/certs/CallManager/cucm-pub.pem -noout -serial | sed 's/^serial=//')
+expect 0 $T ctl build ctl.tlv --signer dd/certs/CallManager/cucm-pub.pem --signer-key dd/certs/CallManager/cucm-pub.key \
+	--sast dd/certs/ITLRecovery/cucm-pub.pem --ccm-tftp dd/certs/CallManager/cucm-pub.pem
+n=0
+check_json() {	# check_json COMMAND...: one JSON line on standard output
+	set +e; "$@" > j.json 2> err.txt; set -e
+	[ -s j.json ] || fail "$*: nothing on standard output: $(head -c 600 err.txt)"
+	json_ok j.json
+	[ "$(wc -l < j.json)" -eq 1 ] || fail "$*: not one line: $(head -c 300 j.json)"
+	n=$((n + 1))
+	cp j.json "json-$n.json"	# for a look after a failure
+}
+run_json() {	# run_json "SUBCOMMAND ARGS": trustline's
+	# shellcheck disable=SC2086
+	check_json $T $1
+}
 for cmd in "itl show --json" "itl show $D/ITLFile.tlv --json" "itl verify $D/ITLFile.tlv --json" \
+	"ctl show ctl.tlv --json" "ctl verify ctl.tlv --json" \
 	"sgn show $VECTORS/SEP001122334455.cnf.xml.sgn --json" \
 	"sgn verify $VECTORS/SEP001122334455.cnf.xml.sgn --trust $VECTORS/itl-sha1.tlv --json" \
-	"enc show $VECTORS/SEP001122334455.cnf.xml.sgn --json" "cert list --json" "cert audit --json" \
-	"cert show CallManager --json" "cert revocation show --json"; do
-	set +e; $T $cmd > j.json 2> err.txt; set -e
-	json_ok j.json
-	[ "$(wc -l < j.json)" -eq 1 ] || fail "$cmd: not one line"
+	"enc show $VECTORS/SEP001122334455.cnf.xml.sgn --json" "cert list --json" \
+	"cert list --usage trust --json" "cert audit --json" "cert show CallManager --json" \
+	"cert show capf.pem --json" "cert revocation show --json" "cert revocation check --json" \
+	"cert check --json" "cert check capf.pem --json" "cert monitor --json" \
+	"cert monitor --notify-days 4000 --json" "cert csr list --json" \
+	"cert csr show CallManager --json" "device list --json" "device show SEP001122334455 --json" \
+	"device capf-status --json" "device capf-status SEP00AA00000001 --json" \
+	"device trust-state --json" "admin list --json" \
+	"tvs verify dd/certs/CallManager/cucm-pub.pem --server 127.0.0.1:$TVS --tvs-cert dd/certs/TVS/cucm-pub.pem --json" \
+	"capf enroll --server 127.0.0.1:$CAPF --capf-cert capf.pem --device SEP00AA00000001 --out lsc.pem --json" \
+	"capf enroll --server 127.0.0.1:$CAPF --capf-cert capf.pem --device SEP00AA00000001 --json" \
+	"device capf-status SEP00AA00000001 --json" "plan cert generate TVS --json" \
+	"plan security-mode mixed --json"; do
+	run_json "$cmd"
 done
+expect 0 $T cluster security-mode mixed
+run_json "plan ctl update --json"
+for sn in "$serial" 01; do	# the issuer has spaces
+	check_json $T tvs query --issuer "$issuer" --serial "$sn" --server 127.0.0.1:"$TVS" \
+		--itl $D/ITLFile.tlv --json
+done
+expect 0 $T device capf-status SEP00AA00000001 --json
+[ "$(json out.txt 'd["lsc_status"]')" = 3 ] && json out.txt 'd["lsc_not_after"]' | grep -q T ||
+	fail "capf-status after the install: $(cat out.txt)"
+expect 0 $T device trust-state --json
+json_ok out.txt
+for ps in "boot --state phone --mac 001122334455 --tftp 127.0.0.1:$TFTP --tvs 127.0.0.1:$TVS --json" \
+	"boot --state phone --mac 001122334455 --tftp 127.0.0.1:$TFTP --tvs 127.0.0.1:$TVS --json" \
+	"show --state phone --json" "connect --state phone --role TVS 127.0.0.1:$TVS --json" \
+	"fleet --count 3 --concurrency 3 --mac-base 00AA00000000 --tftp 127.0.0.1:$TFTP --memory --json" \
+	"fleet --count 3 --concurrency 3 --mac-base 00AA00000000 --tftp 127.0.0.1:$TFTP --memory --report -"; do
+	# shellcheck disable=SC2086
+	check_json "$PS" $ps
+done
+expect 0 $T device trust-state SEP001122334455 --json
+json_ok out.txt
+[ "$(json out.txt 'd[0]["name"], d[0]["itl"]["since"] is not None')" = "('SEP001122334455', True)" ] ||
+	fail "trust-state after a boot: $(cat out.txt)"
+n=$((n + 2))
+echo "--json: $n commands, each one line of JSON, times ISO 8601 UTC"
 json_ok_ts=$($T sgn show $VECTORS/SEP001122334455.cnf.xml.sgn --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["timestamp"])')
 [ -n "$json_ok_ts" ] && [ "$json_ok_ts" != None ] || fail "sgn show --json: no timestamp"
 echo "output: ok"

@@ -51,7 +51,7 @@ openssl verify -partial_chain -CAfile capf.pem phone-e/lsc.pem > /dev/null || fa
 openssl x509 -in phone-e/lsc.pem -noout -pubkey > lsc.pub
 openssl pkey -in phone-e/lsc.key -pubout | cmp -s - lsc.pub || fail "LSC and its key differ"
 $T device capf-status SEP$E --json > st.json
-json st.json 'd["status"]' | grep -qx 3 || fail "capf-status after install: $(cat st.json)"
+json st.json 'd["lsc_status"]' | grep -qx 3 || fail "capf-status after install: $(cat st.json)"
 lsc_decrypts
 echo "CAPF by string, then the LSC decrypts: ok"
 
@@ -77,7 +77,7 @@ grep -q "authentication mode 3 (the LSC)" err.txt || fail "not by the LSC: $(cat
 has "^CAPF  .*install: LSC .*CN=SEP$E.* -> ACCEPTED"
 [ "$(openssl x509 -in phone-e/lsc.pem -noout -serial)" != "$old" ] || fail "LSC not replaced"
 $T device capf-status SEP$E --json > st.json
-json st.json 'd["status"]' | grep -qx 3 || fail "capf-status after the LSC install: $(cat st.json)"
+json st.json 'd["lsc_status"]' | grep -qx 3 || fail "capf-status after the LSC install: $(cat st.json)"
 # and the new LSC decrypts the next configuration
 lsc_decrypts
 echo "CAPF by LSC, the LSC preferred to the MIC: ok"
@@ -89,7 +89,7 @@ has "^CAPF  127.0.0.1:$CAPF  the server ended the session: reason 7"
 refused "CAPF"
 [ ! -f phone-w/lsc.pem ] || fail "an LSC after a wrong string"
 $T device capf-status SEP$W --json > st.json
-json st.json 'd["status"] != 3 and d["status"] != 0' | grep -qx True ||
+json st.json 'd["lsc_status"] != 3 and d["lsc_status"] != 0' | grep -qx True ||
 	fail "status not recorded: $(cat st.json)"
 echo "CAPF wrong string: ok"
 

@@ -41,7 +41,7 @@ issuer() {
 	grep "event=reload " dd.capfd.log | tail -1 | grep -q "issuer=\"*O=lab,CN=$1" ||
 		{ cat dd.capfd.log; fail "capfd did not take $1"; }
 }
-status() { $T device capf-status SEP$1 --json > st.json; json st.json 'd["status"]'; }
+status() { $T device capf-status SEP$1 --json > st.json; json st.json 'd["lsc_status"]'; }
 
 # ---- the issuing CA in CAPF-trust ----
 ca_cert lab-issuing-CA

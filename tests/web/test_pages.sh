@@ -54,7 +54,7 @@ before=$(ls dd/trust/CallManager-trust | wc -l)
 code=$(C -o up.json -w '%{http_code}' -F purpose=CallManager-trust -F "csrf=$CSRF" \
 	-F file=@bad.pem "$URL/api/certificate/upload")
 [ "$code" = 422 ] || fail "a bad upload answered $code"
-msg=$(json up.json 'd["error"]')
+msg=$(json up.json 'd["reason"]')
 [ -n "$msg" ] || fail "a bad upload has no error"
 sed 's/^trustline: //' cli-err.txt | sed 's/bad.pem/the uploaded file/' > cli-msg.txt
 [ "$msg" = "$(cat cli-msg.txt)" ] || fail "upload error \"$msg\" is not the command's \"$(cat cli-msg.txt)\""
