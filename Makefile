@@ -7,7 +7,8 @@
 #   make demo       the lab walk-through in ./var/demo
 #   make bench      benchmarks (numbers, not pass/fail); make bench-capf, make
 #                   bench-tvs, make bench-tftp: capfd, tvsd, tftpd alone;
-#                   make bench-fleet: 10,000 phones against tftpd and tvsd
+#                   make bench-fleet: 10,000 phones against tftpd and tvsd;
+#                   make bench-cluster: a change until three TFTP nodes serve it
 #   make soak       the long tests (tests/soak): tftpd through a lossy link
 #   make fuzz       every fuzz target for FUZZ_SECONDS each (clang, libFuzzer)
 #   SANITIZE=1      build and test with AddressSanitizer + UBSan (in build-san/)
@@ -105,7 +106,7 @@ check-web-run: $(PROGS)
 		 sh $(CURDIR)/$$t) || { echo "web: $$t: FAILED"; rm -rf $$d; exit 1; }; \
 		echo "web: $$(basename $$t): ok"; rm -rf $$d; done
 
-.PHONY: soak soak-run all check check-run check-cluster check-cluster-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet bench-plan fuzz fuzz-run \
+.PHONY: soak soak-run all check check-run check-cluster check-cluster-run unit unit-run clitest demo demo-run bench bench-run bench-capf bench-tvs bench-tftp bench-fleet bench-plan bench-cluster fuzz fuzz-run \
 	install deps ensure-deps ensure-deps-build ensure-deps-deb ensure-deps-fuzz clean
 .DEFAULT_GOAL := all
 
@@ -245,6 +246,13 @@ bench-fleet: ensure-deps
 bench-plan: ensure-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/trustline
 	@scripts/bench-plan.sh $(BUILD)
+
+# change propagation over three TFTP nodes: a device added until every
+# node serves it, on PostgreSQL (LISTEN/NOTIFY) and on SQLite (the
+# generation file's 2 s look); BENCH_CLUSTER_CHANGES (default 20) changes
+bench-cluster: ensure-deps
+	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/tools/tftpget
+	@scripts/bench-cluster.sh $(BUILD)
 
 # Fuzzing needs clang's libFuzzer: the library is rebuilt with clang in its
 # own directory so the main build is untouched.

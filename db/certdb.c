@@ -15,6 +15,27 @@ int tl_db_identity_put(tl_db *db, const char *purpose, const char *name,
 			 "ttbi", purpose, name, der, len, (long)time(NULL)) < 0 ? -1 : 0;
 }
 
+int tl_db_identity_get(tl_db *db, const char *purpose, const char *name,
+		       tl_db_cert_fn fn, void *arg, tl_err *e)
+{
+	tl_stmt *st = tl_db_prepare(db, "SELECT name, der FROM identity WHERE"
+				    " purpose = ? AND name = ?", e);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	tl_stmt_text(st, 1, purpose);
+	tl_stmt_text(st, 2, name);
+	if ((rc = tl_stmt_step(st, e)) == 1) {
+		size_t n;
+		const void *p = tl_stmt_col_blob(st, 1, &n);
+
+		rc = fn(arg, tl_stmt_col_text(st, 0), p, n) ? -1 : 1;
+	}
+	tl_stmt_finalize(st);
+	return rc;
+}
+
 int tl_db_trust_put(tl_db *db, const char *store, const char *name,
 		    const void *der, size_t len, tl_err *e)
 {

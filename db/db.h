@@ -60,13 +60,17 @@ long tl_db_state_incr(tl_db *db, const char *key, tl_err *e);
 /* A shared database's public certificates (certdb.c): identities by
  * purpose and name, trust stores by store and name, as DER. each stops
  * when fn returns non-zero and returns that. */
+typedef int (*tl_db_cert_fn)(void *arg, const char *name, const void *der,
+			     size_t len);
 int tl_db_identity_put(tl_db *db, const char *purpose, const char *name,
 		       const void *der, size_t len, tl_err *e);
+/* Calls fn with the identity certificate of purpose and name: 1 when
+ * there is one (and fn returned 0), 0 when there is none, -1 on error. */
+int tl_db_identity_get(tl_db *db, const char *purpose, const char *name,
+		       tl_db_cert_fn fn, void *arg, tl_err *e);
 int tl_db_trust_put(tl_db *db, const char *store, const char *name,
 		    const void *der, size_t len, tl_err *e);
 int tl_db_trust_remove(tl_db *db, const char *store, const char *name, tl_err *e);
-typedef int (*tl_db_cert_fn)(void *arg, const char *name, const void *der,
-			     size_t len);
 int tl_db_trust_each(tl_db *db, const char *store, tl_db_cert_fn fn, void *arg,
 		     tl_err *e);
 

@@ -418,11 +418,25 @@ int tl_store_identity_exists(const tl_store *s, const char *purpose,
 	       access(path, F_OK) == 0;
 }
 
+static int ident_row(void *arg, const char *name, const void *der, size_t len)
+{
+	tl_err ignored;
+
+	return tl_cert_from_der(der, len, arg, &ignored);
+}
+
 int tl_store_identity_load(const tl_store *s, const char *purpose,
 			   const char *name, tl_cert **c, tl_key **k, tl_err *e)
 {
 	char path[1400];
+	tl_err ignored;
 
+	/* a certificate alone: the cluster's, which any node may have
+	 * replaced; with its key, the file beside the key. The database
+	 * down or without it: this node's copy. */
+	if (k == NULL && s->db && tl_db_shared(s->db) &&
+	    tl_db_identity_get(s->db, purpose, name, ident_row, c, &ignored) == 1)
+		return 0;
 	if (ident_path(s, path, sizeof(path), purpose, name, "pem") ||
 	    tl_cert_load(path, c, e))
 		return -1;

@@ -14,6 +14,7 @@
 struct tl_tftp_next {
 	tl_tftp_table *t;
 	tl_conf conf;
+	long generation;
 };
 
 struct tl_tftp_ns {
@@ -24,6 +25,7 @@ struct tl_tftp_ns {
 	tl_tftp_gen_fn gen;
 	void *gen_arg;
 	tl_tftp_table *cur;
+	long generation;	/* the database's, read before cur was built */
 	atomic_int cancel;
 	/* The static-file signer, kept from one load to the next so a reload
 	 * after privileges were dropped can still sign. */
@@ -241,7 +243,8 @@ static int load_signer(tl_tftp_ns *ns, tl_store *s, tl_err *e)
 	return 0;
 }
 
-static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
+static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, long *generation,
+			    tl_err *e)
 {
 	tl_tftp_table *t = NULL;
 	tl_tftp_boot w;
@@ -258,6 +261,8 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, tl_err *e)
 	} else if (tl_store_reload_conf(s, ns->conf_path, e)) {
 		goto out;
 	}
+	/* read first: a change committed during the build is loaded next */
+	*generation = tl_store_generation(s);
 	if (ns->node[0]) {
 		memcpy(s->conf.tftp.node, ns->node, sizeof(ns->node));
 		if (tl_conf_check_tftp_node(&s->conf, ns->node, e)) {
@@ -320,7 +325,7 @@ tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
 	}
 	ns->gen = gen;
 	ns->gen_arg = arg;
-	if ((ns->cur = build(ns, &ns->conf, e)) == NULL) {
+	if ((ns->cur = build(ns, &ns->conf, &ns->generation, e)) == NULL) {
 		tl_tftp_ns_free(ns);
 		return NULL;
 	}
@@ -369,7 +374,7 @@ tl_tftp_next *tl_tftp_ns_build(tl_tftp_ns *ns, tl_err *e)
 		tl_fail(e, "out of memory");
 		return NULL;
 	}
-	if ((n->t = build(ns, &n->conf, e)) == NULL) {
+	if ((n->t = build(ns, &n->conf, &n->generation, e)) == NULL) {
 		free(n);
 		return NULL;
 	}
@@ -381,6 +386,7 @@ void tl_tftp_ns_swap(tl_tftp_ns *ns, tl_tftp_next *n)
 	table_free(ns->cur);
 	ns->cur = n->t;
 	ns->conf = n->conf;
+	ns->generation = n->generation;
 	free(n);
 	/* The old table's files are freed by now, or by their last transfer:
 	 * give the pages between the new ones back instead of holding both
@@ -433,6 +439,11 @@ void tl_tftp_ns_release(tl_tftp_ns *ns, tl_tftp_file *f)
 	}
 	blob_unref(b);
 	f->ref = NULL;
+}
+
+long tl_tftp_ns_generation(const tl_tftp_ns *ns)
+{
+	return ns->generation;
 }
 
 const tl_conf *tl_tftp_ns_conf(const tl_tftp_ns *ns)

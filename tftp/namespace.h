@@ -90,6 +90,8 @@ void tl_tftp_ns_swap(tl_tftp_ns *ns, tl_tftp_next *n);
  * (the server is stopping). */
 void tl_tftp_ns_cancel(tl_tftp_ns *ns);
 
+/* The store's generation read at the start of the last (re)load. */
+long tl_tftp_ns_generation(const tl_tftp_ns *ns);
 /* The configuration read at the last (re)load. */
 const tl_conf *tl_tftp_ns_conf(const tl_tftp_ns *ns);
 /* Files and bytes being served, and the bytes held for them (small files

@@ -62,9 +62,9 @@ int tl_tftpd_serve(const tl_tftpd_opts *o, tl_tftp_ns *ns, int ready)
 							  &e)) == NULL) ||
 	    tl_tftp_ns_keep_store(ns, &e) ||
 	    (w.rec = tl_tsrec_new(w.rl.loop, o->dir, &e)) == NULL ||
+	    tl_tftpd_reload_watch(&w.rl, &e) ||
 	    tl_tftpd_drop(conf->tftp.user, &e) ||
-	    tl_loop_signals(w.rl.loop, on_stop, on_reload, &w, sig, &e) ||
-	    tl_tftpd_reload_watch(&w.rl, &e)) {
+	    tl_loop_signals(w.rl.loop, on_stop, on_reload, &w, sig, &e)) {
 		tl_log(LOG_ERR, "event=fatal error=%s",
 		       tl_log_val(e.msg, m, sizeof(m)));
 		goto out;

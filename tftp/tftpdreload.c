@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "daemon.h"
+#include "follow.h"
 #include "log.h"
 #include "store.h"
 #include "tftpmetrics.h"
@@ -54,8 +55,10 @@ static void reloaded(void *arg)
 		tl_tftp_server_set_limits(r->srv, &c);
 		tl_loop_spin(r->loop, (unsigned)tl_tftp_ns_conf(r->ns)->tftp.busy_poll_us);
 		tl_tftp_ns_stats(r->ns, &files, &bytes, &held);
-		tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu held=%llu",
-		       files, (unsigned long long)bytes, (unsigned long long)held);
+		tl_log(LOG_INFO, "event=reload result=ok files=%zu bytes=%llu held=%llu "
+		       "generation=%ld", files, (unsigned long long)bytes,
+		       (unsigned long long)held, tl_tftp_ns_generation(r->ns));
+		tl_follow_loaded(r->follow, tl_tftp_ns_generation(r->ns));
 	}
 	if (r->again)
 		start_reload(r);
@@ -103,10 +106,24 @@ void tl_tftpd_reload_init(tl_tftpd_reloader *r, tl_tftp_ns *ns,
 	r->generation = tl_store_read_generation(tl_store_default_dir(o->dir));
 }
 
+static void on_changed(void *arg)
+{
+	tl_tftpd_reload(arg);
+}
+
 int tl_tftpd_reload_watch(tl_tftpd_reloader *r, tl_err *e)
 {
-	r->watch = tl_ev_periodic(r->loop, WATCH_MS, on_watch, r, e);
-	return r->watch ? 0 : -1;
+	const tl_conf *c = tl_tftp_ns_conf(r->ns);
+	/* the node it serves as: --node, [tftp] node, else [database] node */
+	const char *node = c->tftp.node[0] ? c->tftp.node : c->db_node;
+
+	/* the file still tells of this directory's own changes (and is
+	 * all there is with SQLite) */
+	if ((r->watch = tl_ev_periodic(r->loop, WATCH_MS, on_watch, r, e)) == NULL ||
+	    tl_follow_open(&r->follow, r->loop, c, node, on_changed, r, e))
+		return -1;
+	tl_follow_loaded(r->follow, tl_tftp_ns_generation(r->ns));
+	return 0;
 }
 
 void tl_tftpd_reload_end(tl_tftpd_reloader *r)
@@ -119,4 +136,6 @@ void tl_tftpd_reload_end(tl_tftpd_reloader *r)
 	}
 	tl_ev_free(r->watch);
 	r->watch = NULL;
+	tl_follow_free(r->follow);
+	r->follow = NULL;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "follow.h"
 #include "log.h"
 #include "tsrecord.h"
 #include "trustlist.h"
@@ -13,6 +14,7 @@
  * old one goes when its last user is done. */
 typedef struct ixref {
 	tl_tvs_index ix;
+	long served;		/* the database's generation, read before */
 	int refs;
 } ixref;
 
@@ -26,6 +28,7 @@ struct tl_tvsd {
 	tl_ev *check_ev;
 	tl_ev *log_ev;		/* writes the round's log lines */
 	tl_tsrec *rec;		/* what phones were told (tsrecord.h) */
+	tl_follow *follow;	/* the shared database's changes, or NULL */
 };
 
 /* Per connection: requests answered so far. */
@@ -55,6 +58,7 @@ static ixref *ix_build(tl_store *s, tl_err *e)
 		tl_fail(e, "out of memory");
 		return NULL;
 	}
+	r->served = tl_store_generation(s);
 	if (tl_tvs_index_build(&r->ix, s, e)) {
 		free(r);
 		return NULL;
@@ -118,6 +122,7 @@ void tl_tvsd_free(tl_tvsd *d)
 {
 	if (d == NULL)
 		return;
+	tl_follow_free(d->follow);
 	tl_ev_free(d->check_ev);
 	tl_netsrv_free(d->srv);
 	if (d->log_ev)
@@ -166,8 +171,9 @@ int tl_tvsd_reload(tl_tvsd *d, tl_err *e)
 		tl_log(LOG_WARNING, "event=identity_kept error=%s",
 		       tl_log_val(te.msg, v, sizeof(v)));
 	}
-	tl_log(LOG_INFO, "event=reload generation=%ld entries=%zu", r->ix.generation,
+	tl_log(LOG_INFO, "event=reload generation=%ld entries=%zu", r->served,
 	       r->ix.n);
+	tl_follow_loaded(d->follow, r->served);
 	return 0;
 }
 
@@ -371,6 +377,20 @@ void tl_tvsd_hup(void *arg)
 static void check_store(void *arg)
 {
 	reload_logged(arg, 1);
+}
+
+static void on_changed(void *arg)
+{
+	reload_logged(arg, 0);
+}
+
+int tl_tvsd_follow(tl_tvsd *d, tl_loop *l, const char *node, tl_err *e)
+{
+	if (tl_follow_open(&d->follow, l, &d->s->conf, node ? node :
+			   d->s->conf.db_node, on_changed, d, e))
+		return -1;
+	tl_follow_loaded(d->follow, d->cur->served);
+	return 0;
 }
 
 static void write_log(void *arg)

@@ -45,6 +45,10 @@ long tl_tvsd_request(tl_tvsd *d, const uint8_t *buf, size_t len, const char *pee
  * connection opened now: before privileges are dropped, with l the loop
  * tl_tvsd_serve will serve on. */
 int tl_tvsd_record(tl_tvsd *d, tl_loop *l, tl_err *e);
+/* Follows the shared database's changes (follow.h), when the store has
+ * one, reloading on each; node (NULL: [database] node) is the node whose
+ * row gets the generation served. Before privileges are dropped. */
+int tl_tvsd_follow(tl_tvsd *d, tl_loop *l, const char *node, tl_err *e);
 /* Serves on the listening socket fd (owned from now on) in loop l. */
 int tl_tvsd_serve(tl_tvsd *d, tl_loop *l, int fd, tl_err *e);
 

@@ -10,7 +10,11 @@
 #include "capfdb.h"
 #include "db.h"
 #include "devdb.h"
+#include "follow.h"
+#include "loop.h"
+#include "node.h"
 #include "revstate.h"
+#include "stmt.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -219,6 +223,86 @@ START_TEST(changes)
 }
 END_TEST
 
+/* The node table (PostgreSQL only): a row gets the generation and the
+ * time; a node without a row is no error and adds none. */
+START_TEST(node_seen)
+{
+	tl_store s;
+	tl_err e;
+	long v = 0;
+
+	fresh(&s);
+	if (tl_db_shared(tl_store_db(&s))) {
+		ck_assert_int_ge(tl_db_run(tl_store_db(&s), NULL, &e, "INSERT INTO node"
+					   " VALUES ('sub1', 'tftp', 0, 0)", ""), 0);
+		ck_assert_msg(tl_node_seen(tl_store_db(&s), "sub1", 7, 1700000000, &e) == 0,
+			      "%s", e.msg);
+		tl_db_run(tl_store_db(&s), &v, &e, "SELECT generation FROM node"
+			  " WHERE name = 'sub1'", "");
+		ck_assert_int_eq(v, 7);
+		tl_db_run(tl_store_db(&s), &v, &e, "SELECT last_seen FROM node"
+			  " WHERE name = 'sub1'", "");
+		ck_assert_int_eq(v, 1700000000);
+		ck_assert_int_eq(tl_node_seen(tl_store_db(&s), "nosuch", 1, 1, &e), 0);
+		tl_db_run(tl_store_db(&s), &v, &e, "SELECT count(*) FROM node", "");
+		ck_assert_int_eq(v, 1);
+	}
+	done(&s);
+}
+END_TEST
+
+struct seen {
+	tl_loop *l;
+	int changed;
+};
+
+static void changed(void *arg)
+{
+	struct seen *w = arg;
+
+	w->changed++;
+	tl_loop_stop(w->l);
+}
+
+static void give_up(void *arg)
+{
+	tl_loop_stop(arg);
+}
+
+/* A follower is told of a change made on another connection, through its
+ * loop; with SQLite there is nothing to follow. */
+START_TEST(follow)
+{
+	tl_device d = dev("SEP001122334466");
+	struct seen w = { NULL, 0 };
+	tl_follow *f;
+	tl_ev *t;
+	tl_store s;
+	tl_err e;
+
+	fresh(&s);
+	ck_assert_ptr_nonnull(w.l = tl_loop_new(&e));
+	ck_assert_msg(tl_follow_open(&f, w.l, &s.conf, "pub", changed, &w, &e) == 0,
+		      "%s", e.msg);
+	if (!tl_db_shared(tl_store_db(&s))) {
+		ck_assert_ptr_null(f);
+	} else {
+		ck_assert_ptr_nonnull(f);
+		tl_follow_loaded(f, tl_store_generation(&s));
+		ck_assert_int_eq(tl_dev_put(&s, &d, 1, &e), 0);
+		/* bounded: the loop ends by the change or after 10 s */
+		ck_assert_ptr_nonnull(t = tl_ev_timer(w.l, give_up, w.l, &e));
+		tl_ev_arm(t, 10000);
+		ck_assert_int_eq(tl_loop_run(w.l, &e), 0);
+		ck_assert_int_ge(w.changed, 1);
+		tl_ev_free(t);
+		tl_follow_free(f);
+	}
+	tl_loop_free(w.l);
+	done(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("db");
@@ -229,6 +313,8 @@ int main(void)
 	tcase_add_test(tc, capf);
 	tcase_add_test(tc, alarms_revocation_audit);
 	tcase_add_test(tc, changes);
+	tcase_add_test(tc, node_seen);
+	tcase_add_test(tc, follow);
 	suite_add_tcase(su, tc);
 	return tu_run(su);
 }
