@@ -1,15 +1,27 @@
 #!/bin/sh
 # cluster add-node is all or nothing for the data directory's files:
 # strace makes one of its renames or writes fail, and the failed add-node
-# must leave every certificate, trust store, list and trustline.conf as it
-# was (the audit log keeps what was made). A mixed-mode cluster, so the
+# must leave every certificate, trust store, list, trustline.conf and row
+# of the database as it was: no audit row for a change that was undone, nor
+# a generation it did not make. A mixed-mode cluster, so the
 # CTL is rebuilt too; the generation moves once per add-node.
 set -eu
 T=${TRUSTLINE:?}
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/faults.sh"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
-snapshot() { (cd dd && find . -type f ! -name 'trustline.db*' | sort | xargs sha256sum); }
+# the files, and every row of the database (the audit log, the state with
+# the generation, ...)
+snapshot() {
+	(cd dd && find . -type f ! -name 'trustline.db*' | sort | xargs sha256sum)
+	python3 - dd/trustline.db <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+    for row in sorted(db.execute('SELECT * FROM "%s"' % t).fetchall(), key=repr):
+        print(t, row)
+PY
+}
 gen() { cat dd/generation; }
 
 expect 0 $T cluster init --name lab --domain lab.example --nodes pub --mixed-mode --data-dir ./dd
@@ -26,8 +38,8 @@ point() {	# point CALL I: add-node with the I-th CALL failing
 	faulted "$1:error=EIO:when=$2" $T cluster add-node sub2
 	if [ "$fault_rc" -ne 0 ]; then
 		snapshot > now.sum
-		cmp -s before.sum now.sum || { diff before.sum now.sum; cat fault.txt
-			fail "$1 #$2: a failed add-node changed the files"; }
+		cmp -s before.sum now.sum || { diff before.sum now.sum || :; cat fault.txt
+			fail "$1 #$2: a failed add-node changed the files or the database"; }
 	else
 		# the fault fell on a write whose failure does not matter
 		# (a report line): the node is there, whole
@@ -41,4 +53,4 @@ point() {	# point CALL I: add-node with the I-th CALL failing
 }
 fault_loop 5 point rename write
 [ "$fault_points" -ge 8 ] || fail "only $fault_points fault points"
-echo "figure: $fault_points fault points (rename, write): each failed add-node left the files as they were"
+echo "figure: $fault_points fault points (rename, write): each failed add-node left the files and the database as they were"
