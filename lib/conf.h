@@ -1,6 +1,8 @@
 /* trustline.conf: the INI file of a data directory (parsed with inih).
  * Unknown sections and keys are errors naming the line, so a typo never
- * silently falls back to a default. */
+ * silently falls back to a default. Read in conf.c, its defaults and
+ * writing in confwrite.c, node names and key specifications in
+ * confnodes.c. */
 #ifndef TL_CONF_H
 #define TL_CONF_H
 
