@@ -234,7 +234,7 @@ bench-tftp: ensure-deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/tftpd $(BUILD)/bin/trustline $(BUILD)/bench/bench_tftp
 	@$(BUILD)/bench/bench_tftp
 
-# phone-sim fleet: 10,000 phones booting CTL, ITL and signed configuration
+# phone-sim fleet: 10,000 phones booting ITL and signed configuration
 # (10% through TVS) against tftpd and tvsd (about a minute here, half of it
 # tftpd signing 10,000 configurations before it serves)
 bench-fleet: ensure-deps

@@ -42,6 +42,11 @@ int tl_db_shared(const tl_db *db);
  * 0.2 ms, instead of the 5 s of lengthening sleeps every connection has. */
 void tl_db_lock_wait(tl_db *db, int ms);
 
+/* A transaction that will write (tl_store_begin); tl_db_end commits when
+ * rc is 0, else rolls back, and returns 0 only when committed. */
+int tl_db_begin(tl_db *db, tl_err *e);
+int tl_db_end(tl_db *db, int rc, tl_err *e);
+
 /* The audit log (tl_store_audit): a row at ts by user; old_sha256 and
  * new_sha256 may be NULL. */
 int tl_db_audit_add(tl_db *db, long ts, const char *user, const char *action,

@@ -425,16 +425,22 @@ static const char *reason(int status)
 }
 
 /* Errors carry a one-line text body (none for HEAD), so a person with
- * curl sees why. */
-static void reply_status(struct evhttp_request *req, int status, int head)
+ * curl sees why: the status, and the handler's cause when it gave one. */
+static void reply_status(struct evhttp_request *req, int status, int head,
+			 const char *why)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct evbuffer *b = evbuffer_new();
 	char len[32];
 
 	evhttp_add_header(h, "Content-Type", "text/plain");
-	if (b)
-		evbuffer_add_printf(b, "%d %s\n", status, reason(status));
+	if (b) {
+		evbuffer_add_printf(b, "%d %s%s", status, reason(status), why ? ": " : "");
+		/* one line, whatever the cause holds */
+		for (const char *p = why; p && *p; p++)
+			evbuffer_add(b, (unsigned char)*p < 0x20 ? " " : p, 1);
+		evbuffer_add(b, "\n", 1);
+	}
 	if (head) {
 		snprintf(len, sizeof(len), "%zu", b ? evbuffer_get_length(b) : 0);
 		evhttp_add_header(h, "Content-Length", len);
@@ -465,14 +471,14 @@ static void http_cb(struct evhttp_request *req, void *arg)
 
 	if (cmd != EVHTTP_REQ_GET && !head) {
 		evhttp_add_header(out, "Allow", "GET, HEAD");
-		reply_status(req, 405, 0);
+		reply_status(req, 405, 0, NULL);
 		return;
 	}
 	path = raw ? evhttp_uridecode(raw, 0, &plen) : NULL;
 	/* A %00 would end the name early: whatever it hides is refused. */
 	if (path == NULL || plen != strlen(path)) {
 		free(path);
-		reply_status(req, 400, head);
+		reply_status(req, 400, head, NULL);
 		return;
 	}
 	if (conn)
@@ -483,7 +489,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
 	status = h->fn(h->arg, path, peer, &body);
 	free(path);
 	if (status != 200) {
-		reply_status(req, status, head);
+		reply_status(req, status, head, body.why);
 		return;
 	}
 	evhttp_add_header(out, "Content-Type",
@@ -510,7 +516,7 @@ static void http_cb(struct evhttp_request *req, void *arg)
 		free(ref);
 		if (b)
 			evbuffer_free(b);
-		reply_status(req, 500, 0);
+		reply_status(req, 500, 0, NULL);
 		return;
 	}
 	if (body.sent) {

@@ -77,7 +77,9 @@ const char *tl_sock_str(const struct sockaddr *sa, int with_port, char *out,
 int tl_sock_port(int fd);
 
 /* HTTP. The handler gets the decoded path (leading '/' included, no query)
- * and the peer ("ip:port"), and returns a status; for 200 it fills body.
+ * and the peer ("ip:port"), and returns a status; for 200 it fills body,
+ * for another status it may set body->why, the cause sent after the status
+ * on the error's line of text ("404 Not Found: <why>").
  * done(ctx) is called once the bytes are no longer needed (sent, or the
  * connection gone), whatever the method; sent(ctx), when given, just before
  * it once the whole response of a GET was written to the connection (not
@@ -90,6 +92,7 @@ typedef struct tl_http_body {
 	void (*done)(void *ctx);
 	void (*sent)(void *ctx);
 	void *ctx;
+	const char *why;	/* a status other than 200: its cause, or NULL */
 } tl_http_body;
 typedef int (*tl_http_fn)(void *arg, const char *path, const char *peer,
 			  tl_http_body *body);

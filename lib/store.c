@@ -718,6 +718,16 @@ static const char *who(const tl_store *s)
 	return pw ? pw->pw_name : "unknown";
 }
 
+int tl_store_begin(tl_store *s, tl_err *e)
+{
+	return tl_db_begin(s->db, e);
+}
+
+int tl_store_end(tl_store *s, int rc, tl_err *e)
+{
+	return tl_db_end(s->db, rc, e);
+}
+
 int tl_store_audit(tl_store *s, const char *action, const char *object,
 		   const tl_cert *old_cert, const tl_cert *new_cert, tl_err *e)
 {

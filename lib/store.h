@@ -92,6 +92,13 @@ void tl_store_trust_name(const tl_cert *c, char *out, size_t n);
 int tl_store_write(tl_store *s, const char *rel, const void *buf, size_t len,
 		   int mode, tl_err *e);
 
+/* A change of several rows of the database made all or nothing: its
+ * audit rows, the state it sets and the generation bump are committed
+ * together by tl_store_end when rc is 0, else rolled back (the files are
+ * the caller's to put back). tl_store_end returns 0 only when committed. */
+int tl_store_begin(tl_store *s, tl_err *e);
+int tl_store_end(tl_store *s, int rc, tl_err *e);
+
 /* The audit log: one row per change. old/new may be NULL. */
 int tl_store_audit(tl_store *s, const char *action, const char *object,
 		   const tl_cert *old_cert, const tl_cert *new_cert, tl_err *e);

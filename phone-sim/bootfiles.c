@@ -16,30 +16,51 @@
 #include "tftpclient.h"
 
 
+/* The cause a server gave in the text of its error, beyond its status
+ * line: tftpd answers "404 Not Found: <why>"; "" when it gave none. */
+static const char *http_cause(const tl_http_answer *a)
+{
+	char line[128];
+	size_t n;
+
+	n = (size_t)snprintf(line, sizeof(line), "%d %s", a->status, a->reason);
+	if (strncmp(a->text, line, n))
+		return a->text;
+	return a->text[n] == ':' ? a->text + n + 1 + (a->text[n + 1] == ' ') : "";
+}
+
 /* The same file over HTTP (port 6970): 200 is the file, 404 "not found"
- * as TFTP's error 1, anything else an error. */
+ * as TFTP's error 1 (with the server's cause, as TFTP's message gives
+ * it), anything else an error that ends the boot. */
 static int fetch_http(tl_boot *b, const char *name, uint8_t **buf, size_t *len)
 {
+	const char *host = b->tftp[b->cur].host, *cause;
+	tl_http_answer a;
 	tl_err e;
-	int status;
 
-	if (tl_http_get(b->tftp[b->cur].host, b->http_port, name, b->timeout_ms, TL_FILE_MAX, buf,
-			len, &status, &e)) {
+	b->absent[0] = 0;
+	if (tl_http_get(host, b->http_port, name, b->timeout_ms, TL_FILE_MAX, buf, len, &a,
+			&e)) {
 		tl_sim_fail(0, "%s", e.msg);
 		return TL_TFTPC_TIMEOUT;
 	}
-	if (status == 200) {
+	if (a.status == 200) {
 		tl_sim_progress("HTTP %s: %zu bytes", name, *len);
 		return TL_TFTPC_OK;
 	}
 	free(*buf);
 	*buf = NULL;
-	if (status == 404) {
-		tl_sim_progress("HTTP %s: not found", name);
+	cause = http_cause(&a);
+	if (a.status == 404) {
+		snprintf(b->absent, sizeof(b->absent), "%s", cause);
+		tl_sim_progress("HTTP %s: not found (http://%s:%d/%s: %d %s%s%s): the file is "
+				"not on the server", name, host, b->http_port, name, a.status,
+				a.reason, cause[0] ? ": " : "", cause);
 		return TL_TFTPC_NOTFOUND;
 	}
-	tl_sim_fail(0, "http://%s:%d/%s: status %d", b->tftp[b->cur].host, b->http_port,
-		    name, status);
+	tl_sim_fail(0, "http://%s:%d/%s: %d %s%s%s: the server does not give the file, and "
+		    "the boot cannot go on without it", host, b->http_port, name, a.status,
+		    a.reason, cause[0] ? ": " : "", cause);
 	return TL_TFTPC_REMOTE;
 }
 

@@ -11,7 +11,8 @@
 struct get {
 	struct event_base *base;
 	size_t max;
-	int done, status;
+	int done;
+	tl_http_answer *a;
 	uint8_t *buf;
 	size_t len;
 	tl_err *e;
@@ -37,22 +38,44 @@ static void on_error(enum evhttp_request_error err, void *arg)
 	tl_fail(g->e, "%s", req_error(err));
 }
 
+/* The first line of an error's body, control characters made '?', into
+ * out (n > 0). */
+static void first_line(struct evbuffer *in, char *out, size_t n)
+{
+	ev_ssize_t got = evbuffer_copyout(in, out, n - 1);
+	size_t i;
+
+	for (i = 0; got > 0 && i < (size_t)got && out[i] != '\n' && out[i] != '\r'; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = '?';
+	out[i] = 0;
+}
+
 static void on_done(struct evhttp_request *req, void *arg)
 {
 	struct get *g = arg;
 	struct evbuffer *in;
+	const char *line;
 	size_t n;
 
 	event_base_loopexit(g->base, NULL);
-	if (req == NULL || (g->status = evhttp_request_get_response_code(req)) == 0) {
+	if (req == NULL || (g->a->status = evhttp_request_get_response_code(req)) == 0) {
 		if (!g->e->msg[0])
 			tl_fail(g->e, "no connection, or no response");
 		return;
 	}
 	g->done = 1;
-	if (g->status != 200)
-		return;
+	line = evhttp_request_get_response_code_line(req);
+	snprintf(g->a->reason, sizeof(g->a->reason), "%s", line ? line : "");
 	in = evhttp_request_get_input_buffer(req);
+	if (g->a->status != 200) {
+		/* a text, not a page: a person's words, not markup */
+		line = evhttp_find_header(evhttp_request_get_input_headers(req),
+					  "Content-Type");
+		if (line && !strncmp(line, "text/plain", 10))
+			first_line(in, g->a->text, sizeof(g->a->text));
+		return;
+	}
 	n = evbuffer_get_length(in);
 	if (n > g->max) {
 		g->done = 0;
@@ -68,7 +91,7 @@ static void on_done(struct evhttp_request *req, void *arg)
 }
 
 int tl_http_get(const char *host, int port, const char *name, int timeout_ms,
-		size_t max, uint8_t **buf, size_t *len, int *status, tl_err *e)
+		size_t max, uint8_t **buf, size_t *len, tl_http_answer *a, tl_err *e)
 {
 	struct evhttp_connection *conn = NULL;
 	struct evhttp_request *req;
@@ -78,12 +101,13 @@ int tl_http_get(const char *host, int port, const char *name, int timeout_ms,
 	int rc = -1;
 
 	memset(&g, 0, sizeof(g));
+	memset(a, 0, sizeof(*a));
 	g.max = max;
+	g.a = a;
 	g.e = e;
 	e->msg[0] = 0;
 	*buf = NULL;
 	*len = 0;
-	*status = 0;
 	if ((g.base = event_base_new()) == NULL)
 		return tl_fail(e, "cannot make an event base");
 	conn = evhttp_connection_base_new(g.base, NULL, host, (unsigned short)port);
@@ -114,7 +138,6 @@ int tl_http_get(const char *host, int port, const char *name, int timeout_ms,
 		tl_wrap(e, "http://%s:%d%s", host, port, path);
 		goto out;
 	}
-	*status = g.status;
 	*buf = g.buf;
 	*len = g.len;
 	g.buf = NULL;

@@ -117,15 +117,17 @@ int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 	return 0;
 }
 
-/* The files add-node rewrites, as they were before it began. */
-#define NKEPT 3
+/* The files add-node rewrites, as they were before it began: the
+ * generation's copy too, written before the database's transaction
+ * commits. */
+#define NKEPT 4
 typedef struct kept {
 	uint8_t *buf[NKEPT];
 	size_t len[NKEPT];
 } kept;
 
 static const char *const kept_files[NKEPT] = {
-	"tftpboot/ITLFile.tlv", "tftpboot/CTLFile.tlv", "trustline.conf"
+	"tftpboot/ITLFile.tlv", "tftpboot/CTLFile.tlv", "trustline.conf", "generation"
 };
 
 static int keep_files(tl_store *s, kept *l, tl_err *e)
@@ -142,8 +144,9 @@ static int keep_files(tl_store *s, kept *l, tl_err *e)
 }
 
 /* What a failed add-node made goes again: the node's identity files and
- * their trust-store copies, the lists and trustline.conf as they were, the
- * node in memory. The audit log keeps the certificates that were made. */
+ * their trust-store copies, the lists, trustline.conf and the generation
+ * as they were, the node in memory. Its rows (audit, state, the shared
+ * database's certificates) went with the transaction's rollback. */
 static void undo_add(tl_store *s, const char *node, int nnodes, int ntftp,
 		     const kept *l)
 {
@@ -200,8 +203,11 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 			       "to every node's certificate by regenerating them "
 			       "(`trustline cert generate PURPOSE --force`) after "
 			       "adding it to nodes in trustline.conf", one[0]);
-	if (keep_files(s, &before, e))
+	if (keep_files(s, &before, e) || tl_store_begin(s, e)) {
+		for (int i = 0; i < NKEPT; i++)
+			free(before.buf[i]);
 		return -1;
+	}
 	snprintf(c->nodes[c->nnodes++], sizeof(c->nodes[0]), "%s", one[0]);
 	if (tftp)
 		snprintf(c->tftp_nodes[c->ntftp_nodes++], sizeof(c->tftp_nodes[0]),
@@ -223,6 +229,8 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 	/* once, for the whole change: the servers reload it in one step */
 	if (rc == 0)
 		rc = tl_store_bump(s, e);
+	/* the audit rows and the generation only with every file in place */
+	rc = tl_store_end(s, rc, e);
 	if (rc != 0)
 		undo_add(s, one[0], nnodes, ntftp, &before);
 	if (rc == 0 && report)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs every benchmark binary in turn. Numbers, not pass/fail: a bench that
 # misses its target says MISS and the run still succeeds; only a bench that
-# cannot run at all fails it.
+# cannot run at all, or whose run was not its scenario, fails it.
 # Usage: scripts/bench.sh BUILD_DIR
 set -eu
 BUILD=${1:-build}

@@ -62,6 +62,8 @@ static int serve(void *arg, const char *path, const char *peer,
 	       status, held->f.why ? " message=" : "",
 	       held->f.why ? tl_log_val(held->f.why, why, sizeof(why)) : "");
 	if (rc) {
+		/* as TFTP's error message: why the file is not served */
+		body->why = held->f.why;
 		free(held);
 		if (status == 404)
 			st->http_not_found++;

@@ -9,16 +9,10 @@
 set -eu
 T=${TRUSTLINE:?}
 . "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/faults.sh"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
 
-if ! strace -f -o /dev/null true 2>/dev/null; then
-	echo "figure: skipped: strace cannot trace processes on this machine"
-	exit 0
-fi
-
-# strace: LeakSanitizer cannot run under ptrace and fails the traced
-# command (SANITIZE=1 builds); the other sanitizers keep watching it
-traced() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"; }
+faults_available || exit 0
 
 expect 0 $T cluster init --name lab --domain lab.example --nodes pub,sub1
 expect 0 $T cluster security-mode mixed
@@ -48,28 +42,17 @@ EOF
 }
 
 # how many of each call the command makes, undisturbed
-traced -f -c -o counts.txt -e trace=rename,write,pwrite64,fsync \
-	$T cert generate CallManager --force > /dev/null 2>&1 || fail "undisturbed run"
-points=0
+fault_count rename,write,pwrite64,fsync $T cert generate CallManager --force
 completed=0
-for call in rename write pwrite64 fsync; do
-	n=$(awk -v c="$call" '$NF == c { print $4 }' counts.txt)
-	[ -n "$n" ] || n=0
-	i=1
-	while [ "$i" -le "$n" ]; do
-		rm -rf dd
-		cp -a pristine dd
-		set +e
-		traced -f -o /dev/null -e inject=$call:error=EIO:signal=SIGKILL:when=$i \
-			$T cert generate CallManager --force > /dev/null 2>&1
-		set -e
-		consistent "$call #$i"
-		points=$((points + 1))
-		i=$((i + 1))
-	done
-done
-[ "$points" -gt 20 ] || fail "only $points fault points"
-echo "figure: $points fault points (rename, write, pwrite64, fsync), all consistent after the next command; $completed completed or undone by it"
+point() {	# point CALL I: killed at the I-th CALL, then the next command
+	rm -rf dd
+	cp -a pristine dd
+	faulted "$1:error=EIO:signal=SIGKILL:when=$2" $T cert generate CallManager --force
+	consistent "$1 #$2"
+}
+fault_loop 0 point rename write pwrite64 fsync
+[ "$fault_points" -gt 20 ] || fail "only $fault_points fault points"
+echo "figure: $fault_points fault points (rename, write, pwrite64, fsync), all consistent after the next command; $completed completed or undone by it"
 
 # a stale ITL written over the served one is found, and rebuilding fixes it
 rm -rf dd

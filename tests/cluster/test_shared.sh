@@ -4,6 +4,7 @@
 set -eu
 . "$(dirname "$0")/pg.sh"
 . "$(dirname "$0")/../cli/common.sh"
+. "$(dirname "$0")/../cli/faults.sh"
 pg_start
 T=$TRUSTLINE
 
@@ -48,4 +49,23 @@ grep -q "cluster database.*unreachable.*refused until" err.txt || { cat err.txt;
 pg_up
 expect 0 $T device add SEP0011223344AA --model CP-8865 --data-dir pub
 [ "$(pg_sql "SELECT count(*) FROM device")" = 2 ] || fail "devices after the outage"
+# an add-node whose last step fails (the rename of the generation's copy,
+# its last rename) is undone in the shared database too: its audit rows,
+# its certificates and the generation are rolled back with the files
+if faults_available; then
+	fault_count rename $T cluster add-node sub2 --data-dir pub
+	n=$(awk '$NF == "rename" { print $4 }' counts.txt)
+	rows() { pg_sql "SELECT (SELECT count(*) FROM audit) || ' ' ||
+		(SELECT count(*) FROM identity WHERE name = 'sub3') || ' ' ||
+		(SELECT value FROM state WHERE key = 'generation')"; }
+	was=$(rows)
+	faulted "rename:error=EIO:when=$n" $T cluster add-node sub3 --data-dir pub
+	[ "$fault_rc" -ne 0 ] || fail "add-node with its last rename failing succeeded"
+	[ "$(rows)" = "$was" ] || fail "an undone add-node left rows (audit," \
+		"sub3's certificates, generation): $was, now $(rows)"
+	grep -q sub3 pub/trustline.conf && fail "an undone add-node left sub3 in trustline.conf"
+	expect 0 $T cluster add-node sub3 --data-dir pub
+	[ "$(pg_sql "SELECT count(*) FROM audit WHERE object = 'sub3'")" = 1 ] ||
+		fail "the add-node done again has not one audit row"
+fi
 echo "all passed"

@@ -6,7 +6,8 @@
 # refused with the reason. A device whose files cannot be made anyway (a
 # database written before the rule, an encrypted phone with no key) is
 # logged by tftpd with the cause, every render, and its phone is told the
-# cause and reports it, not "not on the server".
+# cause (in TFTP's error message, in HTTP's 404 text) and reports it, not
+# "not on the server".
 set -eu
 . "$(dirname "$0")/lib/cluster.sh"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
@@ -68,6 +69,11 @@ expect 0 $T device add SEP0011223344F1 --model CP-8865 --profile encrypted
 settled dd
 boot 1 phone-f1 0011223344F1
 has "^CONF  SEP0011223344F1.cnf.xml.sgn  not on the server, which says: .*encrypted profile but no LSC or MIC"
+# over HTTP the same cause, from the 404's text
+expect 1 "$PS" boot --state phone-f2 --mac 0011223344F1 --tftp 127.0.0.1 --http=$HTTP -v
+has "^CONF  SEP0011223344F1.cnf.xml.sgn  not on the server, which says: .*encrypted profile but no LSC or MIC.*: the phone stays unconfigured -> REJECTED"
+grep -q "HTTP SEP0011223344F1.cnf.xml.sgn: not found (http://127.0.0.1:$HTTP/SEP0011223344F1.cnf.xml.sgn: 404 Not Found: the configuration cannot be made: .*): the file is not on the server" err.txt ||
+	fail "HTTP: the 404 does not give the URL, status and cause: $(cat err.txt)"
 # a device that is not there at all is still only "not on the server"
 boot 1 phone-x 0011223344F9
 has "^CONF  SEP0011223344F9.cnf.xml.sgn  not on the server (is the device added?)"

@@ -44,7 +44,8 @@ expect 0 "$PS" boot --state phone-h --mac $H --tftp 127.0.0.1 --http=$HTTP \
 has "^ITL   ITLFile.tlv  .*nothing installed: trust on first use -> ACCEPTED"
 has "^CONF  SEP$H.cnf.xml.sgn  .* = CCM+TFTP record #[0-9]* of the ITL -> ACCEPTED"
 grep -q "booting from HTTP 127.0.0.1:$HTTP" err.txt || fail "not HTTP: $(cat err.txt)"
-grep -q "HTTP CTLSEP$H.tlv: not found" err.txt || fail "a 404 is not 'not found'"
+grep -q "HTTP CTLSEP$H.tlv: not found (http://127.0.0.1:$HTTP/CTLSEP$H.tlv: 404 Not Found): the file is not on the server" err.txt ||
+	fail "a 404 is not 'not found' with its URL and status: $(cat err.txt)"
 grep -q "event=http .*file=ITLFile.tlv .*status=200" dd.tftpd.log || fail "tftpd: no HTTP GET"
 grep -q "event=http .*file=SEP$H.cnf.xml.sgn .*status=200" dd.tftpd.log || fail "tftpd: config"
 [ "$(count "event=http" dd.tftpd.log)" -eq $((before + 5)) ] || fail "five GETs expected"
@@ -52,6 +53,34 @@ cmp phone-h/ITLFile.tlv dd/tftpboot/ITLFile.tlv || fail "HTTP: the installed ITL
 expect 2 "$PS" boot --state phone-h --mac $H --tftp 127.0.0.1 --http=1 --json
 json out.txt 'd["result"] == "error" and d["http_port"] == 1' | grep -qx True ||
 	fail "an HTTP server that does not answer: $(cat out.txt)"
+# a server that answers with another status: the URL, the status, its text
+P503=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 - "$P503" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"503 Service Unavailable: reloading\n"
+        self.send_response(503)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+s.timeout = 10
+for _ in range(4):
+    s.handle_request()
+PY
+p503=$!
+for _ in $(seq 50); do
+	python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$P503" 2>/dev/null && break
+	sleep 0.1
+done
+expect 2 "$PS" boot --state phone-503 --mac $H --tftp 127.0.0.1 --http=$P503
+grep -q "http://127.0.0.1:$P503/CTLSEP$H.tlv: 503 Service Unavailable: reloading: the server does not give the file" err.txt ||
+	fail "an HTTP 503: $(cat err.txt)"
+kill "$p503" 2>/dev/null || :
 echo "first boot over HTTP: ok"
 
 # ---- CallManager (TFTP) certificate regenerated, TVS unchanged ----

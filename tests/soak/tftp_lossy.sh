@@ -45,7 +45,8 @@ for _ in $(seq 50); do [ -s proxy.txt ] && break; sleep 0.1; done
 X=$(head -1 proxy.txt)
 [ -n "$X" ] || fail "the lossy proxy did not start"
 
-# one fetch: "NAME RC" on standard output, the bytes in out/CLIENT/NAME.
+# one fetch: "NAME RC" on standard output, the bytes in out/CLIENT/NAME,
+# what the client said in out/CLIENT/NAME.log (printed for a lost file).
 # curl asks for no options: curl 7.88 takes a late copy of the OACK as the
 # start of the transfer again, acknowledges block 0 and writes block 1 a
 # second time (seen here as a file 512 bytes too long, its first block
@@ -54,10 +55,10 @@ cat > fetch.sh <<EOF2
 #!/bin/sh
 c=\$1 f=\$2 o=out/\$1/\$2
 case \$c in
-tftp-hpa) timeout 100 tftp -m binary 127.0.0.1 $X -c get lossy/\$f \$o > /dev/null 2>&1 ;;
-curl) timeout 100 curl -sS --tftp-no-options tftp://127.0.0.1:$X/lossy/\$f -o \$o 2> /dev/null ;;
+tftp-hpa) timeout 100 tftp -m binary 127.0.0.1 $X -c get lossy/\$f \$o > \$o.log 2>&1 ;;
+curl) timeout 100 curl -sS --tftp-no-options tftp://127.0.0.1:$X/lossy/\$f -o \$o 2> \$o.log ;;
 tftpget) timeout 100 "$B/tools/tftpget" -b 512 -w 8 -t 1000 -r 10 -d 2000 127.0.0.1 $X \\
-	lossy/\$f \$o > /dev/null 2>&1 ;;
+	lossy/\$f \$o > \$o.log 2>&1 ;;
 esac
 echo "\$f \$?"
 EOF2
@@ -74,11 +75,18 @@ for c in tftp-hpa curl tftpget; do
 	while read -r f rc; do
 		if cmp -s "dd/tftpboot/lossy/$f" "out/$c/$f"; then
 			ok=$((ok + 1))
+			continue
 		elif [ "$rc" = 0 ] && [ -s "out/$c/$f" ]; then
 			# the client said done: these bytes are wrong, not late
 			corrupt=$((corrupt + 1))
 			echo "corrupted: $c $f"
+		else
+			echo "lost: $c $f: exit $rc, $(wc -c < "out/$c/$f" 2>/dev/null || echo 0) bytes"
 		fi
+		# what the client and tftpd said of it, so that a lost file's
+		# cause is in the test's output
+		sed "s/^/  $c: /" "out/$c/$f.log" 2>/dev/null | head -5
+		grep "file=lossy/$f " tftpd.log | sed 's/^/  /'
 	done < rc-$c.txt
 	echo "figure: lossy: $c completed $ok of $N files, $corrupt corrupted"
 	[ "$corrupt" -eq 0 ] || bad=1
