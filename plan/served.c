@@ -23,6 +23,7 @@ tl_plan_served *tl_plan_served_open(const char *dir, tl_err *e)
 		return NULL;
 	}
 	tl_tftp_gen_init(&sv->gen);
+	sv->gen.defer = 1;	/* signed when read, once a class (verdict.c) */
 	if ((sv->ns = tl_tftp_ns_open(dir, NULL, NULL, tl_tftp_generate, &sv->gen, e)) == NULL)
 		goto fail_ns;
 	if (tl_store_open(&s, dir, e))
@@ -57,6 +58,7 @@ void tl_plan_served_free(tl_plan_served *sv)
 	tl_tftp_gen_free(&sv->gen);
 	tl_tvs_index_free(&sv->ix);
 	tl_cert_free(sv->tvs_cert);
+	tl_plan_verdicts_free(sv);
 	free(sv);
 }
 
