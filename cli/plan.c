@@ -17,6 +17,8 @@ static void usage(FILE *f)
 	fputs(
 "usage: trustline plan cert generate PURPOSE... [--node N] [--years N] [--force]\n"
 "                                   [--json] [--data-dir DIR]\n"
+"       trustline plan cert import PURPOSE FILE [--node N] [--chain FILE]...\n"
+"                                   [--json] [--data-dir DIR]\n"
 "       trustline plan ctl update [--json] [--data-dir DIR]\n"
 "       trustline plan security-mode mixed|non-secure [--json] [--data-dir DIR]\n"
 "\n"
@@ -34,6 +36,9 @@ static void usage(FILE *f)
 "               that strands phones, the plan gives the first order of the\n"
 "               steps, phones fetching the new files between them, that\n"
 "               strands none. --force as cert generate's (the interval rule).\n"
+"cert import    as `trustline cert import`: the CA-signed certificate FILE\n"
+"               (its chain in FILE or --chain) replaces the node's identity\n"
+"               of PURPOSE, whose CSR `trustline cert csr` made.\n"
 "ctl update     as `trustline ctl update`.\n"
 "security-mode  as `trustline cluster security-mode`.\n"
 "\n"
@@ -57,6 +62,14 @@ static int step_ctl_update(tl_store *s, const void *arg, FILE *report, tl_err *e
 static int step_mode(tl_store *s, const void *arg, FILE *report, tl_err *e)
 {
 	return tl_ctl_set_mode(s, *(const int *)arg, report, e);
+}
+
+static int step_import(tl_store *s, const void *arg, FILE *report, tl_err *e)
+{
+	const cli_import *a = arg;
+
+	return tl_pki_import(s, a->purpose, a->node, a->cert, a->chain, a->nchain,
+			     report, e);
 }
 
 /* Where each phone's state before the change came from. */
@@ -228,6 +241,24 @@ static int plan_simple(const char *cmd, int argc, char **argv, int nargs,
 	return plan_print_run(dir, st, 1, json);
 }
 
+static int plan_import(int argc, char **argv)
+{
+	cli_import a;
+	tl_plan_step st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	if ((rc = cli_import_args("plan cert import", usage, argc, argv, 1, &a)) < 0) {
+		snprintf(st.what, sizeof(st.what), "cert import %.40s%s%.40s", a.purpose,
+			 a.node ? " --node " : "", a.node ? a.node : "");
+		st.fn = step_import;
+		st.arg = &a;
+		rc = plan_print_run(a.dir, &st, 1, a.json);
+	}
+	cli_import_args_free(&a);
+	return rc;
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	static int mixed;
@@ -241,6 +272,8 @@ int cmd_plan(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	if (!strcmp(argv[1], "cert") && argc > 2 && !strcmp(argv[2], "generate"))
 		return plan_generate(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "cert") && argc > 2 && !strcmp(argv[2], "import"))
+		return plan_import(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "ctl") && argc > 2 && !strcmp(argv[2], "update")) {
 		snprintf(st.what, sizeof(st.what), "ctl update");
 		st.fn = step_ctl_update;

@@ -91,3 +91,11 @@ expect 0 $T plan security-mode mixed --json
 [ "$(json out.txt 'd["unknown"]')" = 1 ] || fail "$(cat out.txt)"
 json out.txt 'd["devices"][0]["unknown"]' | grep -q "holds an ITL no longer served (ITLFile.tlv, sha256 $itl)" ||
 	fail "$(cat out.txt)"
+# plan cert import: its arguments read as cert import's, the import's own
+# refusal (no pending CSR) the plan's
+expect 2 $T plan cert import CallManager
+grep -q "give PURPOSE and the CA-signed CERT" err.txt || fail "$(cat err.txt)"
+expect 2 $T plan cert import CallManager missing.pem
+pem=$(find dd -name '*.pem' | head -1)
+expect 1 $T plan cert import CallManager "$pem" --json
+grep -q "no pending CSR for CallManager" err.txt || fail "$(cat err.txt)"
