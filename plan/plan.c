@@ -108,12 +108,37 @@ static int make_steps(const char *dir, const tl_plan_step *steps, const size_t *
 	return 0;
 }
 
+/* What a phone taking part in the change (then) does after its boot: when
+ * it took its configuration and trusts the CAPF server, and the server's
+ * record changes its device row (later), it boots again on what is served
+ * after the record, holding what the row holds. */
+struct then {
+	tl_plan_served *sv;	/* after the record, or NULL: no such step */
+	const struct devices *rows;
+};
+
+static const tl_device *changed_row(const struct then *t, const tl_device *d)
+{
+	for (size_t i = 0; t->sv && i < t->rows->n; i++) {
+		const tl_device *r = &t->rows->v[i];
+
+		if (strcmp(r->name, d->name))
+			continue;
+		if (r->lsc_len == d->lsc_len && (!r->lsc_len || !memcmp(r->lsc, d->lsc, r->lsc_len)))
+			return NULL;
+		return r;
+	}
+	return NULL;
+}
+
 /* A phone through what each of sv[0..n) serves in turn, from its state
  * before: 0 with out the last boot's outcome and out->stage the first
  * step at which it was refused (0: none). */
 static void walk(tl_plan_served *before, tl_plan_served **sv, size_t n,
-		 const struct devices *l, size_t di, tl_plan_phone *out)
+		 const struct devices *l, size_t di, const struct then *t,
+		 tl_plan_phone *out)
 {
+	const tl_device *later;
 	const tl_device *d = &l->v[di];
 	tl_phone ph;
 
@@ -129,6 +154,13 @@ static void walk(tl_plan_served *before, tl_plan_served **sv, size_t n,
 		if (!out->accepted && out->before_ok && !out->stage)
 			out->stage = (int)i + 1;
 	}
+	if (t && (later = changed_row(t, d)) != NULL && out->configured &&
+	    tl_plan_capf_peer(&ph, sv[n - 1], out) == 0) {
+		out->capf_done = 1;
+		tl_plan_boot_device(&ph, t->sv, later, out);
+		if (!out->accepted && out->before_ok && !out->stage)
+			out->stage = (int)n + 1;
+	}
 	if (out->unknown[0])
 		out->stage = 0;	/* not predicted, so not counted stranded */
 	tl_phone_free(&ph);
@@ -138,6 +170,15 @@ static const char *outcome(const tl_plan_phone *ph)
 {
 	if (ph->unknown[0])
 		return "unknown: holds a trust list no longer served";
+	if (ph->accepted && ph->capf[0])
+		return "accepts, but does not trust the CAPF server: the operation is not done";
+	if (ph->accepted && ph->capf_done)
+		return "does the CAPF operation, then accepts with the certificate it records";
+	if (ph->capf_done)
+		return !strcmp(ph->step, "ENC") || !strcmp(ph->step, "CONF") ?
+		       "stranded after the CAPF operation: no configuration it can take "
+		       "(encrypted to, or made for, a certificate it does not hold)" :
+		       "stranded after the CAPF operation";
 	if (ph->accepted)
 		return !ph->before_ok ? "accepts (it was refused before the change)" :
 		       ph->tvs_vouched ? "accepts via TVS" :
@@ -157,7 +198,7 @@ static const char *outcome(const tl_plan_phone *ph)
 /* The reason, the same for every phone it happened to: its MAC masked. */
 static char *masked(const tl_plan_phone *ph)
 {
-	char *s = strdup(ph->unknown[0] ? ph->unknown : ph->line);
+	char *s = strdup(ph->unknown[0] ? ph->unknown : ph->line[0] ? ph->line : ph->capf);
 	const char *mac = ph->name + 3;
 
 	for (char *p = s ? strstr(s, mac) : NULL; p; p = strstr(p, mac)) {
@@ -244,7 +285,7 @@ static int order_safe(tl_store *s, tl_plan *p, tl_plan_served *before,
 	for (size_t i = 0; i < d->n && safe; i++) {
 		tl_plan_phone ph;
 
-		walk(before, sv, p->nsteps, d, i, &ph);
+		walk(before, sv, p->nsteps, d, i, NULL, &ph);
 		safe = !ph.stage;
 	}
 	served_free_all(sv, p->nsteps);
@@ -252,8 +293,31 @@ static int order_safe(tl_store *s, tl_plan *p, tl_plan_served *before,
 	return safe;
 }
 
+/* The record of a step phones take part in, made on the copy after it:
+ * the device rows it leaves, and what is served then. */
+static int run_then(const char *dir, const tl_plan_step *st, FILE *rep,
+		    struct devices *rows, tl_plan_served **later, tl_err *e)
+{
+	tl_store c;
+	int rc;
+
+	if (tl_store_open(&c, dir, e))
+		return -1;
+	rc = st->then(&c, st->arg, rep, e);
+	if (rc == 0)
+		rc = tl_dev_each(&c, keep_device, rows, e);
+	tl_store_close(&c);
+	if (rc)
+		return tl_wrap(e, "%s", st->what);
+	if ((*later = tl_plan_served_open(dir, e)) == NULL)
+		return tl_wrap(e, "after %s", st->what);
+	return 0;
+}
+
 int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl_err *e)
 {
+	struct devices rows = { 0 };
+	struct then t = { NULL, &rows };
 	struct devices d = { 0 };
 	tl_plan_served *before = NULL, *after = NULL;
 	size_t all[8], len = 0;
@@ -264,6 +328,9 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 	memset(p, 0, sizeof(*p));
 	if (n == 0 || n > 8)
 		return tl_fail(e, "a plan has 1 to 8 steps");
+	for (size_t i = 0; i < n; i++)
+		if (steps[i].then && n > 1)
+			return tl_fail(e, "%s is planned alone", steps[i].what);
 	memcpy(p->steps, steps, n * sizeof(*steps));
 	p->nsteps = n;
 	if (tl_dev_each(s, keep_device, &d, e) || load_records(s, &d, e) ||
@@ -292,13 +359,17 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 		tl_plan_served_free(after);
 		after = sv;
 	}
+	if (steps[0].then && run_then(dir, &steps[0], rep, &rows, &t.sv, e)) {
+		fclose(rep);
+		goto out;
+	}
 	fclose(rep);
 	if ((p->phones = calloc(d.n ? d.n : 1, sizeof(*p->phones))) == NULL) {
 		tl_fail(e, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < d.n; i++) {
-		walk(before, &after, 1, &d, i, &p->phones[i]);
+		walk(before, &after, 1, &d, i, &t, &p->phones[i]);
 		p->nphones++;
 		p->unknown += p->phones[i].unknown[0] != 0;
 		p->stranded += p->phones[i].stage != 0;
@@ -323,8 +394,10 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 out:
 	tl_plan_served_free(before);
 	tl_plan_served_free(after);
+	tl_plan_served_free(t.sv);
 	tl_plan_remove(dir);
 	devices_free(&d);
+	devices_free(&rows);
 	return rc;
 }
 

@@ -13,6 +13,7 @@ struct tl_plan_served {
 	tl_tvs_index ix;
 	tl_conf_tvs tvs_conf;
 	tl_cert *tvs_cert;
+	tl_cert *capf_cert;	/* the publisher's CAPF identity, or NULL */
 	char node[64];
 	/* verdict.c's verdicts, one a class of phones */
 	struct tl_plan_verdict *verdicts;

@@ -17,6 +17,7 @@ tl_plan_served *tl_plan_served_open(const char *dir, tl_err *e)
 {
 	tl_plan_served *sv = calloc(1, sizeof(*sv));
 	tl_store s;
+	tl_err ce;
 
 	if (sv == NULL) {
 		tl_fail(e, "out of memory");
@@ -40,6 +41,8 @@ tl_plan_served *tl_plan_served_open(const char *dir, tl_err *e)
 		tl_store_close(&s);
 		goto fail_store;
 	}
+	if (tl_store_identity_load(&s, "CAPF", sv->node, &sv->capf_cert, NULL, &ce))
+		sv->capf_cert = NULL;	/* no CAPF: said when an operation is planned */
 	tl_store_close(&s);
 	return sv;
 fail_store:
@@ -58,6 +61,7 @@ void tl_plan_served_free(tl_plan_served *sv)
 	tl_tftp_gen_free(&sv->gen);
 	tl_tvs_index_free(&sv->ix);
 	tl_cert_free(sv->tvs_cert);
+	tl_cert_free(sv->capf_cert);
 	tl_plan_verdicts_free(sv);
 	free(sv);
 }

@@ -99,3 +99,28 @@ expect 2 $T plan cert import CallManager missing.pem
 pem=$(find dd -name '*.pem' | head -1)
 expect 1 $T plan cert import CallManager "$pem" --json
 grep -q "no pending CSR for CallManager" err.txt || fail "$(cat err.txt)"
+# plan device capf: an encrypted phone with a MIC installs an LSC at its
+# next boot (it trusts CAPF by its ITL) and takes the configuration then
+# encrypted to it; fetch changes no certificate; the real command's
+# refusals are the plan's
+export TRUSTLINE_DATA_DIR="$PWD/cd"
+expect 0 $T cluster init --name capf --domain lab.example --nodes cucm-pub --data-dir "$PWD/cd"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout mic.key -out mic.crt \
+	-subj "/CN=CP-8865-SEP0011223344AA" -days 30 2>/dev/null
+expect 0 $T device add SEP0011223344AA --model CP-8865 --profile encrypted --mic mic.crt
+expect 0 $T device add SEP0011223344BB --model CP-8865
+expect 0 $T plan device capf SEP0011223344AA --operation install --key rsa:2048 --json
+[ "$(json out.txt '[d["devices"][i]["capf_done"] for i in (0, 1)]')" = "[True, False]" ] ||
+	fail "$(cat out.txt)"
+[ "$(json out.txt 'd["devices"][0]["after"]')" = trusted ] || fail "$(cat out.txt)"
+expect 0 $T plan device capf SEP0011223344AA --operation fetch
+grep -q "^       2  accepts: the new files" out.txt || fail "$(cat out.txt)"
+expect 1 $T plan device capf SEP0011223344AA --operation install --key ec:256
+grep -q "change would be refused" err.txt || fail "$(cat err.txt)"
+expect 1 $T plan device capf SEP0011223344CC --operation install
+grep -q "no such device" err.txt || fail "$(cat err.txt)"
+expect 2 $T plan device capf SEP0011223344AA --operation bogus
+expect 2 $T plan device capf SEP0011223344AA --operation install --key rsa:99
+expect 2 $T plan device capf --operation install
+[ -z "$($T device capf-status SEP0011223344AA --json | grep -o '"install"')" ] ||
+	fail "the plan scheduled the operation for real"
