@@ -6,6 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct devices {
 	tl_device *v;
@@ -166,6 +169,47 @@ static void walk(tl_plan_served *before, tl_plan_served **sv, size_t n,
 	tl_phone_free(&ph);
 }
 
+/* Below this many phones a second process costs more than it saves. */
+enum { PARALLEL_FROM = 1000 };
+
+/* Phones from..n walked into out[0..): both cores used, a child process
+ * walking the second half into memory shared with this one (the phones
+ * are plain data; what the child's boots cache stays its own). */
+static int walk_all(tl_plan_served *before, tl_plan_served **sv, size_t nsv,
+		    const struct devices *d, size_t from, const struct then *t,
+		    tl_plan_phone *out, tl_err *e)
+{
+	size_t n = d->n - from, half = n >= PARALLEL_FROM ? n / 2 : n;
+	size_t bytes = (n - half) * sizeof(*out);
+	tl_plan_phone *shared = MAP_FAILED;
+	pid_t pid = -1;
+	int status;
+
+	if (half < n)
+		shared = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			      -1, 0);
+	if (shared != MAP_FAILED && (pid = fork()) == 0) {
+		for (size_t i = half; i < n; i++)
+			walk(before, sv, nsv, d, from + i, t, &shared[i - half]);
+		_exit(0);
+	}
+	if (pid < 0)
+		half = n;	/* no second process: this one walks them all */
+	for (size_t i = 0; i < half; i++)
+		walk(before, sv, nsv, d, from + i, t, &out[i]);
+	if (pid > 0) {
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+		    WEXITSTATUS(status)) {
+			munmap(shared, bytes);
+			return tl_fail(e, "the planner's second process failed");
+		}
+		memcpy(&out[half], shared, bytes);
+	}
+	if (shared != MAP_FAILED)
+		munmap(shared, bytes);
+	return 0;
+}
+
 static const char *outcome(const tl_plan_phone *ph)
 {
 	if (ph->unknown[0])
@@ -282,11 +326,22 @@ static int order_safe(tl_store *s, tl_plan *p, tl_plan_served *before,
 		tl_plan_remove(dir);
 		return 0;	/* a step refused in this order: not an order to give */
 	}
-	for (size_t i = 0; i < d->n && safe; i++) {
+	/* the first phone alone: phones alike are refused alike, and an
+	 * order that strands one is not walked further */
+	if (d->n) {
 		tl_plan_phone ph;
 
-		walk(before, sv, p->nsteps, d, i, NULL, &ph);
+		walk(before, sv, p->nsteps, d, 0, NULL, &ph);
 		safe = !ph.stage;
+	}
+	if (safe && d->n > 1) {
+		tl_plan_phone *all = calloc(d->n - 1, sizeof(*all));
+
+		if (all == NULL || walk_all(before, sv, p->nsteps, d, 1, NULL, all, e))
+			safe = all ? -1 : tl_fail(e, "out of memory");
+		for (size_t i = 0; safe == 1 && i + 1 < d->n; i++)
+			safe = !all[i].stage;
+		free(all);
 	}
 	served_free_all(sv, p->nsteps);
 	tl_plan_remove(dir);
@@ -368,8 +423,9 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 		tl_fail(e, "out of memory");
 		goto out;
 	}
+	if (walk_all(before, &after, 1, &d, 0, &t, p->phones, e))
+		goto out;
 	for (size_t i = 0; i < d.n; i++) {
-		walk(before, &after, 1, &d, i, &t, &p->phones[i]);
 		p->nphones++;
 		p->unknown += p->phones[i].unknown[0] != 0;
 		p->stranded += p->phones[i].stage != 0;

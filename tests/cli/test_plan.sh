@@ -124,3 +124,16 @@ expect 2 $T plan device capf SEP0011223344AA --operation install --key rsa:99
 expect 2 $T plan device capf --operation install
 [ -z "$($T device capf-status SEP0011223344AA --json | grep -o '"install"')" ] ||
 	fail "the plan scheduled the operation for real"
+# enough phones for the planner to walk them on two processes: every one
+# of them in the plan, in order, each with its outcome
+export TRUSTLINE_DATA_DIR="$PWD/many"
+expect 0 $T cluster init --name many --domain lab.example --nodes cucm-pub --data-dir "$PWD/many"
+python3 -c '
+print("name,model,profile")
+for i in range(1200): print("SEP%012X,CP-8865,authenticated" % (0x002200000000 + i))' > many.csv
+expect 0 $T device import many.csv
+expect 0 $T plan cert generate CallManager --json
+[ "$(json out.txt '[x["device"] for x in d["devices"]] == ["SEP%012X" % (0x002200000000 + i) for i in range(1200)]')" = True ] ||
+	fail "the plan's devices are not the 1200 phones in order"
+[ "$(json out.txt '[(g["outcome"], g["count"]) for g in d["groups"]]')" = "[('accepts via TVS', 1200)]" ] ||
+	fail "$(json out.txt 'd["groups"]')"
