@@ -130,7 +130,7 @@ int tl_plan_config(tl_plan_asking *q, const char *name, const uint8_t *file,
 	const struct tl_plan_verdict *c;
 	uint8_t key[32];
 
-	if (len < 4 || strcmp(name + strlen(name) - 4, ".sgn") ||
+	if (strlen(name) < 4 || strcmp(name + strlen(name) - 4, ".sgn") ||
 	    tl_sfile_deferred(file, len) != 1)
 		return tl_phone_config(q->ph, name, file, len, tl_plan_tvs_ask, q, v);
 	if (class_key(q->ph, file, len, key))
