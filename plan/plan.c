@@ -86,10 +86,10 @@ static int load_records(tl_store *s, struct devices *l, tl_err *e)
 }
 
 /* Makes the steps order[0..n) on the copy in dir, rendering what the
- * servers serve after each into sv[0..n); report, when given, hears what
- * the steps print. */
+ * servers serve after each into sv[0..n) (every 0: after the last only,
+ * the others left NULL); report, when given, hears what the steps print. */
 static int make_steps(const char *dir, const tl_plan_step *steps, const size_t *order,
-		      size_t n, tl_plan_served **sv, FILE *report, tl_err *e)
+		      size_t n, int every, tl_plan_served **sv, FILE *report, tl_err *e)
 {
 	for (size_t i = 0; i < n; i++) {
 		const tl_plan_step *st = &steps[order[i]];
@@ -105,7 +105,7 @@ static int make_steps(const char *dir, const tl_plan_step *steps, const size_t *
 			fclose(quiet);
 		if (rc)
 			return tl_wrap(e, "%s", st->what);
-		if ((sv[i] = tl_plan_served_open(dir, e)) == NULL)
+		if ((every || i + 1 == n) && (sv[i] = tl_plan_served_open(dir, e)) == NULL)
 			return tl_wrap(e, "after %s", st->what);
 	}
 	return 0;
@@ -321,7 +321,7 @@ static int order_safe(tl_store *s, tl_plan *p, tl_plan_served *before,
 
 	if (tl_plan_copy(s, dir, sizeof(dir), e))
 		return -1;
-	if (make_steps(dir, p->steps, order, p->nsteps, sv, NULL, e)) {
+	if (make_steps(dir, p->steps, order, p->nsteps, 1, sv, NULL, e)) {
 		served_free_all(sv, p->nsteps);
 		tl_plan_remove(dir);
 		return 0;	/* a step refused in this order: not an order to give */
@@ -373,6 +373,7 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 {
 	struct devices rows = { 0 };
 	struct then t = { NULL, &rows };
+	tl_plan_served *svs[8] = { 0 };
 	struct devices d = { 0 };
 	tl_plan_served *before = NULL, *after = NULL;
 	size_t all[8], len = 0;
@@ -403,16 +404,14 @@ int tl_plan_run(tl_store *s, const tl_plan_step *steps, size_t n, tl_plan *p, tl
 		goto out;
 	}
 	/* all the steps, one after the other, and what is served after them */
-	for (size_t i = 0; i < n; i++) {
-		tl_plan_served *sv = NULL;
-
+	for (size_t i = 0; i < n; i++)
 		all[i] = i;
-		if (make_steps(dir, steps, &all[i], 1, &sv, rep, e)) {
-			fclose(rep);
-			goto out;
-		}
-		tl_plan_served_free(after);
-		after = sv;
+	rc = make_steps(dir, steps, all, n, 0, svs, rep, e);
+	after = svs[n - 1];
+	if (rc) {
+		rc = -1;
+		fclose(rep);
+		goto out;
 	}
 	if (steps[0].then && run_then(dir, &steps[0], rep, &rows, &t.sv, e)) {
 		fclose(rep);
