@@ -289,56 +289,69 @@ static int leaf_load(const char *path, tl_cert **leaf, tl_cert **chain,
 	return 0;
 }
 
-int cli_cert_import(const char *cmd, void (*help)(FILE *), int argc,
-		    char **argv)
+int cli_import_args(const char *cmd, void (*help)(FILE *), int argc, char **argv,
+		    int json, cli_import *a)
 {
 	static const struct option opts[] = {
 		{ "node", required_argument, 0, 'n' },
 		{ "chain", required_argument, 0, 'c' },
+		{ "json", no_argument, 0, 'j' },
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
-	const char *node = NULL, *dir = NULL;
-	tl_cert *chain[CLI_CERT_CHAIN_MAX], *cert = NULL;
-	size_t nchain = 0;
-	int c, rc = EXIT_USAGE;
+	int c, rc;
+	tl_err e;
+
+	memset(a, 0, sizeof(*a));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': a->node = optarg; break;
+		case 'c':
+			if (cli_cert_chain_add(optarg, a->chain, &a->nchain, &e))
+				return cli_fail(EXIT_USAGE, &e);
+			break;
+		case 'j':
+			if (!json)
+				return cli_usage(cmd, "unknown option");
+			a->json = 1;
+			break;
+		default:
+			if ((rc = cli_store_opt(c, optarg, &a->dir, help, cmd)) >= 0)
+				return rc;
+		}
+	}
+	if (optind + 2 != argc)
+		return cli_usage(cmd, "give PURPOSE and the CA-signed CERT");
+	if (a->nchain == CLI_CERT_CHAIN_MAX)
+		return cli_usage(cmd, "more than %d chain certificates", CLI_CERT_CHAIN_MAX);
+	if (leaf_load(argv[optind + 1], &a->cert, a->chain, &a->nchain, &e))
+		return cli_fail(EXIT_USAGE, &e);
+	a->purpose = argv[optind];
+	return -1;
+}
+
+void cli_import_args_free(cli_import *a)
+{
+	for (size_t i = 0; i < a->nchain; i++)
+		tl_cert_free(a->chain[i]);
+	tl_cert_free(a->cert);
+	memset(a, 0, sizeof(*a));
+}
+
+int cli_cert_import(const char *cmd, void (*help)(FILE *), int argc,
+		    char **argv)
+{
+	cli_import a;
+	int rc;
 	tl_store s;
 	tl_err e;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': node = optarg; break;
-		case 'c':
-			if (cli_cert_chain_add(optarg, chain, &nchain, &e)) {
-				rc = cli_fail(EXIT_USAGE, &e);
-				goto out;
-			}
-			break;
-		default:
-			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
-				goto out;
-		}
+	if ((rc = cli_import_args(cmd, help, argc, argv, 0, &a)) < 0 &&
+	    (rc = cli_open_store(&s, a.dir)) == 0) {
+		rc = tl_pki_import(&s, a.purpose, a.node, a.cert, a.chain, a.nchain,
+				   stdout, &e) ? cli_fail(EXIT_INVALID, &e) : 0;
+		tl_store_close(&s);
 	}
-	if (optind + 2 != argc) {
-		rc = cli_usage(cmd, "give PURPOSE and the CA-signed CERT");
-		goto out;
-	}
-	if (nchain == CLI_CERT_CHAIN_MAX) {
-		rc = cli_usage(cmd, "more than %d chain certificates", CLI_CERT_CHAIN_MAX);
-		goto out;
-	}
-	if (leaf_load(argv[optind + 1], &cert, chain, &nchain, &e)) {
-		rc = cli_fail(EXIT_USAGE, &e);
-		goto out;
-	}
-	if ((rc = cli_open_store(&s, dir)) != 0)
-		goto out;
-	rc = tl_pki_import(&s, argv[optind], node, cert, chain, nchain, stdout, &e)
-		? cli_fail(EXIT_INVALID, &e) : 0;
-	tl_store_close(&s);
-out:
-	for (size_t i = 0; i < nchain; i++)
-		tl_cert_free(chain[i]);
-	tl_cert_free(cert);
+	cli_import_args_free(&a);
 	return rc;
 }

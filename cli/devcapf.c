@@ -48,6 +48,15 @@ static int parse_by(const char *v, long *out)
 	return 0;
 }
 
+int cli_capf_key_check(const char *cmd, const char *key)
+{
+	for (size_t i = 0; i < sizeof(capf_keys) / sizeof(capf_keys[0]); i++)
+		if (!strcmp(key, capf_keys[i]))
+			return 0;
+	return cli_usage(cmd, "--key %s: rsa:1024, rsa:2048, rsa:3072, rsa:4096, "
+			 "ec:256, ec:384 or ec:521", key);
+}
+
 int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 		    char **argv)
 {
@@ -94,16 +103,8 @@ int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 		return cli_usage(cmd, "--operation %s: install, fetch, delete or none", op_s);
 	if (mode_s && (mode = tl_capf_mode_parse(mode_s)) < 0)
 		return cli_usage(cmd, "--auth-mode %s: string, null, lsc or mic", mode_s);
-	if (key) {
-		size_t i;
-
-		for (i = 0; i < sizeof(capf_keys) / sizeof(capf_keys[0]); i++)
-			if (!strcmp(key, capf_keys[i]))
-				break;
-		if (i == sizeof(capf_keys) / sizeof(capf_keys[0]))
-			return cli_usage(cmd, "--key %s: rsa:1024, rsa:2048, rsa:3072, "
-					 "rsa:4096, ec:256, ec:384 or ec:521", key);
-	}
+	if (key && (rc = cli_capf_key_check(cmd, key)) != 0)
+		return rc;
 	if (str && strcmp(str, "generate")) {
 		size_t n = strlen(str), digits = strspn(str, "0123456789");
 

@@ -34,6 +34,9 @@ int cli_device_get(tl_store *s, const char *name, tl_device *d,
 int cli_device_each(tl_store *s, const char *dir, const char *arg, tl_dev_fn fn,
 		    void *ctx, json_t *all);
 
+/* 0 when key is one a CAPF operation may make ("rsa:2048", "ec:256"),
+ * else a usage error of cmd (its exit status). */
+int cli_capf_key_check(const char *cmd, const char *key);
 int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 		    char **argv);
 int cli_device_capf_status(const char *cmd, void (*help)(FILE *), int argc,

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capfdb.h"
 #include "certcmd.h"
 #include "cli.h"
+#include "devcmd.h"
 #include "fromstore.h"
 #include "pki.h"
 #include "plan.h"
@@ -17,6 +19,10 @@ static void usage(FILE *f)
 	fputs(
 "usage: trustline plan cert generate PURPOSE... [--node N] [--years N] [--force]\n"
 "                                   [--json] [--data-dir DIR]\n"
+"       trustline plan cert import PURPOSE FILE [--node N] [--chain FILE]...\n"
+"                                   [--json] [--data-dir DIR]\n"
+"       trustline plan device capf SEP... --operation install|delete|fetch|none\n"
+"                                   [--key K] [--json] [--data-dir DIR]\n"
 "       trustline plan ctl update [--json] [--data-dir DIR]\n"
 "       trustline plan security-mode mixed|non-secure [--json] [--data-dir DIR]\n"
 "\n"
@@ -34,6 +40,14 @@ static void usage(FILE *f)
 "               that strands phones, the plan gives the first order of the\n"
 "               steps, phones fetching the new files between them, that\n"
 "               strands none. --force as cert generate's (the interval rule).\n"
+"cert import    as `trustline cert import`: the CA-signed certificate FILE\n"
+"               (its chain in FILE or --chain) replaces the node's identity\n"
+"               of PURPOSE, whose CSR `trustline cert csr` made.\n"
+"device capf    the operation scheduled as `trustline device capf` does; at\n"
+"               its next boot a phone that takes its configuration and trusts\n"
+"               the CAPF server does it, capfd records the LSC it issued (a\n"
+"               key of --key, else the device's) or the one deleted, and the\n"
+"               phone boots again on what is then served, holding that.\n"
 "ctl update     as `trustline ctl update`.\n"
 "security-mode  as `trustline cluster security-mode`.\n"
 "\n"
@@ -57,6 +71,14 @@ static int step_ctl_update(tl_store *s, const void *arg, FILE *report, tl_err *e
 static int step_mode(tl_store *s, const void *arg, FILE *report, tl_err *e)
 {
 	return tl_ctl_set_mode(s, *(const int *)arg, report, e);
+}
+
+static int step_import(tl_store *s, const void *arg, FILE *report, tl_err *e)
+{
+	const cli_import *a = arg;
+
+	return tl_pki_import(s, a->purpose, a->node, a->cert, a->chain, a->nchain,
+			     report, e);
 }
 
 /* Where each phone's state before the change came from. */
@@ -224,6 +246,75 @@ static int plan_simple(const char *cmd, int argc, char **argv, int nargs,
 	return plan_print_run(dir, st, 1, json);
 }
 
+static int plan_import(int argc, char **argv)
+{
+	cli_import a;
+	tl_plan_step st;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	if ((rc = cli_import_args("plan cert import", usage, argc, argv, 1, &a)) < 0) {
+		snprintf(st.what, sizeof(st.what), "cert import %.40s%s%.40s", a.purpose,
+			 a.node ? " --node " : "", a.node ? a.node : "");
+		st.fn = step_import;
+		st.arg = &a;
+		rc = plan_print_run(a.dir, &st, 1, a.json);
+	}
+	cli_import_args_free(&a);
+	return rc;
+}
+
+static int plan_capf(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "operation", required_argument, 0, 'o' },
+		{ "key", required_argument, 0, 'k' },
+		{ "json", no_argument, 0, 'j' },
+		CLI_STORE_OPTIONS,
+		{ 0, 0, 0, 0 },
+	};
+	const char *cmd = "plan device capf", *dir = NULL, *op_s = NULL;
+	char names[8][16];
+	const char *list[8];
+	tl_plan_capf c = { list, 0, 0, NULL };
+	tl_plan_step st;
+	int o, rc, json = 0;
+	tl_err e;
+
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'o': op_s = optarg; break;
+		case 'k': c.key = optarg; break;
+		case 'j': json = 1; break;
+		default:
+			if ((rc = cli_store_opt(o, optarg, &dir, usage, cmd)) >= 0)
+				return rc;
+		}
+	}
+	if (optind >= argc)
+		return cli_usage(cmd, "give the devices (SEP<MAC>...)");
+	if (argc - optind > 8)
+		return cli_usage(cmd, "at most 8 devices");
+	if (op_s == NULL)
+		return cli_usage(cmd, "--operation is required: install, fetch, delete or none");
+	if ((c.op = tl_capf_op_parse(op_s)) < 0)
+		return cli_usage(cmd, "--operation %s: install, fetch, delete or none", op_s);
+	if (c.key && (rc = cli_capf_key_check(cmd, c.key)) != 0)
+		return rc;
+	for (; optind < argc; optind++, c.n++) {
+		if (tl_dev_name(argv[optind], names[c.n], &e))
+			return cli_fail(EXIT_USAGE, &e);
+		list[c.n] = names[c.n];
+	}
+	memset(&st, 0, sizeof(st));
+	snprintf(st.what, sizeof(st.what), "device capf %s%s --operation %s", list[0],
+		 c.n > 1 ? " ..." : "", tl_capf_op_name(c.op));
+	st.fn = tl_plan_capf_schedule;
+	st.then = tl_plan_capf_record;
+	st.arg = &c;
+	return plan_print_run(dir, &st, 1, json);
+}
+
 int cmd_plan(int argc, char **argv)
 {
 	static int mixed;
@@ -237,6 +328,10 @@ int cmd_plan(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	if (!strcmp(argv[1], "cert") && argc > 2 && !strcmp(argv[2], "generate"))
 		return plan_generate(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "cert") && argc > 2 && !strcmp(argv[2], "import"))
+		return plan_import(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "device") && argc > 2 && !strcmp(argv[2], "capf"))
+		return plan_capf(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "ctl") && argc > 2 && !strcmp(argv[2], "update")) {
 		snprintf(st.what, sizeof(st.what), "ctl update");
 		st.fn = step_ctl_update;

@@ -6,7 +6,8 @@
 #include "err.h"
 #include "store.h"
 
-/* Copies the open database of s into a new file path (0600). */
+/* Copies the open database of s into a new SQLite file path (0600): a
+ * PostgreSQL one's tables of SQLite's schema, row by row. */
 int tl_db_copy(tl_store *s, const char *path, tl_err *e);
 
 #endif

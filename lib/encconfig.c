@@ -61,7 +61,7 @@ static int sign(const tl_encopts *o, uint8_t major, const tl_buf *extra,
 		.hash_alg = o->hash_alg, .filename = o->filename,
 		.timestamp = o->timestamp, .extra = extra ? extra->p : NULL,
 		.extra_len = extra ? extra->len : 0, .body = body,
-		.body_len = body_len,
+		.body_len = body_len, .defer_signature = o->defer_signature,
 	};
 
 	return tl_sfile_sign(&so, out, e);

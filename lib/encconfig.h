@@ -22,6 +22,7 @@ typedef struct tl_encopts {
 	uint32_t timestamp;
 	const uint8_t *xml;	/* the full configuration, plaintext */
 	size_t xml_len;
+	int defer_signature;	/* as tl_signopts's */
 } tl_encopts;
 
 /* Builds SEP<MAC>.cnf.xml.enc.sgn (header version 2.0) into out: the XML

@@ -424,10 +424,47 @@ int tl_sfile_sign(const tl_signopts *o, tl_buf *out, tl_err *e)
 	parts[1].p = out->p + sig_off + 3 + sig_size;
 	parts[1].len = out->len - (sig_off + 3 + (size_t)sig_size);
 	sig_len = (size_t)sig_size;
+	if (o->defer_signature)
+		return 0;
 	if (tl_sign(o->key, o->hash_alg, parts, 2, out->p + sig_off + 3, &sig_len,
 		    e) || sig_len != (size_t)sig_size) {
 		tl_buf_free(out);
 		return -1;
 	}
+	return 0;
+}
+
+int tl_sfile_deferred(const uint8_t *buf, size_t len)
+{
+	tl_sfile h;
+	tl_err e;
+
+	if (tl_sfile_parse(&h, buf, len, "file", &e))
+		return -1;
+	for (size_t i = 0; i < h.sig_len; i++)
+		if (h.sig[i])
+			return 0;
+	return 1;
+}
+
+int tl_sfile_sign_now(uint8_t *buf, size_t len, const tl_key *key, tl_err *e)
+{
+	tl_span parts[2];
+	size_t after, sig_len;
+	tl_sfile h;
+
+	if (tl_sfile_parse(&h, buf, len, "file", e))
+		return -1;
+	after = h.sig_off + 3 + h.sig_len;
+	parts[0].p = buf;
+	parts[0].len = h.sig_off;
+	parts[1].p = buf + after;
+	parts[1].len = len - after;
+	sig_len = h.sig_len;
+	if (tl_sign(key, h.hash_alg, parts, 2, buf + h.sig_off + 3, &sig_len, e))
+		return -1;
+	if (sig_len != h.sig_len)
+		return tl_fail(e, "the key's signature is %zu bytes, the header's %zu",
+			       sig_len, h.sig_len);
 	return 0;
 }

@@ -95,9 +95,19 @@ typedef struct tl_signopts {
 	size_t extra_len;
 	const uint8_t *body;
 	size_t body_len;
+	/* every check made and the header written, but the signature left
+	 * zero, for tl_sfile_sign_now to make when the file is read: the
+	 * planner renders every configuration and needs few signatures */
+	int defer_signature;
 } tl_signopts;
 
 /* Builds header + body into out and signs it. */
 int tl_sfile_sign(const tl_signopts *o, tl_buf *out, tl_err *e);
+
+/* 1 when buf's signature was deferred (all its bytes zero: no RSA
+ * signature is, since 0 never verifies), 0 when not, -1 unreadable. */
+int tl_sfile_deferred(const uint8_t *buf, size_t len);
+/* Makes the deferred signature of buf[0..len) in place with key. */
+int tl_sfile_sign_now(uint8_t *buf, size_t len, const tl_key *key, tl_err *e);
 
 #endif

@@ -121,17 +121,18 @@ int tl_plan_copy(tl_store *s, char *out, size_t n, tl_err *e)
 	snprintf(db, sizeof(db), "%s/trustline.db", out);
 	if (copy_tree(s->dir, out, 1, e) || tl_db_copy(s, db, e))
 		goto fail;
-	if (tl_store_open(&c, out, e))
+	/* the copy is this user's (the servers' renderings read it as such),
+	 * and its database the copied file, never the cluster's */
+	memset(&c, 0, sizeof(c));
+	snprintf(c.dir, sizeof(c.dir), "%s", out);
+	tl_store_path(&c, db, sizeof(db), "trustline.conf");
+	if (tl_conf_load(&c.conf, db, e))
 		goto fail;
-	/* the copy is this user's: the servers' renderings read it as such */
-	if (pw) {
+	if (pw)
 		snprintf(c.conf.tftp.user, sizeof(c.conf.tftp.user), "%s", pw->pw_name);
-		if (tl_store_save_conf(&c, e)) {
-			tl_store_close(&c);
-			goto fail;
-		}
-	}
-	tl_store_close(&c);
+	c.conf.db_url[0] = c.conf.db_node[0] = c.conf.db_password_file[0] = 0;
+	if (tl_store_save_conf(&c, e))
+		goto fail;
 	return 0;
 fail:
 	tl_plan_remove(out);

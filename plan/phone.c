@@ -118,7 +118,7 @@ static void encrypted(booting *b, const tl_phonecnf *stub)
 		refuse(b, "ENC", name, "not on the server");
 		return;
 	}
-	tl_phone_config(b->ph, name, f.data, f.len, tl_plan_tvs_ask, &b->q, &v);
+	tl_plan_config(&b->q, name, f.data, f.len, &v);
 	record(b, "CONF", name, &v);
 	b->out->configured = v.accepted;
 	done(b, &f);
@@ -143,7 +143,7 @@ static void config(booting *b)
 		       "phone stays unconfigured");
 		return;
 	}
-	if (tl_phone_config(b->ph, name, f.data, f.len, tl_plan_tvs_ask, &b->q, &v)) {
+	if (tl_plan_config(&b->q, name, f.data, f.len, &v)) {
 		record(b, "CONF", name, &v);
 		done(b, &f);
 		return;

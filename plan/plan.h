@@ -25,6 +25,12 @@ typedef struct tl_plan_step {
 	char what[96];
 	int (*fn)(tl_store *s, const void *arg, FILE *report, tl_err *e);
 	const void *arg;
+	/* a change the phones take part in (a CAPF operation), or NULL: then
+	 * (same arg) records what a server does once a phone did its part at
+	 * its next boot; the phones that trust the CAPF server there (and
+	 * whose device row then changes) boot again on what is served after
+	 * it, holding the certificate it records. Plans of one step only. */
+	int (*then)(tl_store *s, const void *arg, FILE *report, tl_err *e);
 } tl_plan_step;
 
 /* What one phone would do after the change. */
@@ -46,6 +52,11 @@ typedef struct tl_plan_phone {
 	/* the recorded state cannot be rebuilt ("" when it can): the phone
 	 * holds a trust list no longer served, so no prediction is made */
 	char unknown[200];
+	/* a CAPF operation planned: the refusal of the CAPF server at the
+	 * boot ("" when trusted, or no operation), and whether the phone did
+	 * the operation and booted again on what capfd recorded */
+	char capf[1200];
+	int capf_done;
 } tl_plan_phone;
 
 /* Phones by outcome: the outcome's words and the first refusal's line
@@ -88,6 +99,23 @@ void tl_plan_free(tl_plan *p);
 struct tl_genopts;
 void tl_plan_step_generate(tl_plan_step *st, const struct tl_genopts *o);
 json_t *tl_plan_json(const tl_plan *p);
+
+/* capf.c: `device capf` as plan steps: fn tl_plan_capf_schedule (the
+ * operation scheduled as the real command schedules it), then
+ * tl_plan_capf_record (the LSC capfd would issue and the phone confirm,
+ * or the LSC the phone deletes); arg a tl_plan_capf. */
+typedef struct tl_plan_capf {
+	const char *const *devices;
+	size_t n;
+	int op;			/* enum tl_capf_op */
+	const char *key;	/* NULL: each device's capf_key */
+} tl_plan_capf;
+int tl_plan_capf_schedule(tl_store *s, const void *arg, FILE *report, tl_err *e);
+int tl_plan_capf_record(tl_store *s, const void *arg, FILE *report, tl_err *e);
+/* Whether the phone trusts the CAPF server sv presents (phonetrust's
+ * tl_phone_peer): 0, or -1 with out->capf its refusal. */
+struct tl_plan_served;
+int tl_plan_capf_peer(tl_phone *ph, struct tl_plan_served *sv, tl_plan_phone *out);
 
 /* copy.c: the copy of the data directory s opened into a new private
  * directory, its name in out; removed with tl_plan_remove. */

@@ -1,6 +1,7 @@
 /* A plan as the one JSON object `trustline plan --json` prints and the web
  * page's /api/ sends, and the step both plan for `cert generate`. */
 #include <stdio.h>
+#include <string.h>
 
 #include "json.h"
 #include "pki.h"
@@ -13,6 +14,7 @@ static int step_generate(tl_store *s, const void *arg, FILE *report, tl_err *e)
 
 void tl_plan_step_generate(tl_plan_step *st, const tl_genopts *o)
 {
+	memset(st, 0, sizeof(*st));
 	snprintf(st->what, sizeof(st->what), "cert generate %s%s%s", o->purpose,
 		 o->node ? " --node " : "", o->node ? o->node : "");
 	st->fn = step_generate;
@@ -60,6 +62,8 @@ json_t *tl_plan_json(const tl_plan *p)
 		json_object_set_new(j, "recorded", tl_json_time(ph->recorded));
 		json_object_set_new(j, "derived", str_or_null(ph->derived));
 		json_object_set_new(j, "unknown", str_or_null(ph->unknown));
+		json_object_set_new(j, "capf", str_or_null(ph->capf));
+		json_object_set_new(j, "capf_done", json_boolean(ph->capf_done));
 		json_array_append_new(devices, j);
 	}
 	if (p->have_order) {

@@ -17,12 +17,14 @@ tl_plan_served *tl_plan_served_open(const char *dir, tl_err *e)
 {
 	tl_plan_served *sv = calloc(1, sizeof(*sv));
 	tl_store s;
+	tl_err ce;
 
 	if (sv == NULL) {
 		tl_fail(e, "out of memory");
 		return NULL;
 	}
 	tl_tftp_gen_init(&sv->gen);
+	sv->gen.defer = 1;	/* signed when read, once a class (verdict.c) */
 	if ((sv->ns = tl_tftp_ns_open(dir, NULL, NULL, tl_tftp_generate, &sv->gen, e)) == NULL)
 		goto fail_ns;
 	if (tl_store_open(&s, dir, e))
@@ -39,6 +41,8 @@ tl_plan_served *tl_plan_served_open(const char *dir, tl_err *e)
 		tl_store_close(&s);
 		goto fail_store;
 	}
+	if (tl_store_identity_load(&s, "CAPF", sv->node, &sv->capf_cert, NULL, &ce))
+		sv->capf_cert = NULL;	/* no CAPF: said when an operation is planned */
 	tl_store_close(&s);
 	return sv;
 fail_store:
@@ -57,6 +61,8 @@ void tl_plan_served_free(tl_plan_served *sv)
 	tl_tftp_gen_free(&sv->gen);
 	tl_tvs_index_free(&sv->ix);
 	tl_cert_free(sv->tvs_cert);
+	tl_cert_free(sv->capf_cert);
+	tl_plan_verdicts_free(sv);
 	free(sv);
 }
 

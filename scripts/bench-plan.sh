@@ -3,8 +3,8 @@
 # (default 10,000) devices with authenticated profiles (signed
 # configurations), made with the trustline command: the time of planning
 # `cert generate CallManager` (a copy of the data directory, every
-# configuration rendered and signed before and after the change, and every
-# phone booted on both) and of the two-step change that strands every
+# configuration rendered before and after the change, signed once a kind
+# of phone (docs/planner.md), and every phone booted on both) and of the two-step change that strands every
 # phone (TVS and CallManager together, which also searches for a safe
 # order). Target: under 10 s for 10,000 phones. Numbers, not pass/fail: a
 # missed target prints MISS and the bench exits 0.

@@ -203,6 +203,7 @@ static int sign_into(const tl_cnf_signer *sg, const char *filename,
 	o.timestamp = (uint32_t)time(NULL);
 	o.body = body;
 	o.body_len = len;
+	o.defer_signature = sg->defer;
 	snprintf(f->name, sizeof(f->name), "%s", filename);
 	return tl_sfile_sign(&o, &f->data, e);
 }
@@ -247,6 +248,7 @@ int tl_cnf_files(tl_store *s, const tl_cnf_signer *sg, const tl_device *d,
 		eo.xml = xml.p;
 		eo.xml_len = xml.len;
 		eo.filename = sgn;
+		eo.defer_signature = sg->defer;
 		snprintf(out[0].name, sizeof(out[0].name), "%s", sgn);
 		if (tl_enc_stub(&eo, d->name, &out[0].data, e))
 			goto fail;

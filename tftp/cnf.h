@@ -28,6 +28,7 @@ typedef struct tl_cnf_file {
 typedef struct tl_cnf_signer {
 	tl_cert *cert;
 	tl_key *key;
+	int defer;	/* signatures deferred (tl_signopts) */
 } tl_cnf_signer;
 int tl_cnf_signer_load(tl_store *s, tl_cnf_signer *sg, tl_err *e);
 void tl_cnf_signer_free(tl_cnf_signer *sg);

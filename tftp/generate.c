@@ -234,6 +234,7 @@ static int one_device(void *arg, const tl_device *d)
 	struct each *x = arg;
 	struct tl_gen_seen *mine;
 	uint8_t digest[32];
+	tl_cnf_signer sg;
 	tl_cnf_file f[3];
 	char warn[400], m[600];
 	int n;
@@ -255,7 +256,9 @@ static int one_device(void *arg, const tl_device *d)
 		return 0;
 	}
 	x->g->devices++;
-	n = tl_cnf_files(x->s, &x->g->sg, d, x->s->conf.tftp.serve_unsigned, f, warn,
+	sg = x->g->sg;
+	sg.defer = x->g->defer;
+	n = tl_cnf_files(x->s, &sg, d, x->s->conf.tftp.serve_unsigned, f, warn,
 			 sizeof(warn), x->e);
 	/* one device's broken template or unusable certificate must not take
 	 * every phone down; it is not remembered, so the next render tries

@@ -12,6 +12,8 @@ typedef struct tl_tftp_gen {
 	long last_ms;		/* how long the last render took */
 	int devices, files, rendered;
 	int failed;		/* devices whose configuration cannot be made */
+	int defer;		/* configurations' signatures left to their
+				 * reader (the planner's, tl_sfile_sign_now) */
 } tl_tftp_gen;
 
 /* An empty generator; its signer (the TFTP node's CallManager identity) is

@@ -91,3 +91,49 @@ expect 0 $T plan security-mode mixed --json
 [ "$(json out.txt 'd["unknown"]')" = 1 ] || fail "$(cat out.txt)"
 json out.txt 'd["devices"][0]["unknown"]' | grep -q "holds an ITL no longer served (ITLFile.tlv, sha256 $itl)" ||
 	fail "$(cat out.txt)"
+# plan cert import: its arguments read as cert import's, the import's own
+# refusal (no pending CSR) the plan's
+expect 2 $T plan cert import CallManager
+grep -q "give PURPOSE and the CA-signed CERT" err.txt || fail "$(cat err.txt)"
+expect 2 $T plan cert import CallManager missing.pem
+pem=$(find dd -name '*.pem' | head -1)
+expect 1 $T plan cert import CallManager "$pem" --json
+grep -q "no pending CSR for CallManager" err.txt || fail "$(cat err.txt)"
+# plan device capf: an encrypted phone with a MIC installs an LSC at its
+# next boot (it trusts CAPF by its ITL) and takes the configuration then
+# encrypted to it; fetch changes no certificate; the real command's
+# refusals are the plan's
+export TRUSTLINE_DATA_DIR="$PWD/cd"
+expect 0 $T cluster init --name capf --domain lab.example --nodes cucm-pub --data-dir "$PWD/cd"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout mic.key -out mic.crt \
+	-subj "/CN=CP-8865-SEP0011223344AA" -days 30 2>/dev/null
+expect 0 $T device add SEP0011223344AA --model CP-8865 --profile encrypted --mic mic.crt
+expect 0 $T device add SEP0011223344BB --model CP-8865
+expect 0 $T plan device capf SEP0011223344AA --operation install --key rsa:2048 --json
+[ "$(json out.txt '[d["devices"][i]["capf_done"] for i in (0, 1)]')" = "[True, False]" ] ||
+	fail "$(cat out.txt)"
+[ "$(json out.txt 'd["devices"][0]["after"]')" = trusted ] || fail "$(cat out.txt)"
+expect 0 $T plan device capf SEP0011223344AA --operation fetch
+grep -q "^       2  accepts: the new files" out.txt || fail "$(cat out.txt)"
+expect 1 $T plan device capf SEP0011223344AA --operation install --key ec:256
+grep -q "change would be refused" err.txt || fail "$(cat err.txt)"
+expect 1 $T plan device capf SEP0011223344CC --operation install
+grep -q "no such device" err.txt || fail "$(cat err.txt)"
+expect 2 $T plan device capf SEP0011223344AA --operation bogus
+expect 2 $T plan device capf SEP0011223344AA --operation install --key rsa:99
+expect 2 $T plan device capf --operation install
+[ -z "$($T device capf-status SEP0011223344AA --json | grep -o '"install"')" ] ||
+	fail "the plan scheduled the operation for real"
+# enough phones for the planner to walk them on two processes: every one
+# of them in the plan, in order, each with its outcome
+export TRUSTLINE_DATA_DIR="$PWD/many"
+expect 0 $T cluster init --name many --domain lab.example --nodes cucm-pub --data-dir "$PWD/many"
+python3 -c '
+print("name,model,profile")
+for i in range(1200): print("SEP%012X,CP-8865,authenticated" % (0x002200000000 + i))' > many.csv
+expect 0 $T device import many.csv
+expect 0 $T plan cert generate CallManager --json
+[ "$(json out.txt '[x["device"] for x in d["devices"]] == ["SEP%012X" % (0x002200000000 + i) for i in range(1200)]')" = True ] ||
+	fail "the plan's devices are not the 1200 phones in order"
+[ "$(json out.txt '[(g["outcome"], g["count"]) for g in d["groups"]]')" = "[('accepts via TVS', 1200)]" ] ||
+	fail "$(json out.txt 'd["groups"]')"

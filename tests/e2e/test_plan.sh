@@ -2,10 +2,10 @@
 # End to end, the planner against reality: a fleet boots from the real
 # tftpd and tvsd, `trustline plan` predicts each phone's outcome of a
 # change, the change is made, the fleet boots again, and the outcomes
-# phone-sim reports must be the predicted ones (0 mismatches), for six
+# phone-sim reports must be the predicted ones (0 mismatches), for seven
 # kinds of change: TVS regenerated, CallManager regenerated, ITLRecovery
 # regenerated, TVS and CallManager together (the stuck case), mixed mode,
-# and ctl update.
+# ctl update, and a CA-signed CallManager certificate imported.
 set -eu
 . "$(dirname "$0")/lib/cluster.sh"
 export TRUSTLINE_DATA_DIR="$PWD/dd"
@@ -85,3 +85,11 @@ scenario 0 security-mode mixed -- quiet $T cluster security-mode mixed
 scenario 0 ctl update -- quiet $T ctl update
 # nothing planned changed the data directory: the plans ran on copies
 [ -z "$(find dd -newer plan6.json -name '*.pem' 2>/dev/null)" ] || fail "the plan changed dd"
+# a CA-signed CallManager certificate for the pending CSR, imported
+ca labca
+expect 0 $T cert csr CallManager --node cucm-pub -o ccm.csr
+issue ccm.csr ccm.pem "$(utc -3600)" "$(utc 31536000)"
+scenario 0 cert import CallManager ccm.pem --node cucm-pub --chain labca.pem -- \
+	quiet $T cert import CallManager ccm.pem --node cucm-pub --chain labca.pem
+grep -q '"cert import CallManager --node cucm-pub"' plan7.json ||
+	fail "the import is not the plan's change: $(cat plan7.json)"

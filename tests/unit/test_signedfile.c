@@ -13,6 +13,16 @@ static void sign_body(tl_buf *out, int hash, const char *body)
 		strlen(body));
 }
 
+static void opts_for(tl_signopts *o, const tu_ident *id)
+{
+	memset(o, 0, sizeof(*o));
+	o->version[0] = 1;
+	o->signer = id->cert;
+	o->key = id->key;
+	o->hash_alg = TL_HASH_SHA1;
+	o->filename = "x";
+}
+
 static int verify_with(const tl_sfile *h, const tl_cert *c)
 {
 	tl_pub *pub;
@@ -196,18 +206,46 @@ START_TEST(signer_must_be_rsa)
 	tl_buf b;
 	tl_err e;
 
-	memset(&o, 0, sizeof(o));
-	o.version[0] = 1;
-	o.signer = ec->cert;
-	o.key = ec->key;
-	o.hash_alg = TL_HASH_SHA1;
-	o.filename = "x";
+	opts_for(&o, ec);
 	ck_assert_int_eq(tl_sfile_sign(&o, &b, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "RSA"));
 	o.signer = signer->cert;
 	o.key = other->key;	/* a key that is not the certificate's */
 	ck_assert_int_eq(tl_sfile_sign(&o, &b, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "does not match"));
+}
+END_TEST
+
+/* A deferred signature is made later to the same bytes as one made at
+ * once (PKCS#1 v1.5 is deterministic), and is told apart until then. */
+START_TEST(deferred_signature)
+{
+	const char *body = "<device><fullConfig>true</fullConfig></device>\n";
+	tl_signopts o;
+	tl_buf now, later;
+	tl_sfile h;
+	tl_err e;
+
+	sign_body(&now, TL_HASH_SHA1, body);
+	opts_for(&o, signer);
+	o.filename = "SEP001122334455.cnf.xml.sgn";
+	o.timestamp = 1700000000;
+	o.body = (const uint8_t *)body;
+	o.body_len = strlen(body);
+	o.defer_signature = 1;
+	ck_assert_int_eq(tl_sfile_sign(&o, &later, &e), 0);
+	ck_assert_int_eq(tl_sfile_deferred(later.p, later.len), 1);
+	ck_assert_int_eq(tl_sfile_deferred(now.p, now.len), 0);
+	ck_assert_int_eq(tl_sfile_deferred(later.p, 10), -1);
+	ck_assert_int_eq(tl_sfile_parse(&h, later.p, later.len, "t.sgn", &e), 0);
+	ck_assert_int_eq(verify_with(&h, signer->cert), -1);
+	ck_assert_int_eq(tl_sfile_sign_now(later.p, later.len, signer->key, &e), 0);
+	ck_assert_uint_eq(later.len, now.len);
+	ck_assert_mem_eq(later.p, now.p, now.len);
+	/* the checks of an immediate signature are made all the same */
+	o.key = other->key;
+	ck_assert_int_eq(tl_sfile_sign(&o, &later, &e), -1);
+	tl_buf_free(&now);
 }
 END_TEST
 
@@ -239,6 +277,7 @@ int main(void)
 	tcase_add_test(tc, hostile_headers);
 	tcase_add_test(tc, signer_must_be_rsa);
 	tcase_add_test(tc, modulus_index);
+	tcase_add_test(tc, deferred_signature);
 	suite_add_tcase(s, tc);
 	return tu_run(s);
 }
