@@ -303,6 +303,7 @@ static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 		return !number(v, 0, 100000, &t->busy_poll_us);
 	if (!strcmp(k, "sign_static")) return !boolean(v, &t->sign_static);
 	if (!strcmp(k, "serve_unsigned")) return !boolean(v, &t->serve_unsigned);
+	if (!strcmp(k, "chroot")) return !boolean(v, &t->chroot);
 	if (!strcmp(k, "metrics_allow"))
 		return !address_list(v, t->metrics_allow, sizeof(t->metrics_allow), e);
 	if (!strcmp(k, "user")) {
@@ -726,6 +727,8 @@ static void write_tftp(const tl_conf_tftp *t, FILE *f)
 		tftp_key_out(f, &head, "sign_static", t->sign_static ? "true" : "false");
 	if (t->serve_unsigned != d.serve_unsigned)
 		tftp_key_out(f, &head, "serve_unsigned", t->serve_unsigned ? "true" : "false");
+	if (t->chroot != d.chroot)
+		tftp_key_out(f, &head, "chroot", t->chroot ? "true" : "false");
 	if (t->metrics_allow[0])
 		tftp_key_out(f, &head, "metrics_allow", t->metrics_allow);
 	if (strcmp(t->user, d.user))
