@@ -35,6 +35,13 @@ int tl_db_open(tl_db **db, const char *path, tl_err *e);
 int tl_db_open_url(tl_db **db, const char *where, const char *password_file,
 		   tl_err *e);
 void tl_db_close(tl_db *db);
+/* Before a daemon chroots into the data directory, where it opens where
+ * again later: SQLite's file is inside; a PostgreSQL URL must reach the
+ * server at numeric TCP addresses (a Unix socket, libpq's service file and
+ * ~/.pgpass are outside: refused with a clear error), and password_file,
+ * when absolute, is kept open (tl_file_keep). */
+int tl_db_chroot_prepare(const char *where, const char *password_file,
+			 tl_err *e);
 /* 1 when the database is the cluster's, shared by every node: public
  * certificates and trust stores live in it (certdb.c). */
 int tl_db_shared(const tl_db *db);

@@ -346,6 +346,7 @@ static int tftp_key(tl_conf_tftp *t, const char *k, const char *v, tl_err *e)
 		return !number(v, 0, 100000, &t->busy_poll_us);
 	if (!strcmp(k, "sign_static")) return !boolean(v, &t->sign_static);
 	if (!strcmp(k, "serve_unsigned")) return !boolean(v, &t->serve_unsigned);
+	if (!strcmp(k, "chroot")) return !boolean(v, &t->chroot);
 	if (!strcmp(k, "metrics_allow"))
 		return !address_list(v, t->metrics_allow, sizeof(t->metrics_allow), e);
 	if (!strcmp(k, "user")) {

@@ -43,6 +43,7 @@ typedef struct tl_conf_tftp {
 	int busy_poll_us;	/* tl_loop_spin; 0 = none */
 	int sign_static;	/* serve X.sgn for a static X */
 	int serve_unsigned;	/* serve SEP<MAC>.cnf.xml of non-secure devices */
+	int chroot;		/* chroot into the data directory (at start only) */
 	char metrics_allow[256];	/* addresses besides loopback that may GET
 					 * /metrics, comma-separated; "" = none */
 	char user[64];		/* to drop to when started as root */

@@ -56,6 +56,8 @@ static void write_tftp(const tl_conf_tftp *t, FILE *f)
 		tftp_key_out(f, &head, "sign_static", t->sign_static ? "true" : "false");
 	if (t->serve_unsigned != d->serve_unsigned)
 		tftp_key_out(f, &head, "serve_unsigned", t->serve_unsigned ? "true" : "false");
+	if (t->chroot != d->chroot)
+		tftp_key_out(f, &head, "chroot", t->chroot ? "true" : "false");
 	if (t->metrics_allow[0])
 		tftp_key_out(f, &head, "metrics_allow", t->metrics_allow);
 	if (strcmp(t->user, d->user))

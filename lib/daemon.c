@@ -55,15 +55,44 @@ int tl_daemon_pidfile(const char *path, pid_t who, tl_err *e)
 	       tl_wrap(e, "--pid-file") : 0;
 }
 
+/* The user looked up before a chroot: inside, there is no /etc/passwd. */
+static struct passwd known;
+static char known_name[64], known_none[1];
+
 static struct passwd *lookup(const char *user, tl_err *e)
 {
 	struct passwd *pw;
 
+	if (known_name[0] && !strcmp(user, known_name))
+		return &known;
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL)
 		tl_fail(e, "user %s: %s", user, errno ? strerror(errno) :
 			"no such user");
 	return pw;
+}
+
+int tl_daemon_chroot(const char *dir, const char *user, tl_err *e)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return tl_fail(e, "chroot %s needs root (start as root, or set "
+			       "chroot = no)", dir);
+	if ((pw = lookup(user, e)) == NULL)
+		return -1;
+	if (pw != &known) {
+		if (snprintf(known_name, sizeof(known_name), "%s", user) >=
+		    (int)sizeof(known_name))
+			return tl_fail(e, "user %s: name too long", user);
+		known = *pw;
+		known.pw_name = known_name;
+		known.pw_passwd = known.pw_gecos = known.pw_dir = known.pw_shell =
+			known_none;
+	}
+	if (chroot(dir) || chdir("/"))
+		return tl_fail(e, "chroot %s: %s", dir, strerror(errno));
+	return 0;
 }
 
 int tl_daemon_user_ok(const char *user, tl_err *e)

@@ -24,6 +24,10 @@ int tl_daemon_user_ok(const char *user, tl_err *e);
 /* When running as root: switches to user's uid, gid and no supplementary
  * groups (for good: a saved uid of 0 is dropped too). A no-op otherwise. */
 int tl_daemon_drop(const char *user, tl_err *e);
+/* As root: makes dir the root directory (and the working directory), once
+ * user's ids are known, so tl_daemon_drop and tl_daemon_user_ok still
+ * find user inside. Not as root: an error. */
+int tl_daemon_chroot(const char *dir, const char *user, tl_err *e);
 
 /* The data directory (dir, else the default) and the administrator's file
  * (the -c file conf, else tl_conf_admin_path's; "" when there is none) as

@@ -10,33 +10,77 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The files tl_file_keep opened, read through their descriptors ever
+ * after (a daemon keeps a handful: a fixed table). */
+#define KEPT_MAX 4
+static struct {
+	char path[PATH_MAX];
+	int fd;
+} kept[KEPT_MAX];
+static int nkept;
+
+int tl_file_keep(const char *path, tl_err *e)
+{
+	int fd;
+
+	for (int i = 0; i < nkept; i++)
+		if (!strcmp(kept[i].path, path))
+			return 0;
+	if (nkept == KEPT_MAX || strlen(path) >= sizeof(kept[0].path))
+		return tl_fail(e, "%s: too many files or too long a name to keep open",
+			       path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return tl_fail(e, "%s: cannot open: %s", path, strerror(errno));
+	snprintf(kept[nkept].path, sizeof(kept[0].path), "%s", path);
+	kept[nkept++].fd = fd;
+	return 0;
+}
+
+int tl_file_replaced(const char *path)
+{
+	struct stat st;
+
+	for (int i = 0; i < nkept; i++)
+		if (!strcmp(kept[i].path, path))
+			return fstat(kept[i].fd, &st) == 0 && st.st_nlink == 0;
+	return 0;
+}
+
 int tl_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 		 tl_err *e)
 {
 	struct stat st;
 	uint8_t *p;
 	size_t got = 0;
-	int fd;
+	int fd = -1, own = 1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	for (int i = 0; i < nkept && fd < 0; i++)
+		if (!strcmp(kept[i].path, path)) {
+			fd = kept[i].fd;
+			own = 0;
+		}
+	if (fd < 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return tl_fail(e, "%s: cannot open: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+		if (own)
+			close(fd);
 		return tl_fail(e, "%s: not a regular file", path);
 	}
 	if ((uintmax_t)st.st_size > max) {
-		close(fd);
+		if (own)
+			close(fd);
 		return tl_fail(e, "%s: %jd bytes is larger than the %zu-byte limit",
 			       path, (intmax_t)st.st_size, max);
 	}
 	p = malloc((size_t)st.st_size + 1);
 	if (p == NULL) {
-		close(fd);
+		if (own)
+			close(fd);
 		return tl_fail(e, "%s: out of memory", path);
 	}
+	/* pread: a kept descriptor is read from its start each time */
 	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, p + got, (size_t)st.st_size - got);
+		ssize_t n = pread(fd, p + got, (size_t)st.st_size - got, (off_t)got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -44,12 +88,14 @@ int tl_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 			int err = n < 0 ? errno : EIO;
 
 			free(p);
-			close(fd);
+			if (own)
+				close(fd);
 			return tl_fail(e, "%s: read failed: %s", path, strerror(err));
 		}
 		got += (size_t)n;
 	}
-	close(fd);
+	if (own)
+		close(fd);
 	p[got] = 0;
 	*buf = p;
 	*len = got;

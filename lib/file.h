@@ -13,6 +13,15 @@
  * after the last byte so text parsers may use it as a string. */
 int tl_read_file(const char *path, size_t max, uint8_t **buf, size_t *len,
 		 tl_err *e);
+/* Opens path now, and from then on tl_read_file(path) reads it through
+ * that descriptor: a daemon about to chroot keeps the files outside the
+ * new root it reads again at each reload. An edit made in place is seen;
+ * a file replaced (written anew and renamed over, as most editors do) is
+ * not: the descriptor still reads the old one. */
+int tl_file_keep(const char *path, tl_err *e);
+/* 1 when path is kept and the file read through it is no longer in any
+ * directory (replaced or removed since tl_file_keep). */
+int tl_file_replaced(const char *path);
 
 /* Writes a file atomically: a temporary file beside it, fsync, rename, fsync
  * of the directory. A crash leaves either the old file or the new one. */

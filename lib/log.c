@@ -35,7 +35,12 @@ void tl_log_open(const char *ident, int to_syslog)
 	log_syslog = to_syslog;
 	log_journal = !to_syslog && stderr_is_journal();
 	if (to_syslog)
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		tl_log_connect(ident);
+}
+
+void tl_log_connect(const char *ident)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
 void tl_log(int prio, const char *fmt, ...)

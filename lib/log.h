@@ -9,6 +9,10 @@
 /* ident prefixes every line; to_syslog sends lines to syslog (daemon
  * facility) instead of standard error. */
 void tl_log_open(const char *ident, int to_syslog);
+/* Connects to syslog's socket (/dev/log) now, lines still going where they
+ * went: a daemon that will chroot, and only later log to syslog, connects
+ * while the socket can be reached. tl_log_open(ident, 1) keeps it. */
+void tl_log_connect(const char *ident);
 void tl_log(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Lines to standard error are held in memory until tl_log_flush writes

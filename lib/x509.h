@@ -138,6 +138,10 @@ int tl_aes128_cbc(int encrypt, const uint8_t key[16], const uint8_t iv[16],
 		  const uint8_t *in, uint8_t *out, size_t len, tl_err *e);
 
 int tl_random(uint8_t *buf, size_t len, tl_err *e);
+/* 0 when a new random generator can be seeded here and now without
+ * opening a file (getrandom(2)): a process about to chroot asks, and asks
+ * again inside. */
+int tl_random_seedable(tl_err *e);
 
 /* 1 when issuer's name and key issued c (its signature verifies). */
 int tl_cert_issued_by(const tl_cert *c, const tl_cert *issuer);

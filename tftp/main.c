@@ -23,7 +23,7 @@ static void usage(FILE *f)
 	fputs(
 "usage: tftpd [-c trustline.conf] [--data-dir DIR] [--listen ADDR] [--port 69]\n"
 "             [--http-port 6970] [--foreground] [--workers N] [--check-config]\n"
-"             [--pid-file FILE] [--node NAME]\n"
+"             [--pid-file FILE] [--node NAME] [--chroot]\n"
 "\n"
 "Serves the data directory's generated files and tftpboot/ to phones over\n"
 "TFTP (read requests only) and HTTP. Settings come from the [tftp] section\n"
@@ -47,6 +47,8 @@ static void usage(FILE *f)
 "                     the first TFTP node): its CallManager key signs the\n"
 "                     configurations, and it serves an ITL signed by that key\n"
 "                     (without a node set, tftpboot/ITLFile.tlv as it is)\n"
+"  --chroot           chroot into the data directory once loaded, before\n"
+"                     giving root up (as [tftp] chroot = yes; needs root)\n"
 "\n"
 "Started as root, tftpd binds its ports, then runs as [tftp] user (default\n"
 "nobody). SIGHUP reloads the files and settings; SIGTERM lets transfers\n"
@@ -79,9 +81,10 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, 0, 'C' },
 		{ "pid-file", required_argument, 0, 'P' },
 		{ "node", required_argument, 0, 'N' },
+		{ "chroot", no_argument, 0, 'R' },
 		{ 0, 0, 0, 0 },
 	};
-	int check = 0;
+	int check = 0, chroot_opt = 0;
 	const char *node = NULL;
 	tl_tftpd_opts o = { .port = -1, .http_port = -2, .workers = 1 };
 	char dir[PATH_MAX], conf[PATH_MAX];
@@ -114,6 +117,7 @@ int main(int argc, char **argv)
 		case 'C': check = 1; break;
 		case 'P': o.pidfile = optarg; break;
 		case 'N': node = optarg; break;
+		case 'R': chroot_opt = 1; break;
 		default: goto bad;
 		}
 	}
@@ -139,6 +143,13 @@ int main(int argc, char **argv)
 		tl_tftp_gen_free(&gen);
 		return 1;
 	}
+	chroot_opt |= tl_tftp_ns_conf(ns)->tftp.chroot;
+	if (chroot_opt && tl_tftpd_chroot_ready(&o, ns, &e)) {
+		fprintf(stderr, "tftpd: %s\n", e.msg);
+		tl_tftp_ns_free(ns);
+		tl_tftp_gen_free(&gen);
+		return 1;
+	}
 	/* everything a start reads has been read and checked: no port bound */
 	if (check) {
 		char what[160];
@@ -160,7 +171,8 @@ int main(int argc, char **argv)
 		tl_tftp_ns_free(ns);
 		return 1;
 	}
-	if (tl_tftp_metrics_init(o.workers, &e)) {
+	if (tl_tftp_metrics_init(o.workers, &e) ||
+	    (chroot_opt && tl_tftpd_chroot(&o, ns, &e))) {
 		fprintf(stderr, "tftpd: %s\n", e.msg);
 		tl_tftp_ns_free(ns);
 		return 1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "log.h"
 #include "nstable.h"
 #include "pack.h"
@@ -252,6 +253,12 @@ static tl_tftp_table *build(tl_tftp_ns *ns, tl_conf *conf, long *generation,
 	int rc = -1;
 
 	memset(&w, 0, sizeof(w));
+	/* under chroot the administrator's file is read through a descriptor
+	 * (tl_file_keep), which an editor's rename leaves on the old file */
+	if (ns->conf_path && tl_file_replaced(ns->conf_path))
+		tl_log(LOG_WARNING, "event=config file=%s warning=\"replaced since "
+		       "the start: its old text still applies under chroot; restart "
+		       "tftpd to read the new one\"", ns->conf_path);
 	if (s == NULL) {
 		if (tl_store_open(&own, ns->dir, e))
 			return NULL;
@@ -345,6 +352,13 @@ void tl_tftp_ns_free(tl_tftp_ns *ns)
 	}
 	free(ns->conf_path);
 	free(ns);
+}
+
+int tl_tftp_ns_rebase(tl_tftp_ns *ns, const char *dir, tl_err *e)
+{
+	if (snprintf(ns->dir, sizeof(ns->dir), "%s", dir) >= (int)sizeof(ns->dir))
+		return tl_fail(e, "%s: path too long", dir);
+	return 0;
 }
 
 tl_store *tl_tftp_ns_store(tl_tftp_ns *ns)

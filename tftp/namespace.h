@@ -64,6 +64,8 @@ tl_tftp_ns *tl_tftp_ns_open(const char *dir, const char *conf_path,
 			    const char *node, tl_tftp_gen_fn gen, void *arg,
 			    tl_err *e);
 void tl_tftp_ns_free(tl_tftp_ns *ns);
+/* The data directory is dir from now on (after a chroot into it: "/"). */
+int tl_tftp_ns_rebase(tl_tftp_ns *ns, const char *dir, tl_err *e);
 
 /* Resolves a requested name: 0 found, -1 not found (TFTP error 1, HTTP
  * 404; out->why set for a file that could not be made), -2 forbidden (error 2, HTTP 403), -3 out of memory (error 3, HTTP

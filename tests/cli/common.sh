@@ -47,6 +47,18 @@ servers() {	# servers [capfd]: tftpd, tvsd (and capfd) of dd on loopback ports, 
 		pids="$pids $!"; CAPF=$(started capfd.log $!)
 	fi
 }
+# served_within SECONDS NAME: NAME comes over TFTP from the tftpd on
+# 127.0.0.1 port $P (logging to tftpd.log) within that time, into got
+served_within() {
+	for _ in $(seq $(($1 * 4))); do
+		rm -f got
+		tftp 127.0.0.1 "$P" -c get "$2" got > /dev/null 2>&1 || true
+		[ -s got ] && return 0
+		sleep 0.25
+	done
+	cat tftpd.log
+	fail "$2 not served within $1 s of the change"
+}
 mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in NAME.pem
 	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
 		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null

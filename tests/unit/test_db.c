@@ -13,6 +13,7 @@
 #include "follow.h"
 #include "loop.h"
 #include "node.h"
+#include "file.h"
 #include "revstate.h"
 #include "stmt.h"
 #include "store.h"
@@ -303,6 +304,56 @@ START_TEST(follow)
 }
 END_TEST
 
+/* What a chrooted tftpd may connect to: decided from the URL alone, no
+ * server needed. HOME is an empty directory: no ~/.pgpass. */
+START_TEST(chroot_urls)
+{
+	static const struct { const char *url; const char *why; } cases[] = {
+		{ "trustline.db", NULL },
+		{ "postgresql://127.0.0.1/trustline", NULL },
+		{ "postgresql://[::1]:5433,127.0.0.2/trustline", NULL },
+		{ "postgresql://db.example/trustline?hostaddr=192.0.2.7", NULL },
+		{ "postgresql:///trustline", "Unix socket" },
+		{ "postgresql://%2Fvar%2Frun%2Fpostgresql/trustline", "Unix socket" },
+		{ "postgresql://127.0.0.1/trustline?host=/run/pg", "Unix socket" },
+		{ "postgresql://db.example/trustline", "/etc/hosts" },
+		{ "postgresql://127.0.0.1,localhost/trustline", "localhost" },
+		{ "service=cluster", "service file" },
+		{ "postgresql://127.0.0.1/t?service=x", "service file" },
+	};
+	char home[] = "/tmp/tl-home-XXXXXX", pgpass[64], cmd[96];
+	tl_err e;
+
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	setenv("HOME", home, 1);
+	unsetenv("PGHOST");
+	unsetenv("PGHOSTADDR");
+	unsetenv("PGPASSFILE");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = tl_db_chroot_prepare(cases[i].url, "", &e);
+
+		if (cases[i].why == NULL)
+			ck_assert_msg(rc == 0, "%s: %s", cases[i].url, e.msg);
+		else
+			ck_assert_msg(rc == -1 && strstr(e.msg, cases[i].why), "%s: %s",
+				      cases[i].url, rc ? e.msg : "accepted");
+	}
+	/* libpq's password file would be read inside: refused, unless the
+	 * password comes from [database] password_file (kept open) */
+	snprintf(pgpass, sizeof(pgpass), "%s/.pgpass", home);
+	ck_assert(tl_write_file(pgpass, "*:*:*:*:secret\n", 15, 0600, &e) == 0);
+	ck_assert_int_eq(tl_db_chroot_prepare("postgresql://127.0.0.1/t", "", &e), -1);
+	ck_assert_msg(strstr(e.msg, "password_file") != NULL, "%s", e.msg);
+	ck_assert_msg(tl_db_chroot_prepare("postgresql://127.0.0.1/t", pgpass, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_int_eq(tl_db_chroot_prepare("postgresql://127.0.0.1/t",
+					      "/nonexistent/pw", &e), -1);
+	ck_assert_msg(strstr(e.msg, "password_file") != NULL, "%s", e.msg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", home);
+	system(cmd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("db");
@@ -315,6 +366,7 @@ int main(void)
 	tcase_add_test(tc, changes);
 	tcase_add_test(tc, node_seen);
 	tcase_add_test(tc, follow);
+	tcase_add_test(tc, chroot_urls);
 	suite_add_tcase(su, tc);
 	return tu_run(su);
 }
