@@ -42,6 +42,12 @@ int tl_db_shared(const tl_db *db);
  * 0.2 ms, instead of the 5 s of lengthening sleeps every connection has. */
 void tl_db_lock_wait(tl_db *db, int ms);
 
+/* A transaction for several changes made through the store (cluster
+ * join: the node's row, its certificates, the generation): tl_db_end
+ * COMMITs when rc is 0, else rolls back; it returns 0 only when committed. */
+int tl_db_begin(tl_db *db, tl_err *e);
+int tl_db_end(tl_db *db, int rc, tl_err *e);
+
 /* The audit log (tl_store_audit): a row at ts by user; old_sha256 and
  * new_sha256 may be NULL. */
 int tl_db_audit_add(tl_db *db, long ts, const char *user, const char *action,
@@ -62,6 +68,10 @@ long tl_db_state_incr(tl_db *db, const char *key, tl_err *e);
  * when fn returns non-zero and returns that. */
 int tl_db_identity_put(tl_db *db, const char *purpose, const char *name,
 		       const void *der, size_t len, tl_err *e);
+/* 1 with the DER in *der (the caller frees it) when the identity is
+ * there, 0 when it is not, -1 on error. */
+int tl_db_identity_get(tl_db *db, const char *purpose, const char *name,
+		       void **der, size_t *len, tl_err *e);
 int tl_db_trust_put(tl_db *db, const char *store, const char *name,
 		    const void *der, size_t len, tl_err *e);
 int tl_db_trust_remove(tl_db *db, const char *store, const char *name, tl_err *e);

@@ -807,6 +807,17 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 			c->db_url, c->db_node, c->db_password_file);
 }
 
+char *tl_conf_text(const tl_conf *c, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (f == NULL)
+		return NULL;
+	tl_conf_write(c, f);
+	return fclose(f) == 0 ? text : (free(text), NULL);
+}
+
 int tl_conf_is_db_url(const char *v)
 {
 	return !strncmp(v, "postgresql://", 13) || !strncmp(v, "postgres://", 11) ||

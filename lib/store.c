@@ -16,6 +16,7 @@
 
 #include "db.h"
 #include "file.h"
+#include "node.h"
 
 int tl_store_fault;
 
@@ -207,7 +208,10 @@ int tl_store_open(tl_store *s, const char *dir, tl_err *e)
 			       "give --data-dir", dir);
 	if (tl_conf_load(&s->conf, path, e))
 		return -1;
-	if (open_db(s, e)) {
+	/* a shared cluster's nodes are the node table's too: those that
+	 * joined after this file was written */
+	if (open_db(s, e) ||
+	    (tl_db_shared(s->db) && tl_node_merge_conf(s->db, &s->conf, e))) {
 		tl_store_close(s);
 		return -1;
 	}
@@ -217,15 +221,12 @@ int tl_store_open(tl_store *s, const char *dir, tl_err *e)
 
 int tl_store_save_conf(tl_store *s, tl_err *e)
 {
-	char path[1200], *text = NULL;
+	char path[1200], *text;
 	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 	int rc;
 
-	if (f == NULL)
+	if ((text = tl_conf_text(&s->conf, &len)) == NULL)
 		return tl_fail(e, "out of memory");
-	tl_conf_write(&s->conf, f);
-	fclose(f);
 	tl_store_path(s, path, sizeof(path), "trustline.conf");
 	rc = tl_write_file(path, text, len, 0644, e);
 	free(text);
@@ -386,6 +387,18 @@ void tl_store_stage_discard(tl_store_stage_t *st)
 	st->dir[0] = 0;
 }
 
+void tl_store_stage_remove(tl_store_stage_t *st)
+{
+	char path[1400];
+
+	for (size_t i = 0; i < NTOP; i++) {
+		snprintf(path, sizeof(path), "%s/%s", st->target, top_entries[i]);
+		remove_tree(path);
+	}
+	if (st->created)
+		rmdir(st->target);
+}
+
 struct tl_db *tl_store_db(tl_store *s)
 {
 	return s->db;
@@ -405,8 +418,34 @@ int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e)
 	tl_store_path(s, own, sizeof(own), "trustline.conf");
 	if (tl_conf_load_daemon(&c, own, path, e))
 		return -1;
+	/* the database down: the nodes known before stay */
+	if (tl_db_shared(s->db) && tl_node_merge_conf(s->db, &c, NULL))
+		for (int i = 0; i < s->conf.nnodes; i++)
+			if (!tl_conf_has_node(&c, s->conf.nodes[i]) &&
+			    c.nnodes < TL_MAX_NODES)
+				snprintf(c.nodes[c.nnodes++], sizeof(c.nodes[0]), "%s",
+					 s->conf.nodes[i]);
 	s->conf = c;
 	return 0;
+}
+
+/* Another node's public certificate from a shared database: 1 with *c,
+ * 0 when the database has none or does not answer (the local copy then
+ * stands), -1 when the row is not a certificate. */
+static int identity_db(const tl_store *s, const char *purpose, const char *name,
+		       tl_cert **c, tl_err *e)
+{
+	void *der;
+	size_t len;
+	int rc;
+
+	if (!tl_db_shared(s->db) ||
+	    tl_db_identity_get(s->db, purpose, name, &der, &len, NULL) != 1)
+		return 0;
+	rc = c == NULL ? 1 : tl_cert_from_der(der, len, c, e) ? -1 : 1;
+	free(der);
+	return rc < 0 ? tl_wrap(e, "the database's %s certificate of %s", purpose,
+				name) : rc;
 }
 
 int tl_store_identity_exists(const tl_store *s, const char *purpose,
@@ -414,15 +453,21 @@ int tl_store_identity_exists(const tl_store *s, const char *purpose,
 {
 	char path[1400];
 
-	return ident_path(s, path, sizeof(path), purpose, name, "pem") == 0 &&
-	       access(path, F_OK) == 0;
+	if (ident_path(s, path, sizeof(path), purpose, name, "pem"))
+		return 0;
+	return access(path, F_OK) == 0 || identity_db(s, purpose, name, NULL, NULL) == 1;
 }
 
 int tl_store_identity_load(const tl_store *s, const char *purpose,
 			   const char *name, tl_cert **c, tl_key **k, tl_err *e)
 {
 	char path[1400];
+	int rc;
 
+	/* a certificate alone is the cluster's, which the database holds for
+	 * every node; a pair is this node's own, from its files */
+	if (k == NULL && (rc = identity_db(s, purpose, name, c, e)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (ident_path(s, path, sizeof(path), purpose, name, "pem") ||
 	    tl_cert_load(path, c, e))
 		return -1;
