@@ -41,6 +41,12 @@ json_t *cli_rev_json(const tl_cert *c, const char *data_dir);
  * subcommand's synopsis and paragraph from the group's usage and returns
  * 0, or -1 when the verb prints its own (cli/help.c). */
 int cli_verb_help(const char *group, int (*fn)(int, char **), int argc, char **argv);
+/* `cluster join` and `cluster status` (cli/clusternode.c); --password
+ * refused, saying where a password goes instead (returns EXIT_USAGE). */
+int cli_no_password(const char *cmd);
+int cli_cluster_join(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+int cli_cluster_status(const char *cmd, void (*help)(FILE *), int argc,
+		       char **argv);
 /* `cluster security-mode`, argv[0] the verb (cli/secmode.c). */
 int cli_security_mode(int argc, char **argv);
 
