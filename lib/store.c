@@ -410,6 +410,19 @@ void tl_store_close(tl_store *s)
 	s->db = NULL;
 }
 
+/* Adds to c the nodes and TFTP nodes of before that it lacks. */
+static void keep_nodes(tl_conf *c, const tl_conf *before)
+{
+	for (int i = 0; i < before->nnodes && c->nnodes < TL_MAX_NODES; i++)
+		if (!tl_conf_has_node(c, before->nodes[i]))
+			snprintf(c->nodes[c->nnodes++], sizeof(c->nodes[0]), "%s",
+				 before->nodes[i]);
+	for (int i = 0; i < before->ntftp_nodes && c->ntftp_nodes < TL_MAX_NODES; i++)
+		if (!tl_conf_is_tftp(c, before->tftp_nodes[i]))
+			snprintf(c->tftp_nodes[c->ntftp_nodes++],
+				 sizeof(c->tftp_nodes[0]), "%s", before->tftp_nodes[i]);
+}
+
 int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e)
 {
 	char own[1200];
@@ -418,13 +431,9 @@ int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e)
 	tl_store_path(s, own, sizeof(own), "trustline.conf");
 	if (tl_conf_load_daemon(&c, own, path, e))
 		return -1;
-	/* the database down: the nodes known before stay */
+	/* the database down: the nodes known before stay beside the file's */
 	if (tl_db_shared(s->db) && tl_node_merge_conf(s->db, &c, NULL))
-		for (int i = 0; i < s->conf.nnodes; i++)
-			if (!tl_conf_has_node(&c, s->conf.nodes[i]) &&
-			    c.nnodes < TL_MAX_NODES)
-				snprintf(c.nodes[c.nnodes++], sizeof(c.nodes[0]), "%s",
-					 s->conf.nodes[i]);
+		keep_nodes(&c, &s->conf);
 	s->conf = c;
 	return 0;
 }

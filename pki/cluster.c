@@ -262,6 +262,12 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 		rc = tl_ctl_rebuild(s, report, e);
 	if (rc == 0)
 		rc = tl_store_save_conf(s, e);
+	if (rc == 0 && tl_db_shared(tl_store_db(s))) {
+		char services[64];
+
+		tl_pki_node_services(c, one[0], services, sizeof(services));
+		rc = tl_node_insert(tl_store_db(s), one[0], services, e) < 0 ? -1 : 0;
+	}
 	if (rc == 0)
 		rc = tl_store_audit(s, "cluster add-node", one[0], NULL, NULL, e);
 	/* once, for the whole change: the servers reload it in one step */
