@@ -155,30 +155,14 @@ static int status_nodes(tl_store *s, long cluster_gen, json_t *nodes, tl_err *e)
 int cli_cluster_status(const char *cmd, void (*help)(FILE *), int argc,
 		       char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, 0, 'j' },
-		CLI_STORE_OPTIONS,
-		{ 0, 0, 0, 0 },
-	};
-	const char *dir = NULL;
-	int as_json = 0, c, rc, shared;
+	int as_json, rc, shared;
 	json_t *out, *nodes;
 	long gen;
 	tl_store s;
 	tl_err e;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': as_json = 1; break;
-		default:
-			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
-				return rc;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (cli_open_store(&s, dir))
-		return EXIT_USAGE;
+	if ((rc = cli_json_store_args(cmd, help, argc, argv, &as_json, &s)) >= 0)
+		return rc;
 	shared = tl_db_shared(tl_store_db(&s));
 	gen = tl_store_generation(&s);
 	out = json_object();
