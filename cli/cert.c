@@ -476,30 +476,13 @@ static void audit_row(void *arg, long ts, const char *user, const char *action,
 
 static int do_audit(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, 0, 'j' },
-		CLI_STORE_OPTIONS,
-		{ 0, 0, 0, 0 },
-	};
 	struct audit_ctx ctx = { NULL };
-	int json = 0;
-	const char *dir = NULL;
+	int json, rc;
 	tl_store s;
 	tl_err e;
-	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = 1; break;
-		default:
-			if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
-				return rc;
-		}
-	}
-	if (optind != argc)
-		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
-	if (cli_open_store(&s, dir))
-		return EXIT_USAGE;
+	if ((rc = cli_json_store_args(cmd, help, argc, argv, &json, &s)) >= 0)
+		return rc;
 	if (json)
 		ctx.json = json_array();
 	rc = tl_store_audit_each(&s, audit_row, &ctx, &e) ? cli_fail(EXIT_USAGE, &e) : 0;

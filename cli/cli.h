@@ -41,6 +41,12 @@ json_t *cli_rev_json(const tl_cert *c, const char *data_dir);
  * subcommand's synopsis and paragraph from the group's usage and returns
  * 0, or -1 when the verb prints its own (cli/help.c). */
 int cli_verb_help(const char *group, int (*fn)(int, char **), int argc, char **argv);
+/* `cluster join` and `cluster status` (cli/clusternode.c); --password
+ * refused, saying where a password goes instead (returns EXIT_USAGE). */
+int cli_no_password(const char *cmd);
+int cli_cluster_join(const char *cmd, void (*help)(FILE *), int argc, char **argv);
+int cli_cluster_status(const char *cmd, void (*help)(FILE *), int argc,
+		       char **argv);
 /* `cluster security-mode`, argv[0] the verb (cli/secmode.c). */
 int cli_security_mode(int argc, char **argv);
 
@@ -74,6 +80,12 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
  * option is a usage error, printed, and returns EXIT_USAGE. */
 int cli_store_opt(int c, const char *arg, const char **dir,
 		  void (*help)(FILE *), const char *cmd);
+/* The options of a command that reads a data directory and may print
+ * JSON, nothing else: [--json] [--data-dir DIR] [--help]. Opens the store
+ * into s and returns -1 to go on; else the exit code (help printed, or a
+ * usage error). */
+int cli_json_store_args(const char *cmd, void (*help)(FILE *), int argc,
+			char **argv, int *json, tl_store *s);
 /* Opens the data directory dir (NULL: $TRUSTLINE_DATA_DIR, else the
  * default) and completes a change a crash interrupted, reporting on stderr;
  * 0, or EXIT_USAGE after printing why not. */

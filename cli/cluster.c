@@ -1,4 +1,5 @@
-/* trustline cluster init */
+/* trustline cluster init, add-node and security-mode (join and status are
+ * clusternode.c's) */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,9 @@ static void usage(FILE *f)
 "                              [--key rsa:2048|ec:256] [--years 5|10|20] [--multi-server]\n"
 "                              [--database URL [--password-file FILE]]\n"
 "                              [--data-dir DIR] [--force]\n"
+"       trustline cluster join --node NAME --database URL [--password-file FILE]\n"
+"                              [--services tftp,tvs] [--data-dir DIR]\n"
+"       trustline cluster status [--json] [--data-dir DIR]\n"
 "       trustline cluster add-node NAME [--tftp] [--data-dir DIR]\n"
 "       trustline cluster security-mode [mixed|non-secure] [--data-dir DIR]\n"
 "\n"
@@ -36,6 +40,21 @@ static void usage(FILE *f)
 "An existing data directory is refused unless --force is given.\n"
 "The data directory is --data-dir, else $TRUSTLINE_DATA_DIR, else\n"
 "/var/lib/trustline.\n"
+"\n"
+"join makes a subscriber's data directory (new or empty) from a cluster whose\n"
+"shared database cluster init made: the settings come from the database; this\n"
+"node's keys (CallManager, CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS,\n"
+"ipsec) are made here, mode 0600, and only its public certificates, their\n"
+"trust-store copies and its row in the node table go to the database, in one\n"
+"transaction with the generation, so that every node's ITL lists it. A node\n"
+"name already in the cluster, a database without a cluster, a SQLite path\n"
+"and a password on the command line are refused, and change nothing.\n"
+"--services names what the node runs (tftp, tvs; default both; CAPF stays\n"
+"on the publisher). -d is --data-dir.\n"
+"\n"
+"status lists every node: its services, when it last reported, the generation\n"
+"it serves and how far that lags the cluster's. A SQLite data directory has no\n"
+"node table: it lists the nodes of its trustline.conf, and says so.\n"
 "\n"
 "add-node adds a subscriber to an existing cluster: its identity certificates\n"
 "(CallManager, CallManager-ECDSA, tomcat, tomcat-ECDSA, TVS, ipsec), their\n"
@@ -60,6 +79,7 @@ static int init(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 		{ "force", no_argument, 0, 'f' },
 		{ "database", required_argument, 0, 'B' },
 		{ "password-file", required_argument, 0, 'P' },
+		{ "password", required_argument, 0, 'W' },
 		CLI_STORE_OPTIONS,
 		{ 0, 0, 0, 0 },
 	};
@@ -98,6 +118,8 @@ static int init(const char *cmd, void (*help)(FILE *), int argc, char **argv)
 			conf.years = atoi(optarg);
 			break;
 		case 'f': force = 1; break;
+		case 'W':
+			return cli_no_password(cmd);
 		case 'B':
 			if (!tl_conf_is_db_url(optarg))
 				return cli_usage(cmd, "--database %s: a postgresql:// URL "
@@ -177,7 +199,8 @@ static int security_mode(const char *cmd, void (*help)(FILE *), int argc,
 int cmd_cluster(int argc, char **argv)
 {
 	static const cli_verb verbs[] = {
-		{ "init", init }, { "add-node", add_node },
+		{ "init", init }, { "join", cli_cluster_join },
+		{ "status", cli_cluster_status }, { "add-node", add_node },
 		{ "security-mode", security_mode },
 	};
 

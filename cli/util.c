@@ -272,6 +272,29 @@ said:
 	return rc == 0 ? EXIT_VALID : EXIT_INVALID;
 }
 
+int cli_json_store_args(const char *cmd, void (*help)(FILE *), int argc,
+			char **argv, int *json, tl_store *s)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, 0, 'j' },
+		CLI_STORE_OPTIONS,
+		{ 0, 0, 0, 0 },
+	};
+	const char *dir = NULL;
+	int c, rc;
+
+	*json = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'j')
+			*json = 1;
+		else if ((rc = cli_store_opt(c, optarg, &dir, help, cmd)) >= 0)
+			return rc;
+	}
+	if (optind != argc)
+		return cli_usage(cmd, "unexpected argument \"%s\"", argv[optind]);
+	return cli_open_store(s, dir) ? EXIT_USAGE : -1;
+}
+
 int cli_sfile_show(const char *cmd, void (*help)(FILE *), int argc,
 		   char **argv)
 {

@@ -2,6 +2,8 @@
  * certificates and the trust stores, so every node sees every other's.
  * Only certificates: a private key never leaves its node's data
  * directory. */
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "stmt.h"
@@ -16,21 +18,26 @@ int tl_db_identity_put(tl_db *db, const char *purpose, const char *name,
 }
 
 int tl_db_identity_get(tl_db *db, const char *purpose, const char *name,
-		       tl_db_cert_fn fn, void *arg, tl_err *e)
+		       void **der, size_t *len, tl_err *e)
 {
-	tl_stmt *st = tl_db_prepare(db, "SELECT name, der FROM identity WHERE"
-				    " purpose = ? AND name = ?", e);
+	tl_stmt *st = tl_db_prepare(db, "SELECT der FROM identity WHERE purpose = ?"
+				    " AND name = ?", e);
 	int rc;
 
+	*der = NULL;
+	*len = 0;
 	if (st == NULL)
 		return -1;
 	tl_stmt_text(st, 1, purpose);
 	tl_stmt_text(st, 2, name);
 	if ((rc = tl_stmt_step(st, e)) == 1) {
 		size_t n;
-		const void *p = tl_stmt_col_blob(st, 1, &n);
+		const void *p = tl_stmt_col_blob(st, 0, &n);
 
-		rc = fn(arg, tl_stmt_col_text(st, 0), p, n) ? -1 : 1;
+		if ((*der = malloc(n ? n : 1)) == NULL)
+			rc = tl_fail(e, "out of memory");
+		else
+			memcpy(*der, p, *len = n);
 	}
 	tl_stmt_finalize(st);
 	return rc;

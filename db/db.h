@@ -76,10 +76,10 @@ typedef int (*tl_db_cert_fn)(void *arg, const char *name, const void *der,
 			     size_t len);
 int tl_db_identity_put(tl_db *db, const char *purpose, const char *name,
 		       const void *der, size_t len, tl_err *e);
-/* Calls fn with the identity certificate of purpose and name: 1 when
- * there is one (and fn returned 0), 0 when there is none, -1 on error. */
+/* 1 with the DER in *der (the caller frees it) when the identity is
+ * there, 0 when it is not, -1 on error. */
 int tl_db_identity_get(tl_db *db, const char *purpose, const char *name,
-		       tl_db_cert_fn fn, void *arg, tl_err *e);
+		       void **der, size_t *len, tl_err *e);
 int tl_db_trust_put(tl_db *db, const char *store, const char *name,
 		    const void *der, size_t len, tl_err *e);
 int tl_db_trust_remove(tl_db *db, const char *store, const char *name, tl_err *e);

@@ -54,6 +54,7 @@ long tl_stmt_changes(tl_stmt *st);
 void tl_stmt_finalize(tl_stmt *st);
 
 int tl_db_exec(tl_db *db, const char *sql, tl_err *e);
+/* tl_db_begin and tl_db_end are db.h's */
 
 /* Runs one statement with parameters by types: 't' text (NULL binds NULL),
  * 'i' long, 'b' blob (pointer, size_t). *out (when given) gets the first

@@ -137,6 +137,8 @@ int tl_conf_load_daemon(tl_conf *c, const char *data, const char *admin,
 const char *tl_conf_admin_path(char *buf, size_t n);
 /* Writes the configuration as INI text. */
 void tl_conf_write(const tl_conf *c, FILE *f);
+/* The same text, malloc'ed, its length in *len; NULL when out of memory. */
+char *tl_conf_text(const tl_conf *c, size_t *len);
 
 /* One [revocation] setting as trustline.conf spells it (ocsp = on): 1 when
  * it is known and its value good, else 0 with r unchanged. */

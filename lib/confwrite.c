@@ -2,6 +2,7 @@
  * parser is conf.c). */
 #include "conf.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "role.h"
@@ -151,3 +152,13 @@ void tl_conf_write(const tl_conf *c, FILE *f)
 			c->db_url, c->db_node, c->db_password_file);
 }
 
+char *tl_conf_text(const tl_conf *c, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (f == NULL)
+		return NULL;
+	tl_conf_write(c, f);
+	return fclose(f) == 0 ? text : (free(text), NULL);
+}

@@ -191,3 +191,21 @@ int tl_write_output(const char *path, const void *buf, size_t len, int mode,
 		return tl_fail(e, "%s: write failed: %s", path, strerror(errno));
 	return 0;
 }
+
+int tl_mkdirs(const char *path, tl_err *e)
+{
+	char tmp[1024];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return tl_fail(e, "%s: cannot create: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return tl_fail(e, "%s: cannot create: %s", tmp, strerror(errno));
+	return 0;
+}

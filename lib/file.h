@@ -28,6 +28,8 @@ int tl_file_replaced(const char *path);
 int tl_write_file(const char *path, const void *buf, size_t len, int mode,
 		  tl_err *e);
 
+/* Makes path and the directories above it (mode 0755) that are missing. */
+int tl_mkdirs(const char *path, tl_err *e);
 /* Makes the renames and creations inside dir durable. */
 void tl_fsync_dir(const char *dir);
 /* Writes a file the user named (-o FILE): a regular file (or a new one) is

@@ -1,7 +1,6 @@
 #include "store.h"
 
 #include <dirent.h>
-#include <ftw.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -16,6 +15,7 @@
 
 #include "db.h"
 #include "file.h"
+#include "node.h"
 
 int tl_store_fault;
 
@@ -47,24 +47,6 @@ int tl_store_path(const tl_store *s, char *out, size_t n, const char *fmt, ...)
 		return -1;
 	len = snprintf(out, n, "%s/%s", s->dir, rel);
 	return len < 0 || (size_t)len >= n ? -1 : 0;
-}
-
-static int mkdirs(const char *path, tl_err *e)
-{
-	char tmp[1024];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return tl_fail(e, "%s: cannot create: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return tl_fail(e, "%s: cannot create: %s", tmp, strerror(errno));
-	return 0;
 }
 
 static int open_db(tl_store *s, tl_err *e)
@@ -207,7 +189,10 @@ int tl_store_open(tl_store *s, const char *dir, tl_err *e)
 			       "give --data-dir", dir);
 	if (tl_conf_load(&s->conf, path, e))
 		return -1;
-	if (open_db(s, e)) {
+	/* a shared cluster's nodes are the node table's too: those that
+	 * joined after this file was written */
+	if (open_db(s, e) ||
+	    (tl_db_shared(s->db) && tl_node_merge_conf(s->db, &s->conf, e))) {
 		tl_store_close(s);
 		return -1;
 	}
@@ -217,15 +202,12 @@ int tl_store_open(tl_store *s, const char *dir, tl_err *e)
 
 int tl_store_save_conf(tl_store *s, tl_err *e)
 {
-	char path[1200], *text = NULL;
+	char path[1200], *text;
 	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 	int rc;
 
-	if (f == NULL)
+	if ((text = tl_conf_text(&s->conf, &len)) == NULL)
 		return tl_fail(e, "out of memory");
-	tl_conf_write(&s->conf, f);
-	fclose(f);
 	tl_store_path(s, path, sizeof(path), "trustline.conf");
 	rc = tl_write_file(path, text, len, 0644, e);
 	free(text);
@@ -239,11 +221,11 @@ int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e)
 	memset(s, 0, sizeof(*s));
 	if (snprintf(s->dir, sizeof(s->dir), "%s", dir) >= (int)sizeof(s->dir))
 		return tl_fail(e, "%s: path too long", dir);
-	if (mkdirs(dir, e))
+	if (tl_mkdirs(dir, e))
 		return -1;
 	for (size_t i = 0; i < sizeof(top_dirs) / sizeof(top_dirs[0]); i++) {
 		tl_store_path(s, path, sizeof(path), "%s", top_dirs[i]);
-		if (mkdirs(path, e))
+		if (tl_mkdirs(path, e))
 			return -1;
 	}
 	s->conf = *c;
@@ -252,138 +234,6 @@ int tl_store_create(tl_store *s, const char *dir, const tl_conf *c, tl_err *e)
 		return -1;
 	}
 	return 0;
-}
-
-/* What a data directory holds at its top, trustline.conf first: a directory
- * holds a cluster exactly when its trustline.conf exists. The database's
- * -wal and -shm go with it, since an old WAL replayed onto a new database
- * would corrupt it. */
-static const char *const top_entries[] = {
-	"trustline.conf", "certs", "trust", "tftpboot", "csr", "generation",
-	"trustline.db-wal", "trustline.db-shm", "trustline.db",
-};
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	return remove(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-static int remove_tree(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-int tl_store_stage(tl_store_stage_t *st, const char *dir, tl_err *e)
-{
-	struct dirent *de;
-	struct stat sb;
-	DIR *dp;
-
-	memset(st, 0, sizeof(*st));
-	st->created = stat(dir, &sb) < 0 && errno == ENOENT;
-	if (mkdirs(dir, e))
-		return -1;
-	/* stages of inits that were killed are left behind: their pid is gone */
-	if ((dp = opendir(dir)) != NULL) {
-		while ((de = readdir(dp)) != NULL) {
-			char old[1300];
-			long pid;
-
-			if ((sscanf(de->d_name, ".init-%ld", &pid) != 1 &&
-			     sscanf(de->d_name, ".old-%ld", &pid) != 1) || pid <= 0 ||
-			    (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-				continue;
-			snprintf(old, sizeof(old), "%s/%s", dir, de->d_name);
-			remove_tree(old);
-		}
-		closedir(dp);
-	}
-	if (snprintf(st->dir, sizeof(st->dir), "%s/.init-%ld", dir,
-		     (long)getpid()) >= (int)sizeof(st->dir))
-		return tl_fail(e, "%s: path too long", dir);
-	remove_tree(st->dir);
-	if (mkdir(st->dir, 0700) < 0)
-		return tl_fail(e, "%s: cannot create: %s", st->dir, strerror(errno));
-	snprintf(st->target, sizeof(st->target), "%s", dir);
-	return 0;
-}
-
-#define NTOP (sizeof(top_entries) / sizeof(top_entries[0]))
-
-/* Moves the entries [from, to) of top_entries from one directory to
- * another, forward or backward; on failure moves back those it moved and
- * returns -1 with errno set. */
-static int move_entries(const char *src, const char *dst, int forward)
-{
-	char from[1400], to[1400];
-	size_t done = 0;
-
-	for (; done < NTOP; done++) {
-		size_t i = forward ? done : NTOP - 1 - done;
-
-		snprintf(from, sizeof(from), "%s/%s", src, top_entries[i]);
-		snprintf(to, sizeof(to), "%s/%s", dst, top_entries[i]);
-		if (rename(from, to) < 0 && errno != ENOENT)
-			break;
-	}
-	if (done == NTOP)
-		return 0;
-	int err = errno;
-
-	while (done-- > 0) {
-		size_t i = forward ? done : NTOP - 1 - done;
-
-		snprintf(from, sizeof(from), "%s/%s", src, top_entries[i]);
-		snprintf(to, sizeof(to), "%s/%s", dst, top_entries[i]);
-		rename(to, from);
-	}
-	errno = err;
-	return -1;
-}
-
-int tl_store_stage_install(tl_store_stage_t *st, tl_err *e)
-{
-	char old[1100];
-
-	/* the cluster dir held moves aside first, trustline.conf first; the new
-	 * one moves in with trustline.conf last; any failure puts both back */
-	snprintf(old, sizeof(old), "%s/.old-%ld", st->target, (long)getpid());
-	remove_tree(old);
-	if (mkdir(old, 0700) < 0)
-		return tl_fail(e, "%s: cannot create: %s", old, strerror(errno));
-	if (move_entries(st->target, old, 1) < 0) {
-		tl_fail(e, "%s: cannot move the cluster it held aside: %s",
-			st->target, strerror(errno));
-		rmdir(old);
-		return -1;
-	}
-	if (move_entries(st->dir, st->target, 0) < 0) {
-		tl_fail(e, "%s: cannot move the new cluster into place: %s",
-			st->target, strerror(errno));
-		move_entries(old, st->target, 0);
-		rmdir(old);
-		return -1;
-	}
-	rmdir(st->dir);
-	st->dir[0] = 0;
-	remove_tree(old);
-	tl_fsync_dir(st->target);
-	return 0;
-}
-
-void tl_store_stage_discard(tl_store_stage_t *st)
-{
-	if (!st->dir[0])
-		return;
-	remove_tree(st->dir);
-	if (st->created)
-		rmdir(st->target);
-	st->dir[0] = 0;
 }
 
 struct tl_db *tl_store_db(tl_store *s)
@@ -397,6 +247,19 @@ void tl_store_close(tl_store *s)
 	s->db = NULL;
 }
 
+/* Adds to c the nodes and TFTP nodes of before that it lacks. */
+static void keep_nodes(tl_conf *c, const tl_conf *before)
+{
+	for (int i = 0; i < before->nnodes && c->nnodes < TL_MAX_NODES; i++)
+		if (!tl_conf_has_node(c, before->nodes[i]))
+			snprintf(c->nodes[c->nnodes++], sizeof(c->nodes[0]), "%s",
+				 before->nodes[i]);
+	for (int i = 0; i < before->ntftp_nodes && c->ntftp_nodes < TL_MAX_NODES; i++)
+		if (!tl_conf_is_tftp(c, before->tftp_nodes[i]))
+			snprintf(c->tftp_nodes[c->ntftp_nodes++],
+				 sizeof(c->tftp_nodes[0]), "%s", before->tftp_nodes[i]);
+}
+
 int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e)
 {
 	char own[1200];
@@ -405,8 +268,30 @@ int tl_store_reload_conf(tl_store *s, const char *path, tl_err *e)
 	tl_store_path(s, own, sizeof(own), "trustline.conf");
 	if (tl_conf_load_daemon(&c, own, path, e))
 		return -1;
+	/* the database down: the nodes known before stay beside the file's */
+	if (tl_db_shared(s->db) && tl_node_merge_conf(s->db, &c, NULL))
+		keep_nodes(&c, &s->conf);
 	s->conf = c;
 	return 0;
+}
+
+/* Another node's public certificate from a shared database: 1 with *c,
+ * 0 when the database has none or does not answer (the local copy then
+ * stands), -1 when the row is not a certificate. */
+static int identity_db(const tl_store *s, const char *purpose, const char *name,
+		       tl_cert **c, tl_err *e)
+{
+	void *der;
+	size_t len;
+	int rc;
+
+	if (!tl_db_shared(s->db) ||
+	    tl_db_identity_get(s->db, purpose, name, &der, &len, NULL) != 1)
+		return 0;
+	rc = c == NULL ? 1 : tl_cert_from_der(der, len, c, e) ? -1 : 1;
+	free(der);
+	return rc < 0 ? tl_wrap(e, "the database's %s certificate of %s", purpose,
+				name) : rc;
 }
 
 int tl_store_identity_exists(const tl_store *s, const char *purpose,
@@ -414,29 +299,21 @@ int tl_store_identity_exists(const tl_store *s, const char *purpose,
 {
 	char path[1400];
 
-	return ident_path(s, path, sizeof(path), purpose, name, "pem") == 0 &&
-	       access(path, F_OK) == 0;
-}
-
-static int ident_row(void *arg, const char *name, const void *der, size_t len)
-{
-	tl_err ignored;
-
-	return tl_cert_from_der(der, len, arg, &ignored);
+	if (ident_path(s, path, sizeof(path), purpose, name, "pem"))
+		return 0;
+	return access(path, F_OK) == 0 || identity_db(s, purpose, name, NULL, NULL) == 1;
 }
 
 int tl_store_identity_load(const tl_store *s, const char *purpose,
 			   const char *name, tl_cert **c, tl_key **k, tl_err *e)
 {
 	char path[1400];
-	tl_err ignored;
+	int rc;
 
-	/* a certificate alone: the cluster's, which any node may have
-	 * replaced; with its key, the file beside the key. The database
-	 * down or without it: this node's copy. */
-	if (k == NULL && s->db && tl_db_shared(s->db) &&
-	    tl_db_identity_get(s->db, purpose, name, ident_row, c, &ignored) == 1)
-		return 0;
+	/* a certificate alone is the cluster's, which the database holds for
+	 * every node; a pair is this node's own, from its files */
+	if (k == NULL && (rc = identity_db(s, purpose, name, c, e)) != 0)
+		return rc < 0 ? -1 : 0;
 	if (ident_path(s, path, sizeof(path), purpose, name, "pem") ||
 	    tl_cert_load(path, c, e))
 		return -1;
@@ -459,7 +336,7 @@ int tl_store_identity_save(tl_store *s, const char *purpose, const char *name,
 	int rc = -1;
 
 	if (tl_store_path(s, dir, sizeof(dir), "certs/%s", purpose) ||
-	    mkdirs(dir, e))
+	    tl_mkdirs(dir, e))
 		return -1;
 	ident_path(s, kn, sizeof(kn), purpose, name, "key.new");
 	ident_path(s, cn, sizeof(cn), purpose, name, "pem.new");
@@ -645,7 +522,7 @@ int tl_store_trust_put(tl_store *s, const char *store, const char *name,
 	char dir[1200], path[1600], *pem;
 	int rc;
 
-	if (tl_store_path(s, dir, sizeof(dir), "trust/%s", store) || mkdirs(dir, e))
+	if (tl_store_path(s, dir, sizeof(dir), "trust/%s", store) || tl_mkdirs(dir, e))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s.pem", dir, name);
 	if (tl_cert_to_pem(c, &pem, e))
@@ -687,7 +564,7 @@ int tl_store_write(tl_store *s, const char *rel, const void *buf, size_t len,
 	slash = strrchr(dir, '/');
 	if (slash) {
 		*slash = 0;
-		if (mkdirs(dir, e))
+		if (tl_mkdirs(dir, e))
 			return -1;
 	}
 	return tl_write_file(path, buf, len, mode, e);

@@ -44,6 +44,10 @@ typedef struct tl_store_stage_t {
 int tl_store_stage(tl_store_stage_t *st, const char *dir, tl_err *e);
 int tl_store_stage_install(tl_store_stage_t *st, tl_err *e);
 void tl_store_stage_discard(tl_store_stage_t *st);
+/* Takes back what install put in a target that held no cluster before
+ * (a join whose database side did not commit): its entries, and the
+ * target itself when the stage created it. */
+void tl_store_stage_remove(tl_store_stage_t *st);
 /* Reads the directory's trustline.conf again into s->conf, with the
  * administrator's file path (NULL: none) over it (tl_conf_load_daemon),
  * keeping the database handle: a daemon opens its store before it

@@ -1,16 +1,25 @@
 /* trustline cluster init: every identity certificate of every node, the
  * -trust copies, a lab manufacturing CA, trustline.conf, the ITL and, in
- * mixed mode, the CTL. */
+ * mixed mode, the CTL; with a shared database also the settings and node
+ * rows `cluster join` starts a subscriber from. */
+#include <errno.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "file.h"
+#include "db.h"
 #include "fromstore.h"
+#include "node.h"
 #include "pki.h"
 
 #define MFG_CA_PURPOSE "lab-manufacturing-CA"
+/* the state row holding the cluster's settings, as trustline.conf text
+ * without [database], which is each node's own */
+#define SETTINGS_KEY "cluster_settings"
+#define SETTINGS_MAX 65536
 
 /* Phones' MICs in the lab chain to this CA; its name says it is no Cisco
  * CA, and it lands in CAPF-trust so CAPF accepts those MICs. */
@@ -64,6 +73,39 @@ static int generate_one(tl_store *s, const tl_purpose *p, const char *node,
 	return tl_pki_generate(s, &o, report, e);
 }
 
+void tl_pki_node_services(const tl_conf *c, const char *node, char *out,
+			  size_t n)
+{
+	snprintf(out, n, "%stvs%s", tl_conf_is_tftp(c, node) ? "tftp," : "",
+		 tl_conf_is_publisher(c, node) ? ",capf" : "");
+}
+
+/* What a subscriber joining later reads: the settings, and every node init
+ * defines as a row (one present already, from an earlier init of the same
+ * database, stays). */
+static int share(tl_store *s, tl_err *e)
+{
+	tl_conf c = s->conf;
+	char services[64], *text;
+	size_t len = 0;
+	int rc;
+
+	c.db_url[0] = c.db_node[0] = c.db_password_file[0] = 0;
+	c.tftp.node[0] = 0;
+	if ((text = tl_conf_text(&c, &len)) == NULL)
+		return tl_fail(e, "out of memory");
+	rc = len < SETTINGS_MAX ? tl_store_set(s, SETTINGS_KEY, text, e) :
+	     tl_fail(e, "the cluster's settings are longer than %d bytes",
+		     SETTINGS_MAX);
+	free(text);
+	for (int i = 0; rc == 0 && i < s->conf.nnodes; i++) {
+		tl_pki_node_services(&s->conf, s->conf.nodes[i], services,
+				     sizeof(services));
+		rc = tl_node_insert(tl_store_db(s), s->conf.nodes[i], services, e) < 0;
+	}
+	return rc ? -1 : 0;
+}
+
 static int build(const char *dir, const tl_conf *c, FILE *report, tl_err *e)
 {
 	tl_store s;
@@ -87,6 +129,8 @@ static int build(const char *dir, const tl_conf *c, FILE *report, tl_err *e)
 	if (make_mfg_ca(&s, report, e) || tl_itl_rebuild(&s, 0, report, e))
 		goto out;
 	if (c->mixed_mode && tl_ctl_rebuild(&s, report, e))
+		goto out;
+	if (tl_db_shared(tl_store_db(&s)) && share(&s, e))
 		goto out;
 	rc = tl_store_audit(&s, "cluster init", c->name, NULL, NULL, e) ||
 	     tl_store_bump(&s, e) ? -1 : 0;
@@ -224,6 +268,12 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 		rc = tl_ctl_rebuild(s, report, e);
 	if (rc == 0)
 		rc = tl_store_save_conf(s, e);
+	if (rc == 0 && tl_db_shared(tl_store_db(s))) {
+		char services[64];
+
+		tl_pki_node_services(c, one[0], services, sizeof(services));
+		rc = tl_node_insert(tl_store_db(s), one[0], services, e) < 0 ? -1 : 0;
+	}
 	if (rc == 0)
 		rc = tl_store_audit(s, "cluster add-node", one[0], NULL, NULL, e);
 	/* once, for the whole change: the servers reload it in one step */
@@ -240,5 +290,142 @@ int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 			c->mixed_mode ? " and CTL" : "");
 	for (int i = 0; i < NKEPT; i++)
 		free(before.buf[i]);
+	return rc;
+}
+
+/* A directory join may fill: absent, or empty. */
+static int fresh_dir(const char *dir, tl_err *e)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int used = 0;
+
+	if (dp == NULL)
+		return errno == ENOENT ? 0 : tl_fail(e, "%s: %s", dir, strerror(errno));
+	while ((d = readdir(dp)) != NULL)
+		used |= strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+	closedir(dp);
+	return used ? tl_fail(e, "%s is not empty: a subscriber joins with a data "
+			      "directory of its own, give another --data-dir", dir) : 0;
+}
+
+/* The subscriber's trustline.conf: the cluster's settings from the database
+ * (checked as any trustline.conf is), with this node in its nodes and its
+ * own [database]. */
+static int join_conf(const char *stage, const tl_joinopts *o, tl_conf *c,
+		     tl_err *e)
+{
+	char path[1200], *text;
+	tl_db *db;
+	int found, rc;
+
+	if (tl_db_open_url(&db, o->url, o->password_file, e))
+		return -1;
+	if (!tl_db_shared(db)) {
+		tl_db_close(db);
+		return tl_fail(e, "%s is not a PostgreSQL database: a node joins a "
+			       "cluster that shares one (cluster init --database "
+			       "postgresql://...)", o->url);
+	}
+	if ((text = malloc(SETTINGS_MAX)) == NULL) {
+		tl_db_close(db);
+		return tl_fail(e, "out of memory");
+	}
+	found = tl_db_state_get(db, SETTINGS_KEY, text, SETTINGS_MAX);
+	snprintf(path, sizeof(path), "%s/trustline.conf", stage);
+	rc = found ? tl_write_file(path, text, strlen(text), 0644, e) :
+	     tl_fail(e, "the database %s holds no cluster: run `trustline cluster "
+		     "init --database` on the publisher first", o->url);
+	free(text);
+	if (rc == 0 && tl_conf_load(c, path, e) == 0)
+		rc = tl_node_merge_conf(db, c, e);
+	else
+		rc = -1;
+	tl_db_close(db);
+	if (rc)
+		return -1;
+	if (tl_conf_has_node(c, o->node))
+		return tl_fail(e, "node %s is already in the cluster %s: nothing was "
+			       "changed", o->node, c->name);
+	if (c->multi_server)
+		return tl_fail(e, "the cluster uses multi-server certificates, which "
+			       "name every node: %s cannot join without them being "
+			       "regenerated for it on the publisher", o->node);
+	if (c->nnodes == TL_MAX_NODES)
+		return tl_fail(e, "the cluster has %d nodes already, the most it may",
+			       TL_MAX_NODES);
+	snprintf(c->nodes[c->nnodes++], sizeof(c->nodes[0]), "%s", o->node);
+	if (strstr(o->services, "tftp")) {
+		snprintf(c->tftp_nodes[c->ntftp_nodes++], sizeof(c->tftp_nodes[0]),
+			 "%s", o->node);
+		snprintf(c->tftp.node, sizeof(c->tftp.node), "%s", o->node);
+	}
+	snprintf(c->db_url, sizeof(c->db_url), "%s", o->url);
+	snprintf(c->db_node, sizeof(c->db_node), "%s", o->node);
+	snprintf(c->db_password_file, sizeof(c->db_password_file), "%s",
+		 o->password_file ? o->password_file : "");
+	return 0;
+}
+
+/* The database side, in the caller's transaction: the node's row first (a
+ * node of that name added meanwhile refuses it), its keys and
+ * certificates, its ITL, then the generation every node follows. */
+static int join_build(tl_store *s, const tl_joinopts *o, FILE *report,
+		      tl_err *e)
+{
+	int rc = tl_node_insert(tl_store_db(s), o->node, o->services, e);
+
+	if (rc)
+		return rc < 0 ? -1 : tl_fail(e, "node %s is already in the cluster "
+					     "%s: nothing was changed", o->node,
+					     s->conf.name);
+	for (size_t i = 0; i < tl_npurposes; i++)
+		if (!tl_purposes[i].publisher_only &&
+		    generate_one(s, &tl_purposes[i], o->node, 0, report, e))
+			return -1;
+	if (tl_conf_is_tftp(&s->conf, o->node) && tl_itl_rebuild(s, 0, report, e))
+		return -1;
+	return tl_store_audit(s, "cluster join", o->node, NULL, NULL, e) ||
+	       tl_store_bump(s, e) ? -1 : 0;
+}
+
+int tl_pki_cluster_join(const char *dir, const tl_joinopts *o, FILE *report,
+			tl_err *e)
+{
+	tl_store_stage_t st;
+	tl_store s;
+	tl_conf c;
+	int rc;
+
+	if (fresh_dir(dir, e) || tl_store_stage(&st, dir, e))
+		return -1;
+	if (join_conf(st.dir, o, &c, e) || tl_store_create(&s, st.dir, &c, e)) {
+		tl_store_stage_discard(&st);
+		return -1;
+	}
+	if (tl_db_begin(tl_store_db(&s), e)) {
+		tl_store_close(&s);
+		tl_store_stage_discard(&st);
+		return -1;
+	}
+	rc = join_build(&s, o, report, e);
+	/* the directory moves in before the commit, and goes again if the
+	 * commit fails: no node row without the keys of its certificates */
+	if (rc == 0 && tl_store_stage_install(&st, e) == 0) {
+		if (tl_db_end(tl_store_db(&s), 0, e)) {
+			tl_store_stage_remove(&st);
+			rc = -1;
+		}
+	} else {
+		tl_db_end(tl_store_db(&s), -1, NULL);
+		tl_store_stage_discard(&st);
+		rc = -1;
+	}
+	if (rc == 0 && report)
+		fprintf(report, "node %s joined the cluster %s (%s)%s\n", o->node,
+			c.name, o->services, c.mixed_mode ? "; the CTL is the "
+			"publisher's to sign: run `trustline ctl rebuild` there so "
+			"that it lists this node" : "");
+	tl_store_close(&s);
 	return rc;
 }

@@ -138,8 +138,25 @@ int tl_pki_store_open(tl_store *s, const char *dir, FILE *report, tl_err *e);
  * joins tftp_nodes. */
 int tl_pki_add_node(tl_store *s, const char *node, int tftp, FILE *report,
 		    tl_err *e);
+/* Creates a cluster's data directory; with c->db_url also its shared
+ * database's settings (what `cluster join` starts from) and node rows. */
 int tl_pki_cluster_init(const char *dir, const tl_conf *c, int force,
 			FILE *report, tl_err *e);
+/* The services a node of c runs, as the node table spells them: tftp
+ * (a TFTP node), tvs, capf (the publisher). */
+void tl_pki_node_services(const tl_conf *c, const char *node, char *out,
+			  size_t n);
+/* `cluster join`: a subscriber's data directory dir (which must not hold
+ * anything yet) for a cluster whose database is url, made under a
+ * temporary name and renamed at the end; its keys made there, its public
+ * certificates, trust-store copies and node row added in one transaction
+ * with the generation, and its ITL built. services is "tftp,tvs", "tvs"
+ * ... password_file may be NULL. */
+typedef struct tl_joinopts {
+	const char *node, *url, *password_file, *services;
+} tl_joinopts;
+int tl_pki_cluster_join(const char *dir, const tl_joinopts *o, FILE *report,
+			tl_err *e);
 
 /* One finding of `cert check`. */
 typedef struct tl_problem {

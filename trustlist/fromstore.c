@@ -149,8 +149,11 @@ int tl_itl_rebuild(tl_store *s, int recovery, FILE *report, tl_err *e)
 	if (recovery)
 		return tl_list_from_store(s, &tl_itl_kind, "ITLRecovery",
 					  s->conf.nodes[0], items, 4, report, e);
-	return tl_list_from_store(s, &tl_itl_kind, "CallManager", s->conf.tftp_nodes[0],
-				  items, 4, report, e);
+	/* a node of a shared cluster holds only its own key: it signs its own */
+	return tl_list_from_store(s, &tl_itl_kind, "CallManager",
+				  s->conf.db_node[0] && tl_conf_is_tftp(&s->conf,
+				  s->conf.db_node) ? s->conf.db_node :
+				  s->conf.tftp_nodes[0], items, 4, report, e);
 }
 
 /* Whether the served list's header names the publisher's ITLRecovery

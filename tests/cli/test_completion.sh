@@ -17,6 +17,10 @@ t() {	# t WANT WORD...: completing the last WORD offers WANT (among others)
 }
 t cluster trustline ""
 t cert trustline ce
+t join trustline cluster j
+t status trustline cluster ""
+t --services trustline cluster join --serv
+t --json trustline cluster status --j
 t revocation trustline cert ""
 t delete trustline cert trust ""
 t revoke trustline device lsc ""

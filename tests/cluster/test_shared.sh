@@ -16,6 +16,11 @@ grep -q "^url = $PGURL" pub/trustline.conf || fail "trustline.conf names no data
 [ "$(pg_sql "SELECT count(*) FROM trust WHERE store = 'CallManager-trust'")" -ge 2 ] ||
 	fail "CallManager-trust is not in the database"
 [ "$(pg_sql "SELECT max(version) FROM schema_version")" -ge 2 ] || fail "schema_version"
+[ "$(pg_sql "SELECT string_agg(name || ' ' || services, ';' ORDER BY name) FROM node")" = \
+  "pub tftp,tvs,capf;sub1 tftp,tvs" ] || fail "init's node rows: $(pg_sql "SELECT * FROM node")"
+expect 0 $T cluster add-node sub2 --data-dir pub
+[ "$(pg_sql "SELECT services FROM node WHERE name = 'sub2'")" = tvs ] ||
+	fail "add-node made no node row"
 
 # the keys: files of mode 0600, never rows
 nkeys=0

@@ -354,6 +354,50 @@ START_TEST(chroot_urls)
 }
 END_TEST
 
+/* The node table (PostgreSQL only): a node added once, what it reports,
+ * and a store opened afterwards naming it among its nodes. */
+START_TEST(nodes)
+{
+	tl_store a, b;
+	tl_node *l;
+	size_t n, i;
+	void *der;
+	size_t len;
+	tl_err e;
+
+	fresh(&a);
+	if (!tl_db_shared(tl_store_db(&a))) {
+		/* SQLite has no such table: an error, not a row */
+		ck_assert_int_eq(tl_node_insert(tl_store_db(&a), "n1", "tvs", &e), -1);
+		done(&a);
+		return;
+	}
+	ck_assert_int_eq(tl_node_insert(tl_store_db(&a), "unit-n1", "tftp,tvs", &e), 0);
+	ck_assert_int_eq(tl_node_insert(tl_store_db(&a), "unit-n1", "tvs", &e), 1);
+	ck_assert_int_eq(tl_node_insert(tl_store_db(&a), "unit-n2", "tvs", &e), 0);
+	ck_assert_int_eq(tl_node_seen(tl_store_db(&a), "unit-n1", 5, 1000, &e), 0);
+	ck_assert_int_eq(tl_node_list(tl_store_db(&a), &l, &n, &e), 0);
+	for (i = 0; i < n && strcmp(l[i].name, "unit-n1"); i++)
+		;
+	ck_assert_uint_lt(i, n);
+	ck_assert_str_eq(l[i].services, "tftp,tvs");
+	ck_assert_int_eq(l[i].generation, 5);
+	ck_assert_int_eq(l[i].last_seen, 1000);
+	free(l);
+	ck_assert_msg(tl_store_open(&b, dir, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(b.conf.nodes[0], "pub");
+	ck_assert(tl_conf_has_node(&b.conf, "unit-n1"));
+	ck_assert(tl_conf_is_tftp(&b.conf, "unit-n1"));
+	ck_assert(tl_conf_has_node(&b.conf, "unit-n2"));
+	ck_assert(!tl_conf_is_tftp(&b.conf, "unit-n2"));
+	ck_assert_int_eq(tl_db_identity_get(tl_store_db(&b), "TVS", "unit-n1", &der,
+					    &len, &e), 0);
+	ck_assert(!tl_store_identity_exists(&b, "TVS", "unit-n1"));
+	tl_store_close(&b);
+	done(&a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("db");
@@ -367,6 +411,7 @@ int main(void)
 	tcase_add_test(tc, node_seen);
 	tcase_add_test(tc, follow);
 	tcase_add_test(tc, chroot_urls);
+	tcase_add_test(tc, nodes);
 	suite_add_tcase(su, tc);
 	return tu_run(su);
 }
