@@ -58,7 +58,7 @@ expect 0 $T device add SEP0011223344AA --model CP-8865 --data-dir pub
 # its last rename) is undone in the shared database too: its audit rows,
 # its certificates and the generation are rolled back with the files
 if faults_available; then
-	fault_count rename $T cluster add-node sub2 --data-dir pub
+	fault_count rename $T cluster add-node sub4 --data-dir pub
 	n=$(awk '$NF == "rename" { print $4 }' counts.txt)
 	rows() { pg_sql "SELECT (SELECT count(*) FROM audit) || ' ' ||
 		(SELECT count(*) FROM identity WHERE name = 'sub3') || ' ' ||
