@@ -229,6 +229,15 @@ int tl_daemon_listen(const char *addr, int port, int n, int *fds, tl_err *e)
 int tl_daemon_start(const char *prog, int foreground, const char *pidfile,
 		    tl_err *e)
 {
+	sigset_t hup;
+
+	/* From the start line on, a reload may be asked for (systemctl reload,
+	 * a test): SIGHUP waits, blocked, for the loop's handler
+	 * (tl_loop_signals) or the workers' parent, instead of ending the
+	 * daemon by its default action. */
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, NULL);
 	if (foreground)
 		return pidfile ? tl_daemon_pidfile(pidfile, getpid(), e) : 0;
 	if (tl_daemon_detach(pidfile, e))

@@ -341,6 +341,13 @@ int tl_loop_signals(tl_loop *l, tl_ev_fn stop, tl_ev_fn reload, void *arg,
 		tl_loop_signals_free(out);
 		return -1;
 	}
+	/* handled now: a SIGHUP held back while the daemon started
+	 * (tl_daemon_start) is delivered to the handler */
+	sigset_t hup;
+
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &hup, NULL);
 	return 0;
 }
 

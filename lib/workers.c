@@ -32,7 +32,13 @@ static pid_t spawn(int (*fn)(void *, int), void *arg, int i, const sigset_t *old
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
-		sigprocmask(SIG_SETMASK, old, NULL);
+		/* SIGHUP stays blocked until the worker's loop handles it
+		 * (tl_loop_signals): a reload asked for while it starts is then
+		 * made, where the default action would end the worker */
+		sigset_t m = *old;
+
+		sigaddset(&m, SIGHUP);
+		sigprocmask(SIG_SETMASK, &m, NULL);
 		_exit(fn(arg, i));
 	}
 	return pid;
@@ -58,6 +64,9 @@ int tl_workers_run(int n, int (*fn)(void *arg, int i), void *arg,
 	/* blocked until sigsuspend, so no signal slips in between a check of
 	 * the flags and the wait */
 	sigprocmask(SIG_BLOCK, &block, &old);
+	/* tl_daemon_start blocked SIGHUP until a handler is there: this
+	 * process waits with it open */
+	sigdelset(&old, SIGHUP);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
