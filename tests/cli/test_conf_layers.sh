@@ -127,4 +127,22 @@ kill -0 $pid || fail "capfd stopped after a broken file"
 kill $pid
 wait $pid || fail "capfd exited $?"
 pid=
+# a HUP at once after the start line (systemctl reload just after start)
+# is a reload, never the end of the daemon by SIGHUP's default action
+printf '[capf]\nlsc_days = 30\n' > etc/trustline.conf
+for d in capfd tvsd; do
+	for _ in 1 2 3; do
+		"$B/bin/$d" --foreground --listen 127.0.0.1 --port 0 2> early.log &
+		pid=$!
+		# the HUP as soon as the line is there (started() sleeps 50 ms)
+		for _ in $(seq 2000); do grep -q "event=start" early.log && break; sleep 0.005; done
+		kill -HUP $pid 2>/dev/null || true
+		for _ in $(seq 100); do grep -q "event=reload " early.log && break; sleep 0.05; done
+		kill -0 $pid 2>/dev/null || { cat early.log; fail "$d ended by a HUP just after its start"; }
+		grep -q "event=reload " early.log || { cat early.log; fail "$d: no reload after an early HUP"; }
+		kill $pid
+		wait $pid || fail "$d exited $?"
+		pid=
+	done
+done
 echo "all passed"
