@@ -242,6 +242,7 @@ START_TEST(deferred_signature)
 	ck_assert_int_eq(tl_sfile_sign_now(later.p, later.len, signer->key, &e), 0);
 	ck_assert_uint_eq(later.len, now.len);
 	ck_assert_mem_eq(later.p, now.p, now.len);
+	tl_buf_free(&later);
 	/* the checks of an immediate signature are made all the same */
 	o.key = other->key;
 	ck_assert_int_eq(tl_sfile_sign(&o, &later, &e), -1);
