@@ -72,7 +72,7 @@ int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 	const char *op_s = NULL, *mode_s = NULL, *str = NULL, *key = NULL, *by = NULL,
 		   *dir = NULL;
 	char name[16], secret[TL_SECRET_MAX], when[32];
-	long now = (long)time(NULL), deadline = now + 7 * 86400;
+	long now = (long)time(NULL), deadline = now + TL_CAPF_DEADLINE_SECONDS;
 	int c, op, mode = TL_CAPF_MODE_NULL, rc;
 	tl_device d;
 	tl_store s;
@@ -105,13 +105,9 @@ int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 		return cli_usage(cmd, "--auth-mode %s: string, null, lsc or mic", mode_s);
 	if (key && (rc = cli_capf_key_check(cmd, key)) != 0)
 		return rc;
-	if (str && strcmp(str, "generate")) {
-		size_t n = strlen(str), digits = strspn(str, "0123456789");
-
-		if (n < 4 || n > 10 || digits != n)
-			return cli_usage(cmd, "--auth-string must be 4 to 10 digits (or "
-					 "generate)");
-	}
+	if (str && strcmp(str, "generate") && !tl_capf_string_valid(str))
+		return cli_usage(cmd, "--auth-string must be 4 to 10 digits (or "
+				 "generate)");
 	if (by) {
 		if (parse_by(by, &deadline))
 			return cli_usage(cmd, "--by %s: write the UTC hour as "
@@ -138,12 +134,9 @@ int cli_device_capf(const char *cmd, void (*help)(FILE *), int argc,
 	if (rc == 0 && mode == TL_CAPF_MODE_STRING && op != TL_CAPF_OP_NONE && !secret[0])
 		rc = cli_usage(cmd, "--auth-mode string needs --auth-string DIGITS or "
 			       "--auth-string generate");
-	if (rc == 0 && op == TL_CAPF_OP_INSTALL &&
-	    tl_dev_check_encryption(&d, key ? key : d.capf_key, &e))
-		rc = cli_fail(EXIT_INVALID, &e);
-	if (rc == 0 && tl_capf_schedule(&s, name, op, mode, mode == TL_CAPF_MODE_STRING ?
-					secret : "", key ? key : d.capf_key, deadline,
-					now, &e))
+	if (rc == 0 && tl_capf_schedule_device(&s, &d, op, mode,
+					       mode == TL_CAPF_MODE_STRING ? secret : "",
+					       key ? key : d.capf_key, deadline, now, &e))
 		rc = cli_fail(EXIT_INVALID, &e);
 	if (rc == 0) {
 		time_t t = (time_t)deadline;

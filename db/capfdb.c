@@ -2,6 +2,7 @@
  * transaction, or one savepoint of a batch (capfdb.h). The words and codes
  * stored are capfcodes.c's; the protocol is capf/'s. */
 #include "capfdb.h"
+#include "devdb.h"
 #include "stmt.h"
 #include "secret.h"
 
@@ -131,6 +132,22 @@ int tl_capf_schedule(tl_store *s, const char *device, int op, int mode,
 	return end(s, rc ? -1 : 0, e);
 }
 
+int tl_capf_string_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 4 && n <= 10 && strspn(s, "0123456789") == n;
+}
+
+int tl_capf_schedule_device(tl_store *s, const tl_device *d, int op, int mode,
+			    const char *auth_string, const char *key,
+			    long deadline, long now, tl_err *e)
+{
+	if (op == TL_CAPF_OP_INSTALL && tl_dev_check_encryption(d, key, e))
+		return -1;
+	return tl_capf_schedule(s, d->name, op, mode, auth_string, key, deadline,
+				now, e);
+}
 
 int tl_capf_lsc_issued(tl_store *s, const char *device, const tl_cert *lsc,
 		       long now, long *id, tl_err *e)

@@ -62,6 +62,21 @@ int tl_capf_schedule(tl_store *s, const char *device, int op, int mode,
 		     const char *auth_string, const char *key, long deadline,
 		     long now, tl_err *e);
 
+/* How long a phone has to do a scheduled operation unless told otherwise. */
+#define TL_CAPF_DEADLINE_SECONDS (7 * 86400L)
+
+/* 1 when s is an authentication string a phone's keypad can take: 4 to
+ * 10 digits. */
+int tl_capf_string_valid(const char *s);
+
+struct tl_device;
+/* tl_capf_schedule for device d as the administrator's commands (trustline
+ * device capf, the web page, the planner) schedule it: an install is
+ * refused first when its key cannot take d's encrypted configuration. */
+int tl_capf_schedule_device(tl_store *s, const struct tl_device *d, int op,
+			    int mode, const char *auth_string, const char *key,
+			    long deadline, long now, tl_err *e);
+
 /* Records a status code on the device row and in its history. done also
  * clears the pending operation (it succeeded). */
 int tl_capf_record(tl_store *s, const char *device, int status, int done,

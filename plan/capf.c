@@ -28,11 +28,9 @@ static int schedule_one(tl_store *s, const tl_plan_capf *c, const char *name,
 		tl_fail(e, "%s: its authentication mode is string and it has no "
 			"authentication string: give one with trustline device capf %s "
 			"--auth-string", name, name);
-	else if (c->op == TL_CAPF_OP_INSTALL &&
-		 tl_dev_check_encryption(&d, c->key ? c->key : d.capf_key, e))
-		;
-	else if (tl_capf_schedule(s, name, c->op, mode, d.capf_auth_string,
-				  c->key ? c->key : d.capf_key, now + 7 * 86400, now, e) == 0)
+	else if (tl_capf_schedule_device(s, &d, c->op, mode, d.capf_auth_string,
+					 c->key ? c->key : d.capf_key,
+					 now + TL_CAPF_DEADLINE_SECONDS, now, e) == 0)
 		rc = 0;
 	tl_device_free(&d);
 	return rc;

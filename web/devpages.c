@@ -184,7 +184,6 @@ void page_device_capf(tl_wctx *c)
 	int op, mode;
 	tl_device d;
 	tl_err e;
-	size_t n;
 
 	if (!web_is_post(c))
 		return web_error(c, 405, "schedule with the phone page's form");
@@ -198,18 +197,17 @@ void page_device_capf(tl_wctx *c)
 		return web_error(c, 400, "the operation is install, fetch, delete or none");
 	if ((mode = tl_capf_mode_parse(mode_s[0] ? mode_s : "null")) < 0)
 		return web_error(c, 400, "the authentication mode is string, null, lsc or mic");
-	n = strlen(str);
 	if (mode == TL_CAPF_MODE_STRING && op != TL_CAPF_OP_NONE &&
-	    (n < 4 || n > 10 || strspn(str, "0123456789") != n))
+	    !tl_capf_string_valid(str))
 		return web_error(c, 400, "the authentication string is 4 to 10 digits");
 	tl_device_init(&d);
 	if (tl_dev_get(c->w->s, name, &d, &e) != 0) {
 		tl_device_free(&d);
 		return web_error(c, 404, "no such phone in the device database");
 	}
-	if ((op == TL_CAPF_OP_INSTALL && tl_dev_check_encryption(&d, d.capf_key, &e)) ||
-	    tl_capf_schedule(c->w->s, name, op, mode, mode == TL_CAPF_MODE_STRING ? str : "",
-			     d.capf_key, now + 7 * 86400, now, &e)) {
+	if (tl_capf_schedule_device(c->w->s, &d, op, mode,
+				    mode == TL_CAPF_MODE_STRING ? str : "", d.capf_key,
+				    now + TL_CAPF_DEADLINE_SECONDS, now, &e)) {
 		tl_device_free(&d);
 		return web_outcome(c, "CAPF Operation", 0, NULL, e.msg, NULL, "/devices");
 	}
