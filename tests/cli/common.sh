@@ -59,6 +59,13 @@ served_within() {
 	cat tftpd.log
 	fail "$2 not served within $1 s of the change"
 }
+wait_for() {	# wait_for FILE PATTERN: bounded poll for a log line
+	for _ in $(seq 100); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	cat "$1"; fail "$1: no \"$2\""
+}
 mk() {	# mk NAME [openssl -newkey spec]: self-signed NAME.crt, NAME.key, both in NAME.pem
 	openssl req -x509 -newkey "${2:-rsa:2048}" -nodes -keyout "$1.key" -out "$1.crt" \
 		-subj "/C=US/O=Lab/OU=VoIP/CN=$1" -days 365 2>/dev/null

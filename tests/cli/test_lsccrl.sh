@@ -19,13 +19,6 @@ crl_text() {	# the CRL verified against the CAPF certificate, as text
 		> crl.txt 2> crl.err || { cat crl.err; fail "openssl crl -verify"; }
 	grep -q "verify OK" crl.err || fail "no verify OK: $(cat crl.err)"
 }
-wait_for() {	# wait_for FILE PATTERN: bounded poll for a log line
-	for _ in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	cat "$1"; fail "$1: no \"$2\""
-}
 serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
 
 expect 0 $T cluster init --name lab --domain lab.example --nodes pub

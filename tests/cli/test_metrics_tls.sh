@@ -92,10 +92,7 @@ except OSError:
 p.close()
 PY
 timeout 30 python3 raw.py "$P"
-for _ in $(seq 100); do
-	grep -q "reason=handshake_failed" tvsd.log && break
-	sleep 0.05
-done
+wait_for tvsd.log "reason=handshake_failed"
 scrape "$M"
 want 'trustline_tvs_requests_total{result="trusted"}' $N
 want 'trustline_tvs_requests_total{result="invalid"}' 3
@@ -128,11 +125,7 @@ $CAPFD --listen 127.0.0.1 --port 0 --foreground 2> capfd.log &
 CPID=$!
 CP=$(started capfd.log $CPID)
 grep -q "metrics_port=$CM" capfd.log || fail "start line: $(cat capfd.log)"
-for _ in $(seq 100); do
-	grep -q "event=crl_published" capfd.log && break
-	sleep 0.05
-done
-grep -q "event=crl_published" capfd.log || { cat capfd.log; fail "no CRL published"; }
+wait_for capfd.log "event=crl_published"
 enroll() {	# enroll CODE DEVICE
 	expect "$1" $T capf enroll --server 127.0.0.1:"$CP" --capf-cert capf.pem --device "$2" \
 		--out "$2.pem"
@@ -142,10 +135,7 @@ enroll 0 $D2
 enroll 1 $D1			# nothing pending any more
 enroll 1 SEP0011223300FF	# not in the device database
 # a session ends after capfd has answered: wait for the last one's line
-for _ in $(seq 100); do
-	grep -q "event=unknown-device" capfd.log && break
-	sleep 0.05
-done
+wait_for capfd.log "event=unknown-device"
 scrape "$CM"
 want 'trustline_capf_sessions_total{operation="install",result="ok"}' 2
 want 'trustline_capf_sessions_total{operation="install",result="failed"}' 0
@@ -168,10 +158,7 @@ if [ -n "$OWN" ]; then
 	# named, after a reload (SIGHUP): allowed
 	conf_set dd/trustline.conf capf metrics_allow="$OWN"
 	kill -HUP $CPID
-	for _ in $(seq 100); do
-		grep -q "event=reload.*cause=sighup" capfd2.log && break
-		sleep 0.05
-	done
+	wait_for capfd2.log "event=reload.*cause=sighup"
 	code=$(curl -s -o /dev/null -w '%{http_code}' --interface "$OWN" "http://$OWN:$CM/metrics")
 	[ "$code" = 200 ] || fail "a peer metrics_allow names got $code"
 else
