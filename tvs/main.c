@@ -157,7 +157,8 @@ static int serve(const opts *o, const char *dir, tl_store *s, tl_tvsd *d, int fd
 			goto fail;
 	}
 	if ((l = tl_loop_new(&e)) == NULL || tl_tvsd_record(d, l, &e) ||
-	    tl_tvsd_follow(d, l, o->node, &e) || tl_daemon_drop(s->conf.tvs.user, &e) || tl_tvsd_serve(d, l, fd, &e))
+	    tl_tvsd_follow(d, l, o->node, &e) || tl_daemon_drop(s->conf.tvs.user, &e) ||
+	    tl_tvsd_serve(d, l, fd, &e))
 		goto fail;
 	fd = -1;
 	if (mfd >= 0 && (ms = tl_metrics_srv_new(l, mfd, &tl_tvs_metrics, s,
