@@ -64,13 +64,16 @@ int tl_node_seen(tl_db *db, const char *node, int64_t generation, int64_t now,
 			 (long)now, node) < 0 ? -1 : 0;
 }
 
-/* Whether the comma-separated services name one. */
+/* Whether the comma-separated services (as cluster join's --services and
+ * trustline.conf's node lists are read) name one. */
 static int runs(const char *services, const char *one)
 {
-	size_t n = strlen(one);
+	char names[TL_MAX_NODES][64];
+	tl_err ignored;
+	int n = tl_conf_parse_nodes(services, names, &ignored);
 
-	for (const char *p = services; (p = strstr(p, one)) != NULL; p += n)
-		if ((p == services || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+	for (int i = 0; i < n; i++)
+		if (!strcmp(names[i], one))
 			return 1;
 	return 0;
 }
